@@ -1,0 +1,2 @@
+//! The `ironward` command.
+fn main() {}

@@ -1,0 +1,3 @@
+//! Security checks.
+mod id;
+pub use id::CheckId;

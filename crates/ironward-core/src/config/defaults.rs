@@ -1,0 +1,149 @@
+//! pyrasp 0.10.2's `DEFAULT_CONFIG` and the `default` template, plus the defaults of
+//! Ironward's own keys.
+
+use super::model::{
+    BlockAction, Config, Level, LogFormat, LogProtocol, MatchKind, PatternRule, SecurityChecks,
+};
+use crate::check::CheckId;
+
+/// The levels of the `default` template.
+pub(crate) fn default_levels() -> SecurityChecks {
+    use CheckId::*;
+    let mut s = SecurityChecks::default();
+    for (check, level) in [
+        (Path, Level::Block),
+        (Headers, Level::Off),
+        (Flood, Level::BlockBlacklist),
+        (Spoofing, Level::Off),
+        (Decoy, Level::BlockBlacklist),
+        (Format, Level::BlockBlacklist),
+        (Sqli, Level::BlockBlacklist),
+        (Xss, Level::BlockBlacklist),
+        (Hpp, Level::BlockBlacklist),
+        (Command, Level::BlockBlacklist),
+        (Method, Level::Off),
+        (Dlp, Level::Off),
+        (Brute, Level::BlockBlacklist),
+        (Ztaa, Level::Off),
+        (Prompt, Level::Off),
+        (Upload, Level::Off),
+        (Chars, Level::Off),
+        (Bots, Level::Off),
+        (PathTraversal, Level::BlockBlacklist),
+        (Ssrf, Level::BlockBlacklist),
+    ] {
+        s.set(check, level);
+    }
+    s
+}
+
+fn rule(pattern: &str, kind: MatchKind) -> PatternRule {
+    PatternRule { pattern: pattern.to_owned(), kind }
+}
+
+/// The default decoy routes: probes for admin pages, scripts and secrets that a normal
+/// visitor never requests.
+pub(crate) fn default_decoys() -> Vec<PatternRule> {
+    let mut v: Vec<PatternRule> = ["/admin", "/login", "/logs", "/version", ".php"]
+        .into_iter()
+        .map(|p| rule(p, MatchKind::Ends))
+        .collect();
+    v.extend(
+        [
+            "/cgi-bin/",
+            "/remote/",
+            "/.env",
+            "/owa/",
+            "/autodiscover",
+            "/Autodiscover",
+            "/.git/",
+            "/.aws/",
+        ]
+        .into_iter()
+        .map(|p| rule(p, MatchKind::Starts)),
+    );
+    v
+}
+
+impl Default for Config {
+    /// The `default` template: pyrasp's defaults plus Ironward's limits.
+    fn default() -> Self {
+        let strings = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        Config {
+            hosts: Vec::new(),
+            app_name: "Web Server".to_owned(),
+            blacklist_action: BlockAction::Block,
+            blacklist_status_code: 403,
+            blacklist_action_content: "Blocked".to_owned(),
+            block_action: BlockAction::Block,
+            block_status_code: 403,
+            block_action_content: "Blocked".to_owned(),
+            verbose: 0,
+            decode_b64: true,
+            security_checks: default_levels(),
+            whitelist: Vec::new(),
+            ignore_paths: strings(&["^/favicon.ico$", "^/robots.txt$", r"^/sitemap\.(txt|xml)$"]),
+            forbidden_headers: Vec::new(),
+            whitelist_headers: Vec::new(),
+            brute_and_flood_paths: strings(&["^/"]),
+            flood_delay: 60,
+            flood_ratio: 50,
+            error_flood_delay: 10,
+            error_flood_ratio: 100,
+            blacklist_delay: 3600,
+            blacklist_override: false,
+            blacklist_share: false,
+            decoy_routes: default_decoys(),
+            exceptions: Vec::new(),
+            xss_proba: 0.8,
+            sqli_proba: 0.7,
+            dlp_phone_numbers: false,
+            dlp_cc_numbers: false,
+            dlp_private_keys: false,
+            dlp_hashes: false,
+            dlp_windows_creds: false,
+            dlp_linux_creds: false,
+            dlp_api: false,
+            dlp_log_leaked_data: false,
+            upload_files: true,
+            upload_max_size: 2.0,
+            upload_extensions: strings(&["jpg", "png", "gif", "pdf"]),
+            chars_cyrillic: false,
+            chars_invisible: false,
+            chars_nonprintable: false,
+            ml_cache_size: 10_000,
+            ml_cache_max_length: 1024,
+            ml_batch_size: 256,
+            prompt_batch_size: 32,
+            ztaa_header: "pcb-ztaa".to_owned(),
+            ztaa_keys: Vec::new(),
+            ztaa_browser_version: false,
+            log_enabled: false,
+            log_format: LogFormat::Syslog,
+            log_server: "127.0.0.1".to_owned(),
+            log_port: 514,
+            log_protocol: LogProtocol::Udp,
+            log_path: String::new(),
+            log_file_size: 50,
+            resolve_country: true,
+            log_ja4h_fingerprint: false,
+            change_server: true,
+            server_header: "Apache".to_owned(),
+            beacon: false,
+            telemetry_data: false,
+            beacon_url: None,
+            beacon_delay: 30,
+            trust_proxy_headers: true,
+            trusted_proxies: Vec::new(),
+            max_body_bytes: 1024 * 1024,
+            max_inputs: 1000,
+            max_value_length: 16 * 1024,
+            max_json_depth: 32,
+            max_decode_rounds: 3,
+            max_decode_depth: 2,
+            max_findings: 32,
+            blacklist_max_size: 100_000,
+            fail_open: true,
+        }
+    }
+}

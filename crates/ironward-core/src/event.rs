@@ -1,0 +1,145 @@
+//! Security events: the frozen, versioned record of one finding, for logs, webhooks and the
+//! management server.
+//!
+//! The schema is versioned by [`EVENT_SCHEMA_VERSION`]; a golden test pins its JSON shape. Add
+//! fields only with a new version. Transports and formats (syslog lines, pyrasp's JSON) live in
+//! the agent crate and are built from this record.
+
+use crate::check::CheckId;
+use crate::verdict::{Action, Finding};
+use serde::Serialize;
+use std::net::IpAddr;
+use time::OffsetDateTime;
+
+/// The version of the [`Event`] JSON schema.
+pub const EVENT_SCHEMA_VERSION: u32 = 1;
+
+/// One security event.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Event {
+    /// Schema version ([`EVENT_SCHEMA_VERSION`]).
+    pub version: u32,
+    /// When it happened, RFC 3339 in UTC with milliseconds.
+    pub time: String,
+    /// `APP_NAME`.
+    pub app: String,
+    /// The check key (`sqli`…), pyrasp's event type.
+    pub check: CheckId,
+    /// The attack name (`SQL Injection`…).
+    pub attack: &'static str,
+    /// The client IP, when known.
+    pub source_ip: Option<IpAddr>,
+    /// The request method.
+    pub method: String,
+    /// The request path.
+    pub path: String,
+    /// Where the payload was found.
+    pub location: &'static str,
+    /// The payload, in clear (transports encode it as configured).
+    pub payload: String,
+    /// The detector's score, when it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub score: Option<f32>,
+    /// The detection engine, when it matters.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub engine: Option<&'static str>,
+    /// What was done.
+    pub action: Action,
+    /// pyrasp's numeric level (0–3) for this check.
+    pub level: u8,
+    /// MITRE ATT&CK ids, then pyrasp's PCB code, then the Ironward code.
+    pub codes: Vec<&'static str>,
+}
+
+/// The request context an event needs beyond the finding.
+#[derive(Debug, Clone, Copy)]
+pub struct EventContext<'a> {
+    /// `APP_NAME`.
+    pub app: &'a str,
+    /// The client IP.
+    pub source_ip: Option<IpAddr>,
+    /// The request method.
+    pub method: &'a str,
+    /// The request path.
+    pub path: &'a str,
+    /// Milliseconds since the Unix epoch.
+    pub unix_ms: i64,
+}
+
+/// Formats milliseconds since the epoch as RFC 3339 UTC with milliseconds
+/// (`2026-11-23T10:00:00.123Z`).
+pub fn rfc3339_ms(unix_ms: i64) -> String {
+    let secs = unix_ms.div_euclid(1000);
+    let ms = unix_ms.rem_euclid(1000);
+    match OffsetDateTime::from_unix_timestamp(secs) {
+        Ok(t) => format!(
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+            t.year(),
+            u8::from(t.month()),
+            t.day(),
+            t.hour(),
+            t.minute(),
+            t.second(),
+            ms
+        ),
+        Err(_) => "1970-01-01T00:00:00.000Z".to_owned(),
+    }
+}
+
+impl Event {
+    /// The event for one finding.
+    pub fn new(finding: &Finding, ctx: &EventContext<'_>) -> Event {
+        let check = finding.check;
+        let mut codes: Vec<&'static str> = check.mitre().to_vec();
+        codes.push(check.pcb_code());
+        codes.push(check.ironward_code());
+        Event {
+            version: EVENT_SCHEMA_VERSION,
+            time: rfc3339_ms(ctx.unix_ms),
+            app: ctx.app.to_owned(),
+            check,
+            attack: check.attack_name(),
+            source_ip: ctx.source_ip,
+            method: ctx.method.to_owned(),
+            path: ctx.path.to_owned(),
+            location: finding.location,
+            payload: finding.payload.clone(),
+            score: finding.score,
+            engine: finding.engine,
+            action: finding.action(),
+            level: if check == CheckId::Blacklist { 2 } else { finding.level.as_u8() },
+            codes,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Level;
+
+    #[test]
+    fn time_format() {
+        assert_eq!(rfc3339_ms(0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(rfc3339_ms(1_795_000_000_123), "2026-11-18T09:46:40.123Z");
+    }
+
+    /// Golden test: the JSON shape of version 1 is frozen.
+    #[test]
+    fn golden_event_v1() {
+        let mut f = Finding::new(CheckId::Sqli, "qs_values", "' or 1=1 --").with_score(0.99);
+        f.level = Level::BlockBlacklist;
+        let ctx = EventContext {
+            app: "Web Server",
+            source_ip: "203.0.113.7".parse().ok(),
+            method: "GET",
+            path: "/search",
+            unix_ms: 1_795_000_000_123,
+        };
+        let json = serde_json::to_string(&Event::new(&f, &ctx)).unwrap_or_default();
+        assert_eq!(
+            json,
+            r#"{"version":1,"time":"2026-11-18T09:46:40.123Z","app":"Web Server","check":"sqli","attack":"SQL Injection","source_ip":"203.0.113.7","method":"GET","path":"/search","location":"qs_values","payload":"' or 1=1 --","score":0.99,"action":"block_and_blacklist","level":2,"codes":["T1190","PCB006","IW006"]}"#
+        );
+    }
+}
