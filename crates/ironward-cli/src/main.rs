@@ -1,2 +1,86 @@
-//! The `ironward` command.
-fn main() {}
+//! The `ironward` command: check a configuration, scan requests and values.
+//!
+//! ```text
+//! ironward check-config rasp.json          # validate, print the effective configuration
+//! ironward scan --config rasp.json in.jsonl  # one verdict per input line, as JSON Lines
+//! ```
+
+mod check_config;
+mod config_file;
+mod progress;
+mod record;
+mod scan;
+
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Ironward: runtime application self-protection.
+#[derive(Debug, Parser)]
+#[command(name = "ironward", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Validate a configuration file and print the effective configuration (exit 1 on errors).
+    CheckConfig {
+        /// The configuration file (pyrasp's JSON format, flat or wrapped in {"config": …}).
+        file: PathBuf,
+        /// The template the file is layered on (default, audit, monitor, llm, mcp).
+        #[arg(long)]
+        template: Option<String>,
+        /// Print only errors and warnings, not the effective configuration.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// Inspect JSON Lines records (values, requests, responses) and print one verdict per line.
+    Scan {
+        /// The configuration file; defaults to $IRONWARD_CONF, then $PYRASP_CONF, then none.
+        #[arg(long, short)]
+        config: Option<PathBuf>,
+        /// The template the configuration is layered on.
+        #[arg(long)]
+        template: Option<String>,
+        /// The JSON Lines input; `-` or nothing reads standard input.
+        input: Option<PathBuf>,
+        /// Write the verdicts here instead of standard output.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+        /// Print no progress and no summary on standard error.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::CheckConfig { file, template, quiet } => {
+            check_config::run(&file, template.as_deref(), quiet)
+        }
+        Command::Scan { config, template, input, output, quiet } => scan::run(&scan::Options {
+            config,
+            template,
+            input,
+            output,
+            quiet,
+        }),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => report_error(&e),
+    }
+}
+
+fn report_error(e: &anyhow::Error) -> ExitCode {
+    let _ = writeln!(std::io::stderr(), "error: {e:#}");
+    ExitCode::from(1)
+}
+
+/// The result of a command that ran to its end.
+pub(crate) type Outcome = Result<ExitCode>;

@@ -1,3 +1,114 @@
-//! Security checks.
+//! Security checks and the one trait they implement.
+//!
+//! A check is one file under `check/` holding a type that implements [`Check`], plus one line
+//! in [`registry`] that places it in the pipeline. The engine owns the control flow: it runs
+//! the enabled checks in registry order, stamps each finding with the check's configured level,
+//! and stops at the first finding that blocks. A check only looks and reports; it never decides
+//! the response, never does I/O, and never fails: a check that cannot decide reports nothing.
+//!
+//! Stateful checks (flood and brute-force counters) keep their state inside their own value,
+//! which lives as long as the [`Engine`](crate::engine::Engine): state is per engine instance,
+//! never global, and must be bounded and thread-safe.
+
+mod decoy;
+mod headers;
 mod id;
+mod spoofing;
+
 pub use id::CheckId;
+
+use crate::config::Config;
+use crate::engine::EngineError;
+use crate::input::{ExtractOptions, Inputs, extract};
+use crate::request::{Request, Response};
+use crate::verdict::{Finding, Verdict};
+use std::cell::OnceCell;
+use std::net::IpAddr;
+
+/// What a check sees of a request.
+pub struct RequestContext<'r, 'a> {
+    /// The request.
+    pub request: &'r Request<'a>,
+    /// The client IP (after the trusted-proxy rules).
+    pub client_ip: Option<IpAddr>,
+    /// The configuration.
+    pub config: &'r Config,
+    /// The time, in milliseconds since the Unix epoch.
+    pub now_ms: i64,
+    /// The path, percent-decoded once (borrowed when it holds no `%`).
+    pub path: &'r str,
+    inputs: &'r OnceCell<Inputs<'a>>,
+    extract: &'r ExtractOptions<'r>,
+}
+
+impl<'r, 'a> RequestContext<'r, 'a> {
+    pub(crate) fn new(
+        request: &'r Request<'a>,
+        client_ip: Option<IpAddr>,
+        config: &'r Config,
+        now_ms: i64,
+        path: &'r str,
+        inputs: &'r OnceCell<Inputs<'a>>,
+        extract: &'r ExtractOptions<'r>,
+    ) -> Self {
+        RequestContext { request, client_ip, config, now_ms, path, inputs, extract }
+    }
+
+    /// The request's inputs, extracted and decoded on first use (so checks that only look at
+    /// the path or the IP cost nothing more) and shared by every later check.
+    pub fn inputs(&self) -> &'r Inputs<'a> {
+        self.inputs.get_or_init(|| extract(self.request, self.extract))
+    }
+}
+
+/// What a check sees of a response.
+pub struct ResponseContext<'r, 'a> {
+    /// The request the response answers (possibly reduced to its method and path).
+    pub request: &'r Request<'a>,
+    /// The verdict given to the request.
+    pub inbound: &'r Verdict,
+    /// The response.
+    pub response: &'r Response<'a>,
+    /// The client IP.
+    pub client_ip: Option<IpAddr>,
+    /// The configuration.
+    pub config: &'r Config,
+    /// The time, in milliseconds since the Unix epoch.
+    pub now_ms: i64,
+}
+
+/// One security check.
+pub trait Check: Send + Sync + std::fmt::Debug {
+    /// Which check this is; its level comes from `SECURITY_CHECKS[id.key()]`.
+    fn id(&self) -> CheckId;
+
+    /// Inspects a request and pushes what it finds. The default does nothing.
+    fn check_request(&self, ctx: &RequestContext<'_, '_>, findings: &mut Vec<Finding>) {
+        let _ = (ctx, findings);
+    }
+
+    /// Inspects a response and pushes what it finds. The default does nothing.
+    fn check_response(&self, ctx: &ResponseContext<'_, '_>, findings: &mut Vec<Finding>) {
+        let _ = (ctx, findings);
+    }
+
+    /// Forgets any state kept across requests (counters); stateless checks do nothing.
+    fn reset(&self) {}
+}
+
+/// The checks of the pipeline, in the order they run (pyrasp's order, §1.3 of its reference).
+///
+/// To add a check: write `check/<name>.rs` with a type implementing [`Check`], declare the
+/// module above, and add one line here at its place in the order. Checks whose level is 0 are
+/// never run (they are left out of the engine entirely).
+pub(crate) fn registry(config: &Config) -> Result<Vec<Box<dyn Check>>, EngineError> {
+    // Still to come, each with its issue, at its place in this order: bots, ztaa (before
+    // spoofing); path, method, flood, hpp (after decoy); chars, command, xss, sqli,
+    // path_traversal, ssrf, prompt, upload, format (after headers); brute and dlp (responses).
+    let all: Vec<Box<dyn Check>> = vec![
+        Box::new(spoofing::Spoofing::new(config)),
+        Box::new(decoy::Decoy::new(config)?),
+        Box::new(headers::ForbiddenHeaders::new(config)?),
+    ];
+    Ok(all.into_iter().filter(|c| config.security_checks.level(c.id()).as_u8() != 0).collect())
+}

@@ -38,7 +38,10 @@ pub(crate) fn default_levels() -> SecurityChecks {
 }
 
 fn rule(pattern: &str, kind: MatchKind) -> PatternRule {
-    PatternRule { pattern: pattern.to_owned(), kind }
+    PatternRule {
+        pattern: pattern.to_owned(),
+        kind,
+    }
 }
 
 /// The default decoy routes: probes for admin pages, scripts and secrets that a normal

@@ -52,7 +52,10 @@ impl Transforms {
 
     /// The names of the set bits, in a fixed order.
     pub fn names(self) -> impl Iterator<Item = &'static str> {
-        Self::NAMES.into_iter().filter(move |(t, _)| self.contains(*t)).map(|(_, n)| n)
+        Self::NAMES
+            .into_iter()
+            .filter(move |(t, _)| self.contains(*t))
+            .map(|(_, n)| n)
     }
 }
 

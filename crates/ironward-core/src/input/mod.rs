@@ -6,7 +6,18 @@
 //! base64, JWT segments, JSON found inside values) as separate inputs, and stops at the limits
 //! of [`Limits`](crate::limits::Limits), counting what it left out in a [`LimitReport`].
 
+pub mod content_type;
+pub mod cookies;
+mod extract;
+pub mod headers;
+pub mod json;
 mod location;
+pub mod multipart;
+pub mod path;
+pub mod query;
+pub mod referer;
+
+pub use extract::{ExtractOptions, extract};
 
 pub use location::Location;
 
@@ -143,5 +154,41 @@ impl<'a> Inputs<'a> {
     /// The inputs the injection detectors score.
     pub fn scored(&self) -> impl Iterator<Item = &Input<'a>> {
         self.items.iter().filter(|i| i.location.is_scored())
+    }
+}
+
+/// Helpers shared by the extractors' tests.
+#[cfg(test)]
+pub(crate) mod tests_support {
+    use super::{ExtractOptions, Inputs, Location, extract};
+    use crate::limits::Limits;
+    use crate::pattern::PatternSet;
+    use crate::request::Request;
+
+    /// Extracts a request with default limits and no exceptions.
+    pub(crate) fn run<'a>(req: &Request<'a>) -> Inputs<'a> {
+        let none = PatternSet::default();
+        let opts = ExtractOptions {
+            limits: Limits::default(),
+            decode_b64: true,
+            whitelist_headers: &none,
+            exceptions: &none,
+        };
+        extract(req, &opts)
+    }
+
+    /// Extracts a GET with this query string.
+    pub(crate) fn extract_query(query: &str) -> Inputs<'_> {
+        run(&Request {
+            method: "GET",
+            path: "/",
+            query,
+            ..Request::default()
+        })
+    }
+
+    /// The values at one location, in order.
+    pub(crate) fn items_at<'i>(inputs: &'i Inputs<'_>, location: Location) -> Vec<&'i str> {
+        inputs.at(location).map(|i| &*i.value).collect()
     }
 }

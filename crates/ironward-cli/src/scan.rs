@@ -1,0 +1,234 @@
+//! `ironward scan`: JSON Lines in, one verdict per line out, in order.
+//!
+//! A `{"text": …}` record becomes `GET /?q=<value>` with a `Host` header set to the first of
+//! `HOSTS` (or `localhost`), so that only the value is judged.
+//!
+//! Each record is judged on its own: the engine's state (blacklist, counters) is reset after
+//! every record, so no flood, brute-force or blacklist state carries over. A line that cannot
+//! be parsed produces `{"error": "..."}` and scanning goes on; the exit code is then 2.
+
+use crate::config_file::load_config;
+use crate::progress::Progress;
+use crate::record::{self, HeaderList, Record, RequestRecord};
+use crate::Outcome;
+use anyhow::Context;
+use ironward_core::input::LimitReport;
+use ironward_core::request::{Body, Headers, Request, Response, split_target};
+use ironward_core::verdict::{Action, Verdict};
+use ironward_core::Engine;
+use serde::Serialize;
+use std::io::{BufRead, BufReader, BufWriter, Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// The options of `scan`.
+#[derive(Debug)]
+pub(crate) struct Options {
+    pub(crate) config: Option<PathBuf>,
+    pub(crate) template: Option<String>,
+    pub(crate) input: Option<PathBuf>,
+    pub(crate) output: Option<PathBuf>,
+    pub(crate) quiet: bool,
+}
+
+#[derive(Serialize)]
+struct OutFinding<'v> {
+    check: &'v str,
+    location: &'v str,
+    payload: &'v str,
+    score: Option<f32>,
+}
+
+#[derive(Serialize)]
+struct Out<'v> {
+    blocked: bool,
+    action: Action,
+    findings: Vec<OutFinding<'v>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    limits: Option<LimitReport>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    internal_error: Option<&'v str>,
+}
+
+#[derive(Serialize)]
+struct OutError<'e> {
+    error: &'e str,
+}
+
+/// Counts for the summary line.
+#[derive(Debug, Default)]
+struct Totals {
+    records: u64,
+    blocked: u64,
+    monitored: u64,
+    errors: u64,
+}
+
+/// Runs the command.
+pub(crate) fn run(opts: &Options) -> Outcome {
+    let loaded = load_config(opts.config.as_deref(), opts.template.as_deref(), opts.quiet)?;
+    let engine = Engine::new(loaded.config).context("cannot build the engine")?;
+
+    let (reader, total): (Box<dyn Read>, Option<u64>) = match &opts.input {
+        Some(p) if p.as_os_str() != "-" => {
+            let f = std::fs::File::open(p).with_context(|| format!("cannot open {}", p.display()))?;
+            let len = f.metadata().ok().map(|m| m.len());
+            (Box::new(f), len)
+        }
+        _ => (Box::new(std::io::stdin().lock()), None),
+    };
+    let writer: Box<dyn Write> = match &opts.output {
+        Some(p) => Box::new(
+            std::fs::File::create(p).with_context(|| format!("cannot create {}", p.display()))?,
+        ),
+        None => Box::new(std::io::stdout().lock()),
+    };
+    let mut reader = BufReader::with_capacity(1 << 16, reader);
+    let mut out = BufWriter::with_capacity(1 << 16, writer);
+    let mut progress = Progress::new(total, opts.quiet);
+    let mut totals = Totals::default();
+    let mut line = String::new();
+    let mut bytes = 0u64;
+    loop {
+        line.clear();
+        let n = reader.read_line(&mut line).context("cannot read the input")?;
+        if n == 0 {
+            break;
+        }
+        bytes += n as u64;
+        let text = line.trim_end_matches(['\n', '\r']);
+        if text.trim().is_empty() {
+            continue;
+        }
+        totals.records += 1;
+        scan_line(&engine, text, &mut out, &mut totals)?;
+        progress.update(bytes, totals.records);
+    }
+    out.flush().context("cannot write the output")?;
+    let elapsed = progress.finish();
+    if !opts.quiet {
+        let secs = elapsed.as_secs_f64().max(1e-9);
+        writeln!(
+            std::io::stderr(),
+            "scanned {} records in {:.2}s ({:.0} records/s): {} blocked, {} monitored, {} errors",
+            totals.records,
+            secs,
+            totals.records as f64 / secs,
+            totals.blocked,
+            totals.monitored,
+            totals.errors
+        )?;
+    }
+    Ok(if totals.errors > 0 { ExitCode::from(2) } else { ExitCode::SUCCESS })
+}
+
+fn scan_line(engine: &Engine, text: &str, out: &mut impl Write, totals: &mut Totals) -> anyhow::Result<()> {
+    let verdict = match record::parse(text) {
+        Ok(rec) => judge(engine, &rec),
+        Err(e) => {
+            totals.errors += 1;
+            serde_json::to_writer(&mut *out, &OutError { error: &e })?;
+            out.write_all(b"\n")?;
+            return Ok(());
+        }
+    };
+    engine.reset_state();
+    match verdict.action {
+        a if a.is_block() => totals.blocked += 1,
+        Action::Monitor => totals.monitored += 1,
+        _ => {}
+    }
+    let o = Out {
+        blocked: verdict.is_blocked(),
+        action: verdict.action,
+        findings: verdict
+            .findings
+            .iter()
+            .map(|f| OutFinding {
+                check: f.check.key(),
+                location: f.location,
+                payload: &f.payload,
+                score: f.score,
+            })
+            .collect(),
+        limits: (!verdict.limits.is_clean()).then_some(verdict.limits),
+        internal_error: verdict.internal_error.as_deref(),
+    };
+    serde_json::to_writer(&mut *out, &o)?;
+    out.write_all(b"\n")?;
+    Ok(())
+}
+
+/// The verdict for one record.
+fn judge(engine: &Engine, rec: &Record<'_>) -> Verdict {
+    match rec {
+        Record::Text(value) => {
+            let mut target = String::with_capacity(value.len() + 8);
+            target.push_str("/?q=");
+            target.extend(form_urlencoded::byte_serialize(value.as_bytes()));
+            // A valid Host (the first of HOSTS), so that only the value is judged.
+            let host = engine.config().hosts.first().map_or("localhost", String::as_str);
+            let headers = Headers(vec![ironward_core::request::Header::new("Host", host)]);
+            engine.inspect_request(&Request::new("GET", &target).with_headers(headers))
+        }
+        Record::Request(r) => with_request(r, |req| engine.inspect_request(req)),
+        Record::Response(resp, req) => {
+            let empty = RequestRecord::default();
+            let req = req.as_ref().unwrap_or(&empty);
+            with_request(req, |request| {
+                let inbound = engine.inspect_request(request);
+                let headers = headers_of(&resp.headers);
+                let body = resp.body.as_deref().unwrap_or("");
+                let response = Response {
+                    status: resp.status,
+                    headers,
+                    body: if body.is_empty() { Body::Empty } else { Body::Full(body.as_bytes()) },
+                };
+                let mut outbound = engine.inspect_response(request, &inbound, &response);
+                merge(&mut outbound, inbound);
+                outbound
+            })
+        }
+    }
+}
+
+/// Folds the request's verdict into the response's: findings of both, the stronger action.
+fn merge(outbound: &mut Verdict, inbound: Verdict) {
+    let mut findings = inbound.findings;
+    findings.append(&mut outbound.findings);
+    outbound.findings = findings;
+    if inbound.action > outbound.action {
+        outbound.action = inbound.action;
+        outbound.response = inbound.response;
+    }
+    outbound.limits = inbound.limits;
+    outbound.internal_error = outbound.internal_error.take().or(inbound.internal_error);
+}
+
+fn headers_of(list: &HeaderList) -> Headers<'_> {
+    Headers(
+        list.0
+            .iter()
+            .map(|(n, v)| ironward_core::request::Header::new(n, v))
+            .collect(),
+    )
+}
+
+fn with_request<T>(r: &RequestRecord<'_>, f: impl FnOnce(&Request<'_>) -> T) -> T {
+    let target = r.path.as_deref().unwrap_or("/");
+    let (path, target_query) = split_target(target);
+    let query = r.query.as_deref().map(|q| q.strip_prefix('?').unwrap_or(q)).unwrap_or(target_query);
+    let body = r.body.as_deref().unwrap_or("");
+    let request = Request {
+        method: r.method.as_deref().unwrap_or("GET"),
+        path: if path.is_empty() { "/" } else { path },
+        query,
+        headers: headers_of(&r.headers),
+        peer_ip: r.peer_ip,
+        version: "1.1",
+        body: body.as_bytes(),
+        body_len: None,
+        route: Default::default(),
+    };
+    f(&request)
+}

@@ -1,0 +1,511 @@
+//! End-to-end tests of [`load`](super::load): templates, layering, pyrasp 0.6 files, every kind
+//! of error message, wrapped documents, the serialise/load round trip, and property tests that
+//! arbitrary values never make the loader panic.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use super::*;
+use crate::check::CheckId;
+use proptest::prelude::*;
+use serde_json::{Value, json};
+
+/// The example configuration of pyrasp 0.6's documentation, comment line included.
+const PYRASP_06_EXAMPLE: &str = r#"{
+    "HOSTS" : ["mysite.mydomain.com"],
+    "APP_NAME" : "Web Server",
+    "GTFO_MSG" : "<html><head /><body><h1>You have been blocked</h1></body></html>",
+    "DENY_STATUS_CODE": 403,
+
+    "VERBOSE" : 10,
+    "DECODE_B64" : true,
+
+    "SECURITY_CHECKS" : {
+        "path": 2, "headers": 2, "flood": 2, "spoofing": 2, "decoy": 2,
+        "sqli": 2, "xss": 2, "hpp": 2, "command": 2, "dlp": 2
+    },
+
+    "WHITELIST": [],
+    "IGNORE_PATHS" : ["^/css","^/js","^/img"],
+
+    "BRUTE_AND_FLOOD_PATHS" : ["^/"],
+    "FLOOD_DELAY" : 60,
+    "FLOOD_RATIO" : 50,
+    "ERROR_FLOOD_DELAY" : 10,
+    "ERROR_FLOOD_RATIO" : 100,
+
+    "BLACKLIST_DELAY" : 3600,
+    "BLACKLIST_OVERRIDE" : false,
+
+    "DECOY_ROUTES" : [
+        "/admin", "/login", "/logs", "/version",
+        "/cgi-bin/", "/remote/", "/.env", "/owa/",
+        "/autodiscover", "/Autodiscover", "/.git/", "/.aws/ ", "/.well-known/"
+    ],
+
+    "XSS_PROBA" : 0.80,
+    "MIN_XSS_LEN": 16,
+    "SQLI_PROBA" : 0.725,
+    "MIN_SQLI_LEN": 8,
+
+    "DLP_PHONE_NUMBERS": false,
+    "DLP_CC_NUMBERS": false,
+    "DLP_PRIVATE_KEYS": false,
+    "DLP_HASHES": false,
+    "DLP_WINDOWS_CREDS": false,
+    "DLP_LINUX_CREDS": false,
+
+    "LOG_ENABLED": false,
+    "LOG_FORMAT": "Syslog",
+    "LOG_SERVER": "127.0.0.1",
+    "LOG_PORT": 514,
+    "LOG_PROTOCOL": "UDP",
+    "LOG_PATH": "",
+    "RESOLBVE_COUNTRY": false,
+
+    "CHANGE_SERVER": true,
+    "SERVER_HEADER": "Apache",
+
+    //-- Cloud Operations --//
+    "BEACON": false,
+    "TELEMETRY_DATA": false,
+    "BEACON_URL": "",
+    "BEACON_DELAY": 30
+}"#;
+
+fn with_params(params: &Value) -> Result<Loaded, ConfigErrors> {
+    load(&ConfigSources {
+        params: Some(params),
+        ..ConfigSources::default()
+    })
+}
+
+fn with_file(text: &str) -> Result<Loaded, ConfigErrors> {
+    load(&ConfigSources {
+        file: Some(text),
+        file_name: Some("rasp.json"),
+        ..Default::default()
+    })
+}
+
+#[test]
+fn templates_by_name() {
+    for t in Template::ALL {
+        for name in [t.name().to_owned(), t.name().to_uppercase()] {
+            let got = load(&ConfigSources {
+                template: Some(&name),
+                ..Default::default()
+            })
+            .unwrap();
+            assert_eq!(got.config, Config::template(t), "{name}");
+            assert_eq!(got.config.security_checks, t.levels());
+        }
+    }
+    let e = load(&ConfigSources {
+        template: Some("audti"),
+        ..Default::default()
+    })
+    .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "template: unknown template \"audti\"; did you mean \"audit\"? \
+         (templates: default, audit, monitor, llm, mcp)"
+    );
+}
+
+#[test]
+fn layers_apply_in_order() {
+    let file = r#"{"FLOOD_RATIO": 20, "VERBOSE": 5,
+                   "SECURITY_CHECKS": {"sqli": 1, "xss": 1}, "SECURITY_CHECKS.hpp": 0}"#;
+    let params = json!({"FLOOD_RATIO": 30, "SECURITY_CHECKS.sqli": 3});
+    let sources = ConfigSources {
+        template: Some("audit"),
+        file: Some(file),
+        file_name: Some("rasp.json"),
+        params: Some(&params),
+    };
+    let c = load(&sources).unwrap().config;
+    assert_eq!(c.flood_ratio, 30, "params beat the file");
+    assert_eq!(c.verbose, 5, "the file beats the template");
+    assert_eq!(c.error_flood_ratio, 10, "the template beats the defaults");
+    let level = |k| c.security_checks.level(k);
+    assert_eq!(
+        level(CheckId::Sqli),
+        Level::Monitor,
+        "dotted params beat the file's object"
+    );
+    assert_eq!(level(CheckId::Xss), Level::Block);
+    assert_eq!(level(CheckId::Hpp), Level::Off);
+    assert_eq!(
+        level(CheckId::Method),
+        Level::BlockBlacklist,
+        "unlisted checks keep the template's"
+    );
+}
+
+#[test]
+fn security_checks_merge_per_check() {
+    let c = with_file(r#"{"SECURITY_CHECKS": {"sqli": 0}}"#)
+        .unwrap()
+        .config;
+    let mut want = Config::default().security_checks;
+    want.set(CheckId::Sqli, Level::Off);
+    assert_eq!(c.security_checks, want);
+}
+
+#[test]
+fn pyrasp_06_example_loads_with_warnings_only() {
+    let got = with_file(PYRASP_06_EXAMPLE).unwrap();
+    let c = &got.config;
+    let blocked = "<html><head /><body><h1>You have been blocked</h1></body></html>";
+    assert_eq!(c.block_action_content, blocked);
+    assert_eq!(c.blacklist_action_content, blocked);
+    assert_eq!((c.block_status_code, c.blacklist_status_code), (403, 403));
+    assert!(!c.resolve_country);
+    assert_eq!(
+        (c.log_format, c.log_protocol),
+        (LogFormat::Syslog, LogProtocol::Udp)
+    );
+    assert_eq!(c.beacon_url, None);
+    assert_eq!(c.sqli_proba, 0.725);
+    assert_eq!(
+        c.security_checks.level(CheckId::Headers),
+        Level::BlockBlacklist
+    );
+    assert_eq!(c.security_checks.level(CheckId::Bots), Level::Off);
+    assert_eq!(c.decoy_routes.len(), 13);
+    assert!(c.decoy_routes.iter().all(|r| r.kind == MatchKind::Starts));
+    let warned: Vec<&str> = got.warnings.iter().map(|w| w.key.as_str()).collect();
+    for k in [
+        "GTFO_MSG",
+        "DENY_STATUS_CODE",
+        "MIN_XSS_LEN",
+        "MIN_SQLI_LEN",
+        "RESOLBVE_COUNTRY",
+    ] {
+        assert!(warned.contains(&k), "no warning for {k}: {warned:?}");
+    }
+    assert_eq!(got.warnings.len(), 5, "{:?}", got.warnings);
+    assert!(
+        got.warnings
+            .iter()
+            .all(|w| w.message.ends_with("(in rasp.json)"))
+    );
+}
+
+#[test]
+fn aliases_yield_to_new_keys() {
+    let same = with_file(r#"{"GTFO_MSG": "old", "BLOCK_ACTION_CONTENT": "new"}"#).unwrap();
+    assert_eq!(same.config.block_action_content, "new");
+    assert_eq!(same.config.blacklist_action_content, "old");
+    assert!(
+        same.warnings[0]
+            .message
+            .contains("BLOCK_ACTION_CONTENT also given here")
+    );
+    let params = json!({"BLOCK_STATUS_CODE": 410});
+    let layered = load(&ConfigSources {
+        file: Some(r#"{"DENY_STATUS_CODE": 404, "BRUTE_AND_FLOOD_PATH": ["^/login"]}"#),
+        params: Some(&params),
+        ..Default::default()
+    })
+    .unwrap()
+    .config;
+    assert_eq!(
+        (layered.block_status_code, layered.blacklist_status_code),
+        (410, 404)
+    );
+    assert_eq!(layered.brute_and_flood_paths, vec!["^/login".to_owned()]);
+    let e = with_params(&json!({"MIN_XSS_LEN": -1, "GTFO_MSG": 3})).unwrap_err();
+    let keys: Vec<&str> = e.iter().map(|e| e.key.as_str()).collect();
+    assert_eq!(
+        keys,
+        vec!["GTFO_MSG", "MIN_XSS_LEN"],
+        "one error per alias, not per target"
+    );
+}
+
+/// Each kind of error, with the message an operator sees.
+#[test]
+fn error_messages() {
+    let cases: &[(Value, &str)] = &[
+        (
+            json!({"block_status_code": 403}),
+            "rasp.json: block_status_code: unknown key; did you mean \"BLOCK_STATUS_CODE\"?",
+        ),
+        (
+            json!({"FLOOD_RATE": 3}),
+            "rasp.json: FLOOD_RATE: unknown key; did you mean \"FLOOD_RATIO\"?",
+        ),
+        (
+            json!({"BLOCK_STATUS_CODE": "abc"}),
+            "rasp.json: BLOCK_STATUS_CODE: expected an integer from 100 to 599, got \"abc\"",
+        ),
+        (
+            json!({"LOG_PORT": 70000}),
+            "rasp.json: LOG_PORT: expected an integer from 1 to 65535, got 70000",
+        ),
+        (
+            json!({"FLOOD_DELAY": 0}),
+            "rasp.json: FLOOD_DELAY: expected an integer from 1 to 315360000, got 0",
+        ),
+        (
+            json!({"XSS_PROBA": 1.5}),
+            "rasp.json: XSS_PROBA: expected a number from 0 to 1, got 1.5",
+        ),
+        (
+            json!({"DECODE_B64": "yes"}),
+            "rasp.json: DECODE_B64: expected true or false, got \"yes\"",
+        ),
+        (
+            json!({"LOG_FORMAT": "xml"}),
+            "rasp.json: LOG_FORMAT: expected one of \"syslog\", \"rfc5424\", \"rfc3164\", \"json\", \"pcb\", got \"xml\"",
+        ),
+        (
+            json!({"IGNORE_PATHS": ["^/ok", "("]}),
+            "rasp.json: IGNORE_PATHS: entry 1: invalid regex \"(\": unclosed group",
+        ),
+        (
+            json!({"DECOY_ROUTES": [["x", "begins"]]}),
+            "rasp.json: DECOY_ROUTES: entry 0: unknown match kind \"begins\", expected regex, starts, contains, match or ends",
+        ),
+        (
+            json!({"WHITELIST": ["10.1"]}),
+            "rasp.json: WHITELIST: entry 0: \"10.1\" is not an IP address or CIDR block (pyrasp matched address prefixes as text; Ironward matches networks); did you mean \"10.1.0.0/16\"?",
+        ),
+        (
+            json!({"BLOCK_ACTION": "redirect"}),
+            "rasp.json: BLOCK_ACTION: \"redirect\" needs a 3xx BLOCK_STATUS_CODE (such as 302 or 307), got 403",
+        ),
+        (
+            json!({"BLACKLIST_ACTION": "REDIRECT", "BLACKLIST_STATUS_CODE": 200}),
+            "rasp.json: BLACKLIST_ACTION: \"redirect\" needs a 3xx BLACKLIST_STATUS_CODE (such as 302 or 307), got 200",
+        ),
+        (
+            json!({"SECURITY_CHECKS": {"sqli": 4}}),
+            "rasp.json: SECURITY_CHECKS: sqli: expected a level: 0 (off), 1 (block), 2 (block and blacklist) or 3 (monitor), got 4",
+        ),
+        (
+            json!({"SECURITY_CHECKS": {"sqlii": 2}}),
+            "rasp.json: SECURITY_CHECKS: unknown check \"sqlii\"; did you mean \"sqli\"?",
+        ),
+        (
+            json!({"SECURITY_CHECKS": [2]}),
+            "rasp.json: SECURITY_CHECKS: expected an object mapping check names to levels 0-3, got [2]",
+        ),
+        (
+            json!({"SECURITY_CHECKS.xsss": 2}),
+            "rasp.json: SECURITY_CHECKS.xsss: unknown check \"xsss\"; did you mean \"xss\"?",
+        ),
+        (
+            json!({"SECURITY_CHECK.xss": 2}),
+            "rasp.json: SECURITY_CHECK.xss: unknown key; did you mean \"SECURITY_CHECKS.xss\"?",
+        ),
+        (
+            json!({"Sqli": 2}),
+            "rasp.json: Sqli: unknown key; did you mean \"SECURITY_CHECKS.sqli\"?",
+        ),
+        (
+            json!({"BEACON_URL": 5}),
+            "rasp.json: BEACON_URL: expected a string or null, got 5",
+        ),
+    ];
+    for (doc, want) in cases {
+        let e = with_file(&doc.to_string()).unwrap_err();
+        assert_eq!(e.to_string(), *want);
+    }
+    assert!(with_file(r#"{"BLOCK_ACTION": "redirect", "BLOCK_STATUS_CODE": 302}"#).is_ok());
+}
+
+#[test]
+fn every_error_is_reported_at_once() {
+    let params = json!({"LOG_PORT": 0, "NOPE": 1});
+    let e = load(&ConfigSources {
+        template: Some("nope"),
+        file: Some(r#"{"VERBOSE": -1, "WHITELIST": ["x", "10.0.0.1", "y"], "HOSTS": "a"}"#),
+        file_name: Some("rasp.json"),
+        params: Some(&params),
+    })
+    .unwrap_err();
+    let layers: Vec<&str> = e.iter().map(|e| e.layer.as_str()).collect();
+    assert_eq!(
+        layers,
+        vec![
+            "template",
+            "rasp.json",
+            "rasp.json",
+            "rasp.json",
+            "rasp.json",
+            "params",
+            "params"
+        ]
+    );
+    assert_eq!(e.to_string().lines().count(), 7);
+}
+
+#[test]
+fn file_level_errors() {
+    for (text, want) in [
+        (
+            "",
+            "rasp.json: the file is empty; expected a JSON object of configuration keys",
+        ),
+        (
+            "[]",
+            "rasp.json: expected a JSON object of configuration keys, got an array",
+        ),
+        (
+            "{\n \"VERBOSE\": 1,\n}",
+            "rasp.json: invalid JSON at line 3, column 1: trailing comma",
+        ),
+    ] {
+        assert_eq!(with_file(text).unwrap_err().to_string(), want);
+    }
+    let e = with_params(&json!("x")).unwrap_err().to_string();
+    assert_eq!(
+        e,
+        "params: expected a JSON object of configuration keys, got a string"
+    );
+}
+
+#[test]
+fn wrapped_config() {
+    let got = with_file(r#"{"config": {"VERBOSE": 10}, "blacklist": {"1.2.3.4": 0}}"#).unwrap();
+    assert_eq!(got.config.verbose, 10);
+    assert_eq!(got.warnings.len(), 1);
+    assert_eq!(got.warnings[0].key, "blacklist");
+}
+
+#[test]
+fn values_are_normalised() {
+    let c = with_params(&json!({
+        "FORBIDDEN_HEADERS": ["X-Debug"], "UPLOAD_EXTENSIONS": [".PNG"], "UPLOAD_MAX_SIZE": 0,
+        "WHITELIST": ["10.0.0.1", "2001:db8::/32"], "TRUSTED_PROXIES": ["192.168.0.0/16"],
+        "BEACON_URL": "", "FLOOD_DELAY": 30.0, "WHITELIST_HEADERS": ["Authorization"]
+    }))
+    .unwrap()
+    .config;
+    assert_eq!(c.forbidden_headers, vec!["x-debug".to_owned()]);
+    assert_eq!(c.upload_extensions, vec!["png".to_owned()]);
+    assert_eq!(c.upload_max_size, 0.0);
+    assert_eq!(
+        c.whitelist
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>(),
+        ["10.0.0.1/32", "2001:db8::/32"]
+    );
+    assert_eq!(c.trusted_proxies.len(), 1);
+    assert_eq!((c.beacon_url, c.flood_delay), (None, 30));
+    assert_eq!(
+        c.whitelist_headers,
+        vec![PatternRule {
+            pattern: "authorization".into(),
+            kind: MatchKind::Match
+        }]
+    );
+}
+
+fn assert_round_trip(c: &Config) {
+    let v = serde_json::to_value(c).unwrap();
+    let back = with_params(&v).unwrap();
+    assert_eq!(&back.config, c);
+    assert!(back.warnings.is_empty(), "{:?}", back.warnings);
+    let text = serde_json::to_string_pretty(c).unwrap();
+    assert_eq!(&Config::from_json_str(&text).unwrap().config, c);
+}
+
+#[test]
+fn serialised_config_loads_back_unchanged() {
+    for t in Template::ALL {
+        assert_round_trip(&Config::template(t));
+    }
+    let custom = with_params(&json!({
+        "WHITELIST": ["10.0.0.0/8", "::1"], "TRUSTED_PROXIES": ["172.16.0.0/12"],
+        "WHITELIST_HEADERS": [["^x-trace", "regex"], "Cookie"], "EXCEPTIONS": ["a", ["b", "ends"]],
+        "BEACON_URL": "https://example.invalid/beacon", "BLOCK_ACTION": "redirect",
+        "BLOCK_STATUS_CODE": 302, "BLOCK_ACTION_CONTENT": "https://example.invalid/blocked",
+        "XSS_PROBA": 0.123456789, "UPLOAD_MAX_SIZE": 2.5, "LOG_FORMAT": "rfc5424",
+        "LOG_PROTOCOL": "stdout", "SECURITY_CHECKS": {"ssrf": 3}
+    }))
+    .unwrap()
+    .config;
+    let v = serde_json::to_value(&custom).unwrap();
+    assert_eq!(
+        v["WHITELIST_HEADERS"],
+        json!([["(?i)^x-trace", "regex"], ["cookie", "match"]])
+    );
+    assert_eq!(v["WHITELIST"], json!(["10.0.0.0/8", "::1/128"]));
+    assert_eq!(v["SECURITY_CHECKS"]["ssrf"], json!(3));
+    assert_round_trip(&custom);
+}
+
+/// Arbitrary JSON, biased towards values that are almost right for some key.
+fn any_json() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(|n| json!(n)),
+        (0u64..1000).prop_map(|n| json!(n)),
+        any::<f64>().prop_filter_map("finite", |f| serde_json::Number::from_f64(f)
+            .map(Value::Number)),
+        "[a-zA-Z0-9./:^$()*?+|\\[\\]{}\\\\-]{0,16}".prop_map(Value::String),
+        prop::sample::select(vec![
+            "redirect",
+            "block",
+            "10.0.0.0/8",
+            "10.1",
+            "::1",
+            "sqli",
+            "regex",
+            "starts",
+            "SYSLOG",
+            "udp",
+            "",
+            "(",
+            "^/",
+            "a{99999}",
+        ])
+        .prop_map(|s| json!(s)),
+    ];
+    leaf.prop_recursive(3, 32, 6, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+            prop::collection::btree_map("[a-z_]{1,8}", inner, 0..4)
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+fn every_key() -> Vec<String> {
+    let mut keys: Vec<String> = KNOWN_KEYS.iter().map(|k| (*k).to_owned()).collect();
+    keys.extend(ALIASES.iter().map(|a| a.old.to_owned()));
+    keys.extend([
+        "SECURITY_CHECKS.sqli".to_owned(),
+        "SECURITY_CHECKS.nope".to_owned(),
+    ]);
+    keys
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(768))]
+
+    #[test]
+    fn any_value_for_any_key_is_ok_or_names_the_key(
+        key in prop::sample::select(every_key()),
+        value in any_json(),
+    ) {
+        let params = json!({ key.clone(): value });
+        if let Err(errors) = with_params(&params) {
+            prop_assert!(!errors.is_empty());
+            for e in errors.iter() {
+                prop_assert_eq!(&e.key, &key);
+                prop_assert_eq!(e.layer.as_str(), "params");
+            }
+        }
+    }
+
+    #[test]
+    fn any_file_text_never_panics(text in "[{}\\[\\]\":,/ \na-zA-Z0-9_.\\\\-]{0,120}") {
+        let _ = with_file(&text);
+    }
+}

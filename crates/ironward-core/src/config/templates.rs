@@ -1,0 +1,258 @@
+//! The five configuration templates of pyrasp (`default`, `audit`, `monitor`, `llm`, `mcp`):
+//! the level of every check in each, and the other keys each one changes.
+//!
+//! A template is the second layer, above the built-in defaults and below the file and the
+//! explicit parameters. Ironward's own checks (`path_traversal`, `ssrf`) follow the injection
+//! checks: level 2 everywhere, 3 (monitor) in the `monitor` template.
+
+use super::model::{Config, Level, MatchKind, PatternRule, SecurityChecks};
+use crate::check::CheckId;
+use std::fmt;
+
+/// A named starting configuration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Template {
+    /// pyrasp's defaults: block and blacklist the injection, decoy and flood checks.
+    #[default]
+    Default,
+    /// Everything on and blocking, tight flood limits, all DLP and character checks.
+    Audit,
+    /// Everything detected and reported, nothing blocked (level 3), flood off.
+    Monitor,
+    /// For LLM front ends: prompt injection on, command injection off.
+    Llm,
+    /// For MCP servers: DLP on tool results, characters and bots flagged.
+    Mcp,
+}
+
+/// Levels per check, in the column order default, audit, monitor, llm, mcp.
+const LEVELS: [(CheckId, [u8; 5]); 20] = [
+    (CheckId::Path, [1, 2, 3, 1, 1]),
+    (CheckId::Headers, [0, 0, 0, 0, 0]),
+    (CheckId::Flood, [2, 2, 0, 2, 2]),
+    (CheckId::Spoofing, [0, 2, 3, 0, 0]),
+    (CheckId::Decoy, [2, 2, 3, 2, 2]),
+    (CheckId::Format, [2, 2, 3, 2, 2]),
+    (CheckId::Sqli, [2, 2, 3, 2, 2]),
+    (CheckId::Xss, [2, 2, 3, 2, 2]),
+    (CheckId::Hpp, [2, 2, 3, 2, 2]),
+    (CheckId::Command, [2, 2, 3, 0, 2]),
+    (CheckId::Method, [0, 2, 3, 0, 0]),
+    (CheckId::Dlp, [0, 2, 3, 1, 2]),
+    (CheckId::Brute, [2, 2, 3, 2, 2]),
+    (CheckId::Ztaa, [0, 0, 0, 0, 0]),
+    (CheckId::Prompt, [0, 0, 0, 2, 0]),
+    (CheckId::Upload, [0, 2, 3, 1, 2]),
+    (CheckId::Chars, [0, 2, 3, 2, 1]),
+    (CheckId::Bots, [0, 2, 3, 1, 1]),
+    (CheckId::PathTraversal, [2, 2, 3, 2, 2]),
+    (CheckId::Ssrf, [2, 2, 3, 2, 2]),
+];
+
+impl Template {
+    /// Every template, in documentation order.
+    pub const ALL: [Template; 5] = [
+        Template::Default,
+        Template::Audit,
+        Template::Monitor,
+        Template::Llm,
+        Template::Mcp,
+    ];
+
+    /// The template's name as written in configuration and on the command line.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Template::Default => "default",
+            Template::Audit => "audit",
+            Template::Monitor => "monitor",
+            Template::Llm => "llm",
+            Template::Mcp => "mcp",
+        }
+    }
+
+    /// Parses a template name, ignoring case and surrounding spaces.
+    pub fn from_name(name: &str) -> Option<Template> {
+        let name = name.trim();
+        Self::ALL
+            .into_iter()
+            .find(|t| t.name().eq_ignore_ascii_case(name))
+    }
+
+    const fn column(self) -> usize {
+        match self {
+            Template::Default => 0,
+            Template::Audit => 1,
+            Template::Monitor => 2,
+            Template::Llm => 3,
+            Template::Mcp => 4,
+        }
+    }
+
+    /// The level of every configurable check in this template.
+    pub fn levels(self) -> SecurityChecks {
+        let mut s = SecurityChecks::default();
+        for (check, row) in LEVELS {
+            let level = row.get(self.column()).copied().and_then(Level::from_u8);
+            s.set(check, level.unwrap_or(Level::Off));
+        }
+        s
+    }
+}
+
+impl fmt::Display for Template {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Turns on every DLP family and logging of the leaked data.
+fn all_dlp(c: &mut Config) {
+    c.dlp_phone_numbers = true;
+    c.dlp_cc_numbers = true;
+    c.dlp_private_keys = true;
+    c.dlp_hashes = true;
+    c.dlp_windows_creds = true;
+    c.dlp_linux_creds = true;
+    c.dlp_api = true;
+    c.dlp_log_leaked_data = true;
+}
+
+impl Config {
+    /// The configuration of a template: the built-in defaults with the template's levels and
+    /// keys applied.
+    pub fn template(t: Template) -> Config {
+        let mut c = Config {
+            security_checks: t.levels(),
+            ..Config::default()
+        };
+        match t {
+            Template::Default => {}
+            Template::Audit => {
+                c.decoy_routes.push(PatternRule {
+                    pattern: "wp-".into(),
+                    kind: MatchKind::Contains,
+                });
+                all_dlp(&mut c);
+                c.upload_files = false;
+                c.flood_ratio = 10;
+                c.flood_delay = 60;
+                c.error_flood_ratio = 10;
+                c.error_flood_delay = 60;
+                c.chars_cyrillic = true;
+                c.chars_invisible = true;
+                c.chars_nonprintable = true;
+                c.log_ja4h_fingerprint = true;
+                c.verbose = 100;
+            }
+            Template::Monitor => {
+                all_dlp(&mut c);
+                c.chars_cyrillic = true;
+                c.chars_invisible = true;
+                c.verbose = 100;
+            }
+            Template::Llm => {
+                c.app_name = "LLM Frontend".into();
+                all_dlp(&mut c);
+                c.chars_cyrillic = true;
+                c.chars_invisible = true;
+            }
+            Template::Mcp => {
+                c.app_name = "MCP Server".into();
+                all_dlp(&mut c);
+                c.chars_cyrillic = true;
+                c.chars_invisible = true;
+                c.verbose = 100;
+            }
+        }
+        c
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::defaults::default_levels;
+
+    #[test]
+    fn names_round_trip_ignoring_case() {
+        for t in Template::ALL {
+            assert_eq!(Template::from_name(t.name()), Some(t));
+            assert_eq!(Template::from_name(&t.name().to_uppercase()), Some(t));
+        }
+        assert_eq!(Template::from_name(" Audit "), Some(Template::Audit));
+        assert_eq!(Template::from_name("nope"), None);
+    }
+
+    #[test]
+    fn default_template_is_the_default_config() {
+        assert_eq!(Template::Default.levels(), default_levels());
+        assert_eq!(Config::template(Template::Default), Config::default());
+    }
+
+    #[test]
+    fn every_configurable_check_has_a_level_in_every_template() {
+        for t in Template::ALL {
+            let levels = t.levels();
+            for c in CheckId::configurable() {
+                assert!(levels.0.contains_key(&c), "{t} lacks {c}");
+            }
+            assert!(!levels.0.contains_key(&CheckId::Blacklist));
+        }
+    }
+
+    /// The per-template table of pyrasp's documentation, check by check.
+    #[test]
+    fn template_levels_table() {
+        use CheckId::*;
+        let expect: &[(CheckId, [u8; 5])] = &[
+            (Path, [1, 2, 3, 1, 1]),
+            (Flood, [2, 2, 0, 2, 2]),
+            (Spoofing, [0, 2, 3, 0, 0]),
+            (Command, [2, 2, 3, 0, 2]),
+            (Method, [0, 2, 3, 0, 0]),
+            (Dlp, [0, 2, 3, 1, 2]),
+            (Prompt, [0, 0, 0, 2, 0]),
+            (Upload, [0, 2, 3, 1, 2]),
+            (Chars, [0, 2, 3, 2, 1]),
+            (Bots, [0, 2, 3, 1, 1]),
+            (Ztaa, [0, 0, 0, 0, 0]),
+            (Headers, [0, 0, 0, 0, 0]),
+            (Sqli, [2, 2, 3, 2, 2]),
+            (PathTraversal, [2, 2, 3, 2, 2]),
+            (Ssrf, [2, 2, 3, 2, 2]),
+        ];
+        for (check, row) in expect {
+            for (t, want) in Template::ALL.iter().zip(row) {
+                assert_eq!(t.levels().level(*check).as_u8(), *want, "{t} {check}");
+            }
+        }
+    }
+
+    #[test]
+    fn other_template_keys() {
+        let a = Config::template(Template::Audit);
+        assert!(a.decoy_routes.contains(&PatternRule {
+            pattern: "wp-".into(),
+            kind: MatchKind::Contains
+        }));
+        assert!(a.dlp_api && a.dlp_log_leaked_data && !a.upload_files);
+        assert_eq!(
+            (
+                a.flood_ratio,
+                a.flood_delay,
+                a.error_flood_ratio,
+                a.error_flood_delay
+            ),
+            (10, 60, 10, 60)
+        );
+        assert!(a.chars_nonprintable && a.log_ja4h_fingerprint && a.verbose == 100);
+        let m = Config::template(Template::Monitor);
+        assert!(m.dlp_hashes && m.chars_invisible && !m.chars_nonprintable && m.verbose == 100);
+        let l = Config::template(Template::Llm);
+        assert_eq!((l.app_name.as_str(), l.verbose), ("LLM Frontend", 0));
+        assert!(l.dlp_cc_numbers && l.chars_cyrillic);
+        let p = Config::template(Template::Mcp);
+        assert_eq!((p.app_name.as_str(), p.verbose), ("MCP Server", 100));
+        assert!(p.dlp_private_keys && p.chars_invisible && !p.chars_nonprintable);
+    }
+}

@@ -1,0 +1,341 @@
+//! The engine: the ordered pipeline that turns a request or a response into a [`Verdict`].
+//!
+//! Inbound order (pyrasp's, with its IGNORE_PATHS flaw fixed):
+//! 1. the client IP is settled (peer, or forwarded through `TRUSTED_PROXIES`);
+//! 2. `WHITELIST`ed clients skip everything;
+//! 3. blacklisted clients are blocked (unless `BLACKLIST_OVERRIDE`);
+//! 4. `IGNORE_PATHS` skip every check that follows (pyrasp still ran the decoy and route
+//!    checks first, so `/robots.txt` without a route was blocked as an invalid path);
+//! 5. the enabled checks run in registry order; inputs are extracted lazily, once, by the first
+//!    check that needs them.
+//!
+//! A finding at a blocking level (1 or 2) ends the pipeline. A finding at monitor level (3) is
+//! recorded and the pipeline goes on, so monitoring one check never hides another that blocks
+//! (pyrasp stopped at the first finding of any level). A level-2 finding blacklists the client
+//! for `BLACKLIST_DELAY` seconds.
+//!
+//! The engine is `Send + Sync`; build it once and share it. It holds no global lock: the
+//! blacklist is sharded and each stateful check manages its own bounded state. A panic inside
+//! a check (a bug) is caught and turned into an internal error that fails open or closed as
+//! `FAIL_OPEN` says.
+
+use crate::check::{self, Check, CheckId, RequestContext, ResponseContext};
+use crate::clock::{Clock, SystemClock};
+use crate::config::{Config, Level};
+use crate::event::{Event, EventContext};
+use crate::input::{ExtractOptions, Inputs};
+use crate::ip::{Blacklist, IpSet, client_ip};
+use crate::limits::Limits;
+use crate::pattern::{PatternSet, compile_regex_set};
+use crate::request::{Request, Response};
+use crate::verdict::{Action, BlockResponse, Finding, Skipped, Verdict};
+use regex::RegexSet;
+use std::cell::OnceCell;
+use std::net::IpAddr;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
+
+/// Why an engine could not be built from a configuration.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum EngineError {
+    /// A regex of the configuration does not compile.
+    #[error("{key}: invalid regex: {source}")]
+    Regex {
+        /// The configuration key.
+        key: &'static str,
+        /// The regex error.
+        source: regex::Error,
+    },
+}
+
+/// The inspection engine. Cheap to share (`Arc<Engine>`), safe to call from many threads.
+#[derive(Debug)]
+pub struct Engine {
+    config: Arc<Config>,
+    limits: Limits,
+    whitelist: IpSet,
+    trusted_proxies: IpSet,
+    ignore_paths: Option<RegexSet>,
+    exceptions: PatternSet,
+    whitelist_headers: PatternSet,
+    checks: Vec<Box<dyn Check>>,
+    blacklist: Blacklist,
+    clock: Arc<dyn Clock>,
+}
+
+/// Builds an [`Engine`] with non-default parts.
+#[derive(Debug)]
+pub struct EngineBuilder {
+    config: Config,
+    clock: Arc<dyn Clock>,
+    extra: Vec<Box<dyn Check>>,
+}
+
+impl EngineBuilder {
+    /// Uses another clock (tests, replays).
+    #[must_use]
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Adds a check of your own after the built-in ones. It runs at the level configured for
+    /// its [`CheckId`] (and not at all when that level is 0).
+    #[must_use]
+    pub fn add_check(mut self, check: Box<dyn Check>) -> Self {
+        self.extra.push(check);
+        self
+    }
+
+    /// Builds the engine.
+    pub fn build(self) -> Result<Engine, EngineError> {
+        let c = self.config;
+        let mut checks = check::registry(&c)?;
+        checks.extend(
+            self.extra.into_iter().filter(|x| c.security_checks.level(x.id()) != Level::Off),
+        );
+        let regex = |key, source| EngineError::Regex { key, source };
+        Ok(Engine {
+            limits: Limits::from_config(&c),
+            whitelist: IpSet::new(&c.whitelist),
+            trusted_proxies: IpSet::new(&c.trusted_proxies),
+            ignore_paths: compile_regex_set(&c.ignore_paths).map_err(|e| regex("IGNORE_PATHS", e))?,
+            exceptions: PatternSet::new(&c.exceptions).map_err(|e| regex("EXCEPTIONS", e))?,
+            whitelist_headers: PatternSet::new(&c.whitelist_headers)
+                .map_err(|e| regex("WHITELIST_HEADERS", e))?,
+            checks,
+            blacklist: Blacklist::new(usize::try_from(c.blacklist_max_size).unwrap_or(usize::MAX)),
+            clock: self.clock,
+            config: Arc::new(c),
+        })
+    }
+}
+
+impl Engine {
+    /// Builds an engine with the system clock.
+    pub fn new(config: Config) -> Result<Engine, EngineError> {
+        Engine::builder(config).build()
+    }
+
+    /// A builder, to change the clock.
+    pub fn builder(config: Config) -> EngineBuilder {
+        EngineBuilder { config, clock: Arc::new(SystemClock), extra: Vec::new() }
+    }
+
+    /// The configuration in force.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The limits in force.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// The blacklist.
+    pub fn blacklist(&self) -> &Blacklist {
+        &self.blacklist
+    }
+
+    /// The current time of the engine's clock.
+    pub fn now_ms(&self) -> i64 {
+        self.clock.now_ms()
+    }
+
+    /// The checks that run, in order.
+    pub fn checks(&self) -> impl Iterator<Item = CheckId> + '_ {
+        self.checks.iter().map(|c| c.id())
+    }
+
+    /// The client IP of a request, after the trusted-proxy rules.
+    pub fn client_ip(&self, request: &Request<'_>) -> Option<IpAddr> {
+        client_ip(
+            request.peer_ip,
+            &request.headers,
+            &self.trusted_proxies,
+            self.config.trust_proxy_headers,
+        )
+    }
+
+    /// The options input extraction runs with.
+    pub fn extract_options(&self) -> ExtractOptions<'_> {
+        ExtractOptions {
+            limits: self.limits,
+            decode_b64: self.config.decode_b64,
+            whitelist_headers: &self.whitelist_headers,
+            exceptions: &self.exceptions,
+        }
+    }
+
+    /// Extracts the inputs of a request, as the checks see them (for tools and tests).
+    pub fn extract<'a>(&self, request: &Request<'a>) -> Inputs<'a> {
+        crate::input::extract(request, &self.extract_options())
+    }
+
+    /// Inspects a request.
+    pub fn inspect_request(&self, request: &Request<'_>) -> Verdict {
+        let now = self.clock.now_ms();
+        let ip = self.client_ip(request);
+        match catch_unwind(AssertUnwindSafe(|| self.run_request(request, ip, now))) {
+            Ok(v) => v,
+            Err(panic) => self.internal_error(ip, panic.as_ref()),
+        }
+    }
+
+    fn run_request(&self, request: &Request<'_>, ip: Option<IpAddr>, now: i64) -> Verdict {
+        let mut verdict = Verdict { client_ip: ip, ..Verdict::default() };
+        if let Some(ip) = ip {
+            if self.whitelist.contains(ip) {
+                verdict.skipped = Some(Skipped::Whitelisted);
+                return verdict;
+            }
+            if !self.config.blacklist_override && self.blacklist.contains(ip, now) {
+                let mut f = Finding::new(CheckId::Blacklist, "source_ip", &ip.to_string());
+                f.level = Level::BlockBlacklist;
+                verdict.findings.push(f);
+                verdict.action = Action::BlockAndBlacklist;
+                verdict.response =
+                    Some(BlockResponse::for_action(&self.config, Action::BlockAndBlacklist));
+                return verdict;
+            }
+        }
+        let path = percent_encoding::percent_decode_str(request.path).decode_utf8_lossy();
+        if let Some(ignore) = &self.ignore_paths {
+            if ignore.is_match(&path) {
+                verdict.skipped = Some(Skipped::IgnoredPath);
+                return verdict;
+            }
+        }
+        let inputs = OnceCell::new();
+        let opts = self.extract_options();
+        let ctx = RequestContext::new(request, ip, &self.config, now, &path, &inputs, &opts);
+        for check in &self.checks {
+            let before = verdict.findings.len();
+            check.check_request(&ctx, &mut verdict.findings);
+            if self.stamp(&mut verdict, before, check.id()) {
+                break;
+            }
+        }
+        if let Some(inputs) = inputs.get() {
+            verdict.limits = inputs.limits;
+        }
+        self.conclude(&mut verdict, now);
+        verdict
+    }
+
+    /// Inspects a response. `request` may be reduced to its method and path
+    /// (`Request::new(method, path)`) when the adapter no longer has the rest; `inbound` is the
+    /// verdict the request got.
+    pub fn inspect_response(
+        &self,
+        request: &Request<'_>,
+        inbound: &Verdict,
+        response: &Response<'_>,
+    ) -> Verdict {
+        let now = self.clock.now_ms();
+        let ip = inbound.client_ip;
+        let run = || {
+            let mut verdict = Verdict { client_ip: ip, ..Verdict::default() };
+            if inbound.skipped.is_some() {
+                verdict.skipped = inbound.skipped;
+                return verdict;
+            }
+            let ctx = ResponseContext {
+                request,
+                inbound,
+                response,
+                client_ip: ip,
+                config: &self.config,
+                now_ms: now,
+            };
+            for check in &self.checks {
+                let before = verdict.findings.len();
+                check.check_response(&ctx, &mut verdict.findings);
+                if self.stamp(&mut verdict, before, check.id()) {
+                    break;
+                }
+            }
+            self.conclude(&mut verdict, now);
+            verdict
+        };
+        match catch_unwind(AssertUnwindSafe(run)) {
+            Ok(v) => v,
+            Err(panic) => self.internal_error(ip, panic.as_ref()),
+        }
+    }
+
+    /// Stamps the findings a check just added with its level and enforces `MAX_FINDINGS`.
+    /// Returns true when one of them blocks (the pipeline stops).
+    fn stamp(&self, verdict: &mut Verdict, before: usize, id: CheckId) -> bool {
+        let level = self.config.security_checks.level(id);
+        let cap = self.limits.max_findings.max(1);
+        let mut blocks = false;
+        for f in verdict.findings.iter_mut().skip(before) {
+            f.check = id;
+            f.level = level;
+            blocks |= level.blocks();
+        }
+        if verdict.findings.len() > cap {
+            // Keep the first findings, but never drop the one that blocks.
+            let blocking = verdict.findings.iter().rposition(|f| f.level.blocks());
+            if let Some(i) = blocking.filter(|i| *i >= cap) {
+                verdict.findings.swap(cap - 1, i);
+            }
+            verdict.findings.truncate(cap);
+        }
+        blocks
+    }
+
+    /// Sets the action and response from the findings and blacklists the client on level 2.
+    fn conclude(&self, verdict: &mut Verdict, now: i64) {
+        verdict.action = verdict.findings.iter().map(Finding::action).max().unwrap_or_default();
+        if verdict.action.is_block() {
+            verdict.response = Some(BlockResponse::for_action(&self.config, verdict.action));
+        }
+        if verdict.action == Action::BlockAndBlacklist && !self.config.blacklist_override {
+            if let Some(ip) = verdict.client_ip {
+                let ttl = i64::try_from(self.config.blacklist_delay.saturating_mul(1000))
+                    .unwrap_or(i64::MAX);
+                self.blacklist.insert(ip, now.saturating_add(ttl), now);
+            }
+        }
+    }
+
+    fn internal_error(&self, ip: Option<IpAddr>, panic: &(dyn std::any::Any + Send)) -> Verdict {
+        let message = panic
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "internal error".to_owned());
+        let action = if self.config.fail_open { Action::Allow } else { Action::Block };
+        Verdict {
+            action,
+            response: action.is_block().then(|| BlockResponse::for_action(&self.config, action)),
+            client_ip: ip,
+            internal_error: Some(message),
+            ..Verdict::default()
+        }
+    }
+
+    /// Forgets all state kept across requests: the blacklist and every check's counters.
+    /// The `scan` command calls it between records so that each is judged on its own.
+    pub fn reset_state(&self) {
+        self.blacklist.clear();
+        for check in &self.checks {
+            check.reset();
+        }
+    }
+
+    /// The security events of a verdict, one per finding.
+    pub fn events(&self, request: &Request<'_>, verdict: &Verdict) -> Vec<Event> {
+        let ctx = EventContext {
+            app: &self.config.app_name,
+            source_ip: verdict.client_ip,
+            method: request.method,
+            path: request.path,
+            unix_ms: self.clock.now_ms(),
+        };
+        verdict.findings.iter().map(|f| Event::new(f, &ctx)).collect()
+    }
+}

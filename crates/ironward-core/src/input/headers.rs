@@ -1,0 +1,125 @@
+//! Request headers: every name goes to `headers_names`; `Cookie` values are split by
+//! [`cookies`](super::cookies), `User-Agent` goes to `user_agent`, `Referer` to
+//! [`referer`](super::referer), and every other value to `headers_values` (named after its
+//! header) with its decoded variants. That includes `Host`, `Accept`, `Content-Type`…: all of
+//! them reach the application.
+//!
+//! A header whose lowercased name matches `WHITELIST_HEADERS` is skipped entirely (name and
+//! value). Repeated headers stay separate inputs (not merged with `, ` as pyrasp does), so a
+//! payload split across two headers is seen in each. Values are bytes: UTF-8 is borrowed,
+//! anything else is read as Latin-1, as pyrasp does.
+
+use super::extract::Sink;
+use super::{Location, cookies, referer};
+use crate::decode::Transforms;
+use crate::pattern::PatternSet;
+use crate::request::Headers;
+use std::borrow::Cow;
+
+/// Reads header bytes as text: borrowed when UTF-8, otherwise each byte as its Latin-1 char.
+pub fn latin1(bytes: &[u8]) -> Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => Cow::Borrowed(s),
+        Err(_) => Cow::Owned(bytes.iter().map(|&b| char::from(b)).collect()),
+    }
+}
+
+/// True when the header named `name` is whitelisted. The name is lowercased on the stack when
+/// it is short (header names are), so the check does not allocate.
+pub fn is_whitelisted(whitelist: &PatternSet, name: &str) -> bool {
+    if whitelist.is_empty() {
+        return false;
+    }
+    if !name.bytes().any(|b| b.is_ascii_uppercase()) {
+        return whitelist.is_match(name);
+    }
+    let mut buf = [0u8; 64];
+    match buf.get_mut(..name.len()) {
+        Some(dst) => {
+            dst.copy_from_slice(name.as_bytes());
+            dst.make_ascii_lowercase();
+            std::str::from_utf8(dst).is_ok_and(|lower| whitelist.is_match(lower))
+        }
+        None => whitelist.is_match(&name.to_ascii_lowercase()),
+    }
+}
+
+/// Extracts the headers into the sink.
+pub(crate) fn extract<'a>(sink: &mut Sink<'a, '_>, headers: &Headers<'a>, whitelist: &PatternSet) {
+    for h in headers.iter() {
+        let name: &'a str = h.name;
+        if is_whitelisted(whitelist, name) {
+            continue;
+        }
+        sink.value(
+            Location::HeadersNames,
+            None,
+            Cow::Borrowed(name),
+            Transforms::NONE,
+            0,
+        );
+        let value = latin1(h.value);
+        if name.eq_ignore_ascii_case("cookie") {
+            cookies::extract(sink, value);
+        } else if name.eq_ignore_ascii_case("referer") {
+            referer::extract(sink, value);
+        } else if name.eq_ignore_ascii_case("user-agent") {
+            sink.value(Location::UserAgent, None, value, Transforms::NONE, 0);
+        } else {
+            sink.value(
+                Location::HeadersValues,
+                Some(Cow::Borrowed(name)),
+                value,
+                Transforms::NONE,
+                0,
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::config::{MatchKind, PatternRule};
+
+    #[test]
+    fn latin1_fallback() {
+        let cases: &[(&[u8], &str, bool)] = &[
+            (b"plain", "plain", true),
+            ("café".as_bytes(), "café", true),
+            (b"caf\xe9", "café", false),
+            (b"\xff\x00", "\u{ff}\0", false),
+        ];
+        for (bytes, want, borrowed) in cases {
+            let got = latin1(bytes);
+            assert_eq!(got, *want);
+            assert_eq!(matches!(got, Cow::Borrowed(_)), *borrowed);
+        }
+    }
+
+    #[test]
+    fn whitelist_is_case_insensitive() {
+        let set = PatternSet::new(&[
+            PatternRule {
+                pattern: "x-token".into(),
+                kind: MatchKind::Match,
+            },
+            PatternRule {
+                pattern: "x-long-".into(),
+                kind: MatchKind::Starts,
+            },
+        ])
+        .unwrap();
+        let long = format!("X-Long-{}", "A".repeat(100));
+        for (name, want) in [
+            ("x-token", true),
+            ("X-Token", true),
+            ("X-Tokens", false),
+            (long.as_str(), true),
+        ] {
+            assert_eq!(is_whitelisted(&set, name), want, "{name}");
+        }
+        assert!(!is_whitelisted(&PatternSet::default(), "x-token"));
+    }
+}
