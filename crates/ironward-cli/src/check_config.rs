@@ -11,8 +11,12 @@ pub(crate) fn run(file: &Path, template: Option<&str>, quiet: bool) -> Outcome {
     let text = std::fs::read_to_string(file)
         .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
     let name = file.display().to_string();
-    let sources =
-        ConfigSources { template, file: Some(&text), file_name: Some(&name), params: None };
+    let sources = ConfigSources {
+        template,
+        file: Some(&text),
+        file_name: Some(&name),
+        params: None,
+    };
     let mut err = std::io::stderr().lock();
     match load(&sources) {
         Ok(loaded) => {

@@ -60,10 +60,18 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::CheckConfig { file, template, quiet } => {
-            check_config::run(&file, template.as_deref(), quiet)
-        }
-        Command::Scan { config, template, input, output, quiet } => scan::run(&scan::Options {
+        Command::CheckConfig {
+            file,
+            template,
+            quiet,
+        } => check_config::run(&file, template.as_deref(), quiet),
+        Command::Scan {
+            config,
+            template,
+            input,
+            output,
+            quiet,
+        } => scan::run(&scan::Options {
             config,
             template,
             input,

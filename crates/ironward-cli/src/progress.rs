@@ -33,20 +33,30 @@ impl Progress {
             bar
         });
         let now = Instant::now();
-        Progress { bar, plain: !quiet && !terminal, started: now, last_line: now }
+        Progress {
+            bar,
+            plain: !quiet && !terminal,
+            started: now,
+            last_line: now,
+        }
     }
 
     /// Called after each record with the bytes read so far and the records done.
     pub(crate) fn update(&mut self, bytes: u64, records: u64) {
         if let Some(bar) = &self.bar {
-            if records % 1024 == 0 {
+            if records.is_multiple_of(1024) {
                 bar.set_position(bytes);
                 bar.set_message(format!("{records} records"));
             }
-        } else if self.plain && records % 4096 == 0 && self.last_line.elapsed() > Duration::from_secs(10)
+        } else if self.plain
+            && records.is_multiple_of(4096)
+            && self.last_line.elapsed() > Duration::from_secs(10)
         {
             self.last_line = Instant::now();
-            let _ = writeln!(std::io::stderr(), "scanned {records} records ({bytes} bytes)");
+            let _ = writeln!(
+                std::io::stderr(),
+                "scanned {records} records ({bytes} bytes)"
+            );
         }
     }
 

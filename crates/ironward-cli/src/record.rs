@@ -39,7 +39,9 @@ impl<'de> Deserialize<'de> for HeaderList {
                 while let Some((name, value)) = map.next_entry::<String, OneOrMany>()? {
                     match value {
                         OneOrMany::One(v) => out.push((name, v)),
-                        OneOrMany::Many(vs) => out.extend(vs.into_iter().map(|v| (name.clone(), v))),
+                        OneOrMany::Many(vs) => {
+                            out.extend(vs.into_iter().map(|v| (name.clone(), v)))
+                        }
                     }
                 }
                 Ok(HeaderList(out))
@@ -129,13 +131,17 @@ mod tests {
 
     #[test]
     fn kinds() {
-        assert!(matches!(parse(r#"{"text":"x","label":"benign"}"#), Ok(Record::Text(t)) if t == "x"));
+        assert!(
+            matches!(parse(r#"{"text":"x","label":"benign"}"#), Ok(Record::Text(t)) if t == "x")
+        );
         let r = parse(r#"{"method":"GET","path":"/a","headers":{"A":"1","B":["2","3"]}}"#).unwrap();
         match r {
             Record::Request(r) => assert_eq!(r.headers.0.len(), 3),
             other => panic!("{other:?}"),
         }
-        let r = parse(r#"{"response":{"status":200,"body":"hi"},"request":{"method":"GET","path":"/"}}"#);
+        let r = parse(
+            r#"{"response":{"status":200,"body":"hi"},"request":{"method":"GET","path":"/"}}"#,
+        );
         assert!(matches!(r, Ok(Record::Response(_, Some(_)))));
         let r = parse(r#"{"path":"/x","headers":[["A","1"],["a","2"]]}"#).unwrap();
         assert!(matches!(r, Record::Request(r) if r.headers.0.len() == 2));

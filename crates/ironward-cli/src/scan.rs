@@ -7,15 +7,15 @@
 //! every record, so no flood, brute-force or blacklist state carries over. A line that cannot
 //! be parsed produces `{"error": "..."}` and scanning goes on; the exit code is then 2.
 
+use crate::Outcome;
 use crate::config_file::load_config;
 use crate::progress::Progress;
 use crate::record::{self, HeaderList, Record, RequestRecord};
-use crate::Outcome;
 use anyhow::Context;
+use ironward_core::Engine;
 use ironward_core::input::LimitReport;
 use ironward_core::request::{Body, Headers, Request, Response, split_target};
 use ironward_core::verdict::{Action, Verdict};
-use ironward_core::Engine;
 use serde::Serialize;
 use std::io::{BufRead, BufReader, BufWriter, Read, Write};
 use std::path::PathBuf;
@@ -71,7 +71,8 @@ pub(crate) fn run(opts: &Options) -> Outcome {
 
     let (reader, total): (Box<dyn Read>, Option<u64>) = match &opts.input {
         Some(p) if p.as_os_str() != "-" => {
-            let f = std::fs::File::open(p).with_context(|| format!("cannot open {}", p.display()))?;
+            let f =
+                std::fs::File::open(p).with_context(|| format!("cannot open {}", p.display()))?;
             let len = f.metadata().ok().map(|m| m.len());
             (Box::new(f), len)
         }
@@ -91,7 +92,9 @@ pub(crate) fn run(opts: &Options) -> Outcome {
     let mut bytes = 0u64;
     loop {
         line.clear();
-        let n = reader.read_line(&mut line).context("cannot read the input")?;
+        let n = reader
+            .read_line(&mut line)
+            .context("cannot read the input")?;
         if n == 0 {
             break;
         }
@@ -119,10 +122,19 @@ pub(crate) fn run(opts: &Options) -> Outcome {
             totals.errors
         )?;
     }
-    Ok(if totals.errors > 0 { ExitCode::from(2) } else { ExitCode::SUCCESS })
+    Ok(if totals.errors > 0 {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
-fn scan_line(engine: &Engine, text: &str, out: &mut impl Write, totals: &mut Totals) -> anyhow::Result<()> {
+fn scan_line(
+    engine: &Engine,
+    text: &str,
+    out: &mut impl Write,
+    totals: &mut Totals,
+) -> anyhow::Result<()> {
     let verdict = match record::parse(text) {
         Ok(rec) => judge(engine, &rec),
         Err(e) => {
@@ -167,7 +179,11 @@ fn judge(engine: &Engine, rec: &Record<'_>) -> Verdict {
             target.push_str("/?q=");
             target.extend(form_urlencoded::byte_serialize(value.as_bytes()));
             // A valid Host (the first of HOSTS), so that only the value is judged.
-            let host = engine.config().hosts.first().map_or("localhost", String::as_str);
+            let host = engine
+                .config()
+                .hosts
+                .first()
+                .map_or("localhost", String::as_str);
             let headers = Headers(vec![ironward_core::request::Header::new("Host", host)]);
             engine.inspect_request(&Request::new("GET", &target).with_headers(headers))
         }
@@ -182,7 +198,11 @@ fn judge(engine: &Engine, rec: &Record<'_>) -> Verdict {
                 let response = Response {
                     status: resp.status,
                     headers,
-                    body: if body.is_empty() { Body::Empty } else { Body::Full(body.as_bytes()) },
+                    body: if body.is_empty() {
+                        Body::Empty
+                    } else {
+                        Body::Full(body.as_bytes())
+                    },
                 };
                 let mut outbound = engine.inspect_response(request, &inbound, &response);
                 merge(&mut outbound, inbound);
@@ -217,7 +237,11 @@ fn headers_of(list: &HeaderList) -> Headers<'_> {
 fn with_request<T>(r: &RequestRecord<'_>, f: impl FnOnce(&Request<'_>) -> T) -> T {
     let target = r.path.as_deref().unwrap_or("/");
     let (path, target_query) = split_target(target);
-    let query = r.query.as_deref().map(|q| q.strip_prefix('?').unwrap_or(q)).unwrap_or(target_query);
+    let query = r
+        .query
+        .as_deref()
+        .map(|q| q.strip_prefix('?').unwrap_or(q))
+        .unwrap_or(target_query);
     let body = r.body.as_deref().unwrap_or("");
     let request = Request {
         method: r.method.as_deref().unwrap_or("GET"),

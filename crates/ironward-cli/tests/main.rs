@@ -1,1 +1,225 @@
-//! Integration tests.
+//! Integration tests of the `ironward` binary: real processes, real files, real pipes.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_ironward"));
+    c.env_remove("IRONWARD_CONF")
+        .env_remove("PYRASP_CONF")
+        .env_remove("CONF_FILE");
+    c
+}
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn temp(name: &str, content: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("ironward-cli-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join(name);
+    std::fs::write(&p, content).unwrap();
+    p
+}
+
+fn run_stdin(args: &[&str], stdin: &str) -> Output {
+    let mut child = bin()
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn lines(out: &Output) -> Vec<serde_json::Value> {
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn the_readme_main_job_runs() {
+    let root = repo();
+    let out = bin()
+        .args(["scan", "--config"])
+        .arg(root.join("examples/scan/rasp.json"))
+        .arg(root.join("examples/scan/requests.jsonl"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let verdicts = lines(&out);
+    let input = std::fs::read_to_string(root.join("examples/scan/requests.jsonl")).unwrap();
+    assert_eq!(
+        verdicts.len(),
+        input.lines().filter(|l| !l.trim().is_empty()).count()
+    );
+    assert!(verdicts.iter().any(|v| v["blocked"] == true));
+    assert!(verdicts.iter().any(|v| v["blocked"] == false));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("records/s"), "{stderr}");
+}
+
+#[test]
+fn scan_keeps_order_reports_bad_lines_and_exits_2() {
+    let input = concat!(
+        "{\"text\": \"hello\"}\n",
+        "not json\n",
+        "\n",
+        "{\"method\": \"GET\", \"path\": \"/.env\", \"peer_ip\": \"203.0.113.1\"}\n",
+        "{\"label\": \"benign\"}\n",
+        "{\"method\": \"GET\", \"path\": \"/\", \"peer_ip\": \"203.0.113.1\"}\n",
+    );
+    let out = run_stdin(&["scan", "-q"], input);
+    assert_eq!(out.status.code(), Some(2));
+    let v = lines(&out);
+    assert_eq!(v.len(), 5);
+    assert_eq!(v[0]["blocked"], false);
+    assert!(v[1]["error"].is_string());
+    assert_eq!(v[2]["findings"][0]["check"], "decoy");
+    assert_eq!(v[2]["action"], "block_and_blacklist");
+    assert!(v[3]["error"].as_str().unwrap().contains("none of"));
+    // Records are independent: the blacklisting in record 3 does not block record 5.
+    assert_eq!(v[4]["blocked"], false);
+    assert!(
+        out.stderr.is_empty(),
+        "quiet: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn scan_reads_responses_and_writes_to_a_file() {
+    let input = "{\"response\": {\"status\": 200, \"headers\": {\"Content-Type\": \"text/plain\"}, \"body\": \"ok\"}}\n\
+                 {\"response\": {\"status\": 404}, \"request\": {\"method\": \"GET\", \"path\": \"/.git/HEAD\"}}\n";
+    let src = temp("responses.jsonl", input);
+    let dst = src.with_file_name("verdicts.jsonl");
+    let out = bin()
+        .arg("scan")
+        .arg(&src)
+        .arg("-o")
+        .arg(&dst)
+        .arg("-q")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let written = std::fs::read_to_string(&dst).unwrap();
+    let v: Vec<serde_json::Value> = written
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(v[0]["action"], "allow");
+    assert_eq!(v[1]["findings"][0]["check"], "decoy");
+}
+
+#[test]
+fn scan_uses_the_config_from_the_environment() {
+    let conf = temp("env.json", r#"{"SECURITY_CHECKS.decoy": 3}"#);
+    let mut child = bin()
+        .args(["scan", "-q"])
+        .env("PYRASP_CONF", &conf)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"{\"path\": \"/.env\"}\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let v = lines(&out);
+    assert_eq!(v[0]["action"], "monitor");
+    assert_eq!(v[0]["blocked"], false);
+}
+
+#[test]
+fn check_config_prints_the_effective_configuration() {
+    let out = bin()
+        .arg("check-config")
+        .arg(repo().join("examples/scan/rasp.json"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let conf: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(conf["APP_NAME"], "Example Shop");
+    assert_eq!(conf["SECURITY_CHECKS"]["spoofing"], 2);
+    assert_eq!(
+        conf["SECURITY_CHECKS"]["sqli"], 2,
+        "unlisted checks keep their default level"
+    );
+    assert_eq!(conf["FLOOD_RATIO"], 50);
+}
+
+#[test]
+fn check_config_names_bad_keys_and_exits_1() {
+    let bad = temp(
+        "bad.json",
+        r#"{"BLOCK_STATUS_CODE": "abc", "FLOOD_RATO": 5, "SECURITY_CHECKS": {"sqli": 7}}"#,
+    );
+    let out = bin().arg("check-config").arg(&bad).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("BLOCK_STATUS_CODE"), "{err}");
+    assert!(
+        err.contains("FLOOD_RATIO"),
+        "suggests the closest key: {err}"
+    );
+    assert!(err.contains("sqli"), "{err}");
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn check_config_accepts_old_keys_with_warnings() {
+    let old = temp(
+        "old.json",
+        "{\n  \"GTFO_MSG\": \"Go away\",\n  \"DENY_STATUS_CODE\": 406,\n  //-- Cloud Operations --//\n  \"MIN_XSS_LEN\": 16\n}\n",
+    );
+    let out = bin().arg("check-config").arg(&old).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("BLOCK_ACTION_CONTENT"), "{err}");
+    assert!(err.contains("XSS_PROBA"), "{err}");
+    let conf: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(conf["BLOCK_STATUS_CODE"], 406);
+    assert_eq!(conf["BLACKLIST_ACTION_CONTENT"], "Go away");
+}
+
+#[test]
+fn missing_files_are_clear_errors() {
+    let out = bin()
+        .args(["scan", "/nonexistent/in.jsonl"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot open"));
+    let out = bin()
+        .args(["check-config", "/nonexistent/rasp.json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+}

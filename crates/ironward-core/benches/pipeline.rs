@@ -18,14 +18,18 @@ fn pipeline(c: &mut Criterion) {
     let mut group = c.benchmark_group("inspect_request");
     for r in &requests {
         let req = r.request();
-        group.bench_function(r.name, |b| b.iter(|| black_box(engine.inspect_request(black_box(&req)))));
+        group.bench_function(r.name, |b| {
+            b.iter(|| black_box(engine.inspect_request(black_box(&req))))
+        });
     }
     group.finish();
 
     let mut group = c.benchmark_group("extract");
     for r in &requests {
         let req = r.request();
-        group.bench_function(r.name, |b| b.iter(|| black_box(engine.extract(black_box(&req)))));
+        group.bench_function(r.name, |b| {
+            b.iter(|| black_box(engine.extract(black_box(&req))))
+        });
     }
     group.finish();
 

@@ -93,14 +93,17 @@ impl EngineBuilder {
         let c = self.config;
         let mut checks = check::registry(&c)?;
         checks.extend(
-            self.extra.into_iter().filter(|x| c.security_checks.level(x.id()) != Level::Off),
+            self.extra
+                .into_iter()
+                .filter(|x| c.security_checks.level(x.id()) != Level::Off),
         );
         let regex = |key, source| EngineError::Regex { key, source };
         Ok(Engine {
             limits: Limits::from_config(&c),
             whitelist: IpSet::new(&c.whitelist),
             trusted_proxies: IpSet::new(&c.trusted_proxies),
-            ignore_paths: compile_regex_set(&c.ignore_paths).map_err(|e| regex("IGNORE_PATHS", e))?,
+            ignore_paths: compile_regex_set(&c.ignore_paths)
+                .map_err(|e| regex("IGNORE_PATHS", e))?,
             exceptions: PatternSet::new(&c.exceptions).map_err(|e| regex("EXCEPTIONS", e))?,
             whitelist_headers: PatternSet::new(&c.whitelist_headers)
                 .map_err(|e| regex("WHITELIST_HEADERS", e))?,
@@ -120,7 +123,11 @@ impl Engine {
 
     /// A builder, to change the clock.
     pub fn builder(config: Config) -> EngineBuilder {
-        EngineBuilder { config, clock: Arc::new(SystemClock), extra: Vec::new() }
+        EngineBuilder {
+            config,
+            clock: Arc::new(SystemClock),
+            extra: Vec::new(),
+        }
     }
 
     /// The configuration in force.
@@ -184,7 +191,10 @@ impl Engine {
     }
 
     fn run_request(&self, request: &Request<'_>, ip: Option<IpAddr>, now: i64) -> Verdict {
-        let mut verdict = Verdict { client_ip: ip, ..Verdict::default() };
+        let mut verdict = Verdict {
+            client_ip: ip,
+            ..Verdict::default()
+        };
         if let Some(ip) = ip {
             if self.whitelist.contains(ip) {
                 verdict.skipped = Some(Skipped::Whitelisted);
@@ -195,17 +205,21 @@ impl Engine {
                 f.level = Level::BlockBlacklist;
                 verdict.findings.push(f);
                 verdict.action = Action::BlockAndBlacklist;
-                verdict.response =
-                    Some(BlockResponse::for_action(&self.config, Action::BlockAndBlacklist));
+                verdict.response = Some(BlockResponse::for_action(
+                    &self.config,
+                    Action::BlockAndBlacklist,
+                ));
                 return verdict;
             }
         }
         let path = percent_encoding::percent_decode_str(request.path).decode_utf8_lossy();
-        if let Some(ignore) = &self.ignore_paths {
-            if ignore.is_match(&path) {
-                verdict.skipped = Some(Skipped::IgnoredPath);
-                return verdict;
-            }
+        if self
+            .ignore_paths
+            .as_ref()
+            .is_some_and(|ignore| ignore.is_match(&path))
+        {
+            verdict.skipped = Some(Skipped::IgnoredPath);
+            return verdict;
         }
         let inputs = OnceCell::new();
         let opts = self.extract_options();
@@ -236,7 +250,10 @@ impl Engine {
         let now = self.clock.now_ms();
         let ip = inbound.client_ip;
         let run = || {
-            let mut verdict = Verdict { client_ip: ip, ..Verdict::default() };
+            let mut verdict = Verdict {
+                client_ip: ip,
+                ..Verdict::default()
+            };
             if inbound.skipped.is_some() {
                 verdict.skipped = inbound.skipped;
                 return verdict;
@@ -289,16 +306,22 @@ impl Engine {
 
     /// Sets the action and response from the findings and blacklists the client on level 2.
     fn conclude(&self, verdict: &mut Verdict, now: i64) {
-        verdict.action = verdict.findings.iter().map(Finding::action).max().unwrap_or_default();
+        verdict.action = verdict
+            .findings
+            .iter()
+            .map(Finding::action)
+            .max()
+            .unwrap_or_default();
         if verdict.action.is_block() {
             verdict.response = Some(BlockResponse::for_action(&self.config, verdict.action));
         }
-        if verdict.action == Action::BlockAndBlacklist && !self.config.blacklist_override {
-            if let Some(ip) = verdict.client_ip {
-                let ttl = i64::try_from(self.config.blacklist_delay.saturating_mul(1000))
-                    .unwrap_or(i64::MAX);
-                self.blacklist.insert(ip, now.saturating_add(ttl), now);
-            }
+        if verdict.action == Action::BlockAndBlacklist
+            && !self.config.blacklist_override
+            && let Some(ip) = verdict.client_ip
+        {
+            let ttl =
+                i64::try_from(self.config.blacklist_delay.saturating_mul(1000)).unwrap_or(i64::MAX);
+            self.blacklist.insert(ip, now.saturating_add(ttl), now);
         }
     }
 
@@ -308,10 +331,16 @@ impl Engine {
             .map(|s| (*s).to_owned())
             .or_else(|| panic.downcast_ref::<String>().cloned())
             .unwrap_or_else(|| "internal error".to_owned());
-        let action = if self.config.fail_open { Action::Allow } else { Action::Block };
+        let action = if self.config.fail_open {
+            Action::Allow
+        } else {
+            Action::Block
+        };
         Verdict {
             action,
-            response: action.is_block().then(|| BlockResponse::for_action(&self.config, action)),
+            response: action
+                .is_block()
+                .then(|| BlockResponse::for_action(&self.config, action)),
             client_ip: ip,
             internal_error: Some(message),
             ..Verdict::default()
@@ -336,6 +365,10 @@ impl Engine {
             path: request.path,
             unix_ms: self.clock.now_ms(),
         };
-        verdict.findings.iter().map(|f| Event::new(f, &ctx)).collect()
+        verdict
+            .findings
+            .iter()
+            .map(|f| Event::new(f, &ctx))
+            .collect()
     }
 }

@@ -107,7 +107,11 @@ impl Event {
             score: finding.score,
             engine: finding.engine,
             action: finding.action(),
-            level: if check == CheckId::Blacklist { 2 } else { finding.level.as_u8() },
+            level: if check == CheckId::Blacklist {
+                2
+            } else {
+                finding.level.as_u8()
+            },
             codes,
         }
     }
@@ -121,7 +125,7 @@ mod tests {
     #[test]
     fn time_format() {
         assert_eq!(rfc3339_ms(0), "1970-01-01T00:00:00.000Z");
-        assert_eq!(rfc3339_ms(1_795_000_000_123), "2026-11-18T09:46:40.123Z");
+        assert_eq!(rfc3339_ms(1_795_000_000_123), "2026-11-18T11:06:40.123Z");
     }
 
     /// Golden test: the JSON shape of version 1 is frozen.
@@ -139,7 +143,7 @@ mod tests {
         let json = serde_json::to_string(&Event::new(&f, &ctx)).unwrap_or_default();
         assert_eq!(
             json,
-            r#"{"version":1,"time":"2026-11-18T09:46:40.123Z","app":"Web Server","check":"sqli","attack":"SQL Injection","source_ip":"203.0.113.7","method":"GET","path":"/search","location":"qs_values","payload":"' or 1=1 --","score":0.99,"action":"block_and_blacklist","level":2,"codes":["T1190","PCB006","IW006"]}"#
+            r#"{"version":1,"time":"2026-11-18T11:06:40.123Z","app":"Web Server","check":"sqli","attack":"SQL Injection","source_ip":"203.0.113.7","method":"GET","path":"/search","location":"qs_values","payload":"' or 1=1 --","score":0.99,"action":"block_and_blacklist","level":2,"codes":["T1190","PCB006","IW006"]}"#
         );
     }
 }

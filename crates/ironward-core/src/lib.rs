@@ -1,8 +1,7 @@
 //! # Ironward core
 //!
 //! The engine of Ironward, a runtime application self-protection (RASP) library: it inspects
-//! a framework-neutral HTTP [`Request`](request::Request) and
-//! [`Response`](request::Response) and returns a [`Verdict`](verdict::Verdict) — allow, monitor,
+//! a framework-neutral HTTP [`Request`] and [`Response`] and returns a [`Verdict`] — allow, monitor,
 //! block, or block and blacklist — with the findings that led to it and the response to send.
 //!
 //! This crate is pure: no I/O, no threads, no async, no framework or Python types. Adapters

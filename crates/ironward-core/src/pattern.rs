@@ -75,7 +75,10 @@ mod tests {
     use super::*;
 
     fn r(p: &str, kind: MatchKind) -> PatternRule {
-        PatternRule { pattern: p.to_owned(), kind }
+        PatternRule {
+            pattern: p.to_owned(),
+            kind,
+        }
     }
 
     #[test]

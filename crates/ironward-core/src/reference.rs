@@ -22,8 +22,15 @@ pub struct ReferenceRequest {
 impl ReferenceRequest {
     /// The request as the engine sees it, from a documentation-range peer.
     pub fn request(&self) -> Request<'_> {
-        let headers = Headers(self.headers.iter().map(|(n, v)| Header::new(n, v)).collect());
-        let mut r = Request::new(self.method, &self.target).with_headers(headers).with_body(&self.body);
+        let headers = Headers(
+            self.headers
+                .iter()
+                .map(|(n, v)| Header::new(n, v))
+                .collect(),
+        );
+        let mut r = Request::new(self.method, &self.target)
+            .with_headers(headers)
+            .with_body(&self.body);
         r.peer_ip = Some(std::net::IpAddr::from([198, 51, 100, 20]));
         r
     }
@@ -32,12 +39,21 @@ impl ReferenceRequest {
 fn browser_headers() -> Vec<(&'static str, String)> {
     [
         ("Host", "shop.example.com"),
-        ("User-Agent", "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"),
-        ("Accept", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"),
+        (
+            "User-Agent",
+            "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0",
+        ),
+        (
+            "Accept",
+            "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+        ),
         ("Accept-Language", "en-US,en;q=0.5"),
         ("Accept-Encoding", "gzip, deflate, br"),
         ("Referer", "https://shop.example.com/catalog?category=shoes"),
-        ("Cookie", "session=9f8e7d6c5b4a39281706f5e4d3c2b1a0; theme=dark; consent=yes"),
+        (
+            "Cookie",
+            "session=9f8e7d6c5b4a39281706f5e4d3c2b1a0; theme=dark; consent=yes",
+        ),
         ("Connection", "keep-alive"),
     ]
     .into_iter()
@@ -48,7 +64,7 @@ fn browser_headers() -> Vec<(&'static str, String)> {
 /// A 2 KB JSON order, realistic in shape: nested objects, arrays, numbers, free text.
 fn json_body() -> Vec<u8> {
     let mut items = Vec::new();
-    for i in 0..12 {
+    for i in 0..15 {
         items.push(format!(
             r#"{{"sku":"SKU-{i:05}","name":"Trail running shoe model {i}","qty":{},"price":{}.99,"tags":["sport","outdoor"],"gift":false}}"#,
             i % 3 + 1,
@@ -109,7 +125,11 @@ mod tests {
         let all = reference_requests();
         assert_eq!(all.len(), 4);
         let json = &all[2];
-        assert!((1800..2600).contains(&json.body.len()), "{}", json.body.len());
+        assert!(
+            (1800..2600).contains(&json.body.len()),
+            "{}",
+            json.body.len()
+        );
         assert!(serde_json::from_slice::<serde_json::Value>(&json.body).is_ok());
         assert_eq!(all[1].request().query.split('&').count(), 10);
     }

@@ -19,7 +19,10 @@ pub struct Header<'a> {
 impl<'a> Header<'a> {
     /// A header from a name and a textual value.
     pub fn new(name: &'a str, value: &'a str) -> Self {
-        Header { name, value: value.as_bytes() }
+        Header {
+            name,
+            value: value.as_bytes(),
+        }
     }
 }
 
@@ -40,7 +43,10 @@ impl<'a> Headers<'a> {
 
     /// The first value of a header, by case-insensitive name.
     pub fn get(&self, name: &str) -> Option<&'a [u8]> {
-        self.0.iter().find(|h| h.name.eq_ignore_ascii_case(name)).map(|h| h.value)
+        self.0
+            .iter()
+            .find(|h| h.name.eq_ignore_ascii_case(name))
+            .map(|h| h.value)
     }
 
     /// The first value of a header as text, if it is UTF-8.
@@ -50,7 +56,10 @@ impl<'a> Headers<'a> {
 
     /// Every value of a header, by case-insensitive name.
     pub fn get_all<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'a [u8]> + 's {
-        self.0.iter().filter(move |h| h.name.eq_ignore_ascii_case(name)).map(|h| h.value)
+        self.0
+            .iter()
+            .filter(move |h| h.name.eq_ignore_ascii_case(name))
+            .map(|h| h.value)
     }
 
     /// Iterates over the headers in order.
@@ -116,7 +125,13 @@ impl<'a> Request<'a> {
     /// A request with a method and a target (`/path?query`); everything else empty.
     pub fn new(method: &'a str, target: &'a str) -> Self {
         let (path, query) = split_target(target);
-        Request { method, path, query, version: "1.1", ..Request::default() }
+        Request {
+            method,
+            path,
+            query,
+            version: "1.1",
+            ..Request::default()
+        }
     }
 
     /// Sets the headers.
@@ -195,7 +210,10 @@ pub struct Response<'a> {
 impl<'a> Response<'a> {
     /// A response with a status and nothing else.
     pub fn new(status: u16) -> Self {
-        Response { status, ..Response::default() }
+        Response {
+            status,
+            ..Response::default()
+        }
     }
 
     /// Sets the headers.

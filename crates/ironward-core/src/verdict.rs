@@ -186,7 +186,9 @@ impl Verdict {
 
     /// The `Server` header value to set on the response, when `CHANGE_SERVER` is on.
     pub fn server_header(config: &Config) -> Option<&str> {
-        config.change_server.then_some(config.server_header.as_str())
+        config
+            .change_server
+            .then_some(config.server_header.as_str())
     }
 }
 
@@ -206,10 +208,16 @@ mod tests {
     fn block_response_follows_the_action() {
         let mut c = Config::default();
         c.blacklist_status_code = 429;
-        assert_eq!(BlockResponse::for_action(&c, Action::BlockAndBlacklist).status, 429);
+        assert_eq!(
+            BlockResponse::for_action(&c, Action::BlockAndBlacklist).status,
+            429
+        );
         assert_eq!(BlockResponse::for_action(&c, Action::Block).status, 403);
         c.blacklist_override = true;
-        assert_eq!(BlockResponse::for_action(&c, Action::BlockAndBlacklist).status, 403);
+        assert_eq!(
+            BlockResponse::for_action(&c, Action::BlockAndBlacklist).status,
+            403
+        );
     }
 
     #[test]

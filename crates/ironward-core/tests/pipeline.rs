@@ -16,7 +16,10 @@ fn ip(s: &str) -> IpAddr {
 
 fn engine_with(config: Config) -> (Engine, Arc<ManualClock>) {
     let clock = Arc::new(ManualClock::new(1_800_000_000_000));
-    let engine = Engine::builder(config).clock(clock.clone()).build().unwrap();
+    let engine = Engine::builder(config)
+        .clock(clock.clone())
+        .build()
+        .unwrap();
     (engine, clock)
 }
 
@@ -66,8 +69,12 @@ impl Check for Oops {
 #[test]
 fn benign_request_is_allowed_without_findings() {
     let (engine, _) = engine_with(Config::default());
-    let h: Headers<'_> = [("Host", "example.com"), ("User-Agent", "Mozilla/5.0")].into_iter().collect();
-    let req = Request::new("GET", "/products?page=2&sort=price").with_headers(h).with_peer(ip("198.51.100.7"));
+    let h: Headers<'_> = [("Host", "example.com"), ("User-Agent", "Mozilla/5.0")]
+        .into_iter()
+        .collect();
+    let req = Request::new("GET", "/products?page=2&sort=price")
+        .with_headers(h)
+        .with_peer(ip("198.51.100.7"));
     let v = engine.inspect_request(&req);
     assert_eq!(v.action, Action::Allow);
     assert!(v.findings.is_empty());
@@ -89,9 +96,18 @@ fn decoy_blacklists_then_blacklist_expires() {
     assert_eq!(next.findings[0].location, "source_ip");
 
     clock.advance(3_600 * 1000 - 1);
-    assert!(engine.inspect_request(&Request::new("GET", "/").with_peer(attacker)).is_blocked());
+    assert!(
+        engine
+            .inspect_request(&Request::new("GET", "/").with_peer(attacker))
+            .is_blocked()
+    );
     clock.advance(1);
-    assert_eq!(engine.inspect_request(&Request::new("GET", "/").with_peer(attacker)).action, Action::Allow);
+    assert_eq!(
+        engine
+            .inspect_request(&Request::new("GET", "/").with_peer(attacker))
+            .action,
+        Action::Allow
+    );
 }
 
 #[test]
@@ -100,8 +116,18 @@ fn level_one_blocks_without_blacklisting() {
     c.security_checks.set(CheckId::Decoy, Level::Block);
     let (engine, _) = engine_with(c);
     let a = ip("203.0.113.5");
-    assert_eq!(engine.inspect_request(&Request::new("GET", "/.env").with_peer(a)).action, Action::Block);
-    assert_eq!(engine.inspect_request(&Request::new("GET", "/").with_peer(a)).action, Action::Allow);
+    assert_eq!(
+        engine
+            .inspect_request(&Request::new("GET", "/.env").with_peer(a))
+            .action,
+        Action::Block
+    );
+    assert_eq!(
+        engine
+            .inspect_request(&Request::new("GET", "/").with_peer(a))
+            .action,
+        Action::Allow
+    );
     assert!(engine.blacklist().is_empty());
 }
 
@@ -119,7 +145,11 @@ fn blacklist_override_and_response_content() {
     let (engine, _) = engine_with(c);
     let v = engine.inspect_request(&Request::new("GET", "/.env").with_peer(ip("203.0.113.5")));
     assert!(v.is_blocked());
-    assert_eq!(v.response.unwrap().status, 403, "override uses the BLOCK_* response");
+    assert_eq!(
+        v.response.unwrap().status,
+        403,
+        "override uses the BLOCK_* response"
+    );
     assert!(engine.blacklist().is_empty());
 }
 
@@ -139,14 +169,21 @@ fn whitelist_is_cidr_and_skips_everything() {
 #[test]
 fn ignore_paths_skip_the_checks_but_not_the_blacklist() {
     let mut c = Config::default();
-    c.decoy_routes.push(PatternRule { pattern: "/robots.txt".into(), kind: MatchKind::Match });
+    c.decoy_routes.push(PatternRule {
+        pattern: "/robots.txt".into(),
+        kind: MatchKind::Match,
+    });
     let (engine, _) = engine_with(c);
     let a = ip("203.0.113.9");
     let v = engine.inspect_request(&Request::new("GET", "/robots.txt").with_peer(a));
     assert_eq!(v.skipped, Some(Skipped::IgnoredPath));
     assert!(!v.is_blocked());
     engine.inspect_request(&Request::new("GET", "/.env").with_peer(a));
-    assert!(engine.inspect_request(&Request::new("GET", "/robots.txt").with_peer(a)).is_blocked());
+    assert!(
+        engine
+            .inspect_request(&Request::new("GET", "/robots.txt").with_peer(a))
+            .is_blocked()
+    );
 }
 
 #[test]
@@ -156,12 +193,24 @@ fn forwarded_headers_only_count_from_trusted_proxies() {
     let (engine, _) = engine_with(c);
     let h: Headers<'_> = [("X-Forwarded-For", "198.51.100.23")].into_iter().collect();
     // Through our proxy: the forwarded client is blacklisted, not the proxy.
-    let v = engine.inspect_request(&Request::new("GET", "/.env").with_peer(ip("10.0.0.1")).with_headers(h.clone()));
+    let v = engine.inspect_request(
+        &Request::new("GET", "/.env")
+            .with_peer(ip("10.0.0.1"))
+            .with_headers(h.clone()),
+    );
     assert_eq!(v.client_ip, Some(ip("198.51.100.23")));
-    assert!(engine.blacklist().contains(ip("198.51.100.23"), engine.now_ms()));
+    assert!(
+        engine
+            .blacklist()
+            .contains(ip("198.51.100.23"), engine.now_ms())
+    );
     assert!(!engine.blacklist().contains(ip("10.0.0.1"), engine.now_ms()));
     // Directly from the internet: the header is ignored, so rotating it does not help.
-    let v = engine.inspect_request(&Request::new("GET", "/").with_peer(ip("203.0.113.80")).with_headers(h));
+    let v = engine.inspect_request(
+        &Request::new("GET", "/")
+            .with_peer(ip("203.0.113.80"))
+            .with_headers(h),
+    );
     assert_eq!(v.client_ip, Some(ip("203.0.113.80")));
 }
 
@@ -170,8 +219,12 @@ fn monitor_findings_do_not_stop_the_pipeline() {
     let mut c = Config::default();
     c.security_checks.set(CheckId::Decoy, Level::Monitor);
     c.security_checks.set(CheckId::Sqli, Level::Block);
-    let engine = Engine::builder(c).add_check(Box::new(Evil(CheckId::Sqli))).build().unwrap();
-    let v = engine.inspect_request(&Request::new("GET", "/.env?x=EVIL").with_peer(ip("203.0.113.1")));
+    let engine = Engine::builder(c)
+        .add_check(Box::new(Evil(CheckId::Sqli)))
+        .build()
+        .unwrap();
+    let v =
+        engine.inspect_request(&Request::new("GET", "/.env?x=EVIL").with_peer(ip("203.0.113.1")));
     assert_eq!(v.findings.len(), 2, "{:?}", v.findings);
     assert_eq!(v.findings[0].action(), Action::Monitor);
     assert_eq!(v.findings[1].check, CheckId::Sqli);
@@ -186,20 +239,32 @@ fn monitor_findings_do_not_stop_the_pipeline() {
 fn disabled_checks_never_run() {
     let mut c = Config::default();
     c.security_checks.set(CheckId::Xss, Level::Off);
-    let engine = Engine::builder(c).add_check(Box::new(Buggy)).build().unwrap();
+    let engine = Engine::builder(c)
+        .add_check(Box::new(Buggy))
+        .build()
+        .unwrap();
     assert!(!engine.checks().any(|id| id == CheckId::Xss));
-    assert_eq!(engine.inspect_request(&Request::new("GET", "/")).action, Action::Allow);
+    assert_eq!(
+        engine.inspect_request(&Request::new("GET", "/")).action,
+        Action::Allow
+    );
 }
 
 #[test]
 fn a_panicking_check_fails_open_or_closed() {
     let prev = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
-    let engine = Engine::builder(Config::default()).add_check(Box::new(Buggy)).build().unwrap();
+    let engine = Engine::builder(Config::default())
+        .add_check(Box::new(Buggy))
+        .build()
+        .unwrap();
     let open = engine.inspect_request(&Request::new("GET", "/"));
     let mut c = Config::default();
     c.fail_open = false;
-    let engine = Engine::builder(c).add_check(Box::new(Buggy)).build().unwrap();
+    let engine = Engine::builder(c)
+        .add_check(Box::new(Buggy))
+        .build()
+        .unwrap();
     let closed = engine.inspect_request(&Request::new("GET", "/"));
     std::panic::set_hook(prev);
 
@@ -213,7 +278,10 @@ fn a_panicking_check_fails_open_or_closed() {
 fn responses_are_inspected_and_level_two_blacklists() {
     let mut c = Config::default();
     c.security_checks.set(CheckId::Dlp, Level::BlockBlacklist);
-    let engine = Engine::builder(c).add_check(Box::new(Oops)).build().unwrap();
+    let engine = Engine::builder(c)
+        .add_check(Box::new(Oops))
+        .build()
+        .unwrap();
     let req = Request::new("GET", "/report").with_peer(ip("198.51.100.3"));
     let inbound = engine.inspect_request(&req);
     let ok = engine.inspect_response(&req, &inbound, &Response::new(200));
@@ -228,7 +296,10 @@ fn whitelisted_requests_skip_response_checks_too() {
     let mut c = Config::default();
     c.security_checks.set(CheckId::Dlp, Level::Block);
     c.whitelist = vec!["198.51.100.0/24".parse().unwrap()];
-    let engine = Engine::builder(c).add_check(Box::new(Oops)).build().unwrap();
+    let engine = Engine::builder(c)
+        .add_check(Box::new(Oops))
+        .build()
+        .unwrap();
     let req = Request::new("GET", "/").with_peer(ip("198.51.100.3"));
     let inbound = engine.inspect_request(&req);
     let v = engine.inspect_response(&req, &inbound, &Response::new(500));
@@ -245,13 +316,26 @@ fn spoofing_and_forbidden_headers() {
     c.security_checks.set(CheckId::Headers, Level::Block);
     let (engine, _) = engine_with(c);
     let ok: Headers<'_> = [("Host", "shop.example:443")].into_iter().collect();
-    assert_eq!(engine.inspect_request(&Request::new("GET", "/").with_headers(ok)).action, Action::Allow);
+    assert_eq!(
+        engine
+            .inspect_request(&Request::new("GET", "/").with_headers(ok))
+            .action,
+        Action::Allow
+    );
     let bad: Headers<'_> = [("Host", "evil.example")].into_iter().collect();
     let v = engine.inspect_request(&Request::new("GET", "/").with_headers(bad));
-    assert_eq!(v.blocking_finding().map(|f| (f.check, f.payload.as_str())), Some((CheckId::Spoofing, "evil.example")));
-    let fh: Headers<'_> = [("Host", "shop.example"), ("X-Original-URL", "/admin")].into_iter().collect();
+    assert_eq!(
+        v.blocking_finding().map(|f| (f.check, f.payload.as_str())),
+        Some((CheckId::Spoofing, "evil.example"))
+    );
+    let fh: Headers<'_> = [("Host", "shop.example"), ("X-Original-URL", "/admin")]
+        .into_iter()
+        .collect();
     let v = engine.inspect_request(&Request::new("GET", "/").with_headers(fh));
-    assert_eq!(v.blocking_finding().map(|f| f.check), Some(CheckId::Headers));
+    assert_eq!(
+        v.blocking_finding().map(|f| f.check),
+        Some(CheckId::Headers)
+    );
 }
 
 #[test]

@@ -19,8 +19,11 @@ pub(crate) struct Decoy {
 
 impl Decoy {
     pub(crate) fn new(config: &Config) -> Result<Self, EngineError> {
-        let routes = PatternSet::new(&config.decoy_routes)
-            .map_err(|source| EngineError::Regex { key: "DECOY_ROUTES", source })?;
+        let routes =
+            PatternSet::new(&config.decoy_routes).map_err(|source| EngineError::Regex {
+                key: "DECOY_ROUTES",
+                source,
+            })?;
         Ok(Decoy { routes })
     }
 }

@@ -17,10 +17,20 @@ pub(crate) struct ForbiddenHeaders {
 
 impl ForbiddenHeaders {
     pub(crate) fn new(config: &Config) -> Result<Self, EngineError> {
-        let whitelisted = PatternSet::new(&config.whitelist_headers)
-            .map_err(|source| EngineError::Regex { key: "WHITELIST_HEADERS", source })?;
-        let forbidden = config.forbidden_headers.iter().map(|h| h.to_ascii_lowercase()).collect();
-        Ok(ForbiddenHeaders { forbidden, whitelisted })
+        let whitelisted =
+            PatternSet::new(&config.whitelist_headers).map_err(|source| EngineError::Regex {
+                key: "WHITELIST_HEADERS",
+                source,
+            })?;
+        let forbidden = config
+            .forbidden_headers
+            .iter()
+            .map(|h| h.to_ascii_lowercase())
+            .collect();
+        Ok(ForbiddenHeaders {
+            forbidden,
+            whitelisted,
+        })
     }
 }
 
@@ -34,7 +44,11 @@ impl Check for ForbiddenHeaders {
             return;
         }
         for h in ctx.request.headers.iter() {
-            if self.forbidden.iter().any(|f| f.eq_ignore_ascii_case(h.name)) {
+            if self
+                .forbidden
+                .iter()
+                .any(|f| f.eq_ignore_ascii_case(h.name))
+            {
                 let lower = h.name.to_ascii_lowercase();
                 if !self.whitelisted.is_match(&lower) {
                     findings.push(Finding::new(CheckId::Headers, "headers_names", &lower));

@@ -267,7 +267,12 @@ mod tests {
 
     #[test]
     fn injections_map_to_t1190() {
-        for c in [CheckId::Sqli, CheckId::Xss, CheckId::Command, CheckId::PathTraversal] {
+        for c in [
+            CheckId::Sqli,
+            CheckId::Xss,
+            CheckId::Command,
+            CheckId::PathTraversal,
+        ] {
             assert!(c.mitre().contains(&"T1190"), "{c}");
         }
     }

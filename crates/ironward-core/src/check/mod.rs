@@ -1,7 +1,7 @@
 //! Security checks and the one trait they implement.
 //!
 //! A check is one file under `check/` holding a type that implements [`Check`], plus one line
-//! in [`registry`] that places it in the pipeline. The engine owns the control flow: it runs
+//! in `registry` (in `check/mod.rs`) that places it in the pipeline. The engine owns the control flow: it runs
 //! the enabled checks in registry order, stamps each finding with the check's configured level,
 //! and stops at the first finding that blocks. A check only looks and reports; it never decides
 //! the response, never does I/O, and never fails: a check that cannot decide reports nothing.
@@ -51,13 +51,22 @@ impl<'r, 'a> RequestContext<'r, 'a> {
         inputs: &'r OnceCell<Inputs<'a>>,
         extract: &'r ExtractOptions<'r>,
     ) -> Self {
-        RequestContext { request, client_ip, config, now_ms, path, inputs, extract }
+        RequestContext {
+            request,
+            client_ip,
+            config,
+            now_ms,
+            path,
+            inputs,
+            extract,
+        }
     }
 
     /// The request's inputs, extracted and decoded on first use (so checks that only look at
     /// the path or the IP cost nothing more) and shared by every later check.
     pub fn inputs(&self) -> &'r Inputs<'a> {
-        self.inputs.get_or_init(|| extract(self.request, self.extract))
+        self.inputs
+            .get_or_init(|| extract(self.request, self.extract))
     }
 }
 
@@ -110,5 +119,8 @@ pub(crate) fn registry(config: &Config) -> Result<Vec<Box<dyn Check>>, EngineErr
         Box::new(decoy::Decoy::new(config)?),
         Box::new(headers::ForbiddenHeaders::new(config)?),
     ];
-    Ok(all.into_iter().filter(|c| config.security_checks.level(c.id()).as_u8() != 0).collect())
+    Ok(all
+        .into_iter()
+        .filter(|c| config.security_checks.level(c.id()).as_u8() != 0)
+        .collect())
 }

@@ -17,7 +17,13 @@ pub(crate) struct Spoofing {
 
 impl Spoofing {
     pub(crate) fn new(config: &Config) -> Self {
-        Spoofing { hosts: config.hosts.iter().map(|h| h.to_ascii_lowercase()).collect() }
+        Spoofing {
+            hosts: config
+                .hosts
+                .iter()
+                .map(|h| h.to_ascii_lowercase())
+                .collect(),
+        }
     }
 
     fn allowed(&self, host: &str) -> bool {

@@ -19,6 +19,8 @@ mod templates;
 mod values;
 
 #[cfg(test)]
+mod load_props;
+#[cfg(test)]
 mod load_tests;
 
 pub use aliases::{ALIASES, Alias, alias};

@@ -14,6 +14,7 @@
 //!
 //! Nothing that a limit cuts is silent: it is counted in [`LimitReport`](super::LimitReport).
 
+use super::dedup::DedupIndex;
 use super::{BodyError, BodyKind, FileMeta, Input, Inputs, Location, Param};
 use super::{content_type, headers, json, multipart, path, query};
 use crate::decode::{self, DecodeOptions, DecodeStats, Transforms};
@@ -21,8 +22,6 @@ use crate::limits::Limits;
 use crate::pattern::PatternSet;
 use crate::request::Request;
 use std::borrow::Cow;
-use std::collections::HashMap;
-use std::hash::{BuildHasher, RandomState};
 
 /// Options for [`extract`].
 #[derive(Debug, Clone, Copy)]
@@ -77,7 +76,20 @@ fn body<'a>(sink: &mut Sink<'a, '_>, req: &Request<'a>) {
             json::scan_prefix(sink, inspected);
             None
         }
-        BodyKind::Json => json::body(sink, inspected).err(),
+        BodyKind::Json => {
+            // About one input per 24 bytes of JSON: grow once rather than several times.
+            let room = sink.limits.max_inputs.saturating_sub(sink.out.items.len());
+            sink.out.items.reserve((inspected.len() / 24).min(room));
+            let error = json::body(sink, inspected).err();
+            if error.is_some() {
+                // A malformed document is still inspected — a trailing comma must not hide
+                // an attack: its string literals, and the whole body as one value.
+                json::scan_prefix(sink, inspected);
+                let text = String::from_utf8_lossy(inspected);
+                sink.value(Location::JsonValues, None, text, Transforms::NONE, 0);
+            }
+            error
+        }
         BodyKind::Multipart => {
             let boundary = ct.and_then(|c| c.boundary).unwrap_or("");
             multipart::extract(sink, inspected, boundary, truncated).err()
@@ -104,8 +116,7 @@ pub(crate) struct Sink<'a, 'o> {
     exceptions: Option<&'o PatternSet>,
     dopts: DecodeOptions,
     stats: DecodeStats,
-    index: Option<HashMap<u64, u32>>,
-    hasher: RandomState,
+    index: Option<DedupIndex>,
 }
 
 /// A point to roll the sink back to when a parse fails halfway.
@@ -134,7 +145,6 @@ impl<'a, 'o> Sink<'a, 'o> {
             },
             stats: DecodeStats::default(),
             index: None,
-            hasher: RandomState::new(),
         }
     }
 
@@ -147,6 +157,9 @@ impl<'a, 'o> Sink<'a, 'o> {
         l.decode_depth_capped = l
             .decode_depth_capped
             .saturating_add(self.stats.depth_capped);
+        l.decode_variants_capped = l
+            .decode_variants_capped
+            .saturating_add(self.stats.variants_capped);
         self.out
     }
 
@@ -235,17 +248,15 @@ impl<'a, 'o> Sink<'a, 'o> {
             *t = t.saturating_add(1);
         }
         let idx = self.out.items.len();
-        if let (Some(index), Some(h)) = (self.index.as_mut(), hash) {
-            index
-                .entry(h)
-                .or_insert(u32::try_from(idx).unwrap_or(u32::MAX));
-        }
         self.out.items.push(Input {
             location,
             name,
             value,
             transforms,
         });
+        if let (Some(index), Some(h)) = (self.index.as_mut(), hash) {
+            index.insert(&self.out.items, h, idx);
+        }
         Some(idx)
     }
 
@@ -259,21 +270,13 @@ impl<'a, 'o> Sink<'a, 'o> {
                 .any(|i| i.location == location && *i.value == *value);
             return if dup { None } else { Some(None) };
         }
-        let hasher = &self.hasher;
-        let index = self.index.get_or_insert_with(|| {
-            let mut m = HashMap::with_capacity(items.len() * 2);
-            for (i, it) in items.iter().enumerate() {
-                let h = hasher.hash_one((it.location, &*it.value));
-                m.entry(h).or_insert(u32::try_from(i).unwrap_or(u32::MAX));
-            }
-            m
-        });
-        let h = hasher.hash_one((location, value));
-        let seen = index
-            .get(&h)
-            .and_then(|&i| items.get(i as usize))
-            .is_some_and(|i| i.location == location && *i.value == *value);
-        if seen { None } else { Some(Some(h)) }
+        let index = self.index.get_or_insert_with(|| DedupIndex::new(items));
+        let h = index.hash(location, value);
+        if index.find(items, h, location, value) {
+            None
+        } else {
+            Some(Some(h))
+        }
     }
 
     /// Adds the decoded variants of the input at `idx` and the JSON found in it and in them.

@@ -1,6 +1,6 @@
 //! Request headers: every name goes to `headers_names`; `Cookie` values are split by
-//! [`cookies`](super::cookies), `User-Agent` goes to `user_agent`, `Referer` to
-//! [`referer`](super::referer), and every other value to `headers_values` (named after its
+//! `cookies`, `User-Agent` goes to `user_agent`, `Referer` to
+//! `referer`, and every other value to `headers_values` (named after its
 //! header) with its decoded variants. That includes `Host`, `Accept`, `Content-Type`…: all of
 //! them reach the application.
 //!

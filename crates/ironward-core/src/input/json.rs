@@ -9,8 +9,10 @@
 //! more than 128 levels, which makes the document invalid rather than crashing.
 //!
 //! A document that fails to parse is rolled back entirely: nothing halfway is kept. A body
-//! truncated by `max_body_bytes` cannot parse, so [`scan_prefix`] extracts the complete string
+//! truncated by `max_body_bytes` cannot parse, so `scan_prefix` extracts the complete string
 //! literals of the inspected prefix instead: the first MiB of a huge JSON body is still seen.
+//! A malformed body (not truncated) gets the same treatment plus the whole text as one value,
+//! and its `body_error` is kept for the `format` check.
 
 use super::Location;
 use super::extract::Sink;

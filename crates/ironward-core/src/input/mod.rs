@@ -8,6 +8,7 @@
 
 pub mod content_type;
 pub mod cookies;
+mod dedup;
 mod extract;
 pub mod headers;
 pub mod json;
@@ -109,7 +110,8 @@ pub struct LimitReport {
     /// The body was longer than `MAX_BODY_BYTES` (or than what the adapter buffered): only a
     /// prefix was inspected.
     pub body_truncated: bool,
-    /// Inputs not kept because `MAX_INPUTS` was reached.
+    /// Inputs not kept because `MAX_INPUTS` was reached (params, files and multipart parts
+    /// beyond that bound are counted here too).
     pub inputs_dropped: u32,
     /// Values cut at `MAX_VALUE_LENGTH`.
     pub values_truncated: u32,
@@ -119,6 +121,8 @@ pub struct LimitReport {
     pub decode_rounds_capped: u32,
     /// Decodings not attempted because `MAX_DECODE_DEPTH` was reached.
     pub decode_depth_capped: u32,
+    /// Values that had more decoded forms than `decode::MAX_VARIANTS`; the rest were not kept.
+    pub decode_variants_capped: u32,
 }
 
 impl LimitReport {

@@ -90,7 +90,10 @@ impl Blacklist {
 
     /// Number of entries, expired ones included until they are purged.
     pub fn len(&self) -> usize {
-        self.shards.iter().map(|s| s.lock().map_or_else(|p| p.into_inner().len(), |g| g.len())).sum()
+        self.shards
+            .iter()
+            .map(|s| s.lock().map_or_else(|p| p.into_inner().len(), |g| g.len()))
+            .sum()
     }
 
     /// True when there is no entry.
@@ -121,7 +124,10 @@ impl Blacklist {
             out.extend(
                 g.iter()
                     .filter(|(_, d)| **d > now_ms)
-                    .map(|(ip, d)| BlacklistEntry { ip: *ip, expires_ms: *d }),
+                    .map(|(ip, d)| BlacklistEntry {
+                        ip: *ip,
+                        expires_ms: *d,
+                    }),
             );
         }
         out.sort_by_key(|e| e.ip);
@@ -171,7 +177,10 @@ mod tests {
         let b = Blacklist::new(100);
         b.insert(ip(2), 10, 0);
         b.insert(ip(1), 100, 0);
-        assert_eq!(b.entries(50).iter().map(|e| e.ip).collect::<Vec<_>>(), [ip(1)]);
+        assert_eq!(
+            b.entries(50).iter().map(|e| e.ip).collect::<Vec<_>>(),
+            [ip(1)]
+        );
         b.purge_expired(50);
         assert_eq!(b.len(), 1);
         assert!(b.remove(ip(1)));

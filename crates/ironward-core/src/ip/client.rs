@@ -82,7 +82,10 @@ mod tests {
     }
 
     fn trusted() -> IpSet {
-        IpSet::new(&["10.0.0.0/8".parse().unwrap(), "2001:db8:1::/48".parse().unwrap()])
+        IpSet::new(&[
+            "10.0.0.0/8".parse().unwrap(),
+            "2001:db8:1::/48".parse().unwrap(),
+        ])
     }
 
     fn run(peer: &str, headers: &[(&str, &str)]) -> IpAddr {
@@ -92,8 +95,14 @@ mod tests {
 
     #[test]
     fn untrusted_peer_headers_are_ignored() {
-        assert_eq!(run("203.0.113.9", &[("X-Forwarded-For", "1.2.3.4")]), ip("203.0.113.9"));
-        assert_eq!(run("203.0.113.9", &[("Forwarded", "for=1.2.3.4")]), ip("203.0.113.9"));
+        assert_eq!(
+            run("203.0.113.9", &[("X-Forwarded-For", "1.2.3.4")]),
+            ip("203.0.113.9")
+        );
+        assert_eq!(
+            run("203.0.113.9", &[("Forwarded", "for=1.2.3.4")]),
+            ip("203.0.113.9")
+        );
     }
 
     #[test]
@@ -101,7 +110,10 @@ mod tests {
         // The client forged 6.6.6.6; the real client is what our proxies saw.
         let h = [("X-Forwarded-For", "6.6.6.6, 198.51.100.4, 10.0.0.2")];
         assert_eq!(run("10.0.0.1", &h), ip("198.51.100.4"));
-        let split = [("X-Forwarded-For", "6.6.6.6"), ("x-forwarded-for", "198.51.100.4")];
+        let split = [
+            ("X-Forwarded-For", "6.6.6.6"),
+            ("x-forwarded-for", "198.51.100.4"),
+        ];
         assert_eq!(run("10.0.0.1", &split), ip("198.51.100.4"));
     }
 
@@ -109,23 +121,38 @@ mod tests {
     fn forwarded_header_is_preferred() {
         let h = [
             ("X-Forwarded-For", "7.7.7.7"),
-            ("Forwarded", "for=\"[2001:db8:cafe::17]:4711\";proto=https, for=10.0.0.3"),
+            (
+                "Forwarded",
+                "for=\"[2001:db8:cafe::17]:4711\";proto=https, for=10.0.0.3",
+            ),
         ];
         assert_eq!(run("10.0.0.1", &h), ip("2001:db8:cafe::17"));
     }
 
     #[test]
     fn ports_and_garbage() {
-        assert_eq!(run("10.0.0.1", &[("X-Forwarded-For", "198.51.100.4:5555")]), ip("198.51.100.4"));
-        assert_eq!(run("10.0.0.1", &[("X-Forwarded-For", "nonsense, 10.0.0.7")]), ip("10.0.0.7"));
-        assert_eq!(run("10.0.0.1", &[("Forwarded", "for=unknown")]), ip("10.0.0.1"));
+        assert_eq!(
+            run("10.0.0.1", &[("X-Forwarded-For", "198.51.100.4:5555")]),
+            ip("198.51.100.4")
+        );
+        assert_eq!(
+            run("10.0.0.1", &[("X-Forwarded-For", "nonsense, 10.0.0.7")]),
+            ip("10.0.0.7")
+        );
+        assert_eq!(
+            run("10.0.0.1", &[("Forwarded", "for=unknown")]),
+            ip("10.0.0.1")
+        );
         assert_eq!(run("10.0.0.1", &[]), ip("10.0.0.1"));
     }
 
     #[test]
     fn switched_off_or_no_proxies() {
         let h: Headers<'_> = [("X-Forwarded-For", "1.2.3.4")].into_iter().collect();
-        assert_eq!(client_ip(Some(ip("10.0.0.1")), &h, &trusted(), false), Some(ip("10.0.0.1")));
+        assert_eq!(
+            client_ip(Some(ip("10.0.0.1")), &h, &trusted(), false),
+            Some(ip("10.0.0.1"))
+        );
         assert_eq!(
             client_ip(Some(ip("10.0.0.1")), &h, &IpSet::default(), true),
             Some(ip("10.0.0.1"))
