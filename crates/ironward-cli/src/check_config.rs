@@ -1,13 +1,15 @@
 //! `ironward check-config FILE`: validates a configuration and prints the effective one.
 
 use crate::Outcome;
+use crate::config_file::params;
 use ironward_core::config::{ConfigSources, load};
 use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
 /// Runs the command: exit 0 when valid (warnings allowed), 1 on errors.
-pub(crate) fn run(file: &Path, template: Option<&str>, quiet: bool) -> Outcome {
+pub(crate) fn run(file: &Path, template: Option<&str>, sets: &[String], quiet: bool) -> Outcome {
+    let params = params(sets)?;
     let text = std::fs::read_to_string(file)
         .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
     let name = file.display().to_string();
@@ -15,7 +17,7 @@ pub(crate) fn run(file: &Path, template: Option<&str>, quiet: bool) -> Outcome {
         template,
         file: Some(&text),
         file_name: Some(&name),
-        params: None,
+        params: params.as_ref(),
     };
     let mut err = std::io::stderr().lock();
     match load(&sources) {

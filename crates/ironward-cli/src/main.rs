@@ -34,6 +34,10 @@ enum Command {
         /// The template the file is layered on (default, audit, monitor, llm, mcp).
         #[arg(long)]
         template: Option<String>,
+        /// Explicit parameters, the highest layer: KEY=VALUE, VALUE as JSON or else a string
+        /// (e.g. `--set BLOCK_STATUS_CODE=406 --set SECURITY_CHECKS.sqli=3`).
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        set: Vec<String>,
         /// Print only errors and warnings, not the effective configuration.
         #[arg(long, short)]
         quiet: bool,
@@ -46,6 +50,9 @@ enum Command {
         /// The template the configuration is layered on.
         #[arg(long)]
         template: Option<String>,
+        /// Explicit parameters, the highest layer: KEY=VALUE, VALUE as JSON or else a string.
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        set: Vec<String>,
         /// The JSON Lines input; `-` or nothing reads standard input.
         input: Option<PathBuf>,
         /// Write the verdicts here instead of standard output.
@@ -63,17 +70,20 @@ fn main() -> ExitCode {
         Command::CheckConfig {
             file,
             template,
+            set,
             quiet,
-        } => check_config::run(&file, template.as_deref(), quiet),
+        } => check_config::run(&file, template.as_deref(), &set, quiet),
         Command::Scan {
             config,
             template,
+            set,
             input,
             output,
             quiet,
         } => scan::run(&scan::Options {
             config,
             template,
+            set,
             input,
             output,
             quiet,

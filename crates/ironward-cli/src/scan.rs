@@ -26,6 +26,7 @@ use std::process::ExitCode;
 pub(crate) struct Options {
     pub(crate) config: Option<PathBuf>,
     pub(crate) template: Option<String>,
+    pub(crate) set: Vec<String>,
     pub(crate) input: Option<PathBuf>,
     pub(crate) output: Option<PathBuf>,
     pub(crate) quiet: bool,
@@ -66,7 +67,12 @@ struct Totals {
 
 /// Runs the command.
 pub(crate) fn run(opts: &Options) -> Outcome {
-    let loaded = load_config(opts.config.as_deref(), opts.template.as_deref(), opts.quiet)?;
+    let loaded = load_config(
+        opts.config.as_deref(),
+        opts.template.as_deref(),
+        &opts.set,
+        opts.quiet,
+    )?;
     let engine = Engine::new(loaded.config).context("cannot build the engine")?;
 
     let (reader, total): (Box<dyn Read>, Option<u64>) = match &opts.input {

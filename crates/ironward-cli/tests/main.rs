@@ -223,3 +223,43 @@ fn missing_files_are_clear_errors() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
 }
+
+#[test]
+fn set_arguments_are_the_highest_layer() {
+    let conf = temp(
+        "set.json",
+        r#"{"BLOCK_STATUS_CODE": 451, "APP_NAME": "File"}"#,
+    );
+    let out = bin()
+        .arg("check-config")
+        .arg(&conf)
+        .args([
+            "--set",
+            "BLOCK_STATUS_CODE=406",
+            "--set",
+            "APP_NAME=Shop",
+            "--set",
+            "SECURITY_CHECKS.decoy=3",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let c: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(c["BLOCK_STATUS_CODE"], 406);
+    assert_eq!(c["APP_NAME"], "Shop");
+    assert_eq!(c["SECURITY_CHECKS"]["decoy"], 3);
+
+    let out = run_stdin(
+        &["scan", "-q", "--set", "SECURITY_CHECKS.decoy=0"],
+        "{\"path\": \"/.env\"}\n",
+    );
+    assert_eq!(lines(&out)[0]["action"], "allow");
+
+    let out = bin().args(["scan", "--set", "NOEQUALS"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("KEY=VALUE"));
+}

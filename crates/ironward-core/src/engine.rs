@@ -140,6 +140,14 @@ impl Engine {
         &self.limits
     }
 
+    /// The `Server` header every response (the application's or a block response) should
+    /// carry: `SERVER_HEADER` when `CHANGE_SERVER` is on, else `None` (leave it alone).
+    pub fn server_header(&self) -> Option<&str> {
+        self.config
+            .change_server
+            .then_some(self.config.server_header.as_str())
+    }
+
     /// The blacklist.
     pub fn blacklist(&self) -> &Blacklist {
         &self.blacklist

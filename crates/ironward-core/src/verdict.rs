@@ -183,13 +183,6 @@ impl Verdict {
     pub fn blocking_finding(&self) -> Option<&Finding> {
         self.findings.iter().rev().find(|f| f.action().is_block())
     }
-
-    /// The `Server` header value to set on the response, when `CHANGE_SERVER` is on.
-    pub fn server_header(config: &Config) -> Option<&str> {
-        config
-            .change_server
-            .then_some(config.server_header.as_str())
-    }
 }
 
 #[cfg(test)]

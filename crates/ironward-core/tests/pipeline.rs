@@ -374,3 +374,13 @@ fn engine_is_shared_across_threads() {
     }
     assert_eq!(engine.blacklist().len(), 80);
 }
+
+#[test]
+fn server_header_follows_change_server() {
+    let (engine, _) = engine_with(Config::default());
+    assert_eq!(engine.server_header(), Some("Apache"));
+    let mut c = Config::default();
+    c.change_server = false;
+    let (engine, _) = engine_with(c);
+    assert_eq!(engine.server_header(), None);
+}

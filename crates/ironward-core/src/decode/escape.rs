@@ -14,44 +14,23 @@
 //! Any other escape is kept verbatim with its backslash (so `C:\Users` is unchanged), and a value
 //! without `\` is returned borrowed, without allocating.
 
+use super::rewrite::rewrite;
 use std::borrow::Cow;
 
 /// Decodes the backslash escapes in `s`. Borrows when there is nothing to decode.
 pub fn unescape(s: &str) -> Cow<'_, str> {
     let bytes = s.as_bytes();
-    let Some(first) = memchr::memchr(b'\\', bytes) else {
-        return Cow::Borrowed(s);
-    };
-    let mut out: Option<String> = None;
-    let mut copied_up_to = 0;
-    let mut at = first;
-    loop {
-        if let Some((decoded, used)) = escape_at(bytes, at) {
-            let buffer = out.get_or_insert_with(|| String::with_capacity(s.len()));
-            buffer.push_str(s.get(copied_up_to..at).unwrap_or_default());
-            match decoded {
-                Decoded::Char(c) => buffer.push(c),
-                Decoded::Bytes(raw) => push_raw_bytes(buffer, &raw),
-            }
-            at += used;
-            copied_up_to = at;
-        } else {
-            // Not an escape: keep the backslash and look again from the next character, so
-            // that `\q\n` still decodes the `\n`.
-            at += 1;
-        }
-        match memchr::memchr(b'\\', bytes.get(at..).unwrap_or_default()) {
-            Some(offset) => at += offset,
-            None => break,
-        }
-    }
-    match out {
-        Some(mut buffer) => {
-            buffer.push_str(s.get(copied_up_to..).unwrap_or_default());
-            Cow::Owned(buffer)
-        }
-        None => Cow::Borrowed(s),
-    }
+    // A backslash that starts no escape is kept, and the scan goes on from the next character,
+    // so that `\q\n` still decodes the `\n`.
+    rewrite(
+        s,
+        b'\\',
+        |at| escape_at(bytes, at),
+        |buffer, decoded| match decoded {
+            Decoded::Char(c) => buffer.push(c),
+            Decoded::Bytes(raw) => push_raw_bytes(buffer, &raw),
+        },
+    )
 }
 
 enum Decoded {

@@ -13,6 +13,7 @@
 //! Anything else (`AT&T`, `&unknown;`, `&#;`) is kept verbatim. A value without `&` is returned
 //! borrowed, without allocating.
 
+use super::rewrite::rewrite;
 use std::borrow::Cow;
 
 /// The longest HTML5 entity name (`CounterClockwiseContourIntegral`) is 31 characters.
@@ -33,39 +34,15 @@ const SEMICOLONLESS: [(&str, char); 8] = [
 
 /// Decodes the character references in `s`. Borrows when there is nothing to decode.
 pub fn unescape(s: &str) -> Cow<'_, str> {
-    let bytes = s.as_bytes();
-    let Some(first) = memchr::memchr(b'&', bytes) else {
-        return Cow::Borrowed(s);
-    };
-    let mut out: Option<String> = None;
-    // Bytes before `copied_up_to` are already in `out` (or need no change).
-    let mut copied_up_to = 0;
-    let mut at = first;
-    loop {
-        if let Some((decoded, used)) = reference_at(s, at) {
-            let buffer = out.get_or_insert_with(|| String::with_capacity(s.len()));
-            buffer.push_str(s.get(copied_up_to..at).unwrap_or_default());
-            match decoded {
-                Decoded::Char(c) => buffer.push(c),
-                Decoded::Str(text) => buffer.push_str(text),
-            }
-            at += used;
-            copied_up_to = at;
-        } else {
-            at += 1;
-        }
-        match memchr::memchr(b'&', bytes.get(at..).unwrap_or_default()) {
-            Some(offset) => at += offset,
-            None => break,
-        }
-    }
-    match out {
-        Some(mut buffer) => {
-            buffer.push_str(s.get(copied_up_to..).unwrap_or_default());
-            Cow::Owned(buffer)
-        }
-        None => Cow::Borrowed(s),
-    }
+    rewrite(
+        s,
+        b'&',
+        |at| reference_at(s, at),
+        |buffer, decoded| match decoded {
+            Decoded::Char(c) => buffer.push(c),
+            Decoded::Str(text) => buffer.push_str(text),
+        },
+    )
 }
 
 enum Decoded {

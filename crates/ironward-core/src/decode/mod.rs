@@ -37,6 +37,7 @@ pub mod escape;
 pub mod html;
 pub mod jwt;
 pub mod percent;
+mod rewrite;
 mod transforms;
 
 use std::borrow::Cow;
