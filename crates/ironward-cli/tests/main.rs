@@ -18,7 +18,8 @@ fn repo() -> PathBuf {
 }
 
 fn temp(name: &str, content: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("ironward-cli-test-{}", std::process::id()));
+    // Cargo gives integration tests a scratch directory inside the target directory.
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("ironward-cli");
     std::fs::create_dir_all(&dir).unwrap();
     let p = dir.join(name);
     std::fs::write(&p, content).unwrap();
