@@ -3,7 +3,9 @@
 //! - `{"text": "..."}`: one user-supplied value, inspected as query parameter `q` of `GET /`;
 //! - `{"method", "path", "query", "headers", "body", "peer_ip"}`: a request (`query` and `body`
 //!   raw, as on the wire; `headers` an object of strings or arrays of strings, or a list of
-//!   `[name, value]` pairs; `path` may carry the query after `?`);
+//!   `[name, value]` pairs; `path` may carry the query after `?`; optional `route` —
+//!   `matched`, `not_found` or `method_not_allowed`, what the application's router said — and
+//!   `accepts`, the body content types the route takes);
 //! - `{"response": {"status", "headers", "body"}, "request": {...}}`: a response, for the
 //!   outbound checks, with the request it answers (optional).
 //!
@@ -73,6 +75,24 @@ pub(crate) struct RequestRecord<'a> {
     pub(crate) body: Option<Cow<'a, str>>,
     #[serde(default)]
     pub(crate) peer_ip: Option<IpAddr>,
+    /// What the application's router said: `matched`, `not_found`, `method_not_allowed`.
+    #[serde(default)]
+    pub(crate) route: Option<RouteRecord>,
+    /// Body content types the route accepts.
+    #[serde(default)]
+    pub(crate) accepts: Vec<String>,
+}
+
+/// The `route` field of a request record.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum RouteRecord {
+    /// The path matched a route that allows the method.
+    Matched,
+    /// The path matched no route.
+    NotFound,
+    /// The path matched a route that does not allow the method.
+    MethodNotAllowed,
 }
 
 /// A response record's response.

@@ -10,11 +10,11 @@
 use crate::Outcome;
 use crate::config_file::load_config;
 use crate::progress::Progress;
-use crate::record::{self, HeaderList, Record, RequestRecord};
+use crate::record::{self, HeaderList, Record, RequestRecord, RouteRecord};
 use anyhow::Context;
 use ironward_core::Engine;
 use ironward_core::input::LimitReport;
-use ironward_core::request::{Body, Headers, Request, Response, split_target};
+use ironward_core::request::{Body, Headers, Request, Response, RouteMatch, split_target};
 use ironward_core::verdict::{Action, Verdict};
 use serde::Serialize;
 use std::io::{BufRead, BufReader, BufWriter, Read, Write};
@@ -249,6 +249,7 @@ fn with_request<T>(r: &RequestRecord<'_>, f: impl FnOnce(&Request<'_>) -> T) -> 
         .map(|q| q.strip_prefix('?').unwrap_or(q))
         .unwrap_or(target_query);
     let body = r.body.as_deref().unwrap_or("");
+    let accepts: Vec<&str> = r.accepts.iter().map(String::as_str).collect();
     let request = Request {
         method: r.method.as_deref().unwrap_or("GET"),
         path: if path.is_empty() { "/" } else { path },
@@ -258,7 +259,13 @@ fn with_request<T>(r: &RequestRecord<'_>, f: impl FnOnce(&Request<'_>) -> T) -> 
         version: "1.1",
         body: body.as_bytes(),
         body_len: None,
-        route: Default::default(),
+        route: match r.route {
+            None => RouteMatch::Unknown,
+            Some(RouteRecord::Matched) => RouteMatch::Matched,
+            Some(RouteRecord::NotFound) => RouteMatch::NotFound,
+            Some(RouteRecord::MethodNotAllowed) => RouteMatch::MethodNotAllowed,
+        },
+        accepts: &accepts,
     };
     f(&request)
 }

@@ -321,7 +321,16 @@ impl Engine {
             .max()
             .unwrap_or_default();
         if verdict.action.is_block() {
-            verdict.response = Some(BlockResponse::for_action(&self.config, verdict.action));
+            let route = verdict.blocking_finding().map(|f| f.check);
+            verdict.response = Some(match route {
+                Some(CheckId::Path) if self.config.native_route_status => {
+                    BlockResponse::native(404, "Not Found")
+                }
+                Some(CheckId::Method) if self.config.native_route_status => {
+                    BlockResponse::native(405, "Method Not Allowed")
+                }
+                _ => BlockResponse::for_action(&self.config, verdict.action),
+            });
         }
         if verdict.action == Action::BlockAndBlacklist
             && !self.config.blacklist_override

@@ -119,6 +119,9 @@ pub struct Request<'a> {
     pub body_len: Option<u64>,
     /// What the adapter's router said about this request.
     pub route: RouteMatch,
+    /// The body content types the matched route accepts (`application/json`…); empty when the
+    /// adapter does not know, which accepts any.
+    pub accepts: &'a [&'a str],
 }
 
 impl<'a> Request<'a> {

@@ -121,6 +121,16 @@ pub struct BlockResponse {
 }
 
 impl BlockResponse {
+    /// A plain response with the status the application itself would give (404, 405), used
+    /// for route and method findings with `NATIVE_ROUTE_STATUS`.
+    pub fn native(status: u16, content: &str) -> BlockResponse {
+        BlockResponse {
+            action: BlockAction::Block,
+            status,
+            content: content.to_owned(),
+        }
+    }
+
     /// The configured response for an action: `BLACKLIST_*` for blacklisting, else `BLOCK_*`.
     pub fn for_action(config: &Config, action: Action) -> BlockResponse {
         if action == Action::BlockAndBlacklist && !config.blacklist_override {

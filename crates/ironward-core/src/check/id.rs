@@ -55,11 +55,14 @@ pub enum CheckId {
     PathTraversal,
     /// Server-side request forgery.
     Ssrf,
+    /// Code injection: JNDI lookups, expression languages, template injection, PHP code,
+    /// serialized objects.
+    CodeInjection,
 }
 
 impl CheckId {
     /// Every check, in the order of pyrasp's numbering followed by Ironward's additions.
-    pub const ALL: [CheckId; 21] = [
+    pub const ALL: [CheckId; 22] = [
         CheckId::Blacklist,
         CheckId::Path,
         CheckId::Flood,
@@ -81,6 +84,7 @@ impl CheckId {
         CheckId::Method,
         CheckId::PathTraversal,
         CheckId::Ssrf,
+        CheckId::CodeInjection,
     ];
 
     /// The checks that can be configured in `SECURITY_CHECKS` (all but `blacklist`, which is
@@ -113,6 +117,7 @@ impl CheckId {
             CheckId::Method => "method",
             CheckId::PathTraversal => "path_traversal",
             CheckId::Ssrf => "ssrf",
+            CheckId::CodeInjection => "code_injection",
         }
     }
 
@@ -145,6 +150,7 @@ impl CheckId {
             CheckId::Method => "Invalid Method",
             CheckId::PathTraversal => "Path Traversal",
             CheckId::Ssrf => "Server-Side Request Forgery",
+            CheckId::CodeInjection => "Code Injection",
         }
     }
 
@@ -172,6 +178,7 @@ impl CheckId {
             CheckId::Method => "PCB018",
             CheckId::PathTraversal => "PCB019",
             CheckId::Ssrf => "PCB020",
+            CheckId::CodeInjection => "PCB021",
         }
     }
 
@@ -199,6 +206,7 @@ impl CheckId {
             CheckId::Method => "IW018",
             CheckId::PathTraversal => "IW019",
             CheckId::Ssrf => "IW020",
+            CheckId::CodeInjection => "IW021",
         }
     }
 
@@ -221,7 +229,7 @@ impl CheckId {
             // Exploit Public-Facing Application + Command and Scripting Interpreter: JavaScript.
             CheckId::Xss => &["T1190", "T1059.007"],
             // Exploit Public-Facing Application + Command and Scripting Interpreter.
-            CheckId::Command => &["T1190", "T1059"],
+            CheckId::Command | CheckId::CodeInjection => &["T1190", "T1059"],
             // Data from Information Repositories.
             CheckId::Dlp => &["T1213"],
             // Brute Force.

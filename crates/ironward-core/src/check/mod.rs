@@ -10,10 +10,23 @@
 //! which lives as long as the [`Engine`](crate::engine::Engine): state is per engine instance,
 //! never global, and must be bounded and thread-safe.
 
+mod brute;
+mod chars;
+mod code_injection;
+mod command;
 mod decoy;
+mod dlp;
+mod flood;
+mod format;
 mod headers;
+mod hpp;
 mod id;
+mod method;
+mod path;
+mod path_traversal;
 mod spoofing;
+mod ssrf;
+mod upload;
 
 pub use id::CheckId;
 
@@ -111,13 +124,26 @@ pub trait Check: Send + Sync + std::fmt::Debug {
 /// module above, and add one line here at its place in the order. Checks whose level is 0 are
 /// never run (they are left out of the engine entirely).
 pub(crate) fn registry(config: &Config) -> Result<Vec<Box<dyn Check>>, EngineError> {
-    // Still to come, each with its issue, at its place in this order: bots, ztaa (before
-    // spoofing); path, method, flood, hpp (after decoy); chars, command, xss, sqli,
-    // path_traversal, ssrf, prompt, upload, format (after headers); brute and dlp (responses).
+    // Still to come, each with its issue, at its place in this order: bots and ztaa (before
+    // spoofing); xss, sqli (after code_injection); prompt (before upload).
     let all: Vec<Box<dyn Check>> = vec![
         Box::new(spoofing::Spoofing::new(config)),
         Box::new(decoy::Decoy::new(config)?),
+        Box::new(path::UnknownRoute::new(config)?),
+        Box::new(method::MethodNotAllowed::new(config)?),
+        Box::new(flood::Flood::new(config)?),
+        Box::new(hpp::ParameterPollution::new(config)?),
         Box::new(headers::ForbiddenHeaders::new(config)?),
+        Box::new(chars::SuspiciousChars::new(config)?),
+        Box::new(command::CommandInjection::new(config)?),
+        Box::new(code_injection::CodeInjection::new(config)?),
+        Box::new(path_traversal::PathTraversal::new(config)?),
+        Box::new(ssrf::Ssrf::new(config)?),
+        Box::new(upload::Upload::new(config)?),
+        Box::new(format::Format::new(config)?),
+        // Responses.
+        Box::new(brute::Brute::new(config)?),
+        Box::new(dlp::Dlp::new(config)?),
     ];
     Ok(all
         .into_iter()

@@ -93,6 +93,15 @@ pub(crate) fn assign(c: &mut Config, key: &str, value: Parsed) -> bool {
         ("MAX_DECODE_DEPTH", Int(v)) => c.max_decode_depth = v,
         ("MAX_FINDINGS", Int(v)) => c.max_findings = v,
         ("FAIL_OPEN", Bool(v)) => c.fail_open = v,
+        ("NATIVE_ROUTE_STATUS", Bool(v)) => c.native_route_status = v,
+        ("RATE_TABLE_MAX_SIZE", Int(v)) => c.rate_table_max_size = v,
+        ("COMMAND_PATH_LOOKUP", Bool(v)) => c.command_path_lookup = v,
+        ("EXTRA_COMMANDS", Strings(v)) => c.extra_commands = v,
+        ("INSPECT_CONTENT_TYPES", Strings(v)) => c.inspect_content_types = v,
+        ("DLP_MAX_BODY_BYTES", Int(v)) => c.dlp_max_body_bytes = v,
+        ("DLP_STREAM_OVERLAP", Int(v)) => c.dlp_stream_overlap = v,
+        ("DLP_DECOMPRESS", Bool(v)) => c.dlp_decompress = v,
+        ("UPLOAD_SNIFF", Bool(v)) => c.upload_sniff = v,
         _ => return false,
     }
     true

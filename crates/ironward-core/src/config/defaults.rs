@@ -31,6 +31,7 @@ pub(crate) fn default_levels() -> SecurityChecks {
         (Bots, Level::Off),
         (PathTraversal, Level::BlockBlacklist),
         (Ssrf, Level::BlockBlacklist),
+        (CodeInjection, Level::BlockBlacklist),
     ] {
         s.set(check, level);
     }
@@ -147,6 +148,21 @@ impl Default for Config {
             max_findings: 32,
             blacklist_max_size: 100_000,
             fail_open: true,
+            native_route_status: true,
+            rate_table_max_size: 100_000,
+            command_path_lookup: false,
+            extra_commands: Vec::new(),
+            inspect_content_types: strings(&[
+                "text/*",
+                "application/json",
+                "application/xml",
+                "application/javascript",
+                "application/x-www-form-urlencoded",
+            ]),
+            dlp_max_body_bytes: 1024 * 1024,
+            dlp_stream_overlap: 256,
+            dlp_decompress: true,
+            upload_sniff: true,
         }
     }
 }

@@ -227,6 +227,16 @@ key_table! {
     "MAX_DECODE_DEPTH": int(0, 5) => "Nested decodings (base64 in base64, JSON in a value).";
     "MAX_FINDINGS": int(1, 1000) => "Findings recorded per request.";
     "FAIL_OPEN": ValueKind::Bool => "Let requests through when the engine fails internally.";
+    // request and response checks
+    "NATIVE_ROUTE_STATUS": ValueKind::Bool => "Answer unknown routes with 404 and wrong methods with 405.";
+    "RATE_TABLE_MAX_SIZE": int(1, 10_000_000) => "IPs tracked by each of the flood and brute-force counters.";
+    "COMMAND_PATH_LOOKUP": ValueKind::Bool => "Also count executables on the server's PATH as commands.";
+    "EXTRA_COMMANDS": ValueKind::Strings => "Command names added to the built-in dictionary.";
+    "INSPECT_CONTENT_TYPES": ValueKind::LowerStrings => "Response content types DLP inspects.";
+    "DLP_MAX_BODY_BYTES": int(1, 1024 * 1024 * 1024) => "Response body bytes DLP inspects.";
+    "DLP_STREAM_OVERLAP": int(0, 65_536) => "Bytes carried between chunks of a streamed response.";
+    "DLP_DECOMPRESS": ValueKind::Bool => "Decompress gzip, deflate and brotli responses for DLP.";
+    "UPLOAD_SNIFF": ValueKind::Bool => "Check that an upload's bytes match its extension.";
 }
 
 /// The spec of a key, by its exact name.

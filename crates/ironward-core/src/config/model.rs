@@ -318,4 +318,24 @@ pub struct Config {
     pub blacklist_max_size: u64,
     /// Let requests through when the engine fails internally.
     pub fail_open: bool,
+    // --- request and response checks (Ironward) ---
+    /// Answer unknown routes with 404 and disallowed methods with 405 (instead of the
+    /// `BLOCK_*` response).
+    pub native_route_status: bool,
+    /// IPs tracked by each of the flood and brute-force counters.
+    pub rate_table_max_size: u64,
+    /// Also count the executables on the server's `PATH` as commands (read once by the host).
+    pub command_path_lookup: bool,
+    /// Command names added to the built-in dictionary of the command-injection check.
+    pub extra_commands: Vec<String>,
+    /// Response content types DLP inspects (`text/*` style wildcards allowed).
+    pub inspect_content_types: Vec<String>,
+    /// Response body bytes DLP inspects (after decompression).
+    pub dlp_max_body_bytes: u64,
+    /// Bytes carried from one chunk to the next when DLP scans a streamed response.
+    pub dlp_stream_overlap: u64,
+    /// Decompress gzip, deflate and brotli responses (up to `DLP_MAX_BODY_BYTES`) for DLP.
+    pub dlp_decompress: bool,
+    /// Check that an upload's bytes match its extension (a `.jpg` that is a script is refused).
+    pub upload_sniff: bool,
 }

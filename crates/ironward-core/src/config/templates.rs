@@ -2,7 +2,7 @@
 //! the level of every check in each, and the other keys each one changes.
 //!
 //! A template is the second layer, above the built-in defaults and below the file and the
-//! explicit parameters. Ironward's own checks (`path_traversal`, `ssrf`) follow the injection
+//! explicit parameters. Ironward's own checks (`path_traversal`, `ssrf`, `code_injection`) follow the injection
 //! checks: level 2 everywhere, 3 (monitor) in the `monitor` template.
 
 use super::model::{Config, Level, MatchKind, PatternRule, SecurityChecks};
@@ -26,7 +26,7 @@ pub enum Template {
 }
 
 /// Levels per check, in the column order default, audit, monitor, llm, mcp.
-const LEVELS: [(CheckId, [u8; 5]); 20] = [
+const LEVELS: [(CheckId, [u8; 5]); 21] = [
     (CheckId::Path, [1, 2, 3, 1, 1]),
     (CheckId::Headers, [0, 0, 0, 0, 0]),
     (CheckId::Flood, [2, 2, 0, 2, 2]),
@@ -47,6 +47,7 @@ const LEVELS: [(CheckId, [u8; 5]); 20] = [
     (CheckId::Bots, [0, 2, 3, 1, 1]),
     (CheckId::PathTraversal, [2, 2, 3, 2, 2]),
     (CheckId::Ssrf, [2, 2, 3, 2, 2]),
+    (CheckId::CodeInjection, [2, 2, 3, 2, 2]),
 ];
 
 impl Template {
@@ -220,6 +221,7 @@ mod tests {
             (Sqli, [2, 2, 3, 2, 2]),
             (PathTraversal, [2, 2, 3, 2, 2]),
             (Ssrf, [2, 2, 3, 2, 2]),
+            (CodeInjection, [2, 2, 3, 2, 2]),
         ];
         for (check, row) in expect {
             for (t, want) in Template::ALL.iter().zip(row) {

@@ -74,7 +74,12 @@ pub struct FileMeta<'a> {
     pub content_type: Option<Cow<'a, str>>,
     /// The size of the part's content in bytes (within the inspected body).
     pub size: u64,
+    /// The first bytes of the content (at most [`FILE_HEAD_BYTES`]), for content sniffing.
+    pub head: &'a [u8],
 }
+
+/// How many leading bytes of an uploaded file [`FileMeta::head`] keeps.
+pub const FILE_HEAD_BYTES: usize = 512;
 
 /// The kind of body, from its `Content-Type`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]

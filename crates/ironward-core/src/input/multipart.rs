@@ -12,6 +12,7 @@
 //! because dropping them would let an attacker hide fields from inspection from an application
 //! that accepts such bodies. Only a body with no delimiter at all is rejected outright.
 
+use super::FILE_HEAD_BYTES;
 use super::extract::Sink;
 use super::{FileMeta, Location, Param, ParamSource, content_type};
 use crate::decode::Transforms;
@@ -276,6 +277,7 @@ fn one<'a>(sink: &mut Sink<'a, '_>, part: Part<'a>) {
         filename: part.filename_star.or(part.filename),
         content_type: part.content_type,
         size: u64::try_from(part.content.len()).unwrap_or(u64::MAX),
+        head: part.content.get(..FILE_HEAD_BYTES).unwrap_or(part.content),
     });
 }
 
