@@ -52,7 +52,12 @@ pub(crate) fn load_config(
         params: params.as_ref(),
     };
     match load(&sources) {
-        Ok(loaded) => {
+        Ok(mut loaded) => {
+            if loaded.config.command_path_lookup {
+                let path = std::env::var_os("PATH").unwrap_or_default();
+                let names = crate::path_commands::executables_on_path(&path);
+                loaded.config.extra_commands.extend(names);
+            }
             if !quiet {
                 let mut err = std::io::stderr().lock();
                 for w in &loaded.warnings {

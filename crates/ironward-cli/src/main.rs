@@ -7,6 +7,7 @@
 
 mod check_config;
 mod config_file;
+mod path_commands;
 mod progress;
 mod record;
 mod scan;

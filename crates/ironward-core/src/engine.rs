@@ -19,7 +19,7 @@
 //! a check (a bug) is caught and turned into an internal error that fails open or closed as
 //! `FAIL_OPEN` says.
 
-use crate::check::{self, Check, CheckId, RequestContext, ResponseContext};
+use crate::check::{self, Check, CheckId, DlpStream, RequestContext, ResponseContext};
 use crate::clock::{Clock, SystemClock};
 use crate::config::{Config, Level};
 use crate::event::{Event, EventContext};
@@ -362,6 +362,33 @@ impl Engine {
             internal_error: Some(message),
             ..Verdict::default()
         }
+    }
+
+    /// A DLP scanner for a streamed response (server-sent events, generators, bodies of
+    /// unknown length), or `None` when DLP does not apply to it: the check is off, the request
+    /// skipped the checks, the status is 400 or more, or the content type is not inspected.
+    /// Feed it the chunks as they go out; on a finding, pass it to [`Engine::stream_verdict`].
+    pub fn dlp_stream(&self, inbound: &Verdict, response: &Response<'_>) -> Option<DlpStream> {
+        if inbound.skipped.is_some()
+            || self.config.security_checks.level(CheckId::Dlp) == Level::Off
+        {
+            return None;
+        }
+        DlpStream::for_response(&self.config, response)
+    }
+
+    /// The verdict for a finding of a streamed-response scanner: its action, and the client
+    /// blacklisted at level 2, as for any response finding. A blocking verdict means: cut the
+    /// stream (its headers are already sent, so no block response can replace it).
+    pub fn stream_verdict(&self, inbound: &Verdict, finding: Finding) -> Verdict {
+        let now = self.clock.now_ms();
+        let mut verdict = Verdict {
+            client_ip: inbound.client_ip,
+            findings: vec![finding],
+            ..Verdict::default()
+        };
+        self.conclude(&mut verdict, now);
+        verdict
     }
 
     /// Forgets all state kept across requests: the blacklist and every check's counters.

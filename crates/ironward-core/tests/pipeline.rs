@@ -384,3 +384,48 @@ fn server_header_follows_change_server() {
     let (engine, _) = engine_with(c);
     assert_eq!(engine.server_header(), None);
 }
+
+#[test]
+fn streamed_responses_are_scanned_across_chunks() {
+    let mut c = Config::default();
+    c.dlp_cc_numbers = true;
+    c.security_checks.set(CheckId::Dlp, Level::BlockBlacklist);
+    let (engine, _) = engine_with(c);
+    let req = Request::new("GET", "/export").with_peer(ip("198.51.100.77"));
+    let inbound = engine.inspect_request(&req);
+    let headers: Headers<'_> = [("Content-Type", "text/event-stream; charset=utf-8")]
+        .into_iter()
+        .collect();
+    let resp = Response::new(200).with_headers(headers);
+    // text/event-stream is text/*: inspected.
+    let mut stream = engine.dlp_stream(&inbound, &resp).expect("DLP applies");
+    let mut found = None;
+    for chunk in [
+        "data: order 12 paid with 4111 1111",
+        " 1111 1111 ok\n\n",
+        "data: done\n\n",
+    ] {
+        if let Some(f) = stream.push(chunk.as_bytes()) {
+            found = Some(f);
+            break;
+        }
+    }
+    let finding = found
+        .or_else(|| stream.finish())
+        .expect("the card split across chunks is found");
+    assert_eq!(finding.check, CheckId::Dlp);
+    assert_eq!(
+        finding.payload, "Credit Card",
+        "the label, not the number, by default"
+    );
+    let v = engine.stream_verdict(&inbound, finding);
+    assert_eq!(v.action, Action::BlockAndBlacklist);
+    assert!(
+        engine.inspect_request(&req).is_blocked(),
+        "the receiving client is blacklisted"
+    );
+
+    // Off, or for a skipped request: no scanner.
+    let (engine, _) = engine_with(Config::default());
+    assert!(engine.dlp_stream(&inbound, &resp).is_none());
+}

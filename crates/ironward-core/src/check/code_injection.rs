@@ -1,24 +1,120 @@
-//! `code_injection`: JNDI lookups, expression languages, template injection, PHP code, serialized objects.
+//! `code_injection`: code that the application, a library or a template engine would
+//! evaluate rather than store: Log4j JNDI lookups, expression languages (OGNL, SpEL, Java EL),
+//! server-side template expressions, PHP code and stream wrappers, serialized objects.
 //!
-//! (Being implemented: this file is a placeholder that finds nothing.)
+//! # The rule
+//!
+//! Every scored input (parameter names and values, JSON keys and values, cookies, header
+//! values, user agent, referer, path segments, and their decoded variants: Log4Shell came
+//! through headers) is an injection when it holds one of:
+//!
+//! - **JNDI lookup** (engine `jndi`): after resolving Log4j's nested lookups the way Log4j
+//!   would (`${lower:x}`, `${upper:x}`, `${::-x}`, `${env:NaN:-x}`, any `${p:k:-default}`,
+//!   `${date:'x'}`), a `${jndi:…}` lookup (any case, any protocol);
+//! - **reader lookup** (engine `lookup`): `${env:NAME}`, `${sys:…}`, `${java:…}`, `${ctx:…}`,
+//!   `${main:…}`, `${bundle:…}`, `${k8s:…}`, `${docker:…}`, `${spring:…}`, `${jvmrunargs:…}`,
+//!   `${log4j:…}`, `${web:…}`: Log4j lookups that read secrets. A `${HOME}` or `${PORT:-80}`
+//!   without a Log4j prefix is not one; a Log4j documentation snippet with `${env:X}` is
+//!   (known false positive);
+//! - **OGNL** (`ognl`): `#_memberAccess`, `@ognl.OgnlContext`, `DEFAULT_MEMBER_ACCESS`,
+//!   `#context[`, `%{(#x…`, `(#a=#b…`;
+//! - **EL / SpEL** (`el`): `T(java.…)`, `@java.lang.Runtime@getRuntime`, a `${…}`/`#{…}`
+//!   holding `getRuntime`, `ProcessBuilder`, `forName`, `getClass(`, `.class.`, `classLoader`,
+//!   `ScriptEngineManager`, `newInstance`, or starting with `facesContext`, `pageContext`,
+//!   `applicationScope`, `sessionScope`, `requestScope`, `initParam`;
+//! - **class loader paths** (`classloader`, Spring4Shell): `class.module.classLoader`,
+//!   `class.classLoader`, `class['classLoader']`;
+//! - **template engines** (`template`): Freemarker `freemarker.template.utility`, `?new()`,
+//!   `<#assign `, `?api.`; Velocity `#set($x=`, `$class.inspect`; Smarty `{php}`,
+//!   `{$smarty.`, `self::getStreamVariable`; Twig `_self.env.`,
+//!   `registerUndefinedFilterCallback`;
+//! - **template expressions** (`template`): a `{{…}}`, `${…}`, `#{…}`, `*{…}`, `<%…%>` or
+//!   `@(…)` whose body computes on numbers (`7*7`, `7*'7'`), reaches a dunder attribute
+//!   (`__class__`, `.__`), names `config`, `self`, `settings`, `lipsum`, `cycler`, `joiner`,
+//!   `namespace`, `url_for`, `get_flashed_messages`, `constructor`, `process.`, `global.`,
+//!   `require(`, `child_process`, `request.application`/`request.environ`, calls a dangerous
+//!   method (`popen(`, `getRuntime(`, `forName(`, `getClass(`, `system(`, `exec(`, `eval(`,
+//!   `open(`, `read(`…), quotes a command function name (`'system'`), runs a backtick command, uses `|attr(`,
+//!   `|filter(`, `|map(`, or passes a sensitive path to a call (`f("/etc/passwd")`). A plain
+//!   `{{ name }}`, `{{ user.email }}`, `{{#each items}}` or `{{ price * 2 }}` is not one:
+//!   Mustache text in a CMS body passes;
+//! - **PHP** (`php`): `<?php`, `<?=` followed by code, a superglobal index (`$_GET[`,
+//!   `$_SERVER[`…), complex syntax calls (`{${phpinfo()}}`, `${@print(…)}`), or a dangerous
+//!   function (`phpinfo`, `eval`, `assert`, `system`, `passthru`, `shell_exec`, `exec`,
+//!   `popen`, `proc_open`, `base64_decode`, `create_function`, `call_user_func`,
+//!   `file_put_contents`…) in code position (at the start of the value after quote-breaking
+//!   punctuation, or after `;`, `{`, `(`, `@`, `:`, `|`, `&`) called with `()`, a quoted
+//!   string, a variable or another call. "I love php" and "avoid eval() in JS" are not;
+//! - **stream wrappers** (`php_wrapper`): `php://`, `expect://`, `phar://`, `zip://`,
+//!   `glob://`, `compress.zlib://`, `data://type/subtype,`;
+//! - **Python** (`python`): `__import__(`, `os.system(`, `os.popen(`, `subprocess.…(`;
+//! - **serialized objects** (`serialized`): Java (`rO0AB…` base64, `aced0005…` hex), .NET
+//!   BinaryFormatter (`AAEAAAD/////`), Python pickle (`gASV…`, `gANj…` base64, `\x80\x04`
+//!   bytes or escapes, protocol-0 `cos\nsystem\n`), PHP (`O:8:"Class":2:{`, `a:2:{i:0;…`),
+//!   YAML constructor tags (`!!python/object/apply:`, `!!javax.script…`, `!ruby/object:`);
+//! - **gadget class names** (`gadget`): `JdbcRowSetImpl`, `TemplatesImpl`,
+//!   `InvokerTransformer`, `ObjectDataProvider`, `ysoserial`…
+//!
+//! Prices (`$5`), `{{`, `7*7=49`, "O:8" in text, base64 images, JWTs and words starting with
+//! `rO0` pass.
 
-use super::{Check, CheckId};
+mod jndi;
+mod rules;
+#[cfg(test)]
+mod tests;
+
+use super::{Check, CheckId, RequestContext};
 use crate::config::Config;
 use crate::engine::EngineError;
+use crate::verdict::Finding;
+use jndi::Lookup;
+use rules::Rules;
 
 /// The `code_injection` check.
 #[derive(Debug)]
-pub(crate) struct CodeInjection;
+pub(crate) struct CodeInjection {
+    rules: Rules,
+}
 
 impl CodeInjection {
     pub(crate) fn new(config: &Config) -> Result<Self, EngineError> {
         let _ = config;
-        Ok(CodeInjection)
+        let rules = Rules::new().map_err(|e| EngineError::Regex {
+            key: "code_injection",
+            source: regex::Error::Syntax(e),
+        })?;
+        Ok(CodeInjection { rules })
+    }
+
+    /// The rule that fires on `value`, if any.
+    pub(super) fn detect(&self, value: &str) -> Option<&'static str> {
+        match jndi::inspect(value) {
+            Some(Lookup::Jndi) => return Some("jndi"),
+            Some(Lookup::Reader) => return Some("lookup"),
+            None => {}
+        }
+        self.rules.find(value)
     }
 }
 
 impl Check for CodeInjection {
     fn id(&self) -> CheckId {
         CheckId::CodeInjection
+    }
+
+    fn check_request(&self, ctx: &RequestContext<'_, '_>, findings: &mut Vec<Finding>) {
+        for input in ctx.inputs().scored() {
+            if let Some(rule) = self.detect(&input.value) {
+                findings.push(
+                    Finding::new(
+                        CheckId::CodeInjection,
+                        input.location.as_str(),
+                        &input.value,
+                    )
+                    .with_engine(rule),
+                );
+                return;
+            }
+        }
     }
 }

