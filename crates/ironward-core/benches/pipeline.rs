@@ -13,6 +13,9 @@ fn pipeline(c: &mut Criterion) {
     // Keep the attack request's client out of the blacklist so that every iteration runs the
     // full pipeline instead of the blacklist short-cut.
     config.blacklist_override = true;
+    // Every iteration comes from the same client: keep `flood` counting (its cost is part of
+    // the pipeline) without ever reaching its threshold.
+    config.flood_ratio = u64::from(u32::MAX);
     let engine = Engine::new(config).unwrap();
     let requests = reference_requests();
     let mut group = c.benchmark_group("inspect_request");
@@ -23,6 +26,15 @@ fn pipeline(c: &mut Criterion) {
         });
     }
     group.finish();
+
+    // A 1 MB JSON body: bounded by MAX_INPUTS (1000 inputs kept, the rest counted).
+    let big = big_json();
+    let mut r = requests[2].clone();
+    r.body = big;
+    let req = r.request();
+    group_one(c, "inspect_request/json_post_1mb", || {
+        black_box(engine.inspect_request(black_box(&req)))
+    });
 
     let mut group = c.benchmark_group("extract");
     for r in &requests {
@@ -36,6 +48,29 @@ fn pipeline(c: &mut Criterion) {
     c.bench_function("engine_build_default", |b| {
         b.iter(|| black_box(Engine::new(Config::default()).unwrap()))
     });
+}
+
+fn group_one<R>(c: &mut Criterion, name: &str, mut f: impl FnMut() -> R) {
+    c.bench_function(name, |b| b.iter(&mut f));
+}
+
+/// About 1 MB of JSON orders.
+fn big_json() -> Vec<u8> {
+    let mut out = String::from("{\"orders\":[");
+    let mut i = 0u32;
+    while out.len() < 1_000_000 {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&format!(
+            r#"{{"id":{i},"sku":"SKU-{i:06}","name":"Trail shoe {i}","qty":{},"price":{}.99,"note":"deliver to side door #{i}"}}"#,
+            i % 5 + 1,
+            20 + i % 80
+        ));
+        i += 1;
+    }
+    out.push_str("]}");
+    out.into_bytes()
 }
 
 criterion_group!(benches, pipeline);

@@ -11,7 +11,7 @@
 //!
 //! - `CHARS_NONPRINTABLE`: C0 controls other than tab, LF and CR, and DEL (U+007F). C1
 //!   controls are not flagged: header values are read as Latin-1, where UTF-8 text shows them.
-//! - `CHARS_INVISIBLE`: the characters of `chars_invisible.rs` (zero-width, bidi controls and
+//! - `CHARS_INVISIBLE`: the characters of `chars/invisible.rs` (zero-width, bidi controls and
 //!   overrides, fillers, variation selectors, tag characters…), except where text uses them
 //!   legitimately: a BOM as the first character of a multi-line value (a text file's
 //!   content; on a one-line value like `\u{FEFF}admin` it is an evasion); ZWJ/ZWNJ between
@@ -25,7 +25,6 @@
 //!   мир") and accented Latin ("Müller", "naïve") pass; pyrasp flagged any Cyrillic letter.
 //!   Whole-script confusables (an all-Cyrillic `рау`) are not detected.
 
-#[path = "chars_invisible.rs"]
 mod invisible;
 
 use super::{Check, CheckId, RequestContext};
@@ -144,5 +143,4 @@ fn has_mixed_word(s: &str) -> bool {
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
-#[path = "chars_tests.rs"]
 mod tests;

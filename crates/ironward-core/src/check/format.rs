@@ -11,7 +11,7 @@
 //! 2. the extractor's `body_error` — malformed JSON, a multipart body without boundary or
 //!    final delimiter: its reason;
 //! 3. XML bodies must be well-formed, without entity declarations or external DTDs (see
-//!    `format_xml.rs`);
+//!    `format/xml.rs`);
 //! 4. urlencoded bodies must be text a client could have encoded: UTF-8 without control
 //!    bytes (tab, CR and LF allowed) — `form body is not text` — and without `%` followed by
 //!    two letters or digits that are not both hex (`%zz`, `%u0027`) — `invalid percent
@@ -22,7 +22,6 @@
 //! JSON or multipart bodies, XML errors are ignored after a cut, and a cut form is checked
 //! only up to its last `&`. Empty bodies are fine.
 
-#[path = "format_xml.rs"]
 mod xml;
 
 use super::{Check, CheckId, RequestContext};
@@ -122,5 +121,4 @@ fn form_problem(body: &[u8], truncated: bool) -> Option<&'static str> {
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
-#[path = "format_tests.rs"]
 mod tests;

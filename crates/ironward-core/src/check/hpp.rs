@@ -12,7 +12,7 @@
 //!    Location `qs_variables`, payload the name.
 //! 2. **structure assembled by joining** — frameworks join repeated values (ASP.NET with
 //!    commas, some by plain concatenation). The comma-joined and the concatenated values are
-//!    scanned for structure that *no single value has* (see `hpp_structure.rs`): an SQL comment
+//!    scanned for structure that *no single value has* (see `hpp/structure.rs`): an SQL comment
 //!    spanning values next to a keyword (`1/*`,`*/union/*`,`*/select…`), `union select` or
 //!    `select … from` assembled across values, a dangerous HTML tag, an event handler or a
 //!    `javascript:` URL assembled across values (`<scr` + `ipt>`). Location `qs_variables` or
@@ -24,7 +24,6 @@
 //! Only the first finding of a request is reported. The joined value is cut at
 //! [`MAX_JOINED`] bytes.
 
-#[path = "hpp_structure.rs"]
 mod structure;
 
 use super::{Check, CheckId, RequestContext};
@@ -164,5 +163,4 @@ fn join<'v>(values: impl Iterator<Item = &'v str>, sep: &str) -> String {
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
-#[path = "hpp_tests.rs"]
 mod tests;

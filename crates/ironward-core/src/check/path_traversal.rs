@@ -53,10 +53,8 @@ use crate::engine::EngineError;
 use crate::verdict::Finding;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
-#[path = "path_traversal_tables.rs"]
 mod tables;
 #[cfg(test)]
-#[path = "path_traversal_tests.rs"]
 mod tests;
 
 use tables::{Kind, PATTERNS};

@@ -67,10 +67,8 @@ use crate::input::Location;
 use crate::verdict::Finding;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-#[path = "ssrf_host.rs"]
 mod host;
 #[cfg(test)]
-#[path = "ssrf_tests.rs"]
 mod tests;
 
 use host::{HostClass, classify};

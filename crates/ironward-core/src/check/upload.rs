@@ -14,12 +14,11 @@
 //! 4. `extension` — the extension (after the last dot, lowercased) is not in
 //!    `UPLOAD_EXTENSIONS`; a name without a dot has none, which is never allowed;
 //! 5. `content` (with `UPLOAD_SNIFF`) — the first bytes are a script or an executable whatever
-//!    the extension, or do not carry the signature of a known extension (see `upload_sniff.rs`).
+//!    the extension, or do not carry the signature of a known extension (see `upload/sniff.rs`).
 //!
 //! An empty file input (no name, no bytes: a form's unfilled file field) is skipped, as in
 //! pyrasp.
 
-#[path = "upload_sniff.rs"]
 mod sniff;
 
 use super::{Check, CheckId, RequestContext};
@@ -128,5 +127,4 @@ impl Check for Upload {
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
-#[path = "upload_tests.rs"]
 mod tests;

@@ -266,6 +266,40 @@ pub(super) const COMMANDS: &[Command] = &[
     posix("zsh", Tool, Shell),
 ];
 
+/// For each first letter, a bit per name length present in [`COMMANDS`]: most words are
+/// rejected by one load and a shift, before any string comparison.
+struct FirstAndLength([u32; 26]);
+
+impl FirstAndLength {
+    const fn build() -> FirstAndLength {
+        let mut masks = [0u32; 26];
+        let mut i = 0;
+        while i < COMMANDS.len() {
+            let name = COMMANDS[i].name.as_bytes();
+            if !name.is_empty() && name[0].is_ascii_lowercase() && name.len() < 32 {
+                masks[(name[0] - b'a') as usize] |= 1 << name.len();
+            }
+            i += 1;
+        }
+        FirstAndLength(masks)
+    }
+
+    /// False when no dictionary name starts with `stem`'s first letter and has its length.
+    fn could_hold(&self, stem: &[u8]) -> bool {
+        match stem.first() {
+            Some(b @ b'a'..=b'z') if stem.len() < 32 => self
+                .0
+                .get(usize::from(b - b'a'))
+                .is_some_and(|m| m & (1 << stem.len()) != 0),
+            // Names that start with another byte (none today) are looked up the slow way.
+            Some(_) => true,
+            None => false,
+        }
+    }
+}
+
+static FIRST_AND_LENGTH: FirstAndLength = FirstAndLength::build();
+
 /// Longest name worth looking up (longer words are never commands).
 pub(super) const MAX_NAME: usize = 24;
 
@@ -284,6 +318,9 @@ pub(super) fn lookup(word: &str) -> Option<&'static Command> {
         Some(stem) => (stem, true),
         None => (&*lower, false),
     };
+    if !FIRST_AND_LENGTH.could_hold(stem) {
+        return None;
+    }
     let found = COMMANDS
         .binary_search_by(|c| c.name.as_bytes().cmp(stem))
         .ok()

@@ -165,21 +165,123 @@ impl CommandInjection {
     }
 }
 
-/// Bytes that make a value worth lexing: separators, substitutions, quotes, escapes,
-/// redirections, terminal escapes.
-const METACHARS: &[u8] = b";|&\n\r`$<>\x1b\\{";
-
-/// The fast path: a value without shell metacharacters is lexed only when its first word
-/// could be a command (a dictionary name, a path, a quoted or wildcard spelling).
+/// The fast path. A value is lexed only when a position where a shell would start a command —
+/// the start of the value, or just after a separator (`;`, `|`, `&`, a newline), `$(`, a
+/// backtick, `(` or `{` — holds a word that could be a command: a dictionary name (or one of
+/// `EXTRA_COMMANDS`), or a word spelled the way obfuscated or absolute commands are (quotes,
+/// `\`, `$`, `?`, `*`, `{`, `%`, or a leading `/`, `~`, `.`). Assignments (`q=0.9`) are
+/// skipped as the scorer skips them. Browser headers (`Mozilla/5.0 (X11; Linux…`,
+/// `text/html;q=0.9`) and prose with `&` therefore cost one byte scan, not a lexer run.
+/// A terminal escape (ESC) always sends the value to the lexer.
 fn worth_lexing(value: &str, extra: &HashSet<String>) -> bool {
     let bytes = value.as_bytes();
-    if bytes.iter().any(|b| METACHARS.contains(b)) {
+    if memchr::memchr(0x1b, bytes).is_some() {
         return true;
     }
-    let first = value.split_ascii_whitespace().next().unwrap_or_default();
-    first.bytes().any(|b| b"'\"%*?/(".contains(&b))
-        || dictionary::lookup(first).is_some()
-        || extra.contains(first)
+    if command_word_at(bytes, 0, extra) {
+        return true;
+    }
+    let mut i = 0;
+    while let Some(off) = bytes
+        .get(i..)
+        .and_then(|rest| rest.iter().position(|b| class(*b) & START != 0))
+    {
+        let at = i + off + 1;
+        if command_word_at(bytes, at, extra) {
+            return true;
+        }
+        i = at;
+    }
+    false
+}
+
+/// Whether one word, at a command position, could be a command: a dictionary name; a word
+/// with quotes, `\\`, `$`, `{` or `%` (split, escaped or expanded spellings); an absolute or
+/// home path whose last component is a dictionary name or a glob (`/bin/cat`, `/???/??t`).
+/// A URL (`scheme://…`) is not a command word — what matters in it is reached through `$(`,
+/// a backtick or a separator.
+fn could_be_command(word: &[u8], extra: &HashSet<String>) -> bool {
+    if memchr::memmem::find(word, b"://").is_some() {
+        return false;
+    }
+    if word.iter().any(|b| class(*b) & SPELLING != 0) {
+        return true;
+    }
+    let name = if matches!(word.first(), Some(b'/' | b'~' | b'.')) {
+        let base = word.rsplit(|b| *b == b'/').next().unwrap_or_default();
+        if base.iter().any(|b| *b == b'?' || *b == b'*') {
+            return true;
+        }
+        base
+    } else {
+        word
+    };
+    std::str::from_utf8(name).is_ok_and(|n| dictionary::lookup(n).is_some() || extra.contains(n))
+}
+
+/// Byte classes of the fast path, one table lookup per byte.
+const START: u8 = 1; // a shell may start a command after it
+const WORD_END: u8 = 2; // ends a command word
+const SPELLING: u8 = 4; // only split, escaped or expanded command words hold it
+
+const CLASSES: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let starts = b";|&\n\r`({";
+    let mut i = 0;
+    while i < starts.len() {
+        t[starts[i] as usize] |= START;
+        i += 1;
+    }
+    let ends = b";|&`()<> \t\n\r\x0b\x0c";
+    let mut i = 0;
+    while i < ends.len() {
+        t[ends[i] as usize] |= WORD_END;
+        i += 1;
+    }
+    let spelling = b"'\"\\${%";
+    let mut i = 0;
+    while i < spelling.len() {
+        t[spelling[i] as usize] |= SPELLING;
+        i += 1;
+    }
+    t
+};
+
+fn class(b: u8) -> u8 {
+    CLASSES[usize::from(b)]
+}
+
+/// True when the word at `at` (after blanks, assignments and a `$(`'s `(`) could be a command.
+fn command_word_at(bytes: &[u8], mut at: usize, extra: &HashSet<String>) -> bool {
+    // A few assignments (`a=1 b=2 cmd`) may precede the command word.
+    for _ in 0..4 {
+        while bytes
+            .get(at)
+            .is_some_and(|b| *b == b' ' || *b == b'\t' || *b == b'(')
+        {
+            at += 1;
+        }
+        let rest = bytes.get(at..).unwrap_or_default();
+        let len = rest
+            .iter()
+            .position(|b| class(*b) & WORD_END != 0)
+            .unwrap_or(rest.len());
+        let word = rest.get(..len).unwrap_or_default();
+        if word.is_empty() {
+            return false;
+        }
+        // An assignment (`q=0.9`, `a=1`) is not the command word: look at the next word.
+        if let Some(eq) = word.iter().position(|b| *b == b'=')
+            && word.get(..eq).is_some_and(|name| {
+                !name.is_empty() && name.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'_')
+            })
+        {
+            at += len;
+            continue;
+        }
+        return could_be_command(word, extra);
+    }
+    false
 }
 
 impl Check for CommandInjection {
