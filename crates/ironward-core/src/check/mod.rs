@@ -32,7 +32,7 @@ mod upload;
 pub use dlp::DlpStream;
 pub use id::CheckId;
 
-use crate::config::Config;
+use crate::config::{Config, Level};
 use crate::engine::EngineError;
 use crate::input::{ExtractOptions, Inputs, extract};
 use crate::request::{Request, Response};
@@ -123,32 +123,42 @@ pub trait Check: Send + Sync + std::fmt::Debug {
 /// The checks of the pipeline, in the order they run (pyrasp's order, §1.3 of its reference).
 ///
 /// To add a check: write `check/<name>.rs` with a type implementing [`Check`], declare the
-/// module above, and add one line here at its place in the order. Checks whose level is 0 are
-/// never run (they are left out of the engine entirely).
+/// module above, and add one `check!` line here at its place in the order. Checks whose level
+/// is 0 are never built nor run.
 pub(crate) fn registry(config: &Config) -> Result<Vec<Box<dyn Check>>, EngineError> {
+    let mut checks: Vec<Box<dyn Check>> = Vec::new();
+    // One line per check: it is built (its patterns compiled) only when its level is not 0.
+    macro_rules! check {
+        ($id:expr, $build:expr) => {
+            if config.security_checks.level($id) != Level::Off {
+                checks.push(Box::new($build));
+            }
+        };
+    }
     // Still to come, each with its issue, at its place in this order: bots and ztaa (before
     // spoofing); xss, sqli (after code_injection); prompt (before upload).
-    let all: Vec<Box<dyn Check>> = vec![
-        Box::new(spoofing::Spoofing::new(config)),
-        Box::new(decoy::Decoy::new(config)?),
-        Box::new(path::UnknownRoute::new(config)?),
-        Box::new(method::MethodNotAllowed::new(config)?),
-        Box::new(flood::Flood::new(config)?),
-        Box::new(hpp::ParameterPollution::new(config)?),
-        Box::new(headers::ForbiddenHeaders::new(config)?),
-        Box::new(chars::SuspiciousChars::new(config)?),
-        Box::new(command::CommandInjection::new(config)?),
-        Box::new(code_injection::CodeInjection::new(config)?),
-        Box::new(path_traversal::PathTraversal::new(config)?),
-        Box::new(ssrf::Ssrf::new(config)?),
-        Box::new(upload::Upload::new(config)?),
-        Box::new(format::Format::new(config)?),
-        // Responses.
-        Box::new(brute::Brute::new(config)?),
-        Box::new(dlp::Dlp::new(config)?),
-    ];
-    Ok(all
-        .into_iter()
-        .filter(|c| config.security_checks.level(c.id()).as_u8() != 0)
-        .collect())
+    check!(CheckId::Spoofing, spoofing::Spoofing::new(config));
+    check!(CheckId::Decoy, decoy::Decoy::new(config)?);
+    check!(CheckId::Path, path::UnknownRoute::new(config)?);
+    check!(CheckId::Method, method::MethodNotAllowed::new(config)?);
+    check!(CheckId::Flood, flood::Flood::new(config)?);
+    check!(CheckId::Hpp, hpp::ParameterPollution::new(config)?);
+    check!(CheckId::Headers, headers::ForbiddenHeaders::new(config)?);
+    check!(CheckId::Chars, chars::SuspiciousChars::new(config)?);
+    check!(CheckId::Command, command::CommandInjection::new(config)?);
+    check!(
+        CheckId::CodeInjection,
+        code_injection::CodeInjection::new(config)?
+    );
+    check!(
+        CheckId::PathTraversal,
+        path_traversal::PathTraversal::new(config)?
+    );
+    check!(CheckId::Ssrf, ssrf::Ssrf::new(config)?);
+    check!(CheckId::Upload, upload::Upload::new(config)?);
+    check!(CheckId::Format, format::Format::new(config)?);
+    // Responses.
+    check!(CheckId::Brute, brute::Brute::new(config)?);
+    check!(CheckId::Dlp, dlp::Dlp::new(config)?);
+    Ok(checks)
 }
