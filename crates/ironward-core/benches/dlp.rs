@@ -21,13 +21,7 @@ fn config() -> Config {
     let mut c = Config::default();
     c.security_checks.set(CheckId::Dlp, Level::Block);
     c.security_checks.set(CheckId::Brute, Level::Off);
-    c.dlp_phone_numbers = true;
-    c.dlp_cc_numbers = true;
-    c.dlp_private_keys = true;
-    c.dlp_hashes = true;
-    c.dlp_windows_creds = true;
-    c.dlp_linux_creds = true;
-    c.dlp_api = true;
+    c.set_dlp_families(true);
     c
 }
 

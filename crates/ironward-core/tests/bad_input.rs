@@ -47,13 +47,7 @@ fn all_on(level: Level) -> Config {
     c.chars_cyrillic = true;
     c.chars_invisible = true;
     c.chars_nonprintable = true;
-    c.dlp_phone_numbers = true;
-    c.dlp_cc_numbers = true;
-    c.dlp_private_keys = true;
-    c.dlp_hashes = true;
-    c.dlp_windows_creds = true;
-    c.dlp_linux_creds = true;
-    c.dlp_api = true;
+    c.set_dlp_families(true);
     c
 }
 

@@ -162,3 +162,38 @@ pub(crate) fn registry(config: &Config) -> Result<Vec<Box<dyn Check>>, EngineErr
     check!(CheckId::Dlp, dlp::Dlp::new(config)?);
     Ok(checks)
 }
+
+/// Helpers for the checks' unit tests.
+#[cfg(test)]
+pub(crate) mod test_support {
+    use super::{Check, RequestContext};
+    use crate::config::Config;
+    use crate::input::ExtractOptions;
+    use crate::limits::Limits;
+    use crate::pattern::PatternSet;
+    use crate::request::Request;
+    use crate::verdict::Finding;
+    use std::cell::OnceCell;
+
+    /// Runs one check on a request the way the engine does (inputs extracted with the
+    /// configuration's limits, the path decoded once) and returns what it found.
+    pub(crate) fn run_request(
+        check: &dyn Check,
+        config: &Config,
+        request: &Request<'_>,
+    ) -> Vec<Finding> {
+        let none = PatternSet::default();
+        let opts = ExtractOptions {
+            limits: Limits::from_config(config),
+            decode_b64: config.decode_b64,
+            whitelist_headers: &none,
+            exceptions: &none,
+        };
+        let path = percent_encoding::percent_decode_str(request.path).decode_utf8_lossy();
+        let inputs = OnceCell::new();
+        let ctx = RequestContext::new(request, None, config, 0, &path, &inputs, &opts);
+        let mut findings = Vec::new();
+        check.check_request(&ctx, &mut findings);
+        findings
+    }
+}

@@ -108,17 +108,23 @@ impl fmt::Display for Template {
 
 /// Turns on every DLP family and logging of the leaked data.
 fn all_dlp(c: &mut Config) {
-    c.dlp_phone_numbers = true;
-    c.dlp_cc_numbers = true;
-    c.dlp_private_keys = true;
-    c.dlp_hashes = true;
-    c.dlp_windows_creds = true;
-    c.dlp_linux_creds = true;
-    c.dlp_api = true;
+    c.set_dlp_families(true);
     c.dlp_log_leaked_data = true;
 }
 
 impl Config {
+    /// Switches every DLP family (`DLP_PHONE_NUMBERS` … `DLP_API`) on or off at once;
+    /// `DLP_LOG_LEAKED_DATA` is left as it is.
+    pub fn set_dlp_families(&mut self, on: bool) {
+        self.dlp_phone_numbers = on;
+        self.dlp_cc_numbers = on;
+        self.dlp_private_keys = on;
+        self.dlp_hashes = on;
+        self.dlp_windows_creds = on;
+        self.dlp_linux_creds = on;
+        self.dlp_api = on;
+    }
+
     /// The configuration of a template: the built-in defaults with the template's levels and
     /// keys applied.
     pub fn template(t: Template) -> Config {

@@ -4,11 +4,8 @@
 #![allow(clippy::unwrap_used)]
 
 use super::*;
-use crate::input::{ExtractOptions, extract};
-use crate::limits::Limits;
-use crate::pattern::PatternSet;
+use crate::check::test_support::run_request;
 use crate::request::Request;
-use std::cell::OnceCell;
 
 fn check() -> Ssrf {
     Ssrf::new(&Config::default()).unwrap()
@@ -16,22 +13,10 @@ fn check() -> Ssrf {
 
 /// Runs the check on a request for `target` (path and query), as the engine would.
 fn fire_target(check: &Ssrf, target: &str) -> Option<Finding> {
-    let config = Config::default();
     let request = Request::new("GET", target);
-    let none = PatternSet::default();
-    let opts = ExtractOptions {
-        limits: Limits::default(),
-        decode_b64: true,
-        whitelist_headers: &none,
-        exceptions: &none,
-    };
-    let path = percent_encoding::percent_decode_str(request.path).decode_utf8_lossy();
-    let inputs = OnceCell::new();
-    let _ = inputs.set(extract(&request, &opts));
-    let ctx = RequestContext::new(&request, None, &config, 0, &path, &inputs, &opts);
-    let mut findings = Vec::new();
-    check.check_request(&ctx, &mut findings);
-    findings.into_iter().next()
+    run_request(check, &Config::default(), &request)
+        .into_iter()
+        .next()
 }
 
 /// Runs the check on `GET /?<name>=<value>`.
