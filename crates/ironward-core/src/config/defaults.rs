@@ -163,6 +163,9 @@ impl Default for Config {
             dlp_stream_overlap: 256,
             dlp_decompress: true,
             upload_sniff: true,
+            log_payload_base64: true,
+            log_queue_size: 10_000,
+            log_timeout_ms: 1_000,
         }
     }
 }

@@ -237,6 +237,10 @@ key_table! {
     "DLP_STREAM_OVERLAP": int(0, 65_536) => "Bytes carried between chunks of a streamed response.";
     "DLP_DECOMPRESS": ValueKind::Bool => "Decompress gzip, deflate and brotli responses for DLP.";
     "UPLOAD_SNIFF": ValueKind::Bool => "Check that an upload's bytes match its extension.";
+    // event shipping
+    "LOG_PAYLOAD_BASE64": ValueKind::Bool => "Encode payloads in base64 in shipped events.";
+    "LOG_QUEUE_SIZE": int(1, 10_000_000) => "Events waiting to be shipped before new ones are dropped.";
+    "LOG_TIMEOUT_MS": int(10, 60_000) => "Network timeout for one shipment, in milliseconds.";
 }
 
 /// The spec of a key, by its exact name.

@@ -338,4 +338,12 @@ pub struct Config {
     pub dlp_decompress: bool,
     /// Check that an upload's bytes match its extension (a `.jpg` that is a script is refused).
     pub upload_sniff: bool,
+    // --- event shipping (Ironward) ---
+    /// Encode payloads in base64 in shipped events (pyrasp's behaviour); `false` ships them
+    /// in clear (escaped as the format requires).
+    pub log_payload_base64: bool,
+    /// Events waiting to be shipped; past it new events are dropped and counted.
+    pub log_queue_size: u64,
+    /// Network timeout for one shipment, in milliseconds.
+    pub log_timeout_ms: u64,
 }

@@ -1,0 +1,132 @@
+//! Benchmarks of the agent on loopback: the cost of `submit` on the request path (a queue push
+//! while the worker ships to a UDP socket), and sustained events per second shipped over UDP
+//! and TCP (a fixed batch of events, submitted then flushed, reported as elements/s).
+//!
+//! Run with `cargo bench -p ironward-agent --bench agent`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
+use ironward_agent::agent::Agent;
+use ironward_core::check::CheckId;
+use ironward_core::config::{Config, LogFormat, LogProtocol};
+use ironward_core::event::{Event, EventContext};
+use ironward_core::verdict::Finding;
+use std::io::Read;
+use std::net::{TcpListener, UdpSocket};
+use std::time::{Duration, Instant};
+
+/// Events per throughput iteration.
+const BATCH: usize = 10_000;
+
+fn event() -> Event {
+    let finding = Finding::new(CheckId::Sqli, "qs_values", "' or 1=1 --").with_score(0.99);
+    let ctx = EventContext {
+        app: "Bench App",
+        source_ip: "203.0.113.7".parse().ok(),
+        method: "GET",
+        path: "/search",
+        unix_ms: 1_795_000_000_123,
+    };
+    Event::new(&finding, &ctx)
+}
+
+fn config(protocol: LogProtocol, port: u16) -> Config {
+    let mut c = Config::default();
+    c.log_enabled = true;
+    c.log_server = "127.0.0.1".to_owned();
+    c.log_port = port;
+    c.log_protocol = protocol;
+    c.log_format = LogFormat::Syslog;
+    c.resolve_country = true;
+    c.log_queue_size = (BATCH * 2) as u64;
+    c.log_timeout_ms = 1_000;
+    c
+}
+
+/// A UDP sink on loopback, drained by a thread (which ends after 2 s without traffic).
+fn udp_sink() -> u16 {
+    let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
+    socket
+        .set_read_timeout(Some(Duration::from_secs(2)))
+        .unwrap();
+    let port = socket.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let mut buf = vec![0u8; 65_536];
+        while socket.recv(&mut buf).is_ok() {}
+    });
+    port
+}
+
+/// A TCP sink on loopback: accepts connections and discards what they send.
+fn tcp_sink() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { break };
+            std::thread::spawn(move || {
+                let mut buf = vec![0u8; 65_536];
+                while matches!(stream.read(&mut buf), Ok(n) if n > 0) {}
+            });
+        }
+    });
+    port
+}
+
+fn submit_latency(c: &mut Criterion) {
+    let agent = Agent::start(&config(LogProtocol::Udp, udp_sink())).unwrap();
+    let ev = event();
+    c.bench_function("submit (queue push, worker shipping UDP)", |b| {
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            let mut left = iters;
+            while left > 0 {
+                // Chunks smaller than the queue, flushed (untimed) between them, so every timed
+                // submit is a real push, never the full-queue drop path.
+                let chunk = left.min(1_000);
+                let events: Vec<Event> = (0..chunk).map(|_| ev.clone()).collect();
+                let t = Instant::now();
+                for e in events {
+                    agent.submit(e);
+                }
+                total += t.elapsed();
+                agent.flush(Duration::from_secs(10));
+                left -= chunk;
+            }
+            total
+        });
+    });
+    assert_eq!(agent.stats().dropped_queue_full, 0);
+}
+
+fn shipped(c: &mut Criterion, name: &str, protocol: LogProtocol, port: u16) {
+    let agent = Agent::start(&config(protocol, port)).unwrap();
+    let ev = event();
+    let mut group = c.benchmark_group("ship");
+    group.throughput(Throughput::Elements(BATCH as u64));
+    group.sample_size(20);
+    group.bench_function(name, |b| {
+        b.iter_batched(
+            || (0..BATCH).map(|_| ev.clone()).collect::<Vec<Event>>(),
+            |events| {
+                for e in events {
+                    agent.submit(e);
+                }
+                assert!(agent.flush(Duration::from_secs(30)));
+            },
+            BatchSize::PerIteration,
+        );
+    });
+    group.finish();
+    let stats = agent.stats();
+    assert_eq!(stats.dropped_queue_full, 0, "{stats:?}");
+}
+
+fn throughput(c: &mut Criterion) {
+    shipped(c, "udp", LogProtocol::Udp, udp_sink());
+    shipped(c, "tcp", LogProtocol::Tcp, tcp_sink());
+}
+
+criterion_group!(benches, submit_latency, throughput);
+criterion_main!(benches);

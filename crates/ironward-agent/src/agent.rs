@@ -1,0 +1,313 @@
+//! The event shipper: a background worker fed by a bounded queue, and a synchronous variant
+//! for serverless hosts.
+//!
+//! [`Agent::start`] spawns **one** thread and a bounded queue of `LOG_QUEUE_SIZE` events
+//! (`std::sync::mpsc::sync_channel`). [`Agent::submit`] never blocks: it `try_send`s, and a
+//! full queue drops the event and counts it ([`AgentStats::dropped_queue_full`]) — unlike
+//! pyrasp's unbounded queue, a slow or dead log server cannot grow memory without limit nor
+//! slow requests down. The worker resolves the country (when `RESOLVE_COUNTRY`), renders the
+//! event with the [`Formatter`] and sends it through the [`Transport`]; a failed send is
+//! counted ([`AgentStats::failed`]), never retried, never panics (pyrasp swallowed errors
+//! silently).
+//!
+//! [`Agent::sync`] builds a [`SyncAgent`] for hosts that freeze threads between requests
+//! (serverless): [`SyncAgent::send`] renders and ships inline, bounded by `LOG_TIMEOUT_MS`
+//! (pyrasp's serverless mode used a fixed 1 s).
+//!
+//! **`LOG_ENABLED = false`**: both constructors succeed and return a *disabled* agent that
+//! ignores events (no thread, no transport, all counters stay at zero); see
+//! [`Agent::is_enabled`].
+//!
+//! **Shutdown**: dropping an [`Agent`] closes the queue; the worker ships what is queued and
+//! exits. The drop waits at most [`SHUTDOWN_WAIT`] (or two `LOG_TIMEOUT_MS`, whichever is
+//! longer); past it the worker is told to discard the rest (counted as failed) and is detached.
+
+use crate::country::country;
+use crate::format::Formatter;
+use crate::transport::{self, Transport, TransportError};
+use ironward_core::config::Config;
+use ironward_core::event::Event;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc::{Receiver, SyncSender, TrySendError};
+use std::sync::{Arc, Mutex, mpsc};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+/// The shortest time a dropped [`Agent`] waits for its worker to ship the queued events.
+pub const SHUTDOWN_WAIT: Duration = Duration::from_secs(2);
+/// The largest queue: a larger `LOG_QUEUE_SIZE` is capped to it (the queue is preallocated).
+pub const MAX_QUEUE: usize = 1_000_000;
+
+/// Why an agent could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum AgentError {
+    /// The transport could not be opened.
+    #[error("cannot open the log transport: {0}")]
+    Transport(#[from] TransportError),
+    /// The worker thread could not be spawned.
+    #[error("cannot spawn the log thread: {0}")]
+    Spawn(std::io::Error),
+}
+
+/// The agent's counters, since it started.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AgentStats {
+    /// Events handed to the agent (accepted or not).
+    pub submitted: u64,
+    /// Events shipped successfully.
+    pub sent: u64,
+    /// Events dropped because the queue was full.
+    pub dropped_queue_full: u64,
+    /// Events whose shipment failed (transport error, TCP backoff, discarded at shutdown).
+    pub failed: u64,
+}
+
+#[derive(Debug, Default)]
+struct Counters {
+    submitted: AtomicU64,
+    sent: AtomicU64,
+    dropped_queue_full: AtomicU64,
+    failed: AtomicU64,
+    /// Events queued or being shipped.
+    pending: AtomicU64,
+    /// Set when shutdown gave up: the worker discards what is left.
+    abandon: AtomicBool,
+}
+
+impl Counters {
+    fn stats(&self) -> AgentStats {
+        AgentStats {
+            submitted: self.submitted.load(Ordering::Relaxed),
+            sent: self.sent.load(Ordering::Relaxed),
+            dropped_queue_full: self.dropped_queue_full.load(Ordering::Relaxed),
+            failed: self.failed.load(Ordering::Relaxed),
+        }
+    }
+
+    fn record(&self, result: Result<(), TransportError>) {
+        match result {
+            Ok(()) => self.sent.fetch_add(1, Ordering::Relaxed),
+            Err(_) => self.failed.fetch_add(1, Ordering::Relaxed),
+        };
+    }
+}
+
+/// Renders and ships one event.
+#[derive(Debug)]
+struct Shipper {
+    formatter: Formatter,
+    resolve_country: bool,
+}
+
+impl Shipper {
+    fn new(config: &Config) -> Shipper {
+        Shipper {
+            formatter: Formatter::new(config),
+            resolve_country: config.resolve_country,
+        }
+    }
+
+    fn ship(&self, event: &Event, transport: &mut dyn Transport) -> Result<(), TransportError> {
+        let place = match (self.resolve_country, event.source_ip) {
+            (false, _) => String::new(),
+            (true, Some(ip)) => country(ip),
+            (true, None) => "Unknown".to_owned(),
+        };
+        let record = self.formatter.render(event, &place);
+        transport.send(&record)
+    }
+}
+
+#[derive(Debug)]
+struct Running {
+    tx: Option<SyncSender<Event>>,
+    worker: Option<JoinHandle<()>>,
+    done: Receiver<()>,
+    shutdown_wait: Duration,
+}
+
+/// The background shipper (see the [module documentation](self)).
+#[derive(Debug)]
+pub struct Agent {
+    counters: Arc<Counters>,
+    running: Option<Running>,
+}
+
+impl Agent {
+    /// Opens the transport and spawns the worker; a disabled agent when `LOG_ENABLED` is false.
+    pub fn start(config: &Config) -> Result<Agent, AgentError> {
+        let counters = Arc::new(Counters::default());
+        if !config.log_enabled {
+            return Ok(Agent {
+                counters,
+                running: None,
+            });
+        }
+        let transport = transport::open(config)?;
+        let capacity = usize::try_from(config.log_queue_size)
+            .unwrap_or(MAX_QUEUE)
+            .clamp(1, MAX_QUEUE);
+        let (tx, rx) = mpsc::sync_channel::<Event>(capacity);
+        let (done_tx, done) = mpsc::channel::<()>();
+        let shipper = Shipper::new(config);
+        let worker_counters = Arc::clone(&counters);
+        let worker = std::thread::Builder::new()
+            .name("ironward-agent".to_owned())
+            .spawn(move || {
+                run(&rx, &shipper, transport, &worker_counters);
+                let _ = done_tx.send(());
+            })
+            .map_err(AgentError::Spawn)?;
+        Ok(Agent {
+            counters,
+            running: Some(Running {
+                tx: Some(tx),
+                worker: Some(worker),
+                done,
+                shutdown_wait: SHUTDOWN_WAIT.max(transport::timeout(config) * 2),
+            }),
+        })
+    }
+
+    /// A synchronous agent for serverless hosts (see [`SyncAgent`]).
+    pub fn sync(config: &Config) -> Result<SyncAgent, AgentError> {
+        SyncAgent::new(config)
+    }
+
+    /// Whether events are shipped (`LOG_ENABLED`).
+    pub fn is_enabled(&self) -> bool {
+        self.running.is_some()
+    }
+
+    /// Queues an event for shipping. Never blocks: when the queue is full the event is dropped
+    /// and counted. Ignored by a disabled agent.
+    pub fn submit(&self, event: Event) {
+        let Some(tx) = self.running.as_ref().and_then(|r| r.tx.as_ref()) else {
+            return;
+        };
+        self.counters.submitted.fetch_add(1, Ordering::Relaxed);
+        self.counters.pending.fetch_add(1, Ordering::Relaxed);
+        match tx.try_send(event) {
+            Ok(()) => {}
+            Err(TrySendError::Full(_)) => {
+                self.counters.pending.fetch_sub(1, Ordering::Relaxed);
+                self.counters
+                    .dropped_queue_full
+                    .fetch_add(1, Ordering::Relaxed);
+            }
+            Err(TrySendError::Disconnected(_)) => {
+                self.counters.pending.fetch_sub(1, Ordering::Relaxed);
+                self.counters.failed.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+    }
+
+    /// The counters so far.
+    pub fn stats(&self) -> AgentStats {
+        self.counters.stats()
+    }
+
+    /// Waits until every queued event has been shipped (or has failed), or `timeout` elapses;
+    /// `true` when the queue drained.
+    pub fn flush(&self, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if self.counters.pending.load(Ordering::Acquire) == 0 {
+                return true;
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                return false;
+            }
+            std::thread::sleep((deadline - now).min(Duration::from_millis(1)));
+        }
+    }
+}
+
+/// The worker loop: ships events until the queue is closed and drained.
+fn run(
+    rx: &Receiver<Event>,
+    shipper: &Shipper,
+    mut transport: Box<dyn Transport + Send>,
+    counters: &Counters,
+) {
+    while let Ok(event) = rx.recv() {
+        if counters.abandon.load(Ordering::Relaxed) {
+            counters.failed.fetch_add(1, Ordering::Relaxed);
+        } else {
+            counters.record(shipper.ship(&event, transport.as_mut()));
+        }
+        counters.pending.fetch_sub(1, Ordering::Release);
+    }
+}
+
+impl Drop for Agent {
+    fn drop(&mut self) {
+        let Some(running) = self.running.as_mut() else {
+            return;
+        };
+        // Closing the queue lets the worker finish what is queued, then exit.
+        drop(running.tx.take());
+        if running.done.recv_timeout(running.shutdown_wait).is_ok() {
+            if let Some(worker) = running.worker.take() {
+                let _ = worker.join();
+            }
+        } else {
+            // Still busy (a slow server): discard the rest and detach the thread.
+            self.counters.abandon.store(true, Ordering::Relaxed);
+            drop(running.worker.take());
+        }
+    }
+}
+
+/// The synchronous shipper for serverless hosts: no thread, no queue.
+///
+/// [`send`](SyncAgent::send) renders the event and ships it inline, each network operation
+/// bounded by `LOG_TIMEOUT_MS`; failures are counted, never returned to the request. Calls from
+/// several threads are serialised on the transport.
+#[derive(Debug)]
+pub struct SyncAgent {
+    counters: Counters,
+    inner: Option<(Shipper, Mutex<Box<dyn Transport + Send>>)>,
+}
+
+impl SyncAgent {
+    /// Opens the transport; a disabled agent when `LOG_ENABLED` is false.
+    pub fn new(config: &Config) -> Result<SyncAgent, AgentError> {
+        let inner = if config.log_enabled {
+            Some((Shipper::new(config), Mutex::new(transport::open(config)?)))
+        } else {
+            None
+        };
+        Ok(SyncAgent {
+            counters: Counters::default(),
+            inner,
+        })
+    }
+
+    /// Whether events are shipped (`LOG_ENABLED`).
+    pub fn is_enabled(&self) -> bool {
+        self.inner.is_some()
+    }
+
+    /// Renders and ships `event` now. Ignored by a disabled agent.
+    pub fn send(&self, event: &Event) {
+        let Some((shipper, transport)) = &self.inner else {
+            return;
+        };
+        self.counters.submitted.fetch_add(1, Ordering::Relaxed);
+        match transport.lock() {
+            Ok(mut transport) => self
+                .counters
+                .record(shipper.ship(event, transport.as_mut())),
+            Err(_) => {
+                self.counters.failed.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+    }
+
+    /// The counters so far (`dropped_queue_full` is always 0).
+    pub fn stats(&self) -> AgentStats {
+        self.counters.stats()
+    }
+}
