@@ -3,6 +3,10 @@
 //! A `{"text": …}` record becomes `GET /?q=<value>` with a `Host` header set to the first of
 //! `HOSTS` (or `localhost`), so that only the value is judged.
 //!
+//! With `VERBOSE` ≥ 10 the startup banner and one line per attack go to standard error (not
+//! with `--quiet`); with `LOG_ENABLED` every finding is shipped as a security event by the
+//! agent (syslog, JSON, webhooks, files), and the summary counts what was shipped.
+//!
 //! Each record is judged on its own: the engine's state (blacklist, counters) is reset after
 //! every record, so no flood, brute-force or blacklist state carries over. A line that cannot
 //! be parsed produces `{"error": "..."}` and scanning goes on; the exit code is then 2.
@@ -12,6 +16,8 @@ use crate::config_file::load_config;
 use crate::progress::Progress;
 use crate::record::{self, HeaderList, Record, RequestRecord, RouteRecord};
 use anyhow::Context;
+use ironward_agent::agent::{Agent, AgentStats};
+use ironward_agent::console;
 use ironward_core::Engine;
 use ironward_core::input::LimitReport;
 use ironward_core::request::{Body, Headers, Request, Response, RouteMatch, split_target};
@@ -20,6 +26,7 @@ use serde::Serialize;
 use std::io::{BufRead, BufReader, BufWriter, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 /// The options of `scan`.
 #[derive(Debug)]
@@ -73,7 +80,32 @@ pub(crate) fn run(opts: &Options) -> Outcome {
         &opts.set,
         opts.quiet,
     )?;
+    let agent = Agent::start(&loaded.config).context("cannot start the event shipper")?;
     let engine = Engine::new(loaded.config).context("cannot build the engine")?;
+    let reporter = Reporter {
+        agent,
+        verbose: engine.config().verbose,
+        console: !opts.quiet,
+    };
+    if !opts.quiet {
+        let checks: Vec<_> = engine
+            .checks()
+            .map(|id| (id, engine.config().security_checks.level(id)))
+            .collect();
+        let source = opts.config.as_ref().map(|p| p.display().to_string());
+        let banner = console::banner(
+            engine.config(),
+            env!("CARGO_PKG_VERSION"),
+            &checks,
+            source.as_deref(),
+        );
+        if !banner.is_empty() {
+            write!(std::io::stderr(), "{banner}")?;
+            if !banner.ends_with('\n') {
+                writeln!(std::io::stderr())?;
+            }
+        }
+    }
 
     let (reader, total): (Box<dyn Read>, Option<u64>) = match &opts.input {
         Some(p) if p.as_os_str() != "-" => {
@@ -110,11 +142,12 @@ pub(crate) fn run(opts: &Options) -> Outcome {
             continue;
         }
         totals.records += 1;
-        scan_line(&engine, text, &mut out, &mut totals)?;
+        scan_line(&engine, &reporter, text, &mut out, &mut totals)?;
         progress.update(bytes, totals.records);
     }
     out.flush().context("cannot write the output")?;
     let elapsed = progress.finish();
+    let shipped = reporter.finish();
     if !opts.quiet {
         let secs = elapsed.as_secs_f64().max(1e-9);
         writeln!(
@@ -127,6 +160,16 @@ pub(crate) fn run(opts: &Options) -> Outcome {
             totals.monitored,
             totals.errors
         )?;
+        if let Some(stats) = shipped {
+            writeln!(
+                std::io::stderr(),
+                "events: {} submitted, {} shipped, {} dropped (queue full), {} failed",
+                stats.submitted,
+                stats.sent,
+                stats.dropped_queue_full,
+                stats.failed
+            )?;
+        }
     }
     Ok(if totals.errors > 0 {
         ExitCode::from(2)
@@ -137,12 +180,13 @@ pub(crate) fn run(opts: &Options) -> Outcome {
 
 fn scan_line(
     engine: &Engine,
+    reporter: &Reporter,
     text: &str,
     out: &mut impl Write,
     totals: &mut Totals,
 ) -> anyhow::Result<()> {
     let verdict = match record::parse(text) {
-        Ok(rec) => judge(engine, &rec),
+        Ok(rec) => judge(engine, reporter, &rec),
         Err(e) => {
             totals.errors += 1;
             serde_json::to_writer(&mut *out, &OutError { error: &e })?;
@@ -178,7 +222,40 @@ fn scan_line(
 }
 
 /// The verdict for one record.
-fn judge(engine: &Engine, rec: &Record<'_>) -> Verdict {
+/// Where the events of each verdict go: attack lines on standard error (at `VERBOSE` ≥ 10,
+/// unless `--quiet`) and the event shipper (when `LOG_ENABLED`).
+struct Reporter {
+    agent: Agent,
+    verbose: u32,
+    console: bool,
+}
+
+impl Reporter {
+    fn report(&self, engine: &Engine, request: &Request<'_>, verdict: &Verdict) {
+        if verdict.findings.is_empty() {
+            return;
+        }
+        for event in engine.events(request, verdict) {
+            if self.console
+                && let Some(line) = console::attack_line(&event, self.verbose)
+            {
+                let _ = writeln!(std::io::stderr(), "{line}");
+            }
+            self.agent.submit(event);
+        }
+    }
+
+    /// Waits (a bounded time) for queued events to be shipped; their counts when enabled.
+    fn finish(&self) -> Option<AgentStats> {
+        if !self.agent.is_enabled() {
+            return None;
+        }
+        self.agent.flush(Duration::from_secs(10));
+        Some(self.agent.stats())
+    }
+}
+
+fn judge(engine: &Engine, reporter: &Reporter, rec: &Record<'_>) -> Verdict {
     match rec {
         Record::Text(value) => {
             let mut target = String::with_capacity(value.len() + 8);
@@ -191,9 +268,16 @@ fn judge(engine: &Engine, rec: &Record<'_>) -> Verdict {
                 .first()
                 .map_or("localhost", String::as_str);
             let headers = Headers(vec![ironward_core::request::Header::new("Host", host)]);
-            engine.inspect_request(&Request::new("GET", &target).with_headers(headers))
+            let request = Request::new("GET", &target).with_headers(headers);
+            let verdict = engine.inspect_request(&request);
+            reporter.report(engine, &request, &verdict);
+            verdict
         }
-        Record::Request(r) => with_request(r, |req| engine.inspect_request(req)),
+        Record::Request(r) => with_request(r, |req| {
+            let verdict = engine.inspect_request(req);
+            reporter.report(engine, req, &verdict);
+            verdict
+        }),
         Record::Response(resp, req) => {
             let empty = RequestRecord::default();
             let req = req.as_ref().unwrap_or(&empty);
@@ -212,6 +296,7 @@ fn judge(engine: &Engine, rec: &Record<'_>) -> Verdict {
                 };
                 let mut outbound = engine.inspect_response(request, &inbound, &response);
                 merge(&mut outbound, inbound);
+                reporter.report(engine, request, &outbound);
                 outbound
             })
         }

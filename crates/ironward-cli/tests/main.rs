@@ -264,3 +264,69 @@ fn set_arguments_are_the_highest_layer() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("KEY=VALUE"));
 }
+
+#[test]
+fn scan_ships_events_to_a_real_udp_listener() {
+    let sock = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    sock.set_read_timeout(Some(std::time::Duration::from_secs(5)))
+        .unwrap();
+    let port = sock.local_addr().unwrap().port();
+    let conf = temp(
+        "udp.json",
+        &format!(
+            r#"{{"LOG_ENABLED": true, "LOG_PROTOCOL": "udp", "LOG_SERVER": "127.0.0.1", "LOG_PORT": {port}, "LOG_FORMAT": "json", "APP_NAME": "Shop"}}"#
+        ),
+    );
+    let input = "{\"text\": \"hello\"}\n{\"method\": \"GET\", \"path\": \"/.env\", \"peer_ip\": \"203.0.113.4\"}\n";
+    let out = run_stdin(&["scan", "--config", conf.to_str().unwrap()], input);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("1 submitted, 1 shipped"), "{stderr}");
+
+    let mut buf = [0u8; 65_536];
+    let n = sock.recv(&mut buf).unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&buf[..n]).unwrap();
+    assert_eq!(doc["application"], "Shop");
+    assert_eq!(doc["log_data"][0], "decoy");
+    assert_eq!(doc["log_data"][1], "203.0.113.4");
+    assert_eq!(doc["log_data"][3]["location"], "path");
+    // pyrasp's payload encoding: base64 of "/.env".
+    assert_eq!(doc["log_data"][3]["payload"], "Ly5lbnY=");
+}
+
+#[test]
+fn scan_writes_events_to_a_file_and_prints_attack_lines() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("ironward-cli-log");
+    std::fs::create_dir_all(&dir).unwrap();
+    let log = dir.join("events.log");
+    let _ = std::fs::remove_file(&log);
+    let conf = temp(
+        "file.json",
+        &format!(
+            r#"{{"LOG_ENABLED": true, "LOG_PROTOCOL": "file", "LOG_PATH": {:?}, "LOG_FORMAT": "rfc5424", "VERBOSE": 10, "LOG_PAYLOAD_BASE64": false}}"#,
+            log.display().to_string()
+        ),
+    );
+    let out = run_stdin(
+        &["scan", "--config", conf.to_str().unwrap()],
+        "{\"text\": \"; cat /etc/passwd\"}\n",
+    );
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("[!] Command Injection: qs_values -> ; cat /etc/passwd"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("Starting Ironward"),
+        "banner at VERBOSE 10: {stderr}"
+    );
+    let written = std::fs::read_to_string(&log).unwrap();
+    assert!(written.starts_with("<108>1 "), "{written}");
+    assert!(written.contains("check=\"command\""), "{written}");
+    assert!(written.contains("; cat /etc/passwd"), "{written}");
+}
