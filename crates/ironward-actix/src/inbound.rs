@@ -1,0 +1,137 @@
+//! The request side: reading the body up to the cap, building the core request, inspecting it.
+
+use actix_web::HttpMessage;
+use actix_web::dev::{Payload, ServiceRequest};
+use actix_web::error::PayloadError;
+use actix_web::http::{Version, header};
+use actix_web::web::Bytes;
+use futures_util::StreamExt;
+use futures_util::stream;
+use ironward_core::request::{Headers, RouteMatch};
+use ironward_core::{Engine, Request, Verdict};
+
+/// The part of a request body read for inspection, and what is left of the payload.
+pub(crate) struct ReadBody {
+    /// The chunks read, in order (all of them go back to the application).
+    chunks: Vec<Bytes>,
+    /// The same bytes, contiguous, for the engine.
+    joined: Bytes,
+    /// The unread rest of the payload, when the cap was reached before its end.
+    rest: Option<Payload>,
+    /// Set when the cap is 0: the payload was not touched.
+    untouched: Option<Payload>,
+}
+
+impl ReadBody {
+    /// The payload to hand to the application: the chunks read, then the rest, unchanged.
+    pub(crate) fn into_payload(self) -> Payload {
+        if let Some(p) = self.untouched {
+            return p;
+        }
+        match self.rest {
+            None if self.chunks.is_empty() => Payload::None,
+            None => Payload::from(self.joined),
+            Some(rest) => {
+                let head = stream::iter(self.chunks.into_iter().map(Ok::<Bytes, PayloadError>));
+                Payload::Stream {
+                    payload: Box::pin(head.chain(rest)),
+                }
+            }
+        }
+    }
+}
+
+/// Reads the payload until its end or until `MAX_BODY_BYTES` bytes are in hand.
+pub(crate) async fn read_body(
+    req: &mut ServiceRequest,
+    engine: &Engine,
+) -> Result<ReadBody, PayloadError> {
+    let cap = usize::try_from(engine.config().max_body_bytes).unwrap_or(usize::MAX);
+    let mut payload = req.take_payload();
+    if cap == 0 {
+        return Ok(ReadBody {
+            chunks: Vec::new(),
+            joined: Bytes::new(),
+            rest: None,
+            untouched: Some(payload),
+        });
+    }
+    let mut chunks = Vec::new();
+    let mut len = 0usize;
+    let mut complete = false;
+    while len < cap {
+        match payload.next().await {
+            None => {
+                complete = true;
+                break;
+            }
+            Some(chunk) => {
+                let chunk = chunk?;
+                len = len.saturating_add(chunk.len());
+                chunks.push(chunk);
+            }
+        }
+    }
+    let joined = match chunks.as_slice() {
+        [] => Bytes::new(),
+        [one] => one.clone(),
+        many => Bytes::from(many.concat()),
+    };
+    Ok(ReadBody {
+        chunks,
+        joined,
+        rest: (!complete).then_some(payload),
+        untouched: None,
+    })
+}
+
+/// The HTTP version as the engine writes it.
+fn version(v: Version) -> &'static str {
+    match v {
+        Version::HTTP_09 => "0.9",
+        Version::HTTP_10 => "1.0",
+        Version::HTTP_2 => "2",
+        Version::HTTP_3 => "3",
+        _ => "1.1",
+    }
+}
+
+/// Builds the core request (borrowing from `req` and `body`) and inspects it.
+pub(crate) fn inspect(req: &ServiceRequest, engine: &Engine, body: &ReadBody) -> Verdict {
+    let cap = usize::try_from(engine.config().max_body_bytes).unwrap_or(usize::MAX);
+    let mut headers = Headers::new();
+    for (name, value) in req.headers() {
+        headers.push(name.as_str(), value.as_bytes());
+    }
+    let inspected = &body.joined[..body.joined.len().min(cap)];
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    let body_len = if body.untouched.is_some() {
+        declared
+    } else if body.rest.is_some() || body.joined.len() > cap {
+        // Unknown length: at least one byte more than what was read.
+        Some(declared.unwrap_or_else(|| {
+            u64::try_from(body.joined.len())
+                .unwrap_or(u64::MAX)
+                .saturating_add(1)
+        }))
+    } else {
+        None
+    };
+    let request = Request {
+        method: req.method().as_str(),
+        path: req.path(),
+        query: req.query_string(),
+        headers,
+        peer_ip: req.peer_addr().map(|a| a.ip()),
+        version: version(req.version()),
+        body: inspected,
+        body_len,
+        route: RouteMatch::Unknown,
+        accepts: &[],
+    };
+    engine.inspect_request(&request)
+}

@@ -1,0 +1,67 @@
+//! # Ironward for actix-web 4
+//!
+//! [`Ironward`] is an actix-web middleware that protects an application with an
+//! [`ironward_core::Engine`]: every request is inspected before the application sees it, and
+//! every response before the client does.
+//!
+//! ```no_run
+//! use actix_web::{App, HttpServer, web};
+//! use ironward_actix::Ironward;
+//! use ironward_core::{Config, Engine};
+//! use std::sync::Arc;
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let engine = Arc::new(Engine::new(Config::default())?);
+//! actix_web::rt::System::new().block_on(async move {
+//!     HttpServer::new(move || {
+//!         App::new()
+//!             .wrap(Ironward::new(Arc::clone(&engine)))
+//!             .route("/", web::get().to(|| async { "hello" }))
+//!     })
+//!     .bind(("127.0.0.1", 8080))?
+//!     .run()
+//!     .await
+//! })?;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! ## What it does
+//!
+//! - **Request.** The core [`Request`](ironward_core::Request) borrows from the actix request:
+//!   method, raw path, raw query, headers as bytes, HTTP version, and the TCP peer address
+//!   (`ServiceRequest::peer_addr`; forwarded headers are only believed from `TRUSTED_PROXIES`,
+//!   by the engine). The route is [`RouteMatch::Unknown`](ironward_core::request::RouteMatch):
+//!   an `App`-level middleware runs before actix routes the request, so the `path` and
+//!   `method` checks do nothing with this adapter.
+//! - **Request body.** The payload is read up to `MAX_BODY_BYTES`, inspected, and handed to the
+//!   application unchanged: the bytes read are re-injected in front of the rest of the stream,
+//!   so the handler reads the whole body exactly once. A body longer than the cap is inspected
+//!   on its first `MAX_BODY_BYTES` only (the verdict reports `body_truncated`) and the rest is
+//!   streamed through uninspected, never buffered. A payload error while reading (the client
+//!   went away, a malformed chunked body) ends the request with actix's error for it.
+//! - **Verdict.** A blocking verdict is answered with the configured response (`BLOCK_*` or
+//!   `BLACKLIST_*`: status and HTML body, or a redirect with `Location`); the application is
+//!   not called. Monitor-level findings let the request through; the request's
+//!   [`Verdict`](ironward_core::Verdict) is then stored in the request extensions
+//!   (`req.extensions().get::<Verdict>()`) for the application to report.
+//! - **Response.** The status and headers always go to `inspect_response` (brute force on error
+//!   statuses). The body is inspected by DLP when the engine would scan it (the check is on,
+//!   the status is below 400, the content type is in `INSPECT_CONTENT_TYPES`) and its size is
+//!   known and at most `DLP_MAX_BODY_BYTES`: it is then buffered, inspected and sent as is or
+//!   replaced by the block response. Streamed bodies and bodies of unknown size are passed
+//!   through without DLP.
+//! - **`Server` header.** Set to [`Engine::server_header`](ironward_core::Engine::server_header)
+//!   when `CHANGE_SERVER` is on, on application and block responses alike.
+//!
+//! The engine is shared through an `Arc`; the middleware takes no lock and does no thread hop.
+//! It is implemented as a [`Transform`](actix_web::dev::Transform) and
+//! [`Service`](actix_web::dev::Service) pair; the response body type becomes
+//! [`BoxBody`](actix_web::body::BoxBody).
+#![forbid(unsafe_code)]
+
+mod inbound;
+mod middleware;
+mod outbound;
+
+pub use middleware::{Ironward, IronwardService};

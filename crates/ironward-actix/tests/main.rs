@@ -1,0 +1,6 @@
+//! Integration tests: a real actix-web server on loopback, protected by Ironward, driven with
+//! raw HTTP/1.1 over `std::net::TcpStream`.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+mod support;
+mod tcp;

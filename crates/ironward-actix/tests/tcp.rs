@@ -1,0 +1,203 @@
+//! Requests over real TCP: benign traffic passes intact, attacks get the configured response,
+//! monitor mode passes, DLP blocks a leaking response, the `Server` header is rewritten.
+
+use crate::support::{CARD, request, send, start};
+use ironward_core::Config;
+use ironward_core::check::CheckId;
+use ironward_core::config::{BlockAction, Level};
+
+#[test]
+fn benign_get_passes_intact_with_the_server_header_rewritten() {
+    let server = start(Config::default());
+    let reply = send(server.addr, &request("GET", "/?page=2&sort=name", &[], b""));
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.text(), "hello world");
+    assert_eq!(reply.header("server"), Some("Apache"));
+}
+
+#[test]
+fn json_post_body_arrives_intact() {
+    let server = start(Config::default());
+    let body = br#"{"name":"Ada Lovelace","tags":["math","poetry"],"n":42}"#;
+    let raw = request(
+        "POST",
+        "/echo",
+        &[("Content-Type", "application/json")],
+        body,
+    );
+    let reply = send(server.addr, &raw);
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.body, body);
+    assert_eq!(
+        reply.header("x-echo-content-type"),
+        Some("application/json")
+    );
+}
+
+#[test]
+fn form_post_body_arrives_intact() {
+    let server = start(Config::default());
+    let body = b"user=ada&comment=hello+world%21&remember=on";
+    let ct = "application/x-www-form-urlencoded";
+    let reply = send(
+        server.addr,
+        &request("POST", "/echo", &[("Content-Type", ct)], body),
+    );
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.body, body);
+}
+
+#[test]
+fn multipart_body_arrives_intact() {
+    let server = start(Config::default());
+    let body = b"--XyZ\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nholiday\r\n--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\nContent-Type: text/plain\r\n\r\nsome notes\r\n--XyZ--\r\n";
+    let ct = "multipart/form-data; boundary=XyZ";
+    let reply = send(
+        server.addr,
+        &request("POST", "/echo", &[("Content-Type", ct)], body),
+    );
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.body, body.as_slice());
+}
+
+#[test]
+fn chunked_upload_beyond_the_cap_is_streamed_through_intact() {
+    let mut config = Config::default();
+    config.max_body_bytes = 1024;
+    let server = start(config);
+    let body: Vec<u8> = (0..200_000u32).map(|i| b'a' + (i % 26) as u8).collect();
+    let mut raw = b"POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec();
+    for chunk in body.chunks(7_000) {
+        raw.extend_from_slice(format!("{:x}\r\n", chunk.len()).as_bytes());
+        raw.extend_from_slice(chunk);
+        raw.extend_from_slice(b"\r\n");
+    }
+    raw.extend_from_slice(b"0\r\n\r\n");
+    let reply = send(server.addr, &raw);
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.body.len(), body.len());
+    assert!(reply.body == body);
+}
+
+#[test]
+fn decoy_path_is_blocked() {
+    let server = start(Config::default());
+    let reply = send(server.addr, &request("GET", "/.env", &[], b""));
+    assert_eq!(reply.status, 403);
+    assert!(reply.text().contains("Blocked"), "{}", reply.text());
+    assert_eq!(reply.header("server"), Some("Apache"));
+}
+
+#[test]
+fn command_injection_in_the_query_is_blocked() {
+    let server = start(Config::default());
+    let reply = send(
+        server.addr,
+        &request("GET", "/search?q=;cat%20/etc/passwd", &[], b""),
+    );
+    assert_eq!(reply.status, 403);
+    assert!(reply.text().contains("Blocked"));
+}
+
+#[test]
+fn command_injection_in_a_json_body_is_blocked() {
+    let server = start(Config::default());
+    let body = br#"{"q":";cat /etc/passwd"}"#;
+    let raw = request(
+        "POST",
+        "/echo",
+        &[("Content-Type", "application/json")],
+        body,
+    );
+    let reply = send(server.addr, &raw);
+    assert_eq!(reply.status, 403);
+}
+
+#[test]
+fn log4shell_user_agent_is_blocked() {
+    let server = start(Config::default());
+    let raw = request("GET", "/", &[("User-Agent", "${jndi:ldap://x/a}")], b"");
+    let reply = send(server.addr, &raw);
+    assert_eq!(reply.status, 403);
+}
+
+#[test]
+fn monitor_level_passes_and_reports() {
+    let mut config = Config::default();
+    config.security_checks.set(CheckId::Command, Level::Monitor);
+    let server = start(config);
+    let reply = send(server.addr, &request("GET", "/verdict?q=;whoami", &[], b""));
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.text(), "action=monitor");
+    // `/etc/passwd` also trips path traversal: monitoring one check does not hide another.
+    let reply = send(
+        server.addr,
+        &request("GET", "/verdict?q=;cat%20/etc/passwd", &[], b""),
+    );
+    assert_eq!(reply.status, 403);
+}
+
+#[test]
+fn monitor_level_on_every_firing_check_passes() {
+    let mut config = Config::default();
+    config.security_checks.set(CheckId::Command, Level::Monitor);
+    config
+        .security_checks
+        .set(CheckId::PathTraversal, Level::Monitor);
+    let server = start(config);
+    let reply = send(
+        server.addr,
+        &request("GET", "/verdict?q=;cat%20/etc/passwd", &[], b""),
+    );
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.text(), "action=monitor");
+}
+
+#[test]
+fn redirect_block_action_sends_location() {
+    let mut config = Config::default();
+    config.block_action = BlockAction::Redirect;
+    config.block_status_code = 302;
+    config.block_action_content = "https://example.invalid/blocked".to_owned();
+    config.security_checks.set(CheckId::Command, Level::Block);
+    let server = start(config);
+    let reply = send(
+        server.addr,
+        &request("GET", "/search?q=;cat%20/etc/passwd", &[], b""),
+    );
+    assert_eq!(reply.status, 302);
+    assert_eq!(
+        reply.header("location"),
+        Some("https://example.invalid/blocked")
+    );
+}
+
+#[test]
+fn leaked_card_number_is_blocked_with_dlp_on() {
+    let mut config = Config::default();
+    config.dlp_cc_numbers = true;
+    config.security_checks.set(CheckId::Dlp, Level::Block);
+    let server = start(config);
+    let reply = send(server.addr, &request("GET", "/card", &[], b""));
+    assert_eq!(reply.status, 403);
+    assert!(!reply.text().contains(CARD));
+    assert_eq!(reply.header("server"), Some("Apache"));
+}
+
+#[test]
+fn leaked_card_number_passes_with_dlp_off() {
+    let server = start(Config::default());
+    let reply = send(server.addr, &request("GET", "/card", &[], b""));
+    assert_eq!(reply.status, 200);
+    assert!(reply.text().contains(CARD));
+}
+
+#[test]
+fn server_header_left_alone_when_change_server_is_off() {
+    let mut config = Config::default();
+    config.change_server = false;
+    let server = start(config);
+    let reply = send(server.addr, &request("GET", "/", &[], b""));
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.header("server"), None);
+}

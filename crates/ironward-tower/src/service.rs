@@ -1,0 +1,186 @@
+//! The [`Ironward`] service: inspects each request before the inner service sees it, and each
+//! response before the client does.
+
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use bytes::Bytes;
+use futures_util::future::BoxFuture;
+use http::StatusCode;
+use http_body::Body;
+use http_body_util::BodyExt;
+use ironward_core::Engine;
+use ironward_core::request::{Body as CoreBody, Request};
+use ironward_core::verdict::Verdict;
+use tower_service::Service;
+
+use crate::body::{BoxError, DlpBody, RequestBody, ResponseBody, boxed, buffer, full};
+use crate::convert;
+use crate::layer::{IronwardLayer, Reporter};
+
+/// A service protected by Ironward; built by [`IronwardLayer`].
+#[derive(Clone, Debug)]
+pub struct Ironward<S> {
+    pub(crate) inner: S,
+    pub(crate) layer: IronwardLayer,
+}
+
+/// Sends the events of a verdict with findings to the reporter, if there is one.
+fn report(reporter: Option<&Reporter>, engine: &Engine, req: &Request<'_>, verdict: &Verdict) {
+    if let Some(f) = reporter
+        && !verdict.findings.is_empty()
+    {
+        for e in engine.events(req, verdict) {
+            f(e);
+        }
+    }
+}
+
+impl<S, B, ResB> Service<http::Request<B>> for Ironward<S>
+where
+    S: Service<http::Request<RequestBody>, Response = http::Response<ResB>>
+        + Clone
+        + Send
+        + 'static,
+    S::Future: Send + 'static,
+    S::Error: Send + 'static,
+    B: Body<Data = Bytes> + Send + 'static,
+    B::Error: Into<BoxError>,
+    ResB: Body<Data = Bytes> + Send + 'static,
+    ResB::Error: Into<BoxError>,
+{
+    type Response = http::Response<ResponseBody>;
+    type Error = S::Error;
+    type Future = BoxFuture<'static, Result<Self::Response, Self::Error>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: http::Request<B>) -> Self::Future {
+        // The instance that was polled ready serves this call; a clone takes its place.
+        let clone = self.inner.clone();
+        let inner = std::mem::replace(&mut self.inner, clone);
+        let layer = self.layer.clone();
+        Box::pin(handle(inner, layer, req))
+    }
+}
+
+async fn handle<S, B, ResB>(
+    mut inner: S,
+    layer: IronwardLayer,
+    req: http::Request<B>,
+) -> Result<http::Response<ResponseBody>, S::Error>
+where
+    S: Service<http::Request<RequestBody>, Response = http::Response<ResB>>,
+    B: Body<Data = Bytes> + Send + 'static,
+    B::Error: Into<BoxError>,
+    ResB: Body<Data = Bytes> + Send + 'static,
+    ResB::Error: Into<BoxError>,
+{
+    let engine = Arc::clone(&layer.engine);
+    let reporter = layer.reporter.clone();
+    let server = engine.server_header();
+    let config = engine.config();
+    let (parts, body) = req.into_parts();
+
+    let cap = usize::try_from(config.max_body_bytes).unwrap_or(usize::MAX);
+    let Ok(buffered) = buffer(body, cap).await else {
+        // The client sent a body that could not be read: what axum's extractors answer.
+        return Ok(convert::plain(
+            StatusCode::BAD_REQUEST,
+            "Bad Request",
+            server,
+        ));
+    };
+    // Over the cap: the engine sees the prefix and the announced length (at least one more
+    // byte than the prefix when the length is unknown).
+    let body_len = (!buffered.complete).then(|| {
+        convert::content_length(&parts.headers).unwrap_or(buffered.bytes.len() as u64 + 1)
+    });
+    let verdict = {
+        let core = convert::request(&parts, &buffered.bytes, body_len);
+        let verdict = engine.inspect_request(&core);
+        report(reporter.as_ref(), &engine, &core, &verdict);
+        verdict
+    };
+    if verdict.is_blocked()
+        && let Some(block) = &verdict.response
+    {
+        return Ok(convert::block_response(block, server));
+    }
+
+    let method = parts.method.clone();
+    let uri = parts.uri.clone();
+    let res = inner
+        .call(http::Request::from_parts(parts, buffered.body))
+        .await?;
+
+    let short = Request {
+        method: method.as_str(),
+        path: uri.path(),
+        query: uri.query().unwrap_or(""),
+        ..Request::default()
+    };
+    let (mut rparts, rbody) = res.into_parts();
+    let scanner = engine.dlp_stream(&verdict, &convert::response(&rparts));
+    // The length, from the header or from the body itself (axum sets the header later).
+    let fits = convert::content_length(&rparts.headers)
+        .or_else(|| rbody.size_hint().exact())
+        .is_some_and(|len| len <= config.dlp_max_body_bytes);
+
+    if scanner.is_some() && fits {
+        // Small, inspectable: buffer it, inspect the whole body, rebuild or replace it.
+        let Ok(collected) = rbody.collect().await else {
+            return Ok(convert::plain(
+                StatusCode::BAD_GATEWAY,
+                "Bad Gateway",
+                server,
+            ));
+        };
+        let bytes = collected.to_bytes();
+        let out = {
+            let mut core = convert::response(&rparts);
+            core.body = CoreBody::Full(&bytes);
+            let out = engine.inspect_response(&short, &verdict, &core);
+            report(reporter.as_ref(), &engine, &short, &out);
+            out
+        };
+        if out.is_blocked()
+            && let Some(block) = &out.response
+        {
+            return Ok(convert::block_response(block, server));
+        }
+        convert::set_server(&mut rparts.headers, server);
+        return Ok(http::Response::from_parts(rparts, full(bytes)));
+    }
+
+    // Status and headers only (brute force, error statuses…); the body streams.
+    let out = engine.inspect_response(&short, &verdict, &convert::response(&rparts));
+    report(reporter.as_ref(), &engine, &short, &out);
+    if out.is_blocked()
+        && let Some(block) = &out.response
+    {
+        return Ok(convert::block_response(block, server));
+    }
+    convert::set_server(&mut rparts.headers, server);
+    let body = match scanner {
+        Some(scanner) => {
+            let (m, p) = (method.to_string(), uri.path().to_owned());
+            let eng = Arc::clone(&engine);
+            let on_verdict = Box::new(move |v: &Verdict| {
+                report(reporter.as_ref(), &eng, &Request::new(&m, &p), v);
+            });
+            boxed(DlpBody {
+                inner: boxed(rbody),
+                scanner,
+                engine,
+                inbound: verdict,
+                on_verdict,
+                cut: false,
+            })
+        }
+        None => boxed(rbody),
+    };
+    Ok(http::Response::from_parts(rparts, body))
+}

@@ -1,0 +1,7 @@
+//! Integration tests: a real axum server on loopback, protected by the layer, driven with raw
+//! HTTP/1.1 over TCP.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+mod tower_axum;
