@@ -2,5 +2,6 @@
 //! raw HTTP/1.1 over `std::net::TcpStream`.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
+mod robustness;
 mod support;
 mod tcp;

@@ -3,10 +3,12 @@
 //! ```text
 //! ironward check-config rasp.json          # validate, print the effective configuration
 //! ironward scan --config rasp.json in.jsonl  # one verdict per input line, as JSON Lines
+//! ironward demo --listen 127.0.0.1:8080     # a small protected axum app to try with curl
 //! ```
 
 mod check_config;
 mod config_file;
+mod demo;
 mod path_commands;
 mod progress;
 mod record;
@@ -63,6 +65,22 @@ enum Command {
         #[arg(long, short)]
         quiet: bool,
     },
+    /// Serve a small axum app protected by Ironward, printing each attack; try it with curl.
+    Demo {
+        /// The address to listen on (`127.0.0.1:0` picks a free port).
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: String,
+        /// The configuration file; defaults to $IRONWARD_CONF, then $PYRASP_CONF, then none.
+        #[arg(long, short)]
+        config: Option<PathBuf>,
+        /// The template the configuration is layered on.
+        #[arg(long)]
+        template: Option<String>,
+        /// Explicit parameters, the highest layer: KEY=VALUE, VALUE as JSON or else a string
+        /// (e.g. `--set BLACKLIST_OVERRIDE=true`).
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        set: Vec<String>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -88,6 +106,17 @@ fn main() -> ExitCode {
             input,
             output,
             quiet,
+        }),
+        Command::Demo {
+            listen,
+            config,
+            template,
+            set,
+        } => demo::run(&demo::Options {
+            listen,
+            config,
+            template,
+            set,
         }),
     };
     match result {

@@ -1,6 +1,8 @@
 //! Integration tests of the `ironward` binary: real processes, real files, real pipes.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+mod demo;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Loopback throughput of the hello route, with and without IronwardLayer, measured with wrk.
+#
+#   scripts/bench-http.sh            # wrk -t1 -c32 -d10s against each server
+#   DURATION=30s scripts/bench-http.sh
+#
+# Servers (all release builds, on 127.0.0.1):
+#   bare      examples/bare.rs            no layer                                  :18091
+#   layer     examples/bare.rs IRONWARD=1 layer, default config + BLACKLIST_OVERRIDE
+#                                         and an unreachable flood ratio            :18092
+#   example   examples/axum.rs            the stock example, Config::default()      :18093
+# The stock example keeps the default flood limit (50 requests / 60 s per client), so wrk's
+# client is blocked after 50 requests: its figure counts 403 responses and is printed for
+# information only. The loss is computed from "bare" and "layer".
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+DURATION="${DURATION:-10s}"
+THREADS="${THREADS:-1}"
+CONNECTIONS="${CONNECTIONS:-32}"
+
+if ! command -v wrk >/dev/null 2>&1; then
+    echo "wrk not found: apt-get install -y wrk" >&2
+    exit 1
+fi
+
+cargo build --release -q -p ironward-tower --example bare --example axum
+BIN=target/release/examples
+
+PIDS=()
+cleanup() {
+    for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+}
+trap cleanup EXIT
+
+start() { # name addr cmd...
+    local name=$1 addr=$2
+    shift 2
+    "$@" >"/tmp/bench-http-$name.log" 2>&1 &
+    PIDS+=("$!")
+    for _ in $(seq 1 100); do
+        if curl -s -o /dev/null "http://$addr/"; then return 0; fi
+        sleep 0.1
+    done
+    echo "$name did not start on $addr" >&2
+    exit 1
+}
+
+measure() { # name addr -> prints requests/s; full wrk output in /tmp/bench-http-wrk-<name>.txt
+    local name=$1 addr=$2
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" "http://$addr/" >"/tmp/bench-http-wrk-$name.txt"
+    awk '/Requests\/sec/ {print $2}' "/tmp/bench-http-wrk-$name.txt"
+}
+
+non2xx() {
+    awk '/Non-2xx/ {print $5}' "/tmp/bench-http-wrk-$1.txt"
+}
+
+start bare 127.0.0.1:18091 env LISTEN=127.0.0.1:18091 "$BIN/bare"
+start layer 127.0.0.1:18092 env LISTEN=127.0.0.1:18092 IRONWARD=1 "$BIN/bare"
+start example 127.0.0.1:18093 env LISTEN=127.0.0.1:18093 "$BIN/axum"
+
+bare=$(measure bare 127.0.0.1:18091)
+layer=$(measure layer 127.0.0.1:18092)
+example=$(measure example 127.0.0.1:18093)
+
+echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION, GET / (hello route), loopback"
+printf 'without layer : %s req/s (non-2xx: %s)\n' "$bare" "$(non2xx bare)"
+printf 'with layer    : %s req/s (non-2xx: %s)\n' "$layer" "$(non2xx layer)"
+printf 'stock example : %s req/s (non-2xx: %s; flood-blocked after 50 requests)\n' \
+    "$example" "$(non2xx example)"
+awk -v b="$bare" -v l="$layer" 'BEGIN {
+    loss = (b - l) / b * 100
+    printf "throughput loss: %.1f %% (target <= 10 %%): %s\n", loss, (loss <= 10 ? "met" : "NOT met")
+}'
