@@ -196,4 +196,34 @@ pub(crate) mod test_support {
         check.check_request(&ctx, &mut findings);
         findings
     }
+
+    /// The `text` of each row of a shared training dataset (`shared/datasets/train/NAME`);
+    /// empty when the datasets are not beside the repository.
+    pub(crate) fn dataset(name: &str) -> Vec<String> {
+        let path = format!(
+            "{}/../../../shared/datasets/train/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            return Vec::new();
+        };
+        text.lines()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .filter_map(|v| v.get("text").and_then(|t| t.as_str()).map(str::to_owned))
+            .collect()
+    }
+
+    /// The repository's benign corpus (`tests/corpus/benign/*.txt`), one value per line.
+    pub(crate) fn corpus() -> Vec<String> {
+        let dir = format!("{}/tests/corpus/benign", env!("CARGO_MANIFEST_DIR"));
+        let mut out = Vec::new();
+        if let Ok(entries) = std::fs::read_dir(dir) {
+            for entry in entries.flatten() {
+                if let Ok(text) = std::fs::read_to_string(entry.path()) {
+                    out.extend(text.lines().filter(|l| !l.is_empty()).map(str::to_owned));
+                }
+            }
+        }
+        out
+    }
 }

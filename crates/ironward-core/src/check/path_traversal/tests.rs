@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 use super::*;
-use crate::check::test_support::run_request;
+use crate::check::test_support::{corpus, dataset, run_request};
 use crate::request::Request;
 
 fn check() -> PathTraversal {
@@ -234,35 +234,6 @@ fn helpers_never_panic_on_odd_input() {
         let _ = c.is_attack(value, false);
         let _ = c.is_attack(value, true);
     }
-}
-
-/// Reads the `text` of each row of a dataset file.
-fn dataset(name: &str) -> Vec<String> {
-    let path = format!(
-        "{}/../../../shared/datasets/train/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let Ok(text) = std::fs::read_to_string(&path) else {
-        return Vec::new();
-    };
-    text.lines()
-        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-        .filter_map(|v| v.get("text").and_then(|t| t.as_str()).map(str::to_owned))
-        .collect()
-}
-
-/// The shared benign corpus, one value per line.
-fn corpus() -> Vec<String> {
-    let dir = format!("{}/tests/corpus/benign", env!("CARGO_MANIFEST_DIR"));
-    let mut out = Vec::new();
-    if let Ok(entries) = std::fs::read_dir(dir) {
-        for entry in entries.flatten() {
-            if let Ok(text) = std::fs::read_to_string(entry.path()) {
-                out.extend(text.lines().filter(|l| !l.is_empty()).map(str::to_owned));
-            }
-        }
-    }
-    out
 }
 
 /// Benign path-like values of our own (seeded, reproducible).
