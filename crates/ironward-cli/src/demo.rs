@@ -96,14 +96,17 @@ pub(crate) fn run(opts: &Options) -> Outcome {
 
     let verbose = engine.config().verbose;
     let shipper = Arc::clone(&agent);
-    let layer = IronwardLayer::new(Arc::clone(&engine)).on_event(move |event| {
-        if let Some(line) = console::attack_line(&event, verbose) {
-            let _ = writeln!(std::io::stderr().lock(), "{line}");
-        }
-        if let Ok(agent) = shipper.lock() {
-            agent.submit(event);
-        }
-    });
+    // `Router::layer` wraps the fallback too: axum's routing is the route table.
+    let layer = IronwardLayer::new(Arc::clone(&engine))
+        .axum_router()
+        .on_event(move |event| {
+            if let Some(line) = console::attack_line(&event, verbose) {
+                let _ = writeln!(std::io::stderr().lock(), "{line}");
+            }
+            if let Ok(agent) = shipper.lock() {
+                agent.submit(event);
+            }
+        });
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -93,6 +93,8 @@ fn demo_serves_and_blocks() {
     assert_eq!(status(addr, "/"), 200);
     assert_eq!(status(addr, "/search?q=hello"), 200);
     assert_eq!(status(addr, "/.env"), 403);
+    // Unknown routes: the path check, answered 404 as the app would.
+    assert_eq!(status(addr, "/no-such-page"), 404);
     assert_eq!(status(addr, "/search?q=%3Bcat%20%2Fetc%2Fpasswd"), 403);
     // The override keeps the client usable after level-2 hits.
     assert_eq!(status(addr, "/search?q=hello"), 200);

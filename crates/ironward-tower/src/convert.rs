@@ -44,10 +44,14 @@ pub(crate) fn peer_ip(ext: &http::Extensions) -> Option<IpAddr> {
     ext.get::<SocketAddr>().map(SocketAddr::ip)
 }
 
-/// `Matched` when axum matched a route (`MatchedPath`), else `Unknown`.
-pub(crate) fn route(ext: &http::Extensions) -> RouteMatch {
+/// `Matched` when axum matched a route (`MatchedPath`); otherwise `NotFound` when axum's router
+/// is known to be the route table ([`IronwardLayer::axum_router`](crate::IronwardLayer::axum_router)),
+/// else `Unknown`.
+pub(crate) fn route(ext: &http::Extensions, axum_router: bool) -> RouteMatch {
     if ext.get::<axum::extract::MatchedPath>().is_some() {
         RouteMatch::Matched
+    } else if axum_router {
+        RouteMatch::NotFound
     } else {
         RouteMatch::Unknown
     }
@@ -58,6 +62,7 @@ pub(crate) fn request<'a>(
     parts: &'a http::request::Parts,
     body: &'a [u8],
     body_len: Option<u64>,
+    axum_router: bool,
 ) -> Request<'a> {
     Request {
         method: parts.method.as_str(),
@@ -68,7 +73,7 @@ pub(crate) fn request<'a>(
         version: version(parts.version),
         body,
         body_len,
-        route: route(&parts.extensions),
+        route: route(&parts.extensions, axum_router),
         accepts: &[],
     }
 }

@@ -20,6 +20,7 @@ pub type Reporter = Arc<dyn Fn(Event) + Send + Sync>;
 pub struct IronwardLayer {
     pub(crate) engine: Arc<Engine>,
     pub(crate) reporter: Option<Reporter>,
+    pub(crate) axum_router: bool,
 }
 
 impl IronwardLayer {
@@ -28,7 +29,19 @@ impl IronwardLayer {
         IronwardLayer {
             engine,
             reporter: None,
+            axum_router: false,
         }
+    }
+
+    /// Declares that the layer is applied with axum's `Router::layer`, so that axum's routing
+    /// is the route table: a request axum matched to a route carries `MatchedPath`, and one it
+    /// did not (it goes to the router's fallback, which `Router::layer` also wraps) is an
+    /// unknown route for the `path` check — answered 404 with `NATIVE_ROUTE_STATUS`. Do not
+    /// set it when the layer wraps the router from outside (`ServiceBuilder`, hyper): there
+    /// no request carries `MatchedPath`, and every one would look unknown.
+    pub fn axum_router(mut self) -> Self {
+        self.axum_router = true;
+        self
     }
 
     /// Calls `f` with each security event (one per finding), blocked or monitored.

@@ -99,7 +99,7 @@ where
         convert::content_length(&parts.headers).unwrap_or(buffered.bytes.len() as u64 + 1)
     });
     let verdict = {
-        let core = convert::request(&parts, &buffered.bytes, body_len);
+        let core = convert::request(&parts, &buffered.bytes, body_len, layer.axum_router);
         let verdict = engine.inspect_request(&core);
         report(reporter.as_ref(), &engine, &core, &verdict);
         verdict

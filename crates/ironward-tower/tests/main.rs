@@ -4,5 +4,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod robustness;
+mod routes;
 mod support;
 mod tower_axum;
