@@ -300,6 +300,26 @@ impl FirstAndLength {
 
 static FIRST_AND_LENGTH: FirstAndLength = FirstAndLength::build();
 
+/// For each first letter, the range of [`COMMANDS`] (sorted by name) that starts with it.
+static FIRST_LETTER: [(usize, usize); 26] = {
+    let mut ranges = [(0usize, 0usize); 26];
+    let mut letter = 0;
+    while letter < 26 {
+        let b = b'a' + letter as u8;
+        let mut start = 0;
+        while start < COMMANDS.len() && COMMANDS[start].name.as_bytes()[0] < b {
+            start += 1;
+        }
+        let mut end = start;
+        while end < COMMANDS.len() && COMMANDS[end].name.as_bytes()[0] == b {
+            end += 1;
+        }
+        ranges[letter] = (start, end);
+        letter += 1;
+    }
+    ranges
+};
+
 /// Longest name worth looking up (longer words are never commands).
 pub(super) const MAX_NAME: usize = 24;
 
@@ -321,10 +341,18 @@ pub(super) fn lookup(word: &str) -> Option<&'static Command> {
     if !FIRST_AND_LENGTH.could_hold(stem) {
         return None;
     }
-    let found = COMMANDS
+    // Search only the names that share the first letter (a few, not all of them).
+    let names = match stem.first() {
+        Some(b @ b'a'..=b'z') => {
+            let (start, end) = FIRST_LETTER[usize::from(b - b'a')];
+            COMMANDS.get(start..end).unwrap_or_default()
+        }
+        _ => COMMANDS,
+    };
+    let found = names
         .binary_search_by(|c| c.name.as_bytes().cmp(stem))
         .ok()
-        .and_then(|i| COMMANDS.get(i))?;
+        .and_then(|i| names.get(i))?;
     (found.windows || (was_lower && !exe)).then_some(found)
 }
 
@@ -346,6 +374,18 @@ mod tests {
             assert_eq!(c.name, c.name.to_ascii_lowercase());
             assert!(c.name.len() <= MAX_NAME);
         }
+    }
+
+    #[test]
+    fn every_name_is_found_through_its_letter_range() {
+        for c in COMMANDS {
+            assert!(
+                lookup(c.name).is_some_and(|f| f.name == c.name),
+                "{}",
+                c.name
+            );
+        }
+        assert!(lookup("zzzz").is_none());
     }
 
     #[test]
