@@ -70,6 +70,13 @@ fn peer() -> IpAddr {
     "203.0.113.77".parse().unwrap()
 }
 
+/// `GET target` from the test peer with a `Host` header.
+fn get(target: &str) -> Request<'_> {
+    Request::new("GET", target)
+        .with_headers(Headers(vec![host()]))
+        .with_peer(peer())
+}
+
 fn host() -> Header<'static> {
     Header::new("Host", "shop.example")
 }
@@ -245,18 +252,14 @@ fn ten_thousand_headers() {
 #[test]
 fn hundred_thousand_parameters() {
     let target = "/?".to_owned() + &"a=b&".repeat(100_000);
-    let req = Request::new("GET", &target)
-        .with_headers(Headers(vec![host()]))
-        .with_peer(peer());
+    let req = get(&target);
     request_case("100k a=b& pairs", &req, Some(("inputs_dropped", dropped)));
 
     let target: String = "/?".to_owned()
         + &(0..100_000)
             .map(|i| format!("a{i}=b{i}&"))
             .collect::<String>();
-    let req = Request::new("GET", &target)
-        .with_headers(Headers(vec![host()]))
-        .with_peer(peer());
+    let req = get(&target);
     request_case(
         "100k distinct pairs",
         &req,
@@ -430,9 +433,7 @@ fn billion_laughs_xml() {
     // The same document inside a query value and a JSON string.
     let mut target = String::from("/?xml=");
     target.extend(form_urlencoded::byte_serialize(doc.as_bytes()));
-    let req = Request::new("GET", &target)
-        .with_headers(Headers(vec![host()]))
-        .with_peer(peer());
+    let req = get(&target);
     request_case("billion laughs in a query value", &req, None);
 }
 
@@ -461,9 +462,7 @@ fn deep_json() {
     target.extend(form_urlencoded::byte_serialize(
         ("[".repeat(5_000) + &"]".repeat(5_000)).as_bytes(),
     ));
-    let req = Request::new("GET", &target)
-        .with_headers(Headers(vec![host()]))
-        .with_peer(peer());
+    let req = get(&target);
     request_case("deep JSON in a query value", &req, None);
 }
 
@@ -555,9 +554,7 @@ fn fifty_megabyte_body() {
 #[test]
 fn percent_encoding_soup() {
     let target = "/?q=".to_owned() + &"%25".repeat(MB / 3);
-    let req = Request::new("GET", &target)
-        .with_headers(Headers(vec![host()]))
-        .with_peer(peer());
+    let req = get(&target);
     request_case(
         "%25%25%25… 1 MB",
         &req,
@@ -566,9 +563,7 @@ fn percent_encoding_soup() {
 
     // %252525…: every round of decoding peels one level.
     let target = "/?q=%".to_owned() + &"25".repeat(MB / 2);
-    let req = Request::new("GET", &target)
-        .with_headers(Headers(vec![host()]))
-        .with_peer(peer());
+    let req = get(&target);
     request_case(
         "%252525… 1 MB",
         &req,
@@ -579,9 +574,7 @@ fn percent_encoding_soup() {
 
     // A short one, within MAX_VALUE_LENGTH: only the rounds are capped.
     let target = "/?q=%".to_owned() + &"25".repeat(20) + "2e%2e%2f";
-    let req = Request::new("GET", &target)
-        .with_headers(Headers(vec![host()]))
-        .with_peer(peer());
+    let req = get(&target);
     request_case(
         "%25 x20 then ../",
         &req,
@@ -591,9 +584,7 @@ fn percent_encoding_soup() {
     // Broken escapes, overlong UTF-8 and %u forms, 1 MB.
     let soup = "%%u%uZZZZ%c0%ae%e0%80%ae%f0%80%80%ae%u002e%2".repeat(MB / 44);
     let target = "/".to_owned() + &soup[..4096] + "?q=" + &soup;
-    let req = Request::new("GET", &target)
-        .with_headers(Headers(vec![host()]))
-        .with_peer(peer());
+    let req = get(&target);
     request_case(
         "broken escapes 1 MB",
         &req,
@@ -636,9 +627,7 @@ fn base64_nested_twenty_times() {
     }
     let jwt = format!("eyJhbGciOiJIUzI1NiJ9.{inner}.c2lnbmF0dXJl");
     let target = format!("/?token={jwt}");
-    let req = Request::new("GET", &target)
-        .with_headers(Headers(vec![host()]))
-        .with_peer(peer());
+    let req = get(&target);
     request_case("JWT of nested base64 JSON", &req, None);
 }
 
@@ -649,9 +638,7 @@ fn one_megabyte_query_value() {
         .collect();
     let mut target = String::from("/?q=");
     target.extend(form_urlencoded::byte_serialize(value.as_bytes()));
-    let req = Request::new("GET", &target)
-        .with_headers(Headers(vec![host()]))
-        .with_peer(peer());
+    let req = get(&target);
     request_case(
         "1 MB single query value",
         &req,
@@ -662,9 +649,7 @@ fn one_megabyte_query_value() {
     let value = "é€😀".repeat(MB / 9);
     let mut target = String::from("/?q=");
     target.extend(form_urlencoded::byte_serialize(value.as_bytes()));
-    let req = Request::new("GET", &target)
-        .with_headers(Headers(vec![host()]))
-        .with_peer(peer());
+    let req = get(&target);
     request_case(
         "1 MB multi-byte query value",
         &req,
@@ -673,9 +658,7 @@ fn one_megabyte_query_value() {
 
     // A 1 MB path: one segment repeated (deduplicated, nothing to cut), then distinct ones.
     let target = "/".to_owned() + &"seg/".repeat(MB / 4);
-    let req = Request::new("GET", &target)
-        .with_headers(Headers(vec![host()]))
-        .with_peer(peer());
+    let req = get(&target);
     request_case("1 MB path, one segment repeated", &req, None);
     let mut target = String::with_capacity(MB + 16);
     let mut i = 0;
@@ -683,9 +666,7 @@ fn one_megabyte_query_value() {
         target.push_str(&format!("/s{i}"));
         i += 1;
     }
-    let req = Request::new("GET", &target)
-        .with_headers(Headers(vec![host()]))
-        .with_peer(peer());
+    let req = get(&target);
     request_case(
         "1 MB path, distinct segments",
         &req,

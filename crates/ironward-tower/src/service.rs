@@ -123,7 +123,8 @@ where
         ..Request::default()
     };
     let (mut rparts, rbody) = res.into_parts();
-    let scanner = engine.dlp_stream(&verdict, &convert::response(&rparts));
+    let head = convert::response(&rparts);
+    let scanner = engine.dlp_stream(&verdict, &head);
     // The length, from the header or from the body itself (axum sets the header later).
     let fits = convert::content_length(&rparts.headers)
         .or_else(|| rbody.size_hint().exact())
@@ -140,7 +141,7 @@ where
         };
         let bytes = collected.to_bytes();
         let out = {
-            let mut core = convert::response(&rparts);
+            let mut core = head;
             core.body = CoreBody::Full(&bytes);
             let out = engine.inspect_response(&short, &verdict, &core);
             report(reporter.as_ref(), &engine, &short, &out);
@@ -156,7 +157,7 @@ where
     }
 
     // Status and headers only (brute force, error statuses…); the body streams.
-    let out = engine.inspect_response(&short, &verdict, &convert::response(&rparts));
+    let out = engine.inspect_response(&short, &verdict, &head);
     report(reporter.as_ref(), &engine, &short, &out);
     if out.is_blocked()
         && let Some(block) = &out.response
