@@ -25,7 +25,7 @@ if ! command -v wrk >/dev/null 2>&1; then
 fi
 
 cargo build --release -q -p ironward-tower --example bare --example axum
-BIN=target/release/examples
+BIN="${CARGO_TARGET_DIR:-target}/release/examples"
 
 PIDS=()
 cleanup() {

@@ -43,4 +43,7 @@ if [ -n "$fuzz_seconds" ] && [ "$fuzz_seconds" != "0" ]; then
   done
 fi
 
+step "python package"
+bash scripts/test-python.sh
+
 step "all checks passed"

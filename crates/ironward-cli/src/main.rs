@@ -9,6 +9,7 @@
 mod check_config;
 mod config_file;
 mod demo;
+mod eval;
 mod path_commands;
 mod progress;
 mod record;
@@ -81,6 +82,36 @@ enum Command {
         #[arg(long = "set", value_name = "KEY=VALUE")]
         set: Vec<String>,
     },
+    /// Measure detection and false positives on labelled JSON Lines (per label and overall).
+    Eval {
+        /// Labelled JSON Lines files (`-`: standard input): `scan` records plus a `label`
+        /// (`benign` or an attack).
+        #[arg(long, required = true, num_args = 1.., value_name = "FILE")]
+        data: Vec<PathBuf>,
+        /// The configuration file; defaults to $IRONWARD_CONF, then $PYRASP_CONF, then none.
+        #[arg(long, short)]
+        config: Option<PathBuf>,
+        /// The template the configuration is layered on.
+        #[arg(long)]
+        template: Option<String>,
+        /// Explicit parameters, the highest layer: KEY=VALUE, VALUE as JSON or else a string.
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        set: Vec<String>,
+        /// Print one JSON document instead of the tables.
+        #[arg(long)]
+        json: bool,
+        /// Which `{"text": …}` records to judge: `all`, or the `dev` / `train` side of
+        /// Ironward's held-back split (the rows its models were not / were tuned on).
+        /// Request and response records are always judged.
+        #[arg(long, value_enum, default_value_t = eval::Split::All)]
+        split: eval::Split,
+        /// Sweep SQLI_PROBA = XSS_PROBA over 0.05..0.95 and draw detection vs false positives.
+        #[arg(long, value_name = "FILE.svg")]
+        plot: Option<PathBuf>,
+        /// Print no progress, timings or warnings on standard error (errors still show).
+        #[arg(long, short)]
+        quiet: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -117,6 +148,25 @@ fn main() -> ExitCode {
             config,
             template,
             set,
+        }),
+        Command::Eval {
+            data,
+            config,
+            template,
+            set,
+            json,
+            split,
+            plot,
+            quiet,
+        } => eval::run(&eval::Options {
+            data,
+            config,
+            template,
+            set,
+            json,
+            split,
+            plot,
+            quiet,
         }),
     };
     match result {

@@ -9,10 +9,16 @@
 //! - `{"response": {"status", "headers", "body"}, "request": {...}}`: a response, for the
 //!   outbound checks, with the request it answers (optional).
 //!
-//! Extra fields (such as `label`) are ignored.
+//! Extra fields are ignored; `label` is read only by [`parse_labelled`] (for `eval`).
+//!
+//! [`inspect`] turns a parsed record into the engine's request (and response) and returns the
+//! verdict, so that `scan` and `eval` judge a record the same way.
 
+use ironward_core::Engine;
+use ironward_core::request::{Body, Header, Headers, Request, Response, RouteMatch, split_target};
+use ironward_core::verdict::Verdict;
 use serde::Deserialize;
-use serde::de::{self, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::borrow::Cow;
 use std::fmt;
 use std::net::IpAddr;
@@ -105,11 +111,21 @@ pub(crate) struct ResponseRecord<'a> {
     pub(crate) body: Option<Cow<'a, str>>,
 }
 
+/// The `label` field as written: a string, or anything else (`eval` reports the latter).
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum LabelValue<'a> {
+    Text(#[serde(borrow)] Cow<'a, str>),
+    Other(IgnoredAny),
+}
+
 /// Any record, before we know its kind.
 #[derive(Debug, Deserialize)]
 struct AnyRecord<'a> {
     #[serde(borrow, default)]
     text: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    label: Option<LabelValue<'a>>,
     #[serde(borrow, default)]
     response: Option<ResponseRecord<'a>>,
     #[serde(borrow, default)]
@@ -129,19 +145,148 @@ pub(crate) enum Record<'a> {
     Response(ResponseRecord<'a>, Option<RequestRecord<'a>>),
 }
 
+/// The `label` field of a record.
+#[derive(Debug, PartialEq)]
+pub(crate) enum Label<'a> {
+    /// Absent or `null`.
+    Missing,
+    /// A string (possibly empty).
+    Text(Cow<'a, str>),
+    /// Present but not a string.
+    NotAString,
+}
+
 /// Parses one line.
 pub(crate) fn parse(line: &str) -> Result<Record<'_>, String> {
+    parse_labelled(line).map(|(record, _)| record)
+}
+
+/// Parses one line, with its `label` field.
+pub(crate) fn parse_labelled(line: &str) -> Result<(Record<'_>, Label<'_>), String> {
     let any: AnyRecord<'_> = serde_json::from_str(line).map_err(|e| e.to_string())?;
+    let label = match any.label {
+        None => Label::Missing,
+        Some(LabelValue::Text(t)) => Label::Text(t),
+        Some(LabelValue::Other(_)) => Label::NotAString,
+    };
     if let Some(resp) = any.response {
-        return Ok(Record::Response(resp, any.request));
+        return Ok((Record::Response(resp, any.request), label));
     }
     if let Some(text) = any.text {
-        return Ok(Record::Text(text));
+        return Ok((Record::Text(text), label));
     }
     if any.inline.method.is_some() || any.inline.path.is_some() {
-        return Ok(Record::Request(any.inline));
+        return Ok((Record::Request(any.inline), label));
     }
     Err("the record has none of \"text\", \"method\"/\"path\" or \"response\"".to_owned())
+}
+
+/// Inspects one record and returns its verdict; `report` sees the request and the verdict
+/// (the combined one for a response record) before it is returned.
+///
+/// A `{"text": …}` record becomes `GET /?q=<value>` with a `Host` header set to the first of
+/// `HOSTS` (or `localhost`), so that only the value is judged. A response record's request is
+/// inspected first, then the response; the verdict holds the findings of both and the stronger
+/// action. The engine's state is left as the inspection made it: callers that judge records
+/// independently call [`Engine::reset_state`] afterwards.
+pub(crate) fn inspect(
+    engine: &Engine,
+    rec: &Record<'_>,
+    mut report: impl FnMut(&Request<'_>, &Verdict),
+) -> Verdict {
+    match rec {
+        Record::Text(value) => {
+            let mut target = String::with_capacity(value.len() + 8);
+            target.push_str("/?q=");
+            target.extend(form_urlencoded::byte_serialize(value.as_bytes()));
+            // A valid Host (the first of HOSTS), so that only the value is judged.
+            let host = engine
+                .config()
+                .hosts
+                .first()
+                .map_or("localhost", String::as_str);
+            let headers = Headers(vec![Header::new("Host", host)]);
+            let request = Request::new("GET", &target).with_headers(headers);
+            let verdict = engine.inspect_request(&request);
+            report(&request, &verdict);
+            verdict
+        }
+        Record::Request(r) => with_request(r, |req| {
+            let verdict = engine.inspect_request(req);
+            report(req, &verdict);
+            verdict
+        }),
+        Record::Response(resp, req) => {
+            let empty = RequestRecord::default();
+            let req = req.as_ref().unwrap_or(&empty);
+            with_request(req, |request| {
+                let inbound = engine.inspect_request(request);
+                let headers = headers_of(&resp.headers);
+                let body = resp.body.as_deref().unwrap_or("");
+                let response = Response {
+                    status: resp.status,
+                    headers,
+                    body: if body.is_empty() {
+                        Body::Empty
+                    } else {
+                        Body::Full(body.as_bytes())
+                    },
+                };
+                let mut outbound = engine.inspect_response(request, &inbound, &response);
+                merge(&mut outbound, inbound);
+                report(request, &outbound);
+                outbound
+            })
+        }
+    }
+}
+
+/// Folds the request's verdict into the response's: findings of both, the stronger action.
+fn merge(outbound: &mut Verdict, inbound: Verdict) {
+    let mut findings = inbound.findings;
+    findings.append(&mut outbound.findings);
+    outbound.findings = findings;
+    if inbound.action > outbound.action {
+        outbound.action = inbound.action;
+        outbound.response = inbound.response;
+    }
+    outbound.limits = inbound.limits;
+    outbound.internal_error = outbound.internal_error.take().or(inbound.internal_error);
+}
+
+fn headers_of(list: &HeaderList) -> Headers<'_> {
+    Headers(list.0.iter().map(|(n, v)| Header::new(n, v)).collect())
+}
+
+/// Builds the engine's request from a request record and hands it to `f`.
+fn with_request<T>(r: &RequestRecord<'_>, f: impl FnOnce(&Request<'_>) -> T) -> T {
+    let target = r.path.as_deref().unwrap_or("/");
+    let (path, target_query) = split_target(target);
+    let query = r
+        .query
+        .as_deref()
+        .map(|q| q.strip_prefix('?').unwrap_or(q))
+        .unwrap_or(target_query);
+    let body = r.body.as_deref().unwrap_or("");
+    let accepts: Vec<&str> = r.accepts.iter().map(String::as_str).collect();
+    let request = Request {
+        method: r.method.as_deref().unwrap_or("GET"),
+        path: if path.is_empty() { "/" } else { path },
+        query,
+        headers: headers_of(&r.headers),
+        peer_ip: r.peer_ip,
+        version: "1.1",
+        body: body.as_bytes(),
+        body_len: None,
+        route: match r.route {
+            None => RouteMatch::Unknown,
+            Some(RouteRecord::Matched) => RouteMatch::Matched,
+            Some(RouteRecord::NotFound) => RouteMatch::NotFound,
+            Some(RouteRecord::MethodNotAllowed) => RouteMatch::MethodNotAllowed,
+        },
+        accepts: &accepts,
+    };
+    f(&request)
 }
 
 #[cfg(test)]
@@ -165,6 +310,42 @@ mod tests {
         assert!(matches!(r, Ok(Record::Response(_, Some(_)))));
         let r = parse(r#"{"path":"/x","headers":[["A","1"],["a","2"]]}"#).unwrap();
         assert!(matches!(r, Record::Request(r) if r.headers.0.len() == 2));
+    }
+
+    #[test]
+    fn labels() {
+        let (_, l) = parse_labelled(r#"{"text":"x","label":"sqli"}"#).unwrap();
+        assert_eq!(l, Label::Text("sqli".into()));
+        let (_, l) = parse_labelled(r#"{"text":"x"}"#).unwrap();
+        assert_eq!(l, Label::Missing);
+        let (_, l) = parse_labelled(r#"{"text":"x","label":null}"#).unwrap();
+        assert_eq!(l, Label::Missing);
+        let (_, l) = parse_labelled(r#"{"text":"x","label":{"a":[1]}}"#).unwrap();
+        assert_eq!(l, Label::NotAString);
+        let (r, l) = parse_labelled(r#"{"path":"/a","label":"decoy","source":"me"}"#).unwrap();
+        assert!(matches!(r, Record::Request(r) if r.path.as_deref() == Some("/a")));
+        assert_eq!(l, Label::Text("decoy".into()));
+        // `scan` ignores labels of any type.
+        assert!(parse(r#"{"text":"x","label":5}"#).is_ok());
+    }
+
+    #[test]
+    fn inspect_judges_each_kind() {
+        let engine = Engine::new(ironward_core::Config::default()).unwrap();
+        let mut seen = 0;
+        let v = inspect(&engine, &parse(r#"{"text":"hello"}"#).unwrap(), |req, _| {
+            assert_eq!(req.query, "q=hello");
+            seen += 1;
+        });
+        assert!(v.findings.is_empty());
+        let v = inspect(&engine, &parse(r#"{"path":"/.env"}"#).unwrap(), |_, _| {
+            seen += 1
+        });
+        assert!(v.is_blocked());
+        let line = r#"{"response":{"status":200},"request":{"path":"/.git/HEAD"}}"#;
+        let v = inspect(&engine, &parse(line).unwrap(), |_, _| seen += 1);
+        assert!(v.is_blocked());
+        assert_eq!(seen, 3);
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! `ironward scan`: JSON Lines in, one verdict per line out, in order.
 //!
 //! A `{"text": …}` record becomes `GET /?q=<value>` with a `Host` header set to the first of
-//! `HOSTS` (or `localhost`), so that only the value is judged.
+//! `HOSTS` (or `localhost`), so that only the value is judged (see [`record::inspect`]).
 //!
 //! With `VERBOSE` ≥ 10 the startup banner and one line per attack go to standard error (not
 //! with `--quiet`); with `LOG_ENABLED` every finding is shipped as a security event by the
@@ -14,13 +14,13 @@
 use crate::Outcome;
 use crate::config_file::load_config;
 use crate::progress::Progress;
-use crate::record::{self, HeaderList, Record, RequestRecord, RouteRecord};
+use crate::record::{self, Record};
 use anyhow::Context;
 use ironward_agent::agent::{Agent, AgentStats};
 use ironward_agent::console;
 use ironward_core::Engine;
 use ironward_core::input::LimitReport;
-use ironward_core::request::{Body, Headers, Request, Response, RouteMatch, split_target};
+use ironward_core::request::Request;
 use ironward_core::verdict::{Action, Verdict};
 use serde::Serialize;
 use std::io::{BufRead, BufReader, BufWriter, Read, Write};
@@ -221,7 +221,6 @@ fn scan_line(
     Ok(())
 }
 
-/// The verdict for one record.
 /// Where the events of each verdict go: attack lines on standard error (at `VERBOSE` ≥ 10,
 /// unless `--quiet`) and the event shipper (when `LOG_ENABLED`).
 struct Reporter {
@@ -255,102 +254,9 @@ impl Reporter {
     }
 }
 
+/// The verdict for one record; its events go to the reporter.
 fn judge(engine: &Engine, reporter: &Reporter, rec: &Record<'_>) -> Verdict {
-    match rec {
-        Record::Text(value) => {
-            let mut target = String::with_capacity(value.len() + 8);
-            target.push_str("/?q=");
-            target.extend(form_urlencoded::byte_serialize(value.as_bytes()));
-            // A valid Host (the first of HOSTS), so that only the value is judged.
-            let host = engine
-                .config()
-                .hosts
-                .first()
-                .map_or("localhost", String::as_str);
-            let headers = Headers(vec![ironward_core::request::Header::new("Host", host)]);
-            let request = Request::new("GET", &target).with_headers(headers);
-            let verdict = engine.inspect_request(&request);
-            reporter.report(engine, &request, &verdict);
-            verdict
-        }
-        Record::Request(r) => with_request(r, |req| {
-            let verdict = engine.inspect_request(req);
-            reporter.report(engine, req, &verdict);
-            verdict
-        }),
-        Record::Response(resp, req) => {
-            let empty = RequestRecord::default();
-            let req = req.as_ref().unwrap_or(&empty);
-            with_request(req, |request| {
-                let inbound = engine.inspect_request(request);
-                let headers = headers_of(&resp.headers);
-                let body = resp.body.as_deref().unwrap_or("");
-                let response = Response {
-                    status: resp.status,
-                    headers,
-                    body: if body.is_empty() {
-                        Body::Empty
-                    } else {
-                        Body::Full(body.as_bytes())
-                    },
-                };
-                let mut outbound = engine.inspect_response(request, &inbound, &response);
-                merge(&mut outbound, inbound);
-                reporter.report(engine, request, &outbound);
-                outbound
-            })
-        }
-    }
-}
-
-/// Folds the request's verdict into the response's: findings of both, the stronger action.
-fn merge(outbound: &mut Verdict, inbound: Verdict) {
-    let mut findings = inbound.findings;
-    findings.append(&mut outbound.findings);
-    outbound.findings = findings;
-    if inbound.action > outbound.action {
-        outbound.action = inbound.action;
-        outbound.response = inbound.response;
-    }
-    outbound.limits = inbound.limits;
-    outbound.internal_error = outbound.internal_error.take().or(inbound.internal_error);
-}
-
-fn headers_of(list: &HeaderList) -> Headers<'_> {
-    Headers(
-        list.0
-            .iter()
-            .map(|(n, v)| ironward_core::request::Header::new(n, v))
-            .collect(),
-    )
-}
-
-fn with_request<T>(r: &RequestRecord<'_>, f: impl FnOnce(&Request<'_>) -> T) -> T {
-    let target = r.path.as_deref().unwrap_or("/");
-    let (path, target_query) = split_target(target);
-    let query = r
-        .query
-        .as_deref()
-        .map(|q| q.strip_prefix('?').unwrap_or(q))
-        .unwrap_or(target_query);
-    let body = r.body.as_deref().unwrap_or("");
-    let accepts: Vec<&str> = r.accepts.iter().map(String::as_str).collect();
-    let request = Request {
-        method: r.method.as_deref().unwrap_or("GET"),
-        path: if path.is_empty() { "/" } else { path },
-        query,
-        headers: headers_of(&r.headers),
-        peer_ip: r.peer_ip,
-        version: "1.1",
-        body: body.as_bytes(),
-        body_len: None,
-        route: match r.route {
-            None => RouteMatch::Unknown,
-            Some(RouteRecord::Matched) => RouteMatch::Matched,
-            Some(RouteRecord::NotFound) => RouteMatch::NotFound,
-            Some(RouteRecord::MethodNotAllowed) => RouteMatch::MethodNotAllowed,
-        },
-        accepts: &accepts,
-    };
-    f(&request)
+    record::inspect(engine, rec, |req, verdict| {
+        reporter.report(engine, req, verdict)
+    })
 }

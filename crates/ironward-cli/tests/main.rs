@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 mod demo;
+mod eval;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

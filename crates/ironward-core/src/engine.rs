@@ -47,6 +47,14 @@ pub enum EngineError {
         /// The regex error.
         source: regex::Error,
     },
+    /// A built-in model does not load (a corrupt build).
+    #[error("{key}: the built-in model does not load: {source}")]
+    Model {
+        /// The check whose model it is.
+        key: &'static str,
+        /// Why it does not load.
+        source: ironward_ml::model::ModelError,
+    },
 }
 
 /// The inspection engine. Cheap to share (`Arc<Engine>`), safe to call from many threads.

@@ -5,7 +5,8 @@
 //! the targets of the checks that are implemented.
 //!
 //! Data:
-//! - attacks from `../shared/datasets/train/{cmdi,path_traversal,ssrf}.jsonl` (deduplicated),
+//! - attacks from `../shared/datasets/train/{cmdi,path_traversal,ssrf}.jsonl` (deduplicated)
+//!   and the dev split of `{sqli,xss}.jsonl`,
 //!   plus small hand-written sets here for `code_injection` and `chars`; the shared folder is
 //!   optional: without it, those rows are skipped with a note;
 //! - benign values from `tests/corpus/benign/*.txt` (this repository; see its README) and
@@ -20,8 +21,10 @@
 //!
 //! Targets (asserted only once a check detects at least one attack; a placeholder check that
 //! finds nothing is reported as "not implemented yet"): `command` (with `code_injection`) ≥ 95 %, `path_traversal`
-//! ≥ 98 %, `ssrf` ≥ 95 % of attacks detected; at most 0.1 % of benign values flagged by each
-//! of them, on all benign values together and on this repository's corpus alone.
+//! ≥ 98 %, `ssrf` ≥ 95 % of attacks detected; `sqli` and `xss` on the dev split of their
+//! datasets (the rows nothing was trained or tuned on) at the floors below; at most 0.1 % of
+//! benign values flagged by each of them, on all benign values together and on this
+//! repository's corpus alone.
 #![allow(clippy::print_stdout)]
 
 use ironward_core::check::CheckId;
@@ -44,6 +47,10 @@ static EXAMPLES: LazyLock<usize> = LazyLock::new(|| {
         .and_then(|v| v.parse().ok())
         .unwrap_or(10)
 });
+/// Detection floors asserted for `sqli` and `xss` on their dev split (`docs/detection.md` has
+/// the measured figures).
+const SQLI_TARGET: f64 = 0.97;
+const XSS_TARGET: f64 = 0.97;
 /// Largest share of benign values a check may flag (0.1 %).
 const MAX_BENIGN_RATE: f64 = 0.001;
 
@@ -91,6 +98,21 @@ fn repo_corpus() -> Vec<Sample> {
 /// The `text` of every `step`th row of a shared JSONL dataset, deduplicated in order, or `None`
 /// (with a note) when the shared folder is absent.
 fn shared(file: &str, step: usize) -> Option<Vec<Sample>> {
+    shared_where(file, step, |_| true)
+}
+
+/// The rows of the held-back dev split (`ironward_ml::split::is_dev`) of a shared dataset: the
+/// SQL injection and XSS models and rules were tuned on the other rows, so only these are
+/// reported for them.
+fn shared_dev(file: &str) -> Option<Vec<Sample>> {
+    shared_where(file, 1, ironward_ml::split::is_dev)
+}
+
+/// Like [`shared`], keeping the rows whose text passes `keep`. Rows whose `subtype` is
+/// `sql_statement` are left out: that source labels whole SQL statements benign, which is
+/// label noise for an engine judging request values (`SELECT … FROM …` in a form field is
+/// what the `sqli` check exists to stop).
+fn shared_where(file: &str, step: usize, keep: fn(&str) -> bool) -> Option<Vec<Sample>> {
     let path = datasets_dir().join(file);
     let Ok(text) = std::fs::read_to_string(&path) else {
         println!(
@@ -105,8 +127,12 @@ fn shared(file: &str, step: usize) -> Option<Vec<Sample>> {
         let Ok(row) = serde_json::from_str::<serde_json::Value>(line) else {
             continue;
         };
+        if row.get("subtype").and_then(|t| t.as_str()) == Some("sql_statement") {
+            continue;
+        }
         if let Some(t) = row.get("text").and_then(|t| t.as_str())
             && !t.is_empty()
+            && keep(t)
             && seen.insert(t.to_owned())
         {
             out.push(Sample {
@@ -386,6 +412,22 @@ fn specs() -> Vec<Spec> {
             attacks: shared_set("ssrf.jsonl"),
             attack_label: "ssrf.jsonl".into(),
             target: Some(0.95),
+            benign_target: true,
+        },
+        Spec {
+            check: CheckId::Sqli,
+            also: Vec::new(),
+            attacks: shared_dev("sqli.jsonl").unwrap_or_default(),
+            attack_label: "sqli.jsonl (dev split)".into(),
+            target: Some(SQLI_TARGET),
+            benign_target: true,
+        },
+        Spec {
+            check: CheckId::Xss,
+            also: Vec::new(),
+            attacks: shared_dev("xss.jsonl").unwrap_or_default(),
+            attack_label: "xss.jsonl (dev split)".into(),
+            target: Some(XSS_TARGET),
             benign_target: true,
         },
         Spec {

@@ -26,8 +26,10 @@ mod path;
 mod path_traversal;
 mod rate;
 mod spoofing;
+mod sqli;
 mod ssrf;
 mod upload;
+mod xss;
 
 pub use dlp::DlpStream;
 pub use id::CheckId;
@@ -136,7 +138,7 @@ pub(crate) fn registry(config: &Config) -> Result<Vec<Box<dyn Check>>, EngineErr
         };
     }
     // Still to come, each with its issue, at its place in this order: bots and ztaa (before
-    // spoofing); xss, sqli (after code_injection); prompt (before upload).
+    // spoofing); prompt (before upload).
     check!(CheckId::Spoofing, spoofing::Spoofing::new(config));
     check!(CheckId::Decoy, decoy::Decoy::new(config)?);
     check!(CheckId::Path, path::UnknownRoute::new(config)?);
@@ -150,6 +152,8 @@ pub(crate) fn registry(config: &Config) -> Result<Vec<Box<dyn Check>>, EngineErr
         CheckId::CodeInjection,
         code_injection::CodeInjection::new(config)?
     );
+    check!(CheckId::Xss, xss::Xss::new(config)?);
+    check!(CheckId::Sqli, sqli::Sqli::new(config)?);
     check!(
         CheckId::PathTraversal,
         path_traversal::PathTraversal::new(config)?

@@ -51,12 +51,22 @@ impl DedupIndex {
             w.copy_from_slice(c);
             h = fold(h ^ u64::from_le_bytes(w), s1);
         }
-        let mut w = [0u8; 8];
-        let rem = chunks.remainder();
-        if let Some(d) = w.get_mut(..rem.len()) {
-            d.copy_from_slice(rem);
-        }
-        h = fold(h ^ u64::from_le_bytes(w), s1 ^ value.len() as u64);
+        // The last, partial word: the final 8 bytes (overlapping the previous word) when the
+        // value is that long, else the bytes themselves; no `memcpy` call for a few bytes.
+        let bytes = value.as_bytes();
+        let last = if chunks.remainder().is_empty() {
+            0
+        } else if let Some(tail) = bytes.len().checked_sub(8).and_then(|at| bytes.get(at..)) {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(tail);
+            u64::from_le_bytes(w)
+        } else {
+            bytes
+                .iter()
+                .enumerate()
+                .fold(0u64, |w, (i, &b)| w | (u64::from(b) << (8 * i)))
+        };
+        h = fold(h ^ last, s1 ^ value.len() as u64);
         fold(h, s0)
     }
 

@@ -1,0 +1,109 @@
+//! HTML and JavaScript structural analysis: does a request value, reflected somewhere in a
+//! page, open markup or script?
+//!
+//! The value (one input, as sent, after the engine's percent/entity decoding) is judged in
+//! every context an application may reflect it into, each by a linear scanner over its bytes
+//! (no allocation, no backtracking; the strongest finding wins, the first Strong one stops):
+//!
+//! - **HTML text** (`tags.rs`): a tag starts with `<` and an ASCII letter, as in browsers
+//!   (`a < b`, `x<3`, `1<2>0`, `<3` are no tags), and is lexed leniently (`<img/src=x`,
+//!   `<a"onclick=`, `onerror\0=`, unclosed tags). Strong: an element that is active by itself
+//!   (`script`, `iframe`, `frame(set)`, `object`, `embed`, `applet`, `svg`, `math`, `base`,
+//!   `link`, `style`, `form`, `isindex`, `xml`, `import`, also namespaced as `html:script`,
+//!   `svg:*`), `meta` with `http-equiv`, any tag (known, custom or malformed) carrying an
+//!   event handler (`on…=`, also `x:ontimer=`), `srcdoc`, `formaction`, `xlink:href`,
+//!   `dataformatas`, an SVG `attributeName` naming a handler or `href`, a `style` running code,
+//!   or a value that itself breaks out (`<img src='x onerror="alert(1)">'>`), the end tag
+//!   `</script`, and an encoded `<` (UTF-7 `+ADw-`, `\u003c`, `\x3c`) before an active
+//!   element (an ordinary one is Weak). Weak: ordinary HTML elements (`<b>`, `<p>`, `<br>`,
+//!   `<a href=…>`, `<img src=… alt=…>`, namespaced XML such as `<xsl:template>`), their end
+//!   tags, comments and declarations (`<!--`, `<!DOCTYPE`, `<![CDATA[`, `<?xml`). None: an
+//!   unknown name without active attributes (`List<String>`, `Vec<u8>`,
+//!   `<john@example.com>`).
+//! - **Attribute values** (`breakout.rs`): every `=` is read as an attribute (name before,
+//!   value after). Strong: an event handler whose value is code (has `(`, `` ` ``, `=`, `;`,
+//!   `[` or `\`), as after a quote that closes the page's value or in an unquoted value
+//!   (`" onmouseover="alert(1)`, `' autofocus onfocus=alert(1) x='`, `x onerror=alert(1)`), a
+//!   known DOM handler name right after a quote (`" onload=x`), or a `style` running code.
+//!   Weak: a quote followed by `>`. Prose stays None: `onion=3`, `I'm on=call`,
+//!   `?display=on&online=1`, `money=onerous`.
+//! - **URLs** (`uri.rs`): `javascript:`, `vbscript:`, `livescript:` followed by code (a
+//!   call, `` ` ``, `=`, `;`, `[`, `\`, `&`, `{` or `//`) are Strong, with the obfuscations
+//!   browsers accept: any case, tabs and newlines (raw or as `&#9;`/`&#x0A`/`&Tab;`) between
+//!   the letters and before the colon, `&colon;`/`&#58;` for the colon, leading spaces and
+//!   control characters. `data:` with an active media type (`text/html`, `image/svg+xml`,
+//!   `application/xhtml+xml`, script types) is Strong. The scheme word followed by `:` and
+//!   prose (`JavaScript: the good parts`) is Weak.
+//! - **Script** (`script.rs`): a quote closing a JavaScript string, optional `)`/`]`, an
+//!   operator or statement end (`;`, `+`, `-`, `||`, `}`…), then a call or assignment
+//!   naming a sink (`alert`, `prompt`, `confirm`, `eval`, `Function`, `setTimeout`,
+//!   `document`, `window`, `top`, `location`, `cookie`, `innerHTML`, `fromCharCode`,
+//!   `constructor`…): `';alert(1)//`, `"-prompt(1)-"`, `\';alert(1)//`, `";a=prompt,a()//`
+//!   are Strong; a break-out into another call is Weak (code snippets), into another
+//!   assignment None (SQL `SET a = 'x', b = 'y'`). `${…}`, `{{…}}` and `&{…}` around a sink
+//!   call or `constructor`, a called computed member of a global (`top['al'+'ert'](1)`), a
+//!   sink call after a statement boundary (`x;alert(1)`) or with `document.cookie` or
+//!   `fromCharCode` in the value are Strong. A lone sink call (`alert(1)`, `eval(x)`) is Weak.
+//! - **CSS** (`css.rs`): a property value that is `expression(` (read as old IE read it:
+//!   comments dropped, CSS escapes decoded, so `expr/**/ession(` and `expressio\6e(` count),
+//!   or `url(` for `behavior`/`-moz-binding` is Strong; `expression(` in prose is None.
+//!
+//! A value with none of the bytes that can open markup or leave a context
+//! (`<`, `>`, `"`, `'`, `` ` ``, `:`, `(`, `=`, and `\`, `+` that start an encoded `<`) is
+//! None at once. Prose, names, maths,
+//! e-mail addresses in angle brackets, generics, markdown, JSON and URLs form no structure.
+//! Every scanner does bounded work per anchor byte (`<`, `=`, `:`, `&`, a quote, `(`), so
+//! the time is linear in the value and memory constant.
+
+mod attrs;
+mod breakout;
+mod bytes;
+mod css;
+mod names;
+mod script;
+mod tags;
+mod uri;
+
+use crate::{Strength, Structure};
+
+/// Bytes that can open markup or leave an HTML, attribute, URL, script or CSS context.
+const TRIGGERS: [bool; 256] = {
+    let mut t = [false; 256];
+    let set = b"<>\"'`:(=\\+";
+    let mut i = 0;
+    while i < set.len() {
+        t[set[i] as usize] = true;
+        i += 1;
+    }
+    t
+};
+
+/// Whether `value` opens markup or script in an HTML text, attribute, URL, script or CSS
+/// context: Strong for structures benign input practically never forms (a `<script>` tag, an
+/// event handler in a tag or after an attribute break-out, a `javascript:` URI running code,
+/// a string break-out into `alert(…)`), Weak for markup benign content also carries
+/// (`<b>bold</b>`, a comment, `">`), None otherwise. Linear time, no allocation.
+pub fn analyze(value: &str) -> Structure {
+    let b = value.as_bytes();
+    if !b.iter().any(|&c| TRIGGERS[usize::from(c)]) {
+        return Structure::NONE;
+    }
+    let mut best = Structure::NONE;
+    for scan in [
+        tags::scan,
+        uri::scan,
+        breakout::scan,
+        script::scan,
+        css::scan,
+    ] {
+        let found = scan(b);
+        if found.strength == Strength::Strong {
+            return found;
+        }
+        best = best.max(found);
+    }
+    best
+}
+
+#[cfg(test)]
+mod tests;

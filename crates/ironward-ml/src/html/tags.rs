@@ -1,0 +1,325 @@
+//! The HTML text context: does the value open a tag, a closing tag or a comment, and what
+//! does the tag carry?
+//!
+//! A tag starts, as in browsers, with `<` followed by an ASCII letter (`<3`, `a < b` and
+//! `1<2>0` are no tags); its name runs to whitespace, `/`, `>` or a quote, so the malformed
+//! forms browsers or pages still let through (`<img/src=x`, `<svg/onload=`, `<a"onclick=`)
+//! are seen. Each tag is lexed up to its `>` or the next `<` (whichever comes first, even
+//! inside a quoted value), so tags never overlap and the scan is linear.
+//!
+//! - Strong: an element that runs script or active content by itself (`script`, `iframe`,
+//!   `object`, `embed`, `svg`, `math`, `base`, `link`, `style`, `form`, `isindex`, `meta` with
+//!   `http-equiv`…), any tag — known or not — with an event handler (`on…=`), `srcdoc`,
+//!   `formaction`, `xlink:href`, or a `style` running code (`expression(`, `behavior:`), and
+//!   `</script` (it ends the page's script block), an encoded `<` (`+ADw-`, `\u003c`,
+//!   `\x3c`) before an active element.
+//! - Weak: an ordinary element (`<b>`, `<p>`, `<a href=…>`, `<img src=… alt=…>`), its closing
+//!   tag, a comment or a declaration (`<!--`, `<!DOCTYPE`, `<![CDATA[`, `<?xml`), an
+//!   encoded `<` before an ordinary element.
+//! - None: anything else after `<` (`List<String>`, `<john@example.com>` as an unknown
+//!   element without active attributes).
+
+use super::attrs::{self, Attr};
+use super::bytes::{eq_ci, is_quote, is_ws_ctrl, starts_ci};
+use super::names::{self, TagKind};
+use super::{breakout, css};
+use crate::{Strength, Structure};
+
+/// Ends an element name.
+#[inline]
+fn name_end(c: u8) -> bool {
+    is_ws_ctrl(c) || is_quote(c) || matches!(c, b'/' | b'>' | b'<' | b'=')
+}
+
+/// Attributes that are active whatever their value: inline documents, form targets, SVG
+/// links, IE data binding.
+const ACTIVE_ATTRS: &[&[u8]] = &[b"srcdoc", b"formaction", b"xlink:href", b"dataformatas"];
+
+/// Whether an attribute makes any tag Strong, and why.
+fn active_attr(a: &Attr<'_>) -> Option<&'static str> {
+    let value = a.value?;
+    // A namespaced handler (`x:ontimer=`) is a handler too.
+    let local = a
+        .name
+        .iter()
+        .rposition(|&c| c == b':')
+        .map_or(a.name, |i| &a.name[i + 1..]);
+    if names::is_handler_shape(local) {
+        return Some("event_handler");
+    }
+    if ACTIVE_ATTRS.iter().any(|n| eq_ci(a.name, n)) {
+        return Some("dangerous_attribute");
+    }
+    // SVG animation of a handler or link: `<set attributeName="onmouseover" to="alert(1)">`.
+    if eq_ci(a.name, b"attributename")
+        && (names::is_handler_shape(value)
+            || [&b"href"[..], b"xlink:href", b"innerhtml", b"outerhtml"]
+                .iter()
+                .any(|n| eq_ci(value, n)))
+    {
+        return Some("event_handler");
+    }
+    if eq_ci(a.name, b"style") && css::is_active(value) {
+        return Some("css_expression");
+    }
+    if breakout::value_has_handler(value) {
+        return Some("attribute_breakout");
+    }
+    None
+}
+
+/// Lex the attributes of a tag from `p`; the first active one, and where lexing stopped.
+fn active_attrs(
+    b: &[u8],
+    p: usize,
+    lim: usize,
+    http_equiv: &mut bool,
+) -> (Option<&'static str>, usize) {
+    let mut found = None;
+    let end = attrs::lex(b, p, lim, |a| {
+        *http_equiv |= eq_ci(a.name, b"http-equiv");
+        found = active_attr(&a);
+        found.is_some()
+    });
+    (found, end.pos)
+}
+
+/// Analyse the tag-like construct at `lt` (a `<`), lexing no further than `lim`; returns the
+/// finding and the index where scanning resumes.
+fn tag_at(b: &[u8], lt: usize, lim: usize) -> (Structure, usize) {
+    let next = lt + 1;
+    let weak = |reason| Structure::new(Strength::Weak, reason);
+    match b.get(next) {
+        Some(b'!') => {
+            let found = if b[next..lim].starts_with(b"!--") {
+                weak("html_comment")
+            } else if b
+                .get(next + 1)
+                .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'[')
+            {
+                weak("html_declaration")
+            } else {
+                Structure::NONE
+            };
+            (found, next)
+        }
+        Some(b'?') if b.get(next + 1).is_some_and(u8::is_ascii_alphabetic) => {
+            (weak("processing_instruction"), next)
+        }
+        Some(b'/') if b.get(next + 1).is_some_and(u8::is_ascii_alphabetic) => {
+            let start = next + 1;
+            let mut p = start;
+            while p < lim && !name_end(b[p]) {
+                p += 1;
+            }
+            let kind = names::tag_kind(&b[start..p]);
+            // Browsers ignore attributes on end tags, but a page may not.
+            let (active, end) = active_attrs(b, p, lim, &mut false);
+            let found = match (kind, active) {
+                (TagKind::Dangerous("script_tag"), _) => {
+                    Structure::new(Strength::Strong, "script_breakout")
+                }
+                (_, Some(reason)) => Structure::new(Strength::Strong, reason),
+                (TagKind::Unknown, None) => Structure::NONE,
+                _ => weak("closing_tag"),
+            };
+            (found, end)
+        }
+        Some(c) if c.is_ascii_alphabetic() => {
+            let start = next;
+            let mut p = start;
+            while p < lim && !name_end(b[p]) {
+                p += 1;
+            }
+            let kind = names::tag_kind(&b[start..p]);
+            if let TagKind::Dangerous(reason) = kind {
+                return (Structure::new(Strength::Strong, reason), p);
+            }
+            let mut http_equiv = false;
+            let (active, end) = active_attrs(b, p, lim, &mut http_equiv);
+            if let Some(reason) = active {
+                return (Structure::new(Strength::Strong, reason), end);
+            }
+            let found = match kind {
+                TagKind::Meta if http_equiv => Structure::new(Strength::Strong, "meta_refresh"),
+                TagKind::Meta | TagKind::Known => weak("html_tag"),
+                _ => Structure::NONE,
+            };
+            (found, end)
+        }
+        _ => (Structure::NONE, next),
+    }
+}
+
+/// Length of an encoded `<` at `p` that a later decoding step may turn into markup: UTF-7
+/// `+ADw-` (pages served or sniffed as UTF-7) and the JavaScript/JSON escapes `\u003c`,
+/// `\x3c` (values written into a script and later into the DOM).
+fn encoded_lt(b: &[u8], p: usize) -> usize {
+    if b[p..].starts_with(b"+ADw-") {
+        5
+    } else if starts_ci(b, p, b"\\u003c") {
+        6
+    } else if starts_ci(b, p, b"\\x3c") {
+        4
+    } else {
+        0
+    }
+}
+
+/// Encoded markup: an encoded `<` then an element name. An active element is Strong, an
+/// ordinary one (or an end tag) Weak `"encoded_markup"`.
+fn encoded(b: &[u8]) -> Structure {
+    let mut best = Structure::NONE;
+    for at in memchr::memchr2_iter(b'+', b'\\', b) {
+        let n = encoded_lt(b, at);
+        if n == 0 {
+            continue;
+        }
+        let start = at + n;
+        let mut p = start;
+        while p < b.len() && b[p].is_ascii_alphanumeric() {
+            p += 1;
+        }
+        match names::tag_kind(&b[start..p]) {
+            TagKind::Dangerous(reason) => return Structure::new(Strength::Strong, reason),
+            TagKind::Unknown if b.get(start) != Some(&b'/') => {}
+            _ => best = Structure::new(Strength::Weak, "encoded_markup"),
+        }
+    }
+    best
+}
+
+/// Scan every tag-like construct of `b`; stop at the first Strong one.
+pub(super) fn scan(b: &[u8]) -> Structure {
+    let mut best = encoded(b);
+    if best.strength == Strength::Strong {
+        return best;
+    }
+    let mut i = 0;
+    while let Some(off) = memchr::memchr(b'<', &b[i..]) {
+        let lt = i + off;
+        // The lexer stops at the next `<` by itself, so tags never overlap.
+        let (found, resume) = tag_at(b, lt, b.len());
+        if found.strength == Strength::Strong {
+            return found;
+        }
+        best = best.max(found);
+        i = resume.max(lt + 1);
+    }
+    best
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(v: &str) -> (Strength, &'static str) {
+        let f = scan(v.as_bytes());
+        (f.strength, f.reason)
+    }
+
+    #[test]
+    fn strong_tags() {
+        assert_eq!(
+            s("<script>alert(1)</script>"),
+            (Strength::Strong, "script_tag")
+        );
+        assert_eq!(s("<ScRiPt src=//x>"), (Strength::Strong, "script_tag"));
+        assert_eq!(
+            s("<img/src=x onerror=alert(1)>"),
+            (Strength::Strong, "event_handler")
+        );
+        assert_eq!(s("<svg/onload=alert(1)>"), (Strength::Strong, "svg_tag"));
+        assert_eq!(
+            s("<a\"onmouseover=\"alert(1)\">x</a>"),
+            (Strength::Strong, "event_handler")
+        );
+        assert_eq!(
+            s("<xss onclick=alert(1)>"),
+            (Strength::Strong, "event_handler")
+        );
+        assert_eq!(
+            s("<img src=x onerror=alert(1)//"),
+            (Strength::Strong, "event_handler")
+        );
+        assert_eq!(s("<iframe srcdoc=x>"), (Strength::Strong, "frame_tag"));
+        assert_eq!(
+            s("<x srcdoc=\"&lt;script&gt;\">"),
+            (Strength::Strong, "dangerous_attribute")
+        );
+        assert_eq!(
+            s("<div style=\"width:expression(alert(1))\">"),
+            (Strength::Strong, "css_expression")
+        );
+        assert_eq!(
+            s("<META HTTP-EQUIV=\"refresh\" CONTENT=\"0;url=x\">"),
+            (Strength::Strong, "meta_refresh")
+        );
+        assert_eq!(s("x</script><b>"), (Strength::Strong, "script_breakout"));
+        assert_eq!(
+            s("<img src='x onerror=\"alert(1)\">'>"),
+            (Strength::Strong, "attribute_breakout")
+        );
+        assert_eq!(
+            s("<set attributeName=onmouseover to=alert(1)>"),
+            (Strength::Strong, "event_handler")
+        );
+        assert_eq!(
+            s("<x:template x:ontimer=\"x\">"),
+            (Strength::Strong, "event_handler")
+        );
+        assert_eq!(
+            s("<--`<img/src=` onerror=alert(1)>"),
+            (Strength::Strong, "event_handler")
+        );
+        assert_eq!(
+            s("+ADw-script+AD4-alert(1)"),
+            (Strength::Strong, "script_tag")
+        );
+    }
+
+    #[test]
+    fn weak_tags() {
+        assert_eq!(s("<b>bold</b>"), (Strength::Weak, "html_tag"));
+        assert_eq!(
+            s("<a href=\"https://x.org\">link</a>"),
+            (Strength::Weak, "html_tag")
+        );
+        assert_eq!(
+            s("<img src=\"https://x/x.png\" alt=\"x\">"),
+            (Strength::Weak, "html_tag")
+        );
+        assert_eq!(s("</p>"), (Strength::Weak, "closing_tag"));
+        assert_eq!(s("<!-- hi -->"), (Strength::Weak, "html_comment"));
+        assert_eq!(s("<!DOCTYPE html>"), (Strength::Weak, "html_declaration"));
+        assert_eq!(s("<meta charset=utf-8>"), (Strength::Weak, "html_tag"));
+        assert_eq!(
+            s("+ADw-p+AD4-Welcome+ADw-/p+AD4-"),
+            (Strength::Weak, "encoded_markup")
+        );
+        assert_eq!(s("\\u003cb\\u003ebold"), (Strength::Weak, "encoded_markup"));
+    }
+
+    #[test]
+    fn not_tags() {
+        for v in [
+            "a < b",
+            "x<3",
+            "1<2>0",
+            "<3 love",
+            "<- back",
+            "John <john@example.com>",
+            "List<String> x = new ArrayList<>();",
+            "Vec<u8>",
+            "<",
+            "<!",
+            "</",
+            "<insert name here>",
+            "\\u003c",
+            "\\x3c3 love",
+            "a+b+ADw",
+        ] {
+            assert_eq!(s(v).0, Strength::None, "{v}");
+        }
+    }
+}

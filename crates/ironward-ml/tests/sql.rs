@@ -1,0 +1,352 @@
+//! Measures `sql::analyze` on the labelled data (SQL injection rows; benign rows without the
+//! whole-statement label noise; the repository's benign corpus; XSS rows for information),
+//! checks floors, and checks it never panics and stays fast.
+//!
+//! Run `cargo test -p ironward-ml --release --test integration sql -- --nocapture --test-threads 1`
+//! to see the table, the benign values found Strong (all), a sample of the Weak ones and the
+//! SQL injection rows found None. Set `SQL_EVAL_ALL=1` to list every row instead of a sample.
+//! Rows where `split::is_dev` is true are reported apart (never tuned on). The tests pass
+//! quietly when the data files are absent.
+
+// These tests exist to print the measured table (run with `--nocapture`).
+#![allow(clippy::print_stdout)]
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::Instant;
+
+use ironward_ml::split::is_dev;
+use ironward_ml::sql::analyze;
+use ironward_ml::{Strength, Structure};
+use proptest::prelude::*;
+
+const DATA: &str = "/work/shared/datasets/train";
+const CORPUS: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../ironward-core/tests/corpus/benign"
+);
+
+/// One labelled row: text and subtype.
+struct Row {
+    text: String,
+    subtype: Option<String>,
+}
+
+/// Every row of a JSON Lines file, or `None` when it is absent.
+fn jsonl(name: &str) -> Option<Vec<Row>> {
+    let text = std::fs::read_to_string(Path::new(DATA).join(name)).ok()?;
+    Some(
+        text.lines()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .filter_map(|v| {
+                Some(Row {
+                    text: v.get("text")?.as_str()?.to_owned(),
+                    subtype: v.get("subtype").and_then(|s| s.as_str()).map(str::to_owned),
+                })
+            })
+            .collect(),
+    )
+}
+
+/// The repository's benign corpus, one value per line.
+fn corpus() -> Vec<String> {
+    let mut out = Vec::new();
+    let Ok(entries) = std::fs::read_dir(CORPUS) else {
+        return out;
+    };
+    let mut paths: Vec<_> = entries.filter_map(|e| Some(e.ok()?.path())).collect();
+    paths.sort();
+    for p in paths {
+        if let Ok(text) = std::fs::read_to_string(&p) {
+            out.extend(text.lines().filter(|l| !l.is_empty()).map(str::to_owned));
+        }
+    }
+    out
+}
+
+/// Counts of findings over a set of values.
+#[derive(Default)]
+struct Tally {
+    rows: usize,
+    strong: usize,
+    weak: usize,
+    reasons: BTreeMap<&'static str, usize>,
+}
+
+impl Tally {
+    fn add(&mut self, f: Structure) {
+        self.rows += 1;
+        match f.strength {
+            Strength::Strong => self.strong += 1,
+            Strength::Weak => self.weak += 1,
+            Strength::None => return,
+        }
+        *self.reasons.entry(f.reason).or_default() += 1;
+    }
+    fn pct(&self, n: usize) -> f64 {
+        if self.rows == 0 {
+            0.0
+        } else {
+            100.0 * n as f64 / self.rows as f64
+        }
+    }
+    fn strong_pct(&self) -> f64 {
+        self.pct(self.strong)
+    }
+    fn weak_pct(&self) -> f64 {
+        self.pct(self.weak)
+    }
+    fn any_pct(&self) -> f64 {
+        self.pct(self.strong + self.weak)
+    }
+    fn line(&self, name: &str) -> String {
+        format!(
+            "{name:<34} rows {:>7}  strong {:>7.3}%  weak {:>7.3}%  weak-or-strong {:>7.3}%  {:?}",
+            self.rows,
+            self.strong_pct(),
+            self.weak_pct(),
+            self.any_pct(),
+            self.reasons
+        )
+    }
+}
+
+fn all() -> bool {
+    std::env::var_os("SQL_EVAL_ALL").is_some()
+}
+
+fn show(title: &str, values: &[(String, Structure)], sample: usize) {
+    let n = if all() {
+        values.len()
+    } else {
+        sample.min(values.len())
+    };
+    println!("--- {title}: {} (showing {n})", values.len());
+    for (v, f) in values.iter().take(n) {
+        let short: String = v.chars().take(160).collect();
+        println!("  {:<20} {short:?}", f.reason);
+    }
+}
+
+#[test]
+fn sqli_detection() {
+    let Some(rows) = jsonl("sqli.jsonl") else {
+        return;
+    };
+    let (mut train, mut dev) = (Tally::default(), Tally::default());
+    let (mut none_train, mut none_dev, mut weak_train) = (Vec::new(), Vec::new(), Vec::new());
+    for r in rows
+        .iter()
+        .filter(|r| r.subtype.as_deref() != Some("nosql"))
+    {
+        let f = analyze(&r.text);
+        let (tally, none) = if is_dev(&r.text) {
+            (&mut dev, &mut none_dev)
+        } else {
+            (&mut train, &mut none_train)
+        };
+        tally.add(f);
+        match f.strength {
+            Strength::None => none.push((r.text.clone(), f)),
+            Strength::Weak if !is_dev(&r.text) => weak_train.push((r.text.clone(), f)),
+            _ => {}
+        }
+    }
+    println!("{}", train.line("sqli non-dev"));
+    println!("{}", dev.line("sqli dev"));
+    show("sqli non-dev rows found None", &none_train, 400);
+    show("sqli non-dev rows found Weak", &weak_train, 60);
+    show("sqli dev rows found None (count only)", &none_dev, 0);
+    // Measured (2026-11-24): non-dev 97.2 % Strong, 99.47 % Weak-or-Strong; dev 96.8 %, 99.30 %.
+    // The remaining None rows are mostly label noise (see the module report).
+    assert!(train.any_pct() >= 99.3, "{}", train.line("sqli non-dev"));
+    assert!(dev.any_pct() >= 99.0, "{}", dev.line("sqli dev"));
+    assert!(train.strong_pct() >= 96.5, "{}", train.line("sqli non-dev"));
+    assert!(dev.strong_pct() >= 96.0, "{}", dev.line("sqli dev"));
+}
+
+#[test]
+fn benign_false_positives() {
+    let mut strong = Vec::new();
+    let mut weak = Vec::new();
+    let mut totals = Tally::default();
+    if let Some(rows) = jsonl("benign.jsonl") {
+        let (mut train, mut dev, mut statements) =
+            (Tally::default(), Tally::default(), Tally::default());
+        for r in &rows {
+            let f = analyze(&r.text);
+            if r.subtype.as_deref() == Some("sql_statement") {
+                statements.add(f);
+                continue;
+            }
+            totals.add(f);
+            if is_dev(&r.text) {
+                dev.add(f);
+            } else {
+                train.add(f);
+            }
+            match f.strength {
+                Strength::Strong => strong.push((r.text.clone(), f)),
+                Strength::Weak => weak.push((r.text.clone(), f)),
+                Strength::None => {}
+            }
+        }
+        println!("{}", train.line("benign non-dev"));
+        println!("{}", dev.line("benign dev"));
+        println!("{}", statements.line("benign sql_statement (label noise)"));
+    }
+    let values = corpus();
+    if !values.is_empty() {
+        let mut t = Tally::default();
+        for v in &values {
+            let f = analyze(v);
+            t.add(f);
+            totals.add(f);
+            match f.strength {
+                Strength::Strong => strong.push((v.clone(), f)),
+                Strength::Weak => weak.push((v.clone(), f)),
+                Strength::None => {}
+            }
+        }
+        println!("{}", t.line("repository benign corpus"));
+        assert!(t.strong == 0, "{}", t.line("repository benign corpus"));
+        assert!(
+            t.weak_pct() <= 2.0,
+            "{}",
+            t.line("repository benign corpus")
+        );
+    }
+    if totals.rows == 0 {
+        return;
+    }
+    println!("{}", totals.line("all benign"));
+    show("benign values found Strong", &strong, usize::MAX);
+    // A spread-out sample of the Weak ones.
+    let step = (weak.len() / 80).max(1);
+    let sample: Vec<_> = weak.iter().step_by(step).cloned().collect();
+    show("benign values found Weak (sample)", &sample, 80);
+    assert!(totals.strong_pct() <= 0.02, "{}", totals.line("all benign"));
+    assert!(totals.weak_pct() <= 2.0, "{}", totals.line("all benign"));
+}
+
+#[test]
+fn xss_rows_are_rarely_sql() {
+    let Some(rows) = jsonl("xss.jsonl") else {
+        return;
+    };
+    let mut t = Tally::default();
+    let mut strong = Vec::new();
+    for r in &rows {
+        let f = analyze(&r.text);
+        t.add(f);
+        if f.strength == Strength::Strong {
+            strong.push((r.text.clone(), f));
+        }
+    }
+    println!("{}", t.line("xss (information)"));
+    show("xss rows found Strong", &strong, 30);
+    assert!(t.strong_pct() <= 0.1, "{}", t.line("xss"));
+}
+
+/// Median time per call over `reps` calls, in nanoseconds.
+fn median_ns(value: &str, reps: usize) -> f64 {
+    let mut samples = Vec::with_capacity(31);
+    for _ in 0..31 {
+        let start = Instant::now();
+        for _ in 0..reps {
+            std::hint::black_box(analyze(std::hint::black_box(value)));
+        }
+        samples.push(start.elapsed().as_nanos() as f64 / reps as f64);
+    }
+    samples.sort_by(f64::total_cmp);
+    samples[samples.len() / 2]
+}
+
+#[test]
+fn speed() {
+    let v64 = "Mary O'Brien, 42 Main Street, Springfield; order #1234 (2 items)";
+    let attack64 = "1' and 1=0 union select null,concat(user,0x3a,pass) from users-- ";
+    let kb: String = "The quick brown fox's jumps over 12 lazy dogs; (really) -- ok. "
+        .repeat(16)
+        .chars()
+        .take(1024)
+        .collect();
+    let (a, b, c) = (
+        median_ns(v64, 2000),
+        median_ns(attack64, 2000),
+        median_ns(&kb, 200),
+    );
+    println!("speed: 64 B benign {a:.0} ns, 64 B attack {b:.0} ns, 1 KB benign {c:.0} ns");
+    if cfg!(debug_assertions) {
+        return;
+    }
+    assert!(a <= 1_000.0 && c <= 5_000.0, "{a} {c}");
+}
+
+#[test]
+fn linear_on_hostile_input() {
+    let big: Vec<String> = vec![
+        "'".repeat(100_000),
+        "x'".repeat(100_000),
+        "(".repeat(1 << 20),
+        "1 or ".repeat(200_000),
+        "/**/".repeat(250_000),
+        "' or '".repeat(100_000),
+        "a".repeat(1 << 20),
+    ];
+    for v in &big {
+        let start = Instant::now();
+        let _ = analyze(v);
+        let ms = start.elapsed().as_secs_f64() * 1e3;
+        // Generous: a debug build on a shared machine.
+        assert!(ms < 2_000.0, "{} bytes took {ms:.0} ms", v.len());
+    }
+}
+
+proptest! {
+    #[test]
+    fn never_panics(s in "\\PC*") {
+        let _ = analyze(&s);
+    }
+
+    #[test]
+    fn never_panics_on_sql_soup(parts in proptest::collection::vec(
+        prop_oneof![
+            Just("'"), Just("\""), Just("`"), Just("--"), Just("#"), Just("/*"), Just("*/"),
+            Just("/*!"), Just("("), Just(")"), Just(";"), Just("@@"), Just("@"), Just("0x"),
+            Just(" or "), Just("1=1"), Just("union"), Just("select"), Just("sleep("), Just("é"),
+            Just("\u{fffd}"), Just("\u{a0}"), Just("\\"), Just("."), Just("e5"), Just(" "),
+        ],
+        0..40,
+    )) {
+        let s: String = parts.concat();
+        let _ = analyze(&s);
+    }
+}
+
+/// Prints the finding for each line of `SQL_PROBE` (a debugging aid:
+/// `SQL_PROBE="1' or 1=1 --" cargo test -p ironward-ml --test integration sql::probe -- --ignored --nocapture`).
+#[test]
+#[ignore = "debugging aid"]
+fn probe() {
+    if let Ok(n) = std::env::var("SQL_SCALE") {
+        let n: usize = n.parse().unwrap_or(65536);
+        for (name, unit) in [
+            ("quotes", "x'"),
+            ("parens", "("),
+            ("words", "ab "),
+            ("aq", "'a"),
+        ] {
+            for k in [1, 4] {
+                let v = unit.repeat(n * k / unit.len());
+                let t = Instant::now();
+                let f = analyze(&v);
+                println!("{name} {} bytes: {:?} {f:?}", v.len(), t.elapsed());
+            }
+        }
+    }
+    let values = std::env::var("SQL_PROBE").unwrap_or_default();
+    for v in values.lines() {
+        println!("{:?} -> {:?}", v, analyze(v));
+    }
+}

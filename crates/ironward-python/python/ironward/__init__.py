@@ -1,0 +1,65 @@
+"""Ironward: runtime application self-protection for Python web applications.
+
+A drop-in successor of pyrasp: change ``from pyrasp.pyrasp import FlaskRASP`` to
+``from ironward import FlaskRASP``. The engine is native (Rust, via ``ironward._ironward``);
+the adapters below are thin. Adapters are imported lazily, so importing ``ironward`` does not
+import Flask or Django.
+
+- :class:`FlaskRASP` — Flask (``FlaskRASP(app)`` or ``init_app``)
+- :class:`WsgiRASP` — any WSGI application (``WsgiRASP(wsgi_app)``)
+- :class:`DjangoRASP` — Django middleware (``"ironward.DjangoRASP"`` in ``MIDDLEWARE``)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ._ironward import (
+    ROUTE_MATCHED,
+    ROUTE_METHOD_NOT_ALLOWED,
+    ROUTE_NOT_FOUND,
+    ROUTE_UNKNOWN,
+    ConfigError,
+    DlpStream,
+    Engine,
+    Verdict,
+    __version__,
+)
+
+__all__ = [
+    "BaseRASP",
+    "ConfigError",
+    "DjangoRASP",
+    "DlpStream",
+    "Engine",
+    "FlaskRASP",
+    "ROUTE_MATCHED",
+    "ROUTE_METHOD_NOT_ALLOWED",
+    "ROUTE_NOT_FOUND",
+    "ROUTE_UNKNOWN",
+    "Verdict",
+    "WsgiRASP",
+    "__version__",
+]
+
+_LAZY = {
+    "BaseRASP": "._base",
+    "FlaskRASP": ".flaskrasp",
+    "WsgiRASP": ".wsgirasp",
+    "DjangoRASP": ".djangorasp",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'ironward' has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list:
+    return sorted(set(globals()) | set(__all__))

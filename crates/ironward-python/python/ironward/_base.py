@@ -1,0 +1,478 @@
+"""Shared adapter logic: configuration, the native engine, pyrasp's local API, and the
+per-request helpers every adapter uses.
+
+An adapter is small. It subclasses :class:`BaseRASP` and provides:
+
+* ``_collect_routes(app)`` -> ``{endpoint: {"methods": [...], "path": "..."}}`` (optional),
+* ``_register(app)`` to hook itself into the framework (optional),
+* one function turning the framework's request into a native call — :meth:`inspect_wsgi` for
+  WSGI environs, or :meth:`inspect` with the raw pieces (method, raw path, raw query, header
+  pairs, peer IP, body prefix) — and
+* one function applying the verdict: on ``verdict.blocked`` send ``verdict.status``,
+  ``verdict.headers`` and ``verdict.body``; then hand the response to :meth:`check_response`
+  (buffered body) or :meth:`scan_stream` (streamed body), and set :attr:`server_header`.
+
+Everything else (body capping, fail-open, reporting, the banner) lives here or natively.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import sys
+import warnings
+import weakref
+from typing import Any, Callable, Iterable, Iterator, List, Optional, Tuple
+
+from . import _ironward
+from ._ironward import (
+    ROUTE_MATCHED,
+    ROUTE_METHOD_NOT_ALLOWED,
+    ROUTE_NOT_FOUND,
+    ROUTE_UNKNOWN,
+    ConfigError,
+    Engine,
+)
+
+__all__ = [
+    "BaseRASP",
+    "ROUTE_MATCHED",
+    "ROUTE_METHOD_NOT_ALLOWED",
+    "ROUTE_NOT_FOUND",
+    "ROUTE_UNKNOWN",
+]
+
+VERSION = _ironward.__version__
+
+
+class _ErrorVerdict:
+    """Stands in for a native verdict when the Python layer itself failed and ``FAIL_OPEN``
+    is false: block with the configured ``BLOCK_*`` response."""
+
+    action = "block"
+    blocked = True
+    flagged = False
+    monitored = False
+    location = None
+    findings: list = []
+    client_ip = None
+    skipped = None
+
+    def __init__(self, status: int, body: bytes, server: Optional[str], error: str):
+        self.status = status
+        self.body = body
+        self.internal_error = error
+        self.headers = [
+            ("Content-Type", "text/html; charset=utf-8"),
+            ("Content-Length", str(len(body))),
+        ]
+        if server is not None:
+            self.headers.append(("Server", server))
+
+
+class _PrefixedStream(io.RawIOBase):
+    """The request body handed on to the application when it was longer than the inspected
+    prefix: the prefix, then the rest of the original stream (never read by Ironward)."""
+
+    def __init__(self, prefix: bytes, rest: Any):
+        super().__init__()
+        self._prefix = memoryview(prefix)
+        self._rest = rest
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        if size is None or size < 0:
+            head = bytes(self._prefix)
+            self._prefix = self._prefix[len(self._prefix):]
+            return head + self._rest.read()
+        if self._prefix:
+            head = bytes(self._prefix[:size])
+            self._prefix = self._prefix[len(head):]
+            if len(head) < size:
+                # Like a file: read as much as asked, from the rest once the prefix is out.
+                head += self._rest.read(size - len(head)) or b""
+            return head
+        return self._rest.read(size)
+
+    def readinto(self, buf: Any) -> int:
+        data = self.read(len(buf))
+        buf[: len(data)] = data
+        return len(data)
+
+    def readline(self, size: int = -1) -> bytes:
+        if self._prefix:
+            data = bytes(self._prefix)
+            end = data.find(b"\n")
+            cut = len(data) if end < 0 else end + 1
+            if size is not None and size >= 0:
+                cut = min(cut, size)
+            self._prefix = self._prefix[cut:]
+            line = data[:cut]
+            if line.endswith(b"\n") or (size is not None and 0 <= size <= len(line)):
+                return line
+            more = self._rest.readline(-1 if size is None or size < 0 else size - len(line))
+            return line + more
+        return self._rest.readline(size)
+
+
+def _read_exact(stream: Any, n: int) -> bytes:
+    chunks = []
+    left = n
+    while left > 0:
+        data = stream.read(left)
+        if not data:
+            break
+        chunks.append(data)
+        left -= len(data)
+    return b"".join(chunks)
+
+
+def _status_code(status: Any) -> int:
+    if isinstance(status, int):
+        return status
+    try:
+        return int(str(status).split(" ", 1)[0])
+    except ValueError:
+        return 200
+
+
+def _restart_after_fork(rasp: "BaseRASP") -> None:
+    """Pre-forking servers (gunicorn ``--preload``, uWSGI) build the adapter in the master and
+    fork workers: the event shipper's thread does not survive a fork, so a worker rebuilds its
+    engine (keeping the blacklist) when events are shipped."""
+    register = getattr(os, "register_at_fork", None)
+    if register is None:
+        return
+    ref = weakref.ref(rasp)
+
+    def after_in_child() -> None:
+        r = ref()
+        if r is None:
+            return
+        try:
+            if r._engine.log_stats() is not None:
+                r._engine = r._build_engine(r._params, previous=r._engine)
+        except Exception:
+            pass
+
+    register(after_in_child=after_in_child)
+
+
+class BaseRASP:
+    """What every adapter shares. The constructor is pyrasp's:
+    ``(app=None, template='default', conf=None, params={}, key=None, cloud_url=None)``.
+
+    ``conf`` is a configuration file path (else ``IRONWARD_CONF``, ``PYRASP_CONF`` or
+    ``CONF_FILE``); ``params`` the highest layer. An invalid configuration raises
+    :class:`ironward.ConfigError` listing every problem. ``key`` and ``cloud_url`` (pyrasp's
+    management server) are accepted and ignored, with a warning.
+    """
+
+    PLATFORM = "Python"
+
+    def __init__(
+        self,
+        app: Any = None,
+        template: Optional[str] = "default",
+        conf: Optional[str] = None,
+        params: Optional[dict] = None,
+        key: Optional[str] = None,
+        cloud_url: Optional[str] = None,
+    ) -> None:
+        self._template = template or "default"
+        self._conf = conf
+        self._params = dict(params or {})
+        key = key or os.environ.get("PYRASP_KEY")
+        cloud_url = cloud_url or os.environ.get("PYRASP_CLOUD_URL")
+        if key or cloud_url:
+            warnings.warn(
+                "ironward: key/cloud_url (pyrasp's management server) are not supported yet "
+                "and are ignored; the local configuration is used",
+                RuntimeWarning,
+                stacklevel=2,
+            )
+        self._engine = self._build_engine(self._params)
+        for w in self._engine.warnings:
+            warnings.warn(f"ironward configuration: {w}", RuntimeWarning, stacklevel=2)
+        self.app = app
+        self.routes: dict = {}
+        if app is not None:
+            self._attach(app)
+        self._gunicorn_server_header()
+        self._print_banner()
+        _restart_after_fork(self)
+
+    # ----------------------------------------------------------------------------------
+    # Construction
+
+    def _build_engine(self, params: dict, previous: Optional[Engine] = None) -> Engine:
+        text = json.dumps(params) if params else None
+        return Engine(
+            template=self._template, conf=self._conf, params=text, previous=previous
+        )
+
+    def _attach(self, app: Any) -> None:
+        self.app = app
+        try:
+            self.routes = self._collect_routes(app) or {}
+        except Exception:  # a route table we cannot read only disables nothing
+            self.routes = {}
+        self._register(app)
+
+    def _collect_routes(self, app: Any) -> dict:
+        """The application's routes, ``{endpoint: {"methods": [...], "path": "..."}}``."""
+        return {}
+
+    def _register(self, app: Any) -> None:
+        """Hooks the adapter into the framework."""
+
+    def _gunicorn_server_header(self) -> None:
+        """gunicorn drops the application's ``Server`` header (it treats it as hop-by-hop) and
+        always sends its own: when running under gunicorn, make that one ``SERVER_HEADER``."""
+        server = self._engine.server_header
+        module = sys.modules.get("gunicorn.http.wsgi")
+        if server is None or module is None or not hasattr(module, "SERVER"):
+            return
+        try:
+            module.SERVER = server
+        except Exception:
+            pass
+
+    def _print_banner(self) -> None:
+        # pyrasp prints its start-up banner at VERBOSE 10 unless the params set VERBOSE.
+        verbose = self._params.get("VERBOSE", 10)
+        try:
+            verbose = int(verbose)
+        except (TypeError, ValueError):
+            verbose = 10
+        text = self._engine.banner(verbose)
+        if text:
+            sys.stderr.write(text)
+            sys.stderr.flush()
+
+    # ----------------------------------------------------------------------------------
+    # pyrasp's local API
+
+    def get_status(self) -> dict:
+        checks = dict(self._engine.checks())
+        return {
+            "version": VERSION,
+            "platform": self.PLATFORM,
+            "blacklist": len(self._engine.blacklist()),
+            "xss_loaded": "xss" in checks,
+            "sqli_loaded": "sqli" in checks,
+            "prompt_loaded": "prompt" in checks,
+            "config": "Local" if (self._engine.file_loaded or self._params) else "Default",
+            "checks": checks,
+            "log": self._engine.log_stats(),
+        }
+
+    def get_blacklist(self) -> List[str]:
+        return self._engine.blacklist()
+
+    def get_config(self) -> dict:
+        return json.loads(self._engine.config_json())
+
+    def set_config(self, config: dict) -> dict:
+        """Sets keys in the highest layer (``SECURITY_CHECKS.<check>`` works). Returns
+        ``{"success": [keys], "fail": [keys]}``; the blacklist is kept."""
+        success, fail = [], []
+        params = dict(self._params)
+        for k, v in dict(config).items():
+            trial = dict(params)
+            trial[k] = v
+            try:
+                self._build_engine(trial)
+            except (ConfigError, RuntimeError):
+                fail.append(k)
+                continue
+            params = trial
+            success.append(k)
+        if success:
+            self._engine = self._build_engine(params, previous=self._engine)
+            self._params = params
+            self._gunicorn_server_header()
+        return {"success": success, "fail": fail}
+
+    def get_routes(self) -> dict:
+        return self.routes
+
+    # Ironward additions
+    def blacklist_add(self, ip: str, seconds: Optional[int] = None) -> None:
+        self._engine.blacklist_add(ip, seconds)
+
+    def blacklist_remove(self, ip: str) -> bool:
+        return self._engine.blacklist_remove(ip)
+
+    @property
+    def engine(self) -> Engine:
+        """The native engine in force."""
+        return self._engine
+
+    @property
+    def server_header(self) -> Optional[str]:
+        """The ``Server`` header to set on every response, or None to leave it."""
+        return self._engine.server_header
+
+    # ----------------------------------------------------------------------------------
+    # Per-request helpers for adapters
+
+    def _failed(self, error: BaseException) -> Any:
+        """The verdict when the Python layer failed: None (allow) when ``FAIL_OPEN``."""
+        engine = self._engine
+        try:
+            sys.stderr.write(f"[!] Ironward internal error: {type(error).__name__}: {error}\n")
+        except Exception:
+            pass
+        if engine.fail_open:
+            return None
+        cfg = self.get_config()
+        body = str(cfg.get("BLOCK_ACTION_CONTENT", "Blocked")).encode()
+        return _ErrorVerdict(
+            int(cfg.get("BLOCK_STATUS_CODE", 403)), body, engine.server_header, str(error)
+        )
+
+    def read_wsgi_body(self, environ: dict) -> Tuple[Optional[bytes], Optional[int]]:
+        """Reads at most ``MAX_BODY_BYTES`` of a WSGI request body and puts back a stream
+        that replays exactly those bytes, then the unread rest, for the application.
+        Returns ``(body, full_length_if_cut)``."""
+        cl = environ.get("CONTENT_LENGTH")
+        try:
+            length = int(cl) if cl else None
+        except ValueError:
+            length = None
+        stream = environ.get("wsgi.input")
+        if stream is None:
+            return None, None
+        chunked = length is None and (
+            environ.get("wsgi.input_terminated")
+            or "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
+        )
+        if not length and not chunked:
+            return None, None
+        cap = self._engine.max_body_bytes
+        if length is not None:
+            data = _read_exact(stream, min(length, cap))
+            if length <= cap:
+                environ["wsgi.input"] = io.BytesIO(data)
+                return data, None
+            environ["wsgi.input"] = _PrefixedStream(data, stream)
+            return data, length
+        data = _read_exact(stream, cap + 1)
+        if len(data) <= cap:
+            environ["wsgi.input"] = io.BytesIO(data)
+            return data, None
+        environ["wsgi.input"] = _PrefixedStream(data, stream)
+        return data[:cap], len(data)
+
+    def inspect_wsgi(self, environ: dict, route: int = ROUTE_UNKNOWN, body: Any = False) -> Any:
+        """Inspects a WSGI request. ``body`` False means: read it from ``wsgi.input`` (capped,
+        and handed back); otherwise ``(bytes_or_None, full_length_or_None)``. Returns the
+        verdict, or None when the inspection failed and ``FAIL_OPEN`` let it through."""
+        try:
+            data, full = self.read_wsgi_body(environ) if body is False else body
+            return self._engine.inspect_wsgi(environ, data, full, route)
+        except Exception as e:  # never break the application's request
+            return self._failed(e)
+
+    def inspect(
+        self,
+        method: str,
+        path: str,
+        query: str = "",
+        headers: Optional[List[Tuple[str, str]]] = None,
+        peer_ip: Optional[str] = None,
+        body: Optional[bytes] = None,
+        body_len: Optional[int] = None,
+        route: int = ROUTE_UNKNOWN,
+    ) -> Any:
+        """Inspects a request from its raw pieces (the path and query as on the wire)."""
+        try:
+            return self._engine.inspect_request(
+                method, path, query, headers or [], peer_ip, body, body_len, route
+            )
+        except Exception as e:
+            return self._failed(e)
+
+    def check_response(
+        self,
+        verdict: Any,
+        status: Any,
+        headers: List[Tuple[str, str]],
+        body: Optional[bytes] = None,
+    ) -> Any:
+        """Inspects a response (body None when it is not buffered). Returns the outbound
+        verdict, or None when there is nothing to do or the inspection failed open."""
+        if verdict is None or isinstance(verdict, _ErrorVerdict):
+            return None
+        try:
+            return self._engine.inspect_response(verdict, _status_code(status), headers, body)
+        except Exception as e:
+            return self._failed(e)
+
+    def stream_scanner(self, verdict: Any, status: Any, headers: List[Tuple[str, str]]) -> Any:
+        """A DLP scanner for a streamed response, or None when DLP does not apply."""
+        if verdict is None or isinstance(verdict, _ErrorVerdict):
+            return None
+        try:
+            return self._engine.dlp_stream(verdict, _status_code(status), headers)
+        except Exception as e:
+            self._failed(e)
+            return None
+
+    @staticmethod
+    def scan_stream(scanner: Any, iterable: Iterable[Any]) -> Iterator[Any]:
+        """Yields the chunks of a streamed body after scanning each one; a blocking leak
+        ends the stream before the leaking chunk (the headers are already out). Closes the
+        original iterable."""
+        try:
+            for chunk in iterable:
+                if chunk:
+                    data = chunk if isinstance(chunk, (bytes, bytearray)) else str(chunk).encode()
+                    try:
+                        v = scanner.push(bytes(data) if isinstance(data, bytearray) else data)
+                    except Exception:
+                        v = None
+                    if v is not None and v.blocked:
+                        return
+                yield chunk
+            try:
+                scanner.finish()
+            except Exception:
+                pass
+        finally:
+            close = getattr(iterable, "close", None)
+            if close is not None:
+                close()
+
+    @staticmethod
+    async def ascan_stream(scanner: Any, aiterable: Any) -> Any:
+        """:meth:`scan_stream` for an async iterable (ASGI bodies): an async generator."""
+        try:
+            async for chunk in aiterable:
+                if chunk:
+                    data = chunk if isinstance(chunk, bytes) else (
+                        bytes(chunk) if isinstance(chunk, (bytearray, memoryview))
+                        else str(chunk).encode())
+                    try:
+                        v = scanner.push(data)
+                    except Exception:
+                        v = None
+                    if v is not None and v.blocked:
+                        return
+                yield chunk
+            try:
+                scanner.finish()
+            except Exception:
+                pass
+        finally:
+            aclose = getattr(aiterable, "aclose", None)
+            if aclose is not None:
+                await aclose()
+
+    def buffered_body_fits(self, length: Optional[int]) -> bool:
+        """True when a response body of this length is inspected whole."""
+        return length is not None and length <= self._engine.dlp_max_body_bytes

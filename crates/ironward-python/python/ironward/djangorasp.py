@@ -1,0 +1,159 @@
+"""``DjangoRASP``: Django middleware. Add ``"ironward.DjangoRASP"`` (or pyrasp's old path with
+the import changed) to ``MIDDLEWARE``, first.
+
+Settings (Ironward's name first, pyrasp's accepted): ``IRONWARD_CONF``/``PYRASP_CONF`` (file
+path), ``IRONWARD_PARAMS``/``PYRASP_PARAMS`` (dict), ``IRONWARD_TEMPLATE``/``PYRASP_TEMPLATE``,
+``IRONWARD_KEY``/``PYRASP_KEY`` and ``IRONWARD_CLOUD_URL``/``PYRASP_CLOUD_URL`` (ignored).
+
+The route check uses Django's URL resolver (cached per path, bounded). The body is read from
+the request itself — ``request.body`` when it fits in ``MAX_BODY_BYTES`` (Django then parses
+forms and uploads from those same bytes), else only a prefix, with the rest left to stream.
+"""
+
+from __future__ import annotations
+
+import io
+from functools import lru_cache
+from typing import Any, Callable, Optional
+
+from django.conf import settings
+from django.http import HttpResponse
+from django.urls import Resolver404, get_resolver, resolve
+
+from ._base import ROUTE_MATCHED, ROUTE_NOT_FOUND, BaseRASP, _PrefixedStream, _read_exact
+
+__all__ = ["DjangoRASP"]
+
+
+def _setting(name: str, default: Any = None) -> Any:
+    for prefix in ("IRONWARD_", "PYRASP_"):
+        value = getattr(settings, prefix + name, None)
+        if value is not None:
+            return value
+    return default
+
+
+def _route(path: str, urlconf: Optional[str]) -> int:
+    # Cache only short paths, so that the cache stays small whatever clients send.
+    if len(path) <= 256:
+        return _cached_route(path, urlconf)
+    return _resolve_route(path, urlconf)
+
+
+@lru_cache(maxsize=4096)
+def _cached_route(path: str, urlconf: Optional[str]) -> int:
+    return _resolve_route(path, urlconf)
+
+
+def _resolve_route(path: str, urlconf: Optional[str]) -> int:
+    try:
+        resolve(path, urlconf)
+    except Resolver404:
+        return ROUTE_NOT_FOUND
+    return ROUTE_MATCHED
+
+
+def block_response(verdict: Any) -> HttpResponse:
+    """The Django response for a blocking verdict."""
+    resp = HttpResponse(verdict.body, status=verdict.status)
+    for name, value in verdict.headers:
+        if name.lower() != "content-length":
+            resp[name] = value
+    return resp
+
+
+def _walk(patterns: Any, prefix: str, out: dict) -> None:
+    for p in patterns:
+        path = prefix + str(getattr(p, "pattern", ""))
+        if hasattr(p, "url_patterns"):
+            _walk(p.url_patterns, path, out)
+        else:
+            name = getattr(p, "name", None) or getattr(p, "lookup_str", None) or path
+            out[name] = {"methods": [], "path": "/" + path}
+
+
+class DjangoRASP(BaseRASP):
+    """Django middleware: ``DjangoRASP(get_response)``; configured from the settings."""
+
+    PLATFORM = "Django"
+
+    def __init__(self, get_response: Optional[Callable] = None, **kwargs: Any) -> None:
+        self.get_response = get_response
+        kwargs.setdefault("template", _setting("TEMPLATE", "default"))
+        kwargs.setdefault("conf", _setting("CONF"))
+        kwargs.setdefault("params", _setting("PARAMS", {}))
+        kwargs.setdefault("key", _setting("KEY"))
+        kwargs.setdefault("cloud_url", _setting("CLOUD_URL"))
+        super().__init__(app=None, **kwargs)
+        try:
+            self.routes = self._collect_routes(None)
+        except Exception:
+            self.routes = {}
+
+    def _collect_routes(self, app: Any) -> dict:
+        out: dict = {}
+        _walk(get_resolver().url_patterns, "", out)
+        return out
+
+    def _body(self, request: Any) -> Any:
+        meta = request.META
+        try:
+            length = int(meta.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length <= 0:
+            return (None, None)
+        cap = self._engine.max_body_bytes
+        if length <= cap:
+            return (request.body, None)
+        stream = getattr(request, "_stream", None)
+        if stream is None or getattr(request, "_read_started", False):
+            return (None, length)
+        prefix = _read_exact(stream, cap)
+        request._stream = _PrefixedStream(prefix, stream)
+        return (prefix, length)
+
+    def __call__(self, request: Any) -> Any:
+        try:
+            route = _route(request.path_info, getattr(request, "urlconf", None))
+            body = self._body(request)
+        except Exception as e:  # never break the request
+            failed = self._failed(e)
+            if failed is not None:
+                return block_response(failed)
+            return self.get_response(request)
+        verdict = self.inspect_wsgi(request.META, route, body)
+        if verdict is not None and verdict.blocked:
+            return block_response(verdict)
+        response = self.get_response(request)
+        try:
+            return self._process_response(verdict, response)
+        except Exception as e:  # never break the application's response
+            failed = self._failed(e)
+            return response if failed is None else block_response(failed)
+
+    def _process_response(self, verdict: Any, response: Any) -> Any:
+        engine = self._engine
+        if verdict is not None and engine.inspects_responses:
+            headers = [(k, str(v)) for k, v in response.items()]
+            status = response.status_code
+            if getattr(response, "streaming", False):
+                out = self.check_response(verdict, status, headers, None)
+                if out is not None and out.blocked:
+                    return block_response(out)
+                if not getattr(response, "is_async", False):
+                    scanner = self.stream_scanner(verdict, status, headers)
+                    if scanner is not None:
+                        response.streaming_content = self.scan_stream(
+                            scanner, response.streaming_content
+                        )
+            else:
+                body = response.content if engine.dlp_enabled else None
+                fits = body is not None and self.buffered_body_fits(len(body))
+                out = self.check_response(verdict, status, headers, body if fits else None)
+                if out is not None and out.blocked:
+                    return block_response(out)
+        server = engine.server_header
+        if server is not None:
+            response["Server"] = server
+        return response

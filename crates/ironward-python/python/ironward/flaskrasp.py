@@ -1,0 +1,133 @@
+"""``FlaskRASP``: Flask's ``before_request`` inspects the request (with Flask's own routing
+result for the route and method checks), ``after_request`` inspects the response.
+
+``FlaskRASP(app)`` or ``rasp = FlaskRASP(); rasp.init_app(app)``. The request body is read up
+to ``MAX_BODY_BYTES`` from ``wsgi.input`` and replayed to Flask, so views see the same bytes;
+nothing is parsed as JSON unless it is JSON (the engine decides from the content type).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, request
+from werkzeug.exceptions import MethodNotAllowed
+from werkzeug.routing import RequestRedirect
+
+from ._base import (
+    ROUTE_MATCHED,
+    ROUTE_METHOD_NOT_ALLOWED,
+    ROUTE_NOT_FOUND,
+    BaseRASP,
+)
+
+__all__ = ["FlaskRASP"]
+
+_VERDICT = "ironward.verdict"
+_BLOCKED = "ironward.blocked"
+
+
+def block_response(verdict: Any) -> Response:
+    """The Flask response for a blocking verdict."""
+    resp = Response(verdict.body, status=verdict.status)
+    for name, value in verdict.headers:
+        if name.lower() != "content-length":
+            resp.headers[name] = value
+    return resp
+
+
+class FlaskRASP(BaseRASP):
+    """``FlaskRASP(app=None, template='default', conf=None, params={}, key=None,
+    cloud_url=None)``."""
+
+    PLATFORM = "Flask"
+
+    def init_app(self, app: Any) -> None:
+        """Protects ``app`` (Flask's extension pattern)."""
+        self._attach(app)
+
+    def _collect_routes(self, app: Any) -> dict:
+        routes = {}
+        for rule in app.url_map.iter_rules():
+            routes[rule.endpoint] = {
+                "methods": sorted(rule.methods or ()),
+                "path": rule.rule,
+            }
+        return routes
+
+    def _register(self, app: Any) -> None:
+        app.before_request(self._before_request)
+        app.after_request(self._after_request)
+
+    def _before_request(self) -> Any:
+        req = request._get_current_object()  # one proxy lookup, then plain attributes
+        environ = req.environ
+        if req.url_rule is not None:
+            route = ROUTE_MATCHED
+        else:
+            exc = req.routing_exception
+            if exc is None or isinstance(exc, RequestRedirect):
+                route = ROUTE_MATCHED
+            elif isinstance(exc, MethodNotAllowed):
+                route = ROUTE_METHOD_NOT_ALLOWED
+            else:
+                route = ROUTE_NOT_FOUND
+        if "stream" in req.__dict__:
+            # Another hook already opened the body stream: use Flask's cached data if small.
+            length = req.content_length
+            if length is not None and length <= self._engine.max_body_bytes:
+                body: Any = (req.get_data(cache=True), None)
+            else:
+                body = (None, length)
+        else:
+            body = False
+        verdict = self.inspect_wsgi(environ, route, body)
+        environ[_VERDICT] = verdict
+        if verdict is not None and verdict.blocked:
+            environ[_BLOCKED] = True
+            return block_response(verdict)
+        return None
+
+    def _after_request(self, response: Response) -> Response:
+        environ = request._get_current_object().environ
+        if environ.get(_BLOCKED):
+            return response
+        try:
+            return self._inspect_response(environ, response)
+        except Exception as e:  # never break the application's response
+            failed = self._failed(e)
+            return response if failed is None else block_response(failed)
+
+    def _inspect_response(self, environ: dict, response: Response) -> Response:
+        engine = self._engine
+        server = engine.server_header
+        verdict = environ.get(_VERDICT)
+        if verdict is not None and engine.inspects_responses:
+            streamed = response.is_streamed or response.direct_passthrough
+            headers = response.headers.to_wsgi_list()
+            if not streamed and engine.dlp_enabled:
+                body = response.get_data()
+                out = self.check_response(
+                    verdict,
+                    response.status_code,
+                    headers,
+                    body if self.buffered_body_fits(len(body)) else None,
+                )
+                if out is not None and out.blocked:
+                    return block_response(out)
+                if not self.buffered_body_fits(len(body)):
+                    scanner = self.stream_scanner(verdict, response.status_code, headers)
+                    if scanner is not None and not response.direct_passthrough:
+                        response.response = self.scan_stream(scanner, [body])
+            else:
+                out = self.check_response(verdict, response.status_code, headers, None)
+                if out is not None and out.blocked:
+                    return block_response(out)
+                if streamed:
+                    scanner = self.stream_scanner(verdict, response.status_code, headers)
+                    if scanner is not None:
+                        response.direct_passthrough = False
+                        response.response = self.scan_stream(scanner, response.response)
+        if server is not None:
+            response.headers["Server"] = server
+        return response

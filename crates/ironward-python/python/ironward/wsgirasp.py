@@ -1,0 +1,164 @@
+"""``WsgiRASP``: a WSGI middleware protecting any WSGI application.
+
+``app.wsgi_app = WsgiRASP(app.wsgi_app)`` (Flask), or wrap any callable. The request body is
+read up to ``MAX_BODY_BYTES`` and replayed to the application (the rest streams on, unread).
+``start_response`` is deferred until the response is inspected: a buffered body (a list, or a
+``Content-Length`` within ``DLP_MAX_BODY_BYTES``) is inspected whole and may be replaced by the
+block response; any other body is scanned chunk by chunk and cut at a leak.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Iterable, List, Optional
+
+from ._base import ROUTE_UNKNOWN, BaseRASP
+
+__all__ = ["WsgiRASP"]
+
+_REASONS = {
+    200: "OK", 301: "Moved Permanently", 302: "Found", 303: "See Other",
+    307: "Temporary Redirect", 308: "Permanent Redirect", 400: "Bad Request",
+    401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
+    406: "Not Acceptable", 429: "Too Many Requests", 500: "Internal Server Error",
+    503: "Service Unavailable",
+}
+
+
+def status_line(code: int) -> str:
+    return f"{code} {_REASONS.get(code, 'Blocked')}"
+
+
+def _content_length(headers: List[tuple]) -> Optional[int]:
+    for name, value in headers:
+        if name.lower() == "content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return None
+    return None
+
+
+def _with_server(headers: List[tuple], server: Optional[str]) -> List[tuple]:
+    if server is None:
+        return headers
+    out = [(n, v) for (n, v) in headers if n.lower() != "server"]
+    out.append(("Server", server))
+    return out
+
+
+class WsgiRASP(BaseRASP):
+    """WSGI middleware: ``WsgiRASP(wsgi_app, template='default', conf=None, params={})``."""
+
+    PLATFORM = "WSGI"
+
+    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        if self.app is None:
+            raise RuntimeError("WsgiRASP needs the WSGI application to protect")
+        verdict = self.inspect_wsgi(environ, self._route(environ))
+        if verdict is not None and verdict.blocked:
+            return self._block(verdict, start_response)
+        return self._respond(verdict, environ, start_response)
+
+    def _route(self, environ: dict) -> int:
+        """The route code; plain WSGI apps have no route table."""
+        return ROUTE_UNKNOWN
+
+    def _block(self, verdict: Any, start_response: Callable) -> List[bytes]:
+        start_response(status_line(verdict.status), list(verdict.headers))
+        return [verdict.body]
+
+    def _respond(self, verdict: Any, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        engine = self._engine
+        server = engine.server_header
+        if verdict is None or not engine.inspects_responses:
+            if server is None:
+                return self.app(environ, start_response)
+
+            def set_server(status, headers, exc_info=None):
+                return start_response(status, _with_server(headers, server), exc_info)
+
+            return self.app(environ, set_server)
+
+        held: dict = {}
+        writes: List[bytes] = []
+
+        def deferred(status, headers, exc_info=None):
+            held["status"], held["headers"], held["exc_info"] = status, list(headers), exc_info
+            return writes.append  # legacy write(): buffered, sent first
+
+        result = self.app(environ, deferred)
+        if isinstance(result, (list, tuple)) and "status" in held:
+            body = b"".join(writes) + b"".join(result)
+            return self._buffered(verdict, held, body, start_response, result)
+        length = _content_length(held.get("headers", [])) if "status" in held else None
+        if "status" in held and self.buffered_body_fits(length):
+            try:
+                body = b"".join(writes) + b"".join(result)
+            finally:
+                close = getattr(result, "close", None)
+                if close is not None:
+                    close()
+            return self._buffered(verdict, held, body, start_response, None)
+        return self._streamed(verdict, held, writes, result, start_response)
+
+    def _buffered(self, verdict, held, body, start_response, result) -> List[bytes]:
+        engine = self._engine
+        out = self.check_response(
+            verdict, held["status"], held["headers"], body if engine.dlp_enabled else None
+        )
+        if out is not None and out.blocked:
+            close = getattr(result, "close", None)
+            if close is not None:
+                close()
+            return self._block(out, start_response)
+        start_response(
+            held["status"], _with_server(held["headers"], engine.server_header), held["exc_info"]
+        )
+        return [body]
+
+    def _streamed(self, verdict, held, writes, result, start_response):
+        iterator = iter(result)
+        first: List[bytes] = []
+        if "status" not in held:
+            # The application calls start_response on its first chunk.
+            for chunk in iterator:
+                first.append(chunk)
+                if chunk or "status" in held:
+                    break
+        if "status" not in held:
+            raise RuntimeError("the WSGI application did not call start_response")
+        out = self.check_response(verdict, held["status"], held["headers"], None)
+        if out is not None and out.blocked:
+            close = getattr(result, "close", None)
+            if close is not None:
+                close()
+            return self._block(out, start_response)
+        start_response(
+            held["status"],
+            _with_server(held["headers"], self._engine.server_header),
+            held["exc_info"],
+        )
+        scanner = self.stream_scanner(verdict, held["status"], held["headers"])
+        chunks = _Chain(writes + first, iterator, result)
+        if scanner is None:
+            return chunks
+        return self.scan_stream(scanner, chunks)
+
+
+class _Chain:
+    """The buffered first chunks, then the rest of the application's iterable; ``close()``
+    closes the application's iterable."""
+
+    def __init__(self, head: List[bytes], rest: Any, original: Any) -> None:
+        self._head = head
+        self._rest = rest
+        self._original = original
+
+    def __iter__(self):
+        yield from self._head
+        yield from self._rest
+
+    def close(self) -> None:
+        close = getattr(self._original, "close", None)
+        if close is not None:
+            close()

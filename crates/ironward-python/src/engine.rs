@@ -1,0 +1,455 @@
+//! `Engine`: the configuration, the core engine and the event shipper of one protected app.
+//!
+//! Built once per adapter; every inspection releases the GIL while the engine runs (the request
+//! is first copied or borrowed into owned, thread-safe handles: `PyBackedStr`/`PyBackedBytes`
+//! keep the Python objects alive without the GIL). Findings are reported (console, shipper)
+//! natively. A panic anywhere in here is caught and turned into an allow verdict (or a block,
+//! when `FAIL_OPEN` is false) carrying `internal_error`, and reported on standard error.
+
+use crate::ConfigError;
+use crate::config::{LoadError, load_layers};
+use crate::report::Reporter;
+use crate::stream::PyDlpStream;
+use crate::verdict::PyVerdict;
+use crate::wsgi::{self, OwnedRequest, Text};
+use ironward_agent::agent::Agent;
+use ironward_agent::console;
+use ironward_core::Engine;
+use ironward_core::request::{Body, Header, Headers, Request, Response};
+use ironward_core::verdict::{Action, BlockResponse, Verdict};
+use pyo3::exceptions::{PyRuntimeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::pybacked::{PyBackedBytes, PyBackedStr};
+use pyo3::types::{PyDict, PyList};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Everything an inspection needs, shared with the stream scanners.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub(crate) engine: Engine,
+    pub(crate) reporter: Reporter,
+    pub(crate) server: Option<Arc<str>>,
+    /// Test aid: every inspection panics inside the native layer.
+    fault: bool,
+}
+
+impl Shared {
+    /// The verdict for a panic caught in this layer: `FAIL_OPEN` decides, and it is reported.
+    pub(crate) fn panicked(&self, panic: &(dyn std::any::Any + Send)) -> Verdict {
+        let message = panic
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "internal error".to_owned());
+        let action = if self.engine.config().fail_open {
+            Action::Allow
+        } else {
+            Action::Block
+        };
+        crate::report::internal_error(&message, action.as_str());
+        Verdict {
+            action,
+            response: action
+                .is_block()
+                .then(|| BlockResponse::for_action(self.engine.config(), action)),
+            internal_error: Some(message),
+            ..Verdict::default()
+        }
+    }
+
+    /// Panics when the test fault is on.
+    pub(crate) fn maybe_fault(&self) {
+        if self.fault {
+            panic!("injected fault (Engine(_fault=True))");
+        }
+    }
+}
+
+/// The Ironward engine for one application.
+#[pyclass(name = "Engine", module = "ironward._ironward", frozen)]
+#[derive(Debug)]
+pub struct PyEngine {
+    pub(crate) shared: Arc<Shared>,
+    source: String,
+    from_file: bool,
+    warnings: Vec<String>,
+}
+
+/// Owned response headers from `(name, value)` pairs.
+fn response_headers(list: &[(PyBackedStr, PyBackedStr)]) -> Headers<'_> {
+    Headers(list.iter().map(|(n, v)| Header::new(n, v)).collect())
+}
+
+impl PyEngine {
+    /// Inspects an owned request with the GIL released.
+    fn inspect_owned(&self, py: Python<'_>, req: OwnedRequest) -> PyVerdict {
+        let shared = Arc::clone(&self.shared);
+        let method: Arc<str> = Arc::from(req.method.as_str());
+        let path: Arc<str> = Arc::from(req.path());
+        let verdict = py.detach(move || {
+            let run = || {
+                shared.maybe_fault();
+                req.with(|r| {
+                    let v = shared.engine.inspect_request(r);
+                    shared.reporter.report(&shared.engine, r, &v);
+                    v
+                })
+            };
+            catch_unwind(AssertUnwindSafe(run)).unwrap_or_else(|p| shared.panicked(p.as_ref()))
+        });
+        PyVerdict::new(verdict, method, path, self.shared.server.clone())
+    }
+}
+
+#[pymethods]
+impl PyEngine {
+    /// Loads the configuration (template < file < params) and builds the engine.
+    ///
+    /// `conf` is a file path; without it `IRONWARD_CONF`, `PYRASP_CONF` or `CONF_FILE` name the
+    /// file, if any. `params` is a JSON object (text). `previous` is an engine whose blacklist
+    /// is carried over (reconfiguration). Raises `ConfigError` listing every problem.
+    #[new]
+    #[pyo3(signature = (template=None, conf=None, params=None, previous=None, _fault=false))]
+    fn new(
+        py: Python<'_>,
+        template: Option<PyBackedStr>,
+        conf: Option<PyBackedStr>,
+        params: Option<PyBackedStr>,
+        previous: Option<PyRef<'_, PyEngine>>,
+        _fault: bool,
+    ) -> PyResult<PyEngine> {
+        let source = py
+            .detach(|| load_layers(template.as_deref(), conf.as_deref(), params.as_deref()))
+            .map_err(|e| config_error(py, &e))?;
+        let config = source.loaded.config;
+        let agent = Agent::start(&config)
+            .map_err(|e| PyRuntimeError::new_err(format!("cannot start the event shipper: {e}")))?;
+        let verbose = config.verbose;
+        let engine = Engine::new(config).map_err(|e| {
+            let msg = format!("invalid configuration:\n{e}");
+            let err = ConfigError::new_err(msg);
+            let _ = err.value(py).setattr("errors", vec![e.to_string()]);
+            err
+        })?;
+        if let Some(prev) = previous {
+            let now = engine.now_ms();
+            for entry in prev.shared.engine.blacklist().entries(now) {
+                engine.blacklist().insert(entry.ip, entry.expires_ms, now);
+            }
+        }
+        let server = engine.server_header().map(Arc::from);
+        Ok(PyEngine {
+            shared: Arc::new(Shared {
+                engine,
+                reporter: Reporter::new(agent, verbose),
+                server,
+                fault: _fault,
+            }),
+            source: source.description,
+            from_file: source.from_file,
+            warnings: source
+                .loaded
+                .warnings
+                .iter()
+                .map(ToString::to_string)
+                .collect(),
+        })
+    }
+
+    /// Inspects a request given as raw pieces: the method, the path as on the wire
+    /// (percent-encoded), the raw query (no `?`), the headers as `(name, value)` pairs, the
+    /// TCP peer's IP, the buffered body (at most `max_body_bytes`) and the full body length
+    /// when the body was cut, and the route code (`ROUTE_*`).
+    #[pyo3(signature = (method, path, query="", headers=Vec::new(), peer_ip=None, body=None, body_len=None, route=0))]
+    #[allow(clippy::too_many_arguments)]
+    fn inspect_request(
+        &self,
+        py: Python<'_>,
+        method: PyBackedStr,
+        path: PyBackedStr,
+        query: &str,
+        headers: Vec<(PyBackedStr, PyBackedStr)>,
+        peer_ip: Option<&str>,
+        body: Option<PyBackedBytes>,
+        body_len: Option<u64>,
+        route: u8,
+    ) -> PyVerdict {
+        let req = OwnedRequest {
+            method: Text::Py(method),
+            target: Text::Py(path),
+            query: Some(Text::Own(
+                query.strip_prefix('?').unwrap_or(query).to_owned(),
+            )),
+            headers: headers
+                .into_iter()
+                .map(|(n, v)| (Text::Py(n), Text::Py(v)))
+                .collect(),
+            peer: peer_ip.and_then(wsgi::parse_peer),
+            version: "1.1".to_owned(),
+            body,
+            body_len,
+            route: wsgi::route_match(route),
+        };
+        self.inspect_owned(py, req)
+    }
+
+    /// Inspects a request read from a WSGI environ (method, raw target, headers, peer), with
+    /// the buffered body, the full length when it was cut, and the route code.
+    #[pyo3(signature = (environ, body=None, body_len=None, route=0))]
+    fn inspect_wsgi(
+        &self,
+        py: Python<'_>,
+        environ: &Bound<'_, PyDict>,
+        body: Option<PyBackedBytes>,
+        body_len: Option<u64>,
+        route: u8,
+    ) -> PyResult<PyVerdict> {
+        let req = wsgi::from_environ(environ, body, body_len, route)?;
+        Ok(self.inspect_owned(py, req))
+    }
+
+    /// Inspects the response to a request: its status, headers (`(name, value)` pairs) and
+    /// whole body (None when it is not buffered: status and headers are still checked, e.g.
+    /// for brute force). `verdict` is the request's verdict.
+    #[pyo3(signature = (verdict, status, headers=Vec::new(), body=None))]
+    fn inspect_response(
+        &self,
+        py: Python<'_>,
+        verdict: &PyVerdict,
+        status: u16,
+        headers: Vec<(PyBackedStr, PyBackedStr)>,
+        body: Option<PyBackedBytes>,
+    ) -> PyVerdict {
+        let shared = Arc::clone(&self.shared);
+        let inbound = &verdict.inner;
+        let (method, path) = (&verdict.method, &verdict.path);
+        let out = py.detach(|| {
+            let run = || {
+                shared.maybe_fault();
+                let request = Request::new(method, path);
+                let response = Response {
+                    status,
+                    headers: response_headers(&headers),
+                    body: match body.as_deref() {
+                        Some(b) if !b.is_empty() => Body::Full(b),
+                        _ => Body::Empty,
+                    },
+                };
+                let v = shared.engine.inspect_response(&request, inbound, &response);
+                shared.reporter.report(&shared.engine, &request, &v);
+                v
+            };
+            catch_unwind(AssertUnwindSafe(run)).unwrap_or_else(|p| shared.panicked(p.as_ref()))
+        });
+        PyVerdict::new(
+            out,
+            Arc::clone(&verdict.method),
+            Arc::clone(&verdict.path),
+            self.shared.server.clone(),
+        )
+    }
+
+    /// A DLP scanner for a streamed response with this status and these headers, or None when
+    /// DLP does not apply (check off, request skipped, error status, content type not
+    /// inspected).
+    #[pyo3(signature = (verdict, status, headers=Vec::new()))]
+    fn dlp_stream(
+        &self,
+        verdict: &PyVerdict,
+        status: u16,
+        headers: Vec<(PyBackedStr, PyBackedStr)>,
+    ) -> Option<PyDlpStream> {
+        let response = Response {
+            status,
+            headers: response_headers(&headers),
+            body: Body::Empty,
+        };
+        let run = || self.shared.engine.dlp_stream(&verdict.inner, &response);
+        let scanner = catch_unwind(AssertUnwindSafe(run)).ok().flatten()?;
+        Some(PyDlpStream::new(
+            Arc::clone(&self.shared),
+            scanner,
+            verdict.clone(),
+        ))
+    }
+
+    /// The `Server` header every response should carry, or None to leave it alone.
+    #[getter]
+    fn server_header(&self) -> Option<&str> {
+        self.shared.server.as_deref()
+    }
+
+    /// Request body bytes to buffer and inspect (`MAX_BODY_BYTES`).
+    #[getter]
+    fn max_body_bytes(&self) -> u64 {
+        self.shared.engine.config().max_body_bytes
+    }
+
+    /// Response body bytes DLP inspects when buffered (`DLP_MAX_BODY_BYTES`).
+    #[getter]
+    fn dlp_max_body_bytes(&self) -> u64 {
+        self.shared.engine.config().dlp_max_body_bytes
+    }
+
+    /// True when responses are inspected at all (DLP or brute force on).
+    #[getter]
+    fn inspects_responses(&self) -> bool {
+        use ironward_core::check::CheckId;
+        use ironward_core::config::Level;
+        let c = &self.shared.engine.config().security_checks;
+        c.level(CheckId::Dlp) != Level::Off || c.level(CheckId::Brute) != Level::Off
+    }
+
+    /// True when the `dlp` check is on (response bodies are worth handing over).
+    #[getter]
+    fn dlp_enabled(&self) -> bool {
+        use ironward_core::check::CheckId;
+        use ironward_core::config::Level;
+        let c = &self.shared.engine.config().security_checks;
+        c.level(CheckId::Dlp) != Level::Off
+    }
+
+    /// `FAIL_OPEN`.
+    #[getter]
+    fn fail_open(&self) -> bool {
+        self.shared.engine.config().fail_open
+    }
+
+    /// `VERBOSE`.
+    #[getter]
+    fn verbose(&self) -> u32 {
+        self.shared.engine.config().verbose
+    }
+
+    /// `APP_NAME`.
+    #[getter]
+    fn app_name(&self) -> &str {
+        &self.shared.engine.config().app_name
+    }
+
+    /// Where the configuration came from: the file path, or `template <name>`.
+    #[getter]
+    fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// True when a configuration file was read.
+    #[getter]
+    fn file_loaded(&self) -> bool {
+        self.from_file
+    }
+
+    /// The warnings raised while loading the configuration (deprecated keys…).
+    #[getter]
+    fn warnings(&self) -> Vec<String> {
+        self.warnings.clone()
+    }
+
+    /// The running configuration as JSON text (pyrasp's keys).
+    fn config_json(&self) -> PyResult<String> {
+        serde_json::to_string(self.shared.engine.config())
+            .map_err(|e| PyRuntimeError::new_err(e.to_string()))
+    }
+
+    /// The checks that run, in order, with their levels: `[(key, level), …]`.
+    fn checks(&self) -> Vec<(&'static str, u8)> {
+        let e = &self.shared.engine;
+        e.checks()
+            .map(|id| (id.key(), e.config().security_checks.level(id).as_u8()))
+            .collect()
+    }
+
+    /// The startup banner at this verbosity (`""` below 10).
+    fn banner(&self, verbose: u32) -> String {
+        let e = &self.shared.engine;
+        let mut config = e.config().clone();
+        config.verbose = verbose;
+        let checks: Vec<_> = e
+            .checks()
+            .map(|id| (id, config.security_checks.level(id)))
+            .collect();
+        console::banner(
+            &config,
+            env!("CARGO_PKG_VERSION"),
+            &checks,
+            Some(&self.source),
+        )
+    }
+
+    /// The blacklisted IPs.
+    fn blacklist(&self) -> Vec<String> {
+        let e = &self.shared.engine;
+        e.blacklist()
+            .entries(e.now_ms())
+            .into_iter()
+            .map(|x| x.ip.to_string())
+            .collect()
+    }
+
+    /// The blacklist with expiry times: `[(ip, expires_unix_ms), …]`.
+    fn blacklist_entries(&self) -> Vec<(String, i64)> {
+        let e = &self.shared.engine;
+        e.blacklist()
+            .entries(e.now_ms())
+            .into_iter()
+            .map(|x| (x.ip.to_string(), x.expires_ms))
+            .collect()
+    }
+
+    /// Blacklists an IP for `seconds` (default `BLACKLIST_DELAY`).
+    #[pyo3(signature = (ip, seconds=None))]
+    fn blacklist_add(&self, ip: &str, seconds: Option<u64>) -> PyResult<()> {
+        let addr = wsgi::parse_peer(ip)
+            .ok_or_else(|| PyValueError::new_err(format!("not an IP address: {ip:?}")))?;
+        let e = &self.shared.engine;
+        let secs = seconds.unwrap_or(e.config().blacklist_delay);
+        let now = e.now_ms();
+        let ttl = i64::try_from(secs.saturating_mul(1000)).unwrap_or(i64::MAX);
+        e.blacklist().insert(addr, now.saturating_add(ttl), now);
+        Ok(())
+    }
+
+    /// Removes an IP from the blacklist; True when it was there.
+    fn blacklist_remove(&self, ip: &str) -> bool {
+        wsgi::parse_peer(ip).is_some_and(|a| self.shared.engine.blacklist().remove(a))
+    }
+
+    /// Forgets the blacklist and every counter (flood, brute force).
+    fn reset_state(&self) {
+        self.shared.engine.reset_state();
+    }
+
+    /// The event shipper's counters (`submitted`, `sent`, `dropped_queue_full`, `failed`),
+    /// or None when `LOG_ENABLED` is false.
+    fn log_stats<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyDict>>> {
+        let Some(s) = self.shared.reporter.stats() else {
+            return Ok(None);
+        };
+        let d = PyDict::new(py);
+        d.set_item("submitted", s.submitted)?;
+        d.set_item("sent", s.sent)?;
+        d.set_item("dropped_queue_full", s.dropped_queue_full)?;
+        d.set_item("failed", s.failed)?;
+        Ok(Some(d))
+    }
+
+    /// Waits up to `timeout` seconds for queued events to be shipped; True when drained.
+    #[pyo3(signature = (timeout=2.0))]
+    fn flush(&self, py: Python<'_>, timeout: f64) -> bool {
+        let t = Duration::from_secs_f64(timeout.clamp(0.0, 3600.0));
+        let shared = Arc::clone(&self.shared);
+        py.detach(move || shared.reporter.flush(t))
+    }
+}
+
+/// The `ConfigError` for a load failure, with `errors` set to every message.
+fn config_error(py: Python<'_>, e: &LoadError) -> PyErr {
+    let messages = e.messages();
+    let err = ConfigError::new_err(format!("invalid configuration:\n{}", messages.join("\n")));
+    if let Ok(list) = PyList::new(py, &messages) {
+        let _ = err.value(py).setattr("errors", list);
+    }
+    err
+}
