@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The Python package's tests: builds `ironward` from source (maturin, through pip) into a fresh
 # virtual environment, installs the pinned test requirements and runs the pytest suites
-# (Flask, Django and WSGI test clients, the native API, gunicorn on loopback).
+# (Flask, Django, WSGI, FastAPI/ASGI, aiohttp, Lambda events, GCP and Azure functions, the
+# native API, gunicorn and uvicorn on loopback).
 # Usage: bash scripts/test-python.sh            (PYTHON=python3.x to pick another interpreter)
 # Needs Python 3.9+ (3.11 by default) with venv, a Rust toolchain, and the package registries.
 set -euo pipefail

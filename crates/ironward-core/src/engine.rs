@@ -67,9 +67,13 @@ pub struct Engine {
     ignore_paths: Option<RegexSet>,
     exceptions: PatternSet,
     whitelist_headers: PatternSet,
-    checks: Vec<Box<dyn Check>>,
+    /// The enabled checks in pipeline order, each with its configured level (looked up once
+    /// here rather than in the configuration's map after every check of every request).
+    checks: Vec<(Box<dyn Check>, Level)>,
     blacklist: Blacklist,
     clock: Arc<dyn Clock>,
+    /// True when the `dlp` check is on (asked for every response).
+    dlp: bool,
 }
 
 /// Builds an [`Engine`] with non-default parts.
@@ -105,6 +109,13 @@ impl EngineBuilder {
                 .into_iter()
                 .filter(|x| c.security_checks.level(x.id()) != Level::Off),
         );
+        let checks = checks
+            .into_iter()
+            .map(|x| {
+                let level = c.security_checks.level(x.id());
+                (x, level)
+            })
+            .collect();
         let regex = |key, source| EngineError::Regex { key, source };
         Ok(Engine {
             limits: Limits::from_config(&c),
@@ -118,6 +129,7 @@ impl EngineBuilder {
             checks,
             blacklist: Blacklist::new(usize::try_from(c.blacklist_max_size).unwrap_or(usize::MAX)),
             clock: self.clock,
+            dlp: c.security_checks.level(CheckId::Dlp) != Level::Off,
             config: Arc::new(c),
         })
     }
@@ -168,7 +180,7 @@ impl Engine {
 
     /// The checks that run, in order.
     pub fn checks(&self) -> impl Iterator<Item = CheckId> + '_ {
-        self.checks.iter().map(|c| c.id())
+        self.checks.iter().map(|(c, _)| c.id())
     }
 
     /// The client IP of a request, after the trusted-proxy rules.
@@ -240,10 +252,10 @@ impl Engine {
         let inputs = OnceCell::new();
         let opts = self.extract_options();
         let ctx = RequestContext::new(request, ip, &self.config, now, &path, &inputs, &opts);
-        for check in &self.checks {
+        for (check, level) in &self.checks {
             let before = verdict.findings.len();
             check.check_request(&ctx, &mut verdict.findings);
-            if self.stamp(&mut verdict, before, check.id()) {
+            if self.stamp(&mut verdict, before, check.id(), *level) {
                 break;
             }
         }
@@ -282,10 +294,10 @@ impl Engine {
                 config: &self.config,
                 now_ms: now,
             };
-            for check in &self.checks {
+            for (check, level) in &self.checks {
                 let before = verdict.findings.len();
                 check.check_response(&ctx, &mut verdict.findings);
-                if self.stamp(&mut verdict, before, check.id()) {
+                if self.stamp(&mut verdict, before, check.id(), *level) {
                     break;
                 }
             }
@@ -300,8 +312,11 @@ impl Engine {
 
     /// Stamps the findings a check just added with its level and enforces `MAX_FINDINGS`.
     /// Returns true when one of them blocks (the pipeline stops).
-    fn stamp(&self, verdict: &mut Verdict, before: usize, id: CheckId) -> bool {
-        let level = self.config.security_checks.level(id);
+    fn stamp(&self, verdict: &mut Verdict, before: usize, id: CheckId, level: Level) -> bool {
+        if verdict.findings.len() == before {
+            // The common case: the check found nothing.
+            return false;
+        }
         let cap = self.limits.max_findings.max(1);
         let mut blocks = false;
         for f in verdict.findings.iter_mut().skip(before) {
@@ -377,9 +392,7 @@ impl Engine {
     /// skipped the checks, the status is 400 or more, or the content type is not inspected.
     /// Feed it the chunks as they go out; on a finding, pass it to [`Engine::stream_verdict`].
     pub fn dlp_stream(&self, inbound: &Verdict, response: &Response<'_>) -> Option<DlpStream> {
-        if inbound.skipped.is_some()
-            || self.config.security_checks.level(CheckId::Dlp) == Level::Off
-        {
+        if inbound.skipped.is_some() || !self.dlp {
             return None;
         }
         DlpStream::for_response(&self.config, response)
@@ -403,7 +416,7 @@ impl Engine {
     /// The `scan` command calls it between records so that each is judged on its own.
     pub fn reset_state(&self) {
         self.blacklist.clear();
-        for check in &self.checks {
+        for (check, _) in &self.checks {
             check.reset();
         }
     }

@@ -19,7 +19,11 @@ fn values() -> Vec<(&'static str, String)> {
         .chars()
         .take(1000)
         .collect();
-    let attack1k = format!("{}{}", &"lorem ipsum dolor sit amet ".repeat(36)[..936], sqli64);
+    let attack1k = format!(
+        "{}{}",
+        &"lorem ipsum dolor sit amet ".repeat(36)[..936],
+        sqli64
+    );
     vec![
         ("benign_64", benign64),
         ("sqli_64", sqli64),
@@ -35,8 +39,12 @@ fn bench(c: &mut Criterion) {
     };
     let mut g = c.benchmark_group("score");
     for (name, v) in values() {
-        g.bench_function(format!("sqli_model/{name}"), |b| b.iter(|| sqli.score(black_box(&v))));
-        g.bench_function(format!("xss_model/{name}"), |b| b.iter(|| xss.score(black_box(&v))));
+        g.bench_function(format!("sqli_model/{name}"), |b| {
+            b.iter(|| sqli.score(black_box(&v)))
+        });
+        g.bench_function(format!("xss_model/{name}"), |b| {
+            b.iter(|| xss.score(black_box(&v)))
+        });
         g.bench_function(format!("sql_structure/{name}"), |b| {
             b.iter(|| ironward_ml::sql::analyze(black_box(&v)))
         });

@@ -21,6 +21,8 @@ pub fn xss() -> Result<&'static LinearModel, ModelError> {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::expect_used)]
+
     use super::*;
 
     #[test]

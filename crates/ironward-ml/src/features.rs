@@ -51,7 +51,9 @@ pub fn normalized(value: &[u8]) -> impl Iterator<Item = u8> + '_ {
         prev = c;
         Some(c)
     });
-    std::iter::once(START).chain(body).chain(std::iter::once(END))
+    std::iter::once(START)
+        .chain(body)
+        .chain(std::iter::once(END))
 }
 
 /// Appends the normalised, framed form of `value` (at most `max` input bytes) to `out`.
@@ -144,7 +146,10 @@ mod tests {
 
     #[test]
     fn normalisation() {
-        assert_eq!(norm("SELECT  *\tFROM t WHERE id=12345"), "\x02select * from t where id=0\x03");
+        assert_eq!(
+            norm("SELECT  *\tFROM t WHERE id=12345"),
+            "\x02select * from t where id=0\x03"
+        );
         assert_eq!(norm("Zoë 1.25"), "\x02zoë 0.0\x03");
         let mut out = Vec::new();
         normalize_into(b"abcdef", 3, &mut out);

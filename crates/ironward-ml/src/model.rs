@@ -81,10 +81,18 @@ impl LinearModel {
     /// A model from float weights (as the trainer produces them), quantised to 16 bits.
     pub fn from_weights(bits: u8, max_bytes: usize, bias: f32, weights: &[f32]) -> Self {
         let max = weights.iter().fold(0f32, |m, w| m.max(w.abs()));
-        let scale = if max > 0.0 { max / f32::from(i16::MAX) } else { 1.0 };
+        let scale = if max > 0.0 {
+            max / f32::from(i16::MAX)
+        } else {
+            1.0
+        };
         let weights = weights
             .iter()
-            .map(|w| (w / scale).round().clamp(f32::from(i16::MIN), f32::from(i16::MAX)) as i16)
+            .map(|w| {
+                (w / scale)
+                    .round()
+                    .clamp(f32::from(i16::MIN), f32::from(i16::MAX)) as i16
+            })
             .collect();
         LinearModel {
             bits,
@@ -97,7 +105,9 @@ impl LinearModel {
 
     /// Parses a model file.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, ModelError> {
-        let header = bytes.get(..HEADER).ok_or(ModelError::Corrupt("short header"))?;
+        let header = bytes
+            .get(..HEADER)
+            .ok_or(ModelError::Corrupt("short header"))?;
         if &header[0..4] != MAGIC {
             return Err(ModelError::Magic);
         }
@@ -120,7 +130,9 @@ impl LinearModel {
         let n = 1usize << bits;
         let body = &bytes[HEADER..];
         if body.len() != 2 * n {
-            return Err(ModelError::Corrupt("weights length does not match the bucket count"));
+            return Err(ModelError::Corrupt(
+                "weights length does not match the bucket count",
+            ));
         }
         let weights = body
             .chunks_exact(2)
@@ -232,19 +244,31 @@ mod tests {
     #[test]
     fn bad_files() {
         let good = tiny().to_bytes();
-        assert_eq!(LinearModel::from_bytes(b"IW"), Err(ModelError::Corrupt("short header")));
+        assert_eq!(
+            LinearModel::from_bytes(b"IW"),
+            Err(ModelError::Corrupt("short header"))
+        );
         let mut bad = good.clone();
         bad[0] = b'X';
         assert_eq!(LinearModel::from_bytes(&bad), Err(ModelError::Magic));
         let mut bad = good.clone();
         bad[4] = 9;
-        assert!(matches!(LinearModel::from_bytes(&bad), Err(ModelError::Version { .. })));
+        assert!(matches!(
+            LinearModel::from_bytes(&bad),
+            Err(ModelError::Version { .. })
+        ));
         let mut bad = good.clone();
         bad.pop();
-        assert!(matches!(LinearModel::from_bytes(&bad), Err(ModelError::Corrupt(_))));
+        assert!(matches!(
+            LinearModel::from_bytes(&bad),
+            Err(ModelError::Corrupt(_))
+        ));
         let mut bad = good;
         bad[7] = 30;
-        assert!(matches!(LinearModel::from_bytes(&bad), Err(ModelError::Corrupt(_))));
+        assert!(matches!(
+            LinearModel::from_bytes(&bad),
+            Err(ModelError::Corrupt(_))
+        ));
     }
 
     #[test]

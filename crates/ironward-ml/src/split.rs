@@ -31,16 +31,23 @@ mod tests {
         // Golden values: if these change, every published figure was measured on other rows.
         assert_eq!(fnv1a(b""), 0xcbf2_9ce4_8422_2325);
         assert_eq!(fnv1a(b"a"), 0xaf63_dc4c_8601_ec8c);
-        let dev = ["' or 1=1 --", "O'Brien", "<script>alert(1)</script>", "Smith"]
-            .iter()
-            .filter(|t| is_dev(t))
-            .count();
+        let dev = [
+            "' or 1=1 --",
+            "O'Brien",
+            "<script>alert(1)</script>",
+            "Smith",
+        ]
+        .iter()
+        .filter(|t| is_dev(t))
+        .count();
         assert!(dev <= 4);
     }
 
     #[test]
     fn about_one_in_five() {
-        let n = (0..10_000).filter(|i| is_dev(&format!("value {i}"))).count();
+        let n = (0..10_000)
+            .filter(|i| is_dev(&format!("value {i}")))
+            .count();
         assert!((1_800..2_200).contains(&n), "{n}");
     }
 }

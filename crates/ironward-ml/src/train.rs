@@ -122,7 +122,11 @@ pub fn train(
         let (mut loss, mut total) = (0f64, 0f64);
         for &k in &order {
             let s = &samples[k];
-            let margin = bias + s.features.iter().map(|&(i, v)| w[i as usize] * v).sum::<f32>();
+            let margin = bias
+                + s.features
+                    .iter()
+                    .map(|&(i, v)| w[i as usize] * v)
+                    .sum::<f32>();
             let p = sigmoid(margin);
             let y = if s.attack { 1.0 } else { 0.0 };
             let pc = f64::from(p.clamp(1e-7, 1.0 - 1e-7));
@@ -161,8 +165,19 @@ mod tests {
 
     #[test]
     fn learns_a_toy_problem_deterministically() {
-        let attack = ["' or 1=1 --", "1 union select 1,2", "admin'--", "'; drop table x"];
-        let benign = ["hello", "O'Brien", "select a plan", "order by date", "blue shoes"];
+        let attack = [
+            "' or 1=1 --",
+            "1 union select 1,2",
+            "admin'--",
+            "'; drop table x",
+        ];
+        let benign = [
+            "hello",
+            "O'Brien",
+            "select a plan",
+            "order by date",
+            "blue shoes",
+        ];
         let opts = TrainOptions {
             bits: 14,
             epochs: 30,

@@ -61,7 +61,17 @@ fn overhead(c: &mut Criterion) {
         .build()
         .unwrap();
 
-    for r in &reference_requests() {
+    // What wrk sends on the loopback benchmark: `GET /` with a `Host` header only.
+    let hello = ReferenceRequest {
+        name: "hello_get",
+        method: "GET",
+        target: "/".to_owned(),
+        headers: vec![("Host", "127.0.0.1:18092".to_owned())],
+        body: Vec::new(),
+    };
+    let mut requests = vec![hello];
+    requests.extend(reference_requests());
+    for r in &requests {
         let mut group = c.benchmark_group(format!("tower/{}", r.name));
         group.bench_function("without", |b| {
             b.iter(|| black_box(rt.block_on(call(&bare, black_box(r)))))

@@ -121,12 +121,24 @@ pub(crate) struct Buffered {
     pub body: RequestBody,
 }
 
-/// Reads a request body frame by frame until it ends or `cap` bytes are buffered.
+/// Reads a request body frame by frame until it ends or `cap` bytes are buffered. A body that
+/// has already ended (a GET without body) costs nothing: no read, no allocation.
 pub(crate) async fn buffer<B>(body: B, cap: usize) -> Result<Buffered, BoxError>
 where
     B: Body<Data = Bytes> + Send + 'static,
     B::Error: Into<BoxError>,
 {
+    if body.is_end_stream() {
+        return Ok(Buffered {
+            bytes: Bytes::new(),
+            complete: true,
+            body: RequestBody {
+                prefix: None,
+                trailers: None,
+                rest: None,
+            },
+        });
+    }
     let mut body = boxed(body);
     let mut buf = BytesMut::new();
     let mut trailers = None;

@@ -11,6 +11,7 @@ use ironward_core::request::{Headers, Request, Response, RouteMatch};
 use ironward_core::verdict::BlockResponse;
 
 use crate::body::{ResponseBody, full};
+use crate::layer::Shared;
 
 /// The version as the engine reports it.
 pub(crate) fn version(v: Version) -> &'static str {
@@ -23,37 +24,50 @@ pub(crate) fn version(v: Version) -> &'static str {
     }
 }
 
-/// Every header, borrowed, in map order (duplicates kept).
+/// Every header, borrowed, in map order (duplicates kept): one allocation, of the right size.
 pub(crate) fn headers(map: &HeaderMap) -> Headers<'_> {
-    Headers(
-        map.iter()
-            .map(|(n, v)| ironward_core::request::Header {
-                name: n.as_str(),
-                value: v.as_bytes(),
-            })
-            .collect(),
-    )
+    let mut out = Vec::with_capacity(map.len());
+    out.extend(map.iter().map(|(n, v)| ironward_core::request::Header {
+        name: n.as_str(),
+        value: v.as_bytes(),
+    }));
+    Headers(out)
 }
 
 /// The TCP peer: axum's `ConnectInfo<SocketAddr>`, or a bare `SocketAddr` extension (plain
 /// hyper users can insert one).
 pub(crate) fn peer_ip(ext: &http::Extensions) -> Option<IpAddr> {
+    #[cfg(feature = "axum")]
     if let Some(ci) = ext.get::<axum::extract::ConnectInfo<SocketAddr>>() {
         return Some(ci.0.ip());
     }
     ext.get::<SocketAddr>().map(SocketAddr::ip)
 }
 
-/// `Matched` when axum matched a route (`MatchedPath`); otherwise `NotFound` when axum's router
-/// is known to be the route table ([`IronwardLayer::axum_router`](crate::IronwardLayer::axum_router)),
-/// else `Unknown`.
-pub(crate) fn route(ext: &http::Extensions, axum_router: bool) -> RouteMatch {
-    if ext.get::<axum::extract::MatchedPath>().is_some() {
-        RouteMatch::Matched
-    } else if axum_router {
-        RouteMatch::NotFound
+/// The route outcome and the accepted content types: from the user's route list when there is
+/// one; else `Matched` when axum matched a route (`MatchedPath`), `NotFound` when axum's
+/// router is known to be the route table
+/// ([`IronwardLayer::axum_router`](crate::IronwardLayer::axum_router)), else `Unknown`.
+pub(crate) fn route<'a>(
+    parts: &http::request::Parts,
+    shared: &'a Shared,
+) -> (RouteMatch, &'a [&'static str]) {
+    if let Some(routes) = &shared.routes {
+        let hit = routes.lookup(parts.method.as_str(), parts.uri.path());
+        return (hit.outcome, hit.accepts);
+    }
+    #[cfg(feature = "axum")]
+    if parts
+        .extensions
+        .get::<axum::extract::MatchedPath>()
+        .is_some()
+    {
+        return (RouteMatch::Matched, &[]);
+    }
+    if shared.axum_router {
+        (RouteMatch::NotFound, &[])
     } else {
-        RouteMatch::Unknown
+        (RouteMatch::Unknown, &[])
     }
 }
 
@@ -62,8 +76,9 @@ pub(crate) fn request<'a>(
     parts: &'a http::request::Parts,
     body: &'a [u8],
     body_len: Option<u64>,
-    axum_router: bool,
+    shared: &'a Shared,
 ) -> Request<'a> {
+    let (route, accepts) = route(parts, shared);
     Request {
         method: parts.method.as_str(),
         path: parts.uri.path(),
@@ -73,8 +88,8 @@ pub(crate) fn request<'a>(
         version: version(parts.version),
         body,
         body_len,
-        route: route(&parts.extensions, axum_router),
-        accepts: &[],
+        route,
+        accepts,
     }
 }
 
@@ -97,10 +112,11 @@ pub(crate) fn content_length(map: &HeaderMap) -> Option<u64> {
         .ok()
 }
 
-/// Sets the `Server` header when the engine asks for it.
-pub(crate) fn set_server(map: &mut HeaderMap, server: Option<&str>) {
-    if let Some(v) = server.and_then(|s| HeaderValue::from_str(s).ok()) {
-        map.insert(SERVER, v);
+/// Sets the `Server` header when the engine asks for it (the value was validated once, when
+/// the layer was applied: a clone is a reference count).
+pub(crate) fn set_server(map: &mut HeaderMap, server: Option<&HeaderValue>) {
+    if let Some(v) = server {
+        map.insert(SERVER, v.clone());
     }
 }
 
@@ -108,7 +124,7 @@ pub(crate) fn set_server(map: &mut HeaderMap, server: Option<&str>) {
 /// redirect with `Location`.
 pub(crate) fn block_response(
     block: &BlockResponse,
-    server: Option<&str>,
+    server: Option<&HeaderValue>,
 ) -> http::Response<ResponseBody> {
     let status = StatusCode::from_u16(block.status).unwrap_or(StatusCode::FORBIDDEN);
     let mut res = match block.action {
@@ -137,7 +153,7 @@ pub(crate) fn block_response(
 pub(crate) fn plain(
     status: StatusCode,
     text: &'static str,
-    server: Option<&str>,
+    server: Option<&HeaderValue>,
 ) -> http::Response<ResponseBody> {
     let mut r = http::Response::new(full(Bytes::from_static(text.as_bytes())));
     *r.status_mut() = status;

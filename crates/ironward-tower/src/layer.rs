@@ -3,10 +3,12 @@
 use std::fmt;
 use std::sync::Arc;
 
+use http::HeaderValue;
 use ironward_core::Engine;
 use ironward_core::event::Event;
 use tower_layer::Layer;
 
+use crate::routes::Routes;
 use crate::service::Ironward;
 
 /// A callback that receives the security events of every request and response with findings
@@ -21,6 +23,30 @@ pub struct IronwardLayer {
     pub(crate) engine: Arc<Engine>,
     pub(crate) reporter: Option<Reporter>,
     pub(crate) axum_router: bool,
+    pub(crate) routes: Option<Arc<Routes>>,
+}
+
+/// What every call of a protected service needs, shared behind one `Arc` (one reference count
+/// per request, whatever the options).
+pub(crate) struct Shared {
+    pub engine: Arc<Engine>,
+    pub reporter: Option<Reporter>,
+    pub axum_router: bool,
+    pub routes: Option<Arc<Routes>>,
+    /// The `Server` header value, validated once (`None`: leave the header alone).
+    pub server: Option<HeaderValue>,
+    /// `MAX_BODY_BYTES` as a buffer size.
+    pub body_cap: usize,
+}
+
+impl fmt::Debug for Shared {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Shared")
+            .field("reporter", &self.reporter.is_some())
+            .field("axum_router", &self.axum_router)
+            .field("routes", &self.routes.as_ref().map(|r| r.len()))
+            .finish_non_exhaustive()
+    }
 }
 
 impl IronwardLayer {
@@ -30,7 +56,19 @@ impl IronwardLayer {
             engine,
             reporter: None,
             axum_router: false,
+            routes: None,
         }
+    }
+
+    /// Gives the layer the application's route table, for services without axum's router
+    /// (plain hyper, tonic, other tower stacks): a request whose path no route matches is an
+    /// unknown route for the `path` check (404 with `NATIVE_ROUTE_STATUS`), one whose method
+    /// the matching routes do not allow is one for the `method` check (405), and the content
+    /// types given with [`Routes::route_accepting`] feed the `format` check. The list takes
+    /// precedence over [`axum_router`](Self::axum_router) and axum's `MatchedPath`.
+    pub fn routes(mut self, routes: Routes) -> Self {
+        self.routes = Some(Arc::new(routes));
+        self
     }
 
     /// Declares that the layer is applied with axum's `Router::layer`, so that axum's routing
@@ -39,6 +77,7 @@ impl IronwardLayer {
     /// unknown route for the `path` check — answered 404 with `NATIVE_ROUTE_STATUS`. Do not
     /// set it when the layer wraps the router from outside (`ServiceBuilder`, hyper): there
     /// no request carries `MatchedPath`, and every one would look unknown.
+    #[cfg(feature = "axum")]
     pub fn axum_router(mut self) -> Self {
         self.axum_router = true;
         self
@@ -68,9 +107,21 @@ impl<S> Layer<S> for IronwardLayer {
     type Service = Ironward<S>;
 
     fn layer(&self, inner: S) -> Ironward<S> {
+        let config = self.engine.config();
+        let server = self
+            .engine
+            .server_header()
+            .and_then(|s| HeaderValue::from_str(s).ok());
         Ironward {
             inner,
-            layer: self.clone(),
+            shared: Arc::new(Shared {
+                engine: Arc::clone(&self.engine),
+                reporter: self.reporter.clone(),
+                axum_router: self.axum_router,
+                routes: self.routes.clone(),
+                server,
+                body_cap: usize::try_from(config.max_body_bytes).unwrap_or(usize::MAX),
+            }),
         }
     }
 }

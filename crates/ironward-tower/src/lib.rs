@@ -29,13 +29,20 @@
 //! The request body is buffered up to `MAX_BODY_BYTES`, inspected, and the same bytes are
 //! handed to the service, followed by the rest of the stream when the body is larger (that
 //! rest is not inspected). See `docs/rust.md` for what is inspected and the limits.
+//!
+//! Routes: with axum, [`IronwardLayer::axum_router`] makes axum's router the route table;
+//! elsewhere (plain hyper, tonic), pass the routes with [`IronwardLayer::routes`]. The `axum`
+//! feature (on by default) reads axum's `ConnectInfo` and `MatchedPath`; without it the client
+//! address comes from a `SocketAddr` request extension.
 #![forbid(unsafe_code)]
 
 mod body;
 mod convert;
 mod layer;
+mod routes;
 mod service;
 
 pub use body::{BoxError, LeakBlocked, RequestBody, ResponseBody};
 pub use layer::{IronwardLayer, Reporter};
+pub use routes::Routes;
 pub use service::Ironward;

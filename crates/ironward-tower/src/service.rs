@@ -16,13 +16,13 @@ use tower_service::Service;
 
 use crate::body::{BoxError, DlpBody, RequestBody, ResponseBody, boxed, buffer, full};
 use crate::convert;
-use crate::layer::{IronwardLayer, Reporter};
+use crate::layer::{Reporter, Shared};
 
-/// A service protected by Ironward; built by [`IronwardLayer`].
+/// A service protected by Ironward; built by [`IronwardLayer`](crate::IronwardLayer).
 #[derive(Clone, Debug)]
 pub struct Ironward<S> {
     pub(crate) inner: S,
-    pub(crate) layer: IronwardLayer,
+    pub(crate) shared: Arc<Shared>,
 }
 
 /// Sends the events of a verdict with findings to the reporter, if there is one.
@@ -61,14 +61,13 @@ where
         // The instance that was polled ready serves this call; a clone takes its place.
         let clone = self.inner.clone();
         let inner = std::mem::replace(&mut self.inner, clone);
-        let layer = self.layer.clone();
-        Box::pin(handle(inner, layer, req))
+        Box::pin(handle(inner, Arc::clone(&self.shared), req))
     }
 }
 
 async fn handle<S, B, ResB>(
     mut inner: S,
-    layer: IronwardLayer,
+    shared: Arc<Shared>,
     req: http::Request<B>,
 ) -> Result<http::Response<ResponseBody>, S::Error>
 where
@@ -78,14 +77,13 @@ where
     ResB: Body<Data = Bytes> + Send + 'static,
     ResB::Error: Into<BoxError>,
 {
-    let engine = Arc::clone(&layer.engine);
-    let reporter = layer.reporter.clone();
-    let server = engine.server_header();
+    let engine = &shared.engine;
+    let reporter = shared.reporter.as_ref();
+    let server = shared.server.as_ref();
     let config = engine.config();
     let (parts, body) = req.into_parts();
 
-    let cap = usize::try_from(config.max_body_bytes).unwrap_or(usize::MAX);
-    let Ok(buffered) = buffer(body, cap).await else {
+    let Ok(buffered) = buffer(body, shared.body_cap).await else {
         // The client sent a body that could not be read: what axum's extractors answer.
         return Ok(convert::plain(
             StatusCode::BAD_REQUEST,
@@ -99,9 +97,9 @@ where
         convert::content_length(&parts.headers).unwrap_or(buffered.bytes.len() as u64 + 1)
     });
     let verdict = {
-        let core = convert::request(&parts, &buffered.bytes, body_len, layer.axum_router);
+        let core = convert::request(&parts, &buffered.bytes, body_len, &shared);
         let verdict = engine.inspect_request(&core);
-        report(reporter.as_ref(), &engine, &core, &verdict);
+        report(reporter, engine, &core, &verdict);
         verdict
     };
     if verdict.is_blocked()
@@ -144,7 +142,7 @@ where
             let mut core = head;
             core.body = CoreBody::Full(&bytes);
             let out = engine.inspect_response(&short, &verdict, &core);
-            report(reporter.as_ref(), &engine, &short, &out);
+            report(reporter, engine, &short, &out);
             out
         };
         if out.is_blocked()
@@ -158,7 +156,7 @@ where
 
     // Status and headers only (brute force, error statuses…); the body streams.
     let out = engine.inspect_response(&short, &verdict, &head);
-    report(reporter.as_ref(), &engine, &short, &out);
+    report(reporter, engine, &short, &out);
     if out.is_blocked()
         && let Some(block) = &out.response
     {
@@ -168,14 +166,15 @@ where
     let body = match scanner {
         Some(scanner) => {
             let (m, p) = (method.to_string(), uri.path().to_owned());
-            let eng = Arc::clone(&engine);
+            let eng = Arc::clone(engine);
+            let reporter = reporter.cloned();
             let on_verdict = Box::new(move |v: &Verdict| {
                 report(reporter.as_ref(), &eng, &Request::new(&m, &p), v);
             });
             boxed(DlpBody {
                 inner: boxed(rbody),
                 scanner,
-                engine,
+                engine: Arc::clone(engine),
                 inbound: verdict,
                 on_verdict,
                 cut: false,

@@ -81,8 +81,12 @@ pub(crate) fn read_corpus(dir: &Path) -> Result<Vec<Row>> {
     files.sort();
     let mut rows = Vec::new();
     for f in files {
-        let name = f.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let text = std::fs::read_to_string(&f).with_context(|| format!("reading {}", f.display()))?;
+        let name = f
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let text =
+            std::fs::read_to_string(&f).with_context(|| format!("reading {}", f.display()))?;
         rows.extend(text.lines().filter(|l| !l.is_empty()).map(|l| Row {
             text: l.to_owned(),
             label: "benign".to_owned(),

@@ -13,16 +13,19 @@
 //! nothing was fitted or tuned on. Writes `crates/ironward-ml/models/{sqli,xss}.iwm` and
 //! `REPORT.md`. Deterministic for a given seed and data.
 
+// Progress and the report go to the terminal: this is a command-line tool.
+#![allow(clippy::print_stderr)]
+
 mod data;
 mod synthetic;
 
 use anyhow::{Result, bail};
 use clap::Parser;
 use data::{Part, Row};
+use ironward_ml::Strength;
 use ironward_ml::detect::{Detector, Language};
 use ironward_ml::embedded;
 use ironward_ml::model::LinearModel;
-use ironward_ml::Strength;
 use ironward_ml::train::{Sample, TrainOptions, featurize, train};
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -99,9 +102,16 @@ fn main() -> Result<()> {
             .chain(synthetic.iter().cloned())
             .collect();
         let conflicts = data::dedup(&mut rows);
-        eprintln!("[{kind}] {} rows after dedup ({conflicts} texts with both labels dropped)", rows.len());
+        eprintln!(
+            "[{kind}] {} rows after dedup ({conflicts} texts with both labels dropped)",
+            rows.len()
+        );
         if args.eval_only {
-            let model = if kind == "sqli" { embedded::sqli()? } else { embedded::xss()? };
+            let model = if kind == "sqli" {
+                embedded::sqli()?
+            } else {
+                embedded::xss()?
+            };
             evaluate(kind, default, &rows, model, conflicts, &mut report);
             continue;
         }
@@ -135,7 +145,10 @@ fn fit(
     let attack = |r: &Row| r.label == kind;
     // Per-source weights: a source of n rows weighs √n in total, so 97k surnames do not
     // drown the rest; then each class weighs the same in total.
-    let train_rows: Vec<&Row> = rows.iter().filter(|r| data::part(&r.text) == Part::Train).collect();
+    let train_rows: Vec<&Row> = rows
+        .iter()
+        .filter(|r| data::part(&r.text) == Part::Train)
+        .collect();
     let mut per_source: HashMap<&str, usize> = HashMap::new();
     for r in &train_rows {
         *per_source.entry(r.source.as_str()).or_default() += 1;
@@ -143,7 +156,11 @@ fn fit(
     let raw = |r: &Row| 1.0 / (per_source[r.source.as_str()] as f32).sqrt();
     let (mut pos_w, mut neg_w) = (0f32, 0f32);
     for r in &train_rows {
-        if attack(r) { pos_w += raw(r) } else { neg_w += raw(r) }
+        if attack(r) {
+            pos_w += raw(r)
+        } else {
+            neg_w += raw(r)
+        }
     }
     if pos_w == 0.0 || neg_w == 0.0 {
         bail!("[{kind}] no training rows of one class");
@@ -157,7 +174,11 @@ fn fit(
             weight: raw(r) * half / if attack(r) { pos_w } else { neg_w },
         })
         .collect();
-    eprintln!("[{kind}] training on {} values, {} epochs", samples.len(), opts.epochs);
+    eprintln!(
+        "[{kind}] training on {} values, {} epochs",
+        samples.len(),
+        opts.epochs
+    );
     let mut model = train(&samples, &opts, |epoch, loss| {
         eprintln!("[{kind}]   epoch {epoch}: loss {loss:.5}");
     });
@@ -175,7 +196,8 @@ fn fit(
     neg.sort_by(|a, b| b.total_cmp(a));
     let allowed = (neg.len() as f64 * args.target_fp).floor() as usize;
     let threshold = neg.get(allowed).copied().unwrap_or(0.0) + 1e-4;
-    let cal_detect = pos.iter().filter(|&&m| m >= threshold).count() as f64 / pos.len().max(1) as f64;
+    let cal_detect =
+        pos.iter().filter(|&&m| m >= threshold).count() as f64 / pos.len().max(1) as f64;
     eprintln!(
         "[{kind}] calibration: threshold margin {threshold:.3}, detection {:.2} % on {} attacks, {} of {} benign allowed",
         cal_detect * 100.0,
@@ -211,9 +233,18 @@ fn evaluate(
         .filter(|r| data::part(&r.text) == Part::Dev)
         .map(|r| (r, model.score(&r.text)))
         .collect();
-    let _ = writeln!(report, "\n### `{kind}`: the model alone (threshold {default})\n");
-    let _ = writeln!(report, "{conflicts} texts labelled both ways were dropped.\n");
-    let _ = writeln!(report, "| threshold | attacks detected | benign flagged |\n|---|---|---|");
+    let _ = writeln!(
+        report,
+        "\n### `{kind}`: the model alone (threshold {default})\n"
+    );
+    let _ = writeln!(
+        report,
+        "{conflicts} texts labelled both ways were dropped.\n"
+    );
+    let _ = writeln!(
+        report,
+        "| threshold | attacks detected | benign flagged |\n|---|---|---|"
+    );
     for t in [0.3, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95] {
         let (mut tp, mut p, mut fp, mut n) = (0, 0, 0, 0);
         for (r, s) in &dev {
@@ -225,7 +256,11 @@ fn evaluate(
                 fp += usize::from(*s >= t);
             }
         }
-        let mark = if (t - default).abs() < 1e-6 { " **(default)**" } else { "" };
+        let mark = if (t - default).abs() < 1e-6 {
+            " **(default)**"
+        } else {
+            ""
+        };
         let _ = writeln!(
             report,
             "| {t}{mark} | {tp}/{p} ({:.2} %) | {fp}/{n} ({:.3} %) |",
@@ -241,7 +276,10 @@ fn evaluate(
     }
     let mut sources: Vec<_> = by_source.into_iter().collect();
     sources.sort();
-    let _ = writeln!(report, "\nPer source at the default threshold (dev rows, flagged):\n");
+    let _ = writeln!(
+        report,
+        "\nPer source at the default threshold (dev rows, flagged):\n"
+    );
     let _ = writeln!(report, "| source | rows | flagged |\n|---|---|---|");
     for (s, (n, f)) in sources {
         let _ = writeln!(report, "| {s} | {n} | {f} |");
@@ -252,7 +290,11 @@ fn evaluate(
         let wrong = (r.label == kind) != (*s >= default);
         if wrong && shown < 60 {
             shown += 1;
-            eprintln!("[{kind}] {} {s:.3} {:?}", if r.label == kind { "MISS" } else { "FP  " }, truncate(&r.text));
+            eprintln!(
+                "[{kind}] {} {s:.3} {:?}",
+                if r.label == kind { "MISS" } else { "FP  " },
+                truncate(&r.text)
+            );
         }
     }
 }
@@ -266,15 +308,31 @@ fn truncate(s: &str) -> &str {
 
 /// Appends the figures of the whole detector (structure + model, `ironward_ml::detect`) on the
 /// dev split: detection and false positives by threshold, and how often each strength occurs.
-fn combined(kind: &str, default: f32, rows: &[Row], model: &'static LinearModel, report: &mut String) {
-    let language = if kind == "sqli" { Language::Sql } else { Language::Html };
-    let dev: Vec<&Row> = rows.iter().filter(|r| data::part(&r.text) == Part::Dev).collect();
+fn combined(
+    kind: &str,
+    default: f32,
+    rows: &[Row],
+    model: &'static LinearModel,
+    report: &mut String,
+) {
+    let language = if kind == "sqli" {
+        Language::Sql
+    } else {
+        Language::Html
+    };
+    let dev: Vec<&Row> = rows
+        .iter()
+        .filter(|r| data::part(&r.text) == Part::Dev)
+        .collect();
     let _ = writeln!(report, "\n## `{kind}`\n");
     let _ = writeln!(
         report,
         "The detector as the engine runs it (structure, then the model; see `ironward_ml::detect`), on the dev split:\n"
     );
-    let _ = writeln!(report, "| threshold | attacks detected | benign flagged |\n|---|---|---|");
+    let _ = writeln!(
+        report,
+        "| threshold | attacks detected | benign flagged |\n|---|---|---|"
+    );
     for t in [0.5, 0.6, 0.7, 0.8, 0.9] {
         let d = Detector::new(language, model, t);
         let (mut tp, mut p, mut fp, mut n) = (0, 0, 0, 0);
@@ -294,7 +352,11 @@ fn combined(kind: &str, default: f32, rows: &[Row], model: &'static LinearModel,
                 eprintln!("[{kind}] COMBINED MISS {:?}", truncate(&r.text));
             }
         }
-        let mark = if (t - default).abs() < 1e-6 { " **(default)**" } else { "" };
+        let mark = if (t - default).abs() < 1e-6 {
+            " **(default)**"
+        } else {
+            ""
+        };
         let _ = writeln!(
             report,
             "| {t}{mark} | {tp}/{p} ({:.2} %) | {fp}/{n} ({:.3} %) |",
@@ -305,9 +367,14 @@ fn combined(kind: &str, default: f32, rows: &[Row], model: &'static LinearModel,
     let d = Detector::new(language, model, default);
     let mut strengths: HashMap<(bool, Strength), usize> = HashMap::new();
     for r in &dev {
-        *strengths.entry((r.label == kind, d.structure(&r.text).strength)).or_default() += 1;
+        *strengths
+            .entry((r.label == kind, d.structure(&r.text).strength))
+            .or_default() += 1;
     }
-    let _ = writeln!(report, "\nStructure alone (dev split):\n\n| | None | Weak | Strong |\n|---|---|---|---|");
+    let _ = writeln!(
+        report,
+        "\nStructure alone (dev split):\n\n| | None | Weak | Strong |\n|---|---|---|---|"
+    );
     for (attack, name) in [(true, "attacks"), (false, "benign")] {
         let get = |s| strengths.get(&(attack, s)).copied().unwrap_or(0);
         let _ = writeln!(

@@ -119,10 +119,44 @@ const MARKUP: &[&str] = &[
 ];
 
 const NOUNS: &[&str] = &[
-    "order", "table", "menu", "plan", "user", "shoes", "lamp", "ticket", "invoice", "group",
-    "union", "select", "update", "script", "style", "image", "frame", "object", "value",
-    "window", "document", "cookie", "alert", "prompt", "version", "database", "schema", "sleep",
-    "delay", "benchmark", "char", "concat", "null", "case", "exec", "drop", "insert", "where",
+    "order",
+    "table",
+    "menu",
+    "plan",
+    "user",
+    "shoes",
+    "lamp",
+    "ticket",
+    "invoice",
+    "group",
+    "union",
+    "select",
+    "update",
+    "script",
+    "style",
+    "image",
+    "frame",
+    "object",
+    "value",
+    "window",
+    "document",
+    "cookie",
+    "alert",
+    "prompt",
+    "version",
+    "database",
+    "schema",
+    "sleep",
+    "delay",
+    "benchmark",
+    "char",
+    "concat",
+    "null",
+    "case",
+    "exec",
+    "drop",
+    "insert",
+    "where",
 ];
 const FIRST: &[&str] = &[
     "Alice", "Sean", "Aoife", "Conor", "Marie", "Jean", "Niamh", "Patrick", "Giulia", "Omar",
@@ -132,9 +166,17 @@ const LAST: &[&str] = &[
     "Brien", "Connor", "Angelo", "Neill", "Reilly", "Souza", "Arcy", "Hara", "Leary", "Donnell",
     "Smith", "Nguyen", "Kowalski",
 ];
-const CITIES: &[&str] = &["Paris", "Dublin", "Lisbon", "Chicago", "Denver", "Osaka", "Lagos"];
+const CITIES: &[&str] = &[
+    "Paris", "Dublin", "Lisbon", "Chicago", "Denver", "Osaka", "Lagos",
+];
 const DAYS: &[&str] = &["Monday", "Friday", "Sunday", "tomorrow", "today"];
-const TOPICS: &[&str] = &["shipping", "billing", "security", "SQL basics", "HTML forms"];
+const TOPICS: &[&str] = &[
+    "shipping",
+    "billing",
+    "security",
+    "SQL basics",
+    "HTML forms",
+];
 const HOSTS: &[&str] = &["example.com", "shop.example.org", "cdn.example.net"];
 
 fn pick<'a>(r: &mut SplitMix, list: &[&'a str]) -> &'a str {
@@ -157,7 +199,14 @@ fn fill(r: &mut SplitMix, template: &str) -> String {
         ("{day}", pick(r, DAYS).to_owned()),
         ("{topic}", pick(r, TOPICS).to_owned()),
         ("{host}", pick(r, HOSTS).to_owned()),
-        ("{email}", format!("{}.{}@example.com", first.to_lowercase(), last.to_lowercase())),
+        (
+            "{email}",
+            format!(
+                "{}.{}@example.com",
+                first.to_lowercase(),
+                last.to_lowercase()
+            ),
+        ),
         ("{hour}", (1 + r.below(11)).to_string()),
         ("{year}", (1990 + r.below(40)).to_string()),
         ("{n}", n),

@@ -8,7 +8,7 @@
 //! spread; rounded down). So the count is exact for the seven newest eighths and estimated
 //! only for the oldest: **more than the ratio in any 7/8 of the window is always counted
 //! over the ratio, and nothing is counted over it unless more than the ratio fell within
-//! 9/8 of the window.** A hit costs O(1): two hashes, one shard lock, at most nine
+//! 9/8 of the window.** A hit costs O(1): one keyed hash, one shard lock, at most nine
 //! counters.
 //!
 //! Why not the alternatives: the classic two-bucket counter (this scheme with one slot)
@@ -36,7 +36,7 @@
 
 use crate::config::Config;
 use std::collections::HashMap;
-use std::hash::{BuildHasher, RandomState};
+use std::hash::{BuildHasher, BuildHasherDefault, Hash, Hasher, RandomState};
 use std::net::IpAddr;
 use std::sync::{Mutex, MutexGuard};
 
@@ -59,10 +59,45 @@ struct Counter {
     seen: u64,
 }
 
+/// A map key: the IP with its keyed hash, computed once per hit (it picks the shard and is
+/// the map's hash, so an IP is hashed once, with the table's random keys).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Key {
+    hash: u64,
+    ip: IpAddr,
+}
+
+impl Hash for Key {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_u64(self.hash);
+    }
+}
+
+/// A hasher that passes on the precomputed hash of a [`Key`].
+#[derive(Debug, Default)]
+struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `Key` is hashed with it, through `write_u64`; fold anything else in anyway.
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
 /// The IPs of one shard.
 #[derive(Debug, Default)]
 struct Ips {
-    map: HashMap<IpAddr, Counter>,
+    map: HashMap<Key, Counter, BuildHasherDefault<KeyHasher>>,
     tick: u64,
 }
 
@@ -130,12 +165,15 @@ impl RateTable {
     /// Records one event for `ip` at `now_ms` and returns how many the window holds, this
     /// one included.
     pub(crate) fn hit(&self, ip: IpAddr, now_ms: i64) -> u64 {
-        let i = self.hasher.hash_one(ip) % self.shards.len() as u64;
+        let hash = self.hasher.hash_one(ip);
+        // The shard from the high bits; the map uses the low ones for its buckets.
+        let i = (hash >> 32) % self.shards.len() as u64;
         let shard = &self.shards[usize::try_from(i).unwrap_or(0)];
+        let key = Key { hash, ip };
         let mut ips = Self::lock(shard);
         ips.tick = ips.tick.wrapping_add(1);
         let seen = ips.tick;
-        if let Some(c) = ips.map.get_mut(&ip) {
+        if let Some(c) = ips.map.get_mut(&key) {
             c.seen = seen;
             return self.record(c, now_ms);
         }
@@ -148,7 +186,7 @@ impl RateTable {
             seen,
         };
         let n = self.record(&mut c, now_ms);
-        ips.map.insert(ip, c);
+        ips.map.insert(key, c);
         n
     }
 
@@ -181,7 +219,12 @@ impl RateTable {
 
     /// Frees room in a full shard: drops every expired entry and the least recently seen
     /// sixteenth, in one pass.
-    fn make_room(&self, map: &mut HashMap<IpAddr, Counter>, capacity: usize, now_ms: i64) {
+    fn make_room(
+        &self,
+        map: &mut HashMap<Key, Counter, BuildHasherDefault<KeyHasher>>,
+        capacity: usize,
+        now_ms: i64,
+    ) {
         let batch = capacity.div_ceil(16).clamp(1, map.len().max(1));
         let mut seen: Vec<u64> = map.values().map(|c| c.seen).collect();
         let (_, oldest, _) = seen.select_nth_unstable(batch - 1);

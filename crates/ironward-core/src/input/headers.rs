@@ -5,7 +5,14 @@
 //! them reach the application.
 //!
 //! A header whose lowercased name matches `WHITELIST_HEADERS` is skipped entirely (name and
-//! value). Repeated headers stay separate inputs (not merged with `, ` as pyrasp does), so a
+//! value). The value of a content-negotiation or fetch-metadata header (`Accept`,
+//! `Accept-Language`, `Accept-Encoding`, `Accept-Charset`, `Connection`, `Cache-Control`,
+//! `Pragma`, `TE`, `Sec-Fetch-*`, `Upgrade-Insecure-Requests`, `DNT`, `Priority`) is not
+//! extracted when it is well formed — a comma-separated list of `token[/token]` items with
+//! `;name=value` parameters, every token made of letters, digits and `*.+_-` and holding no
+//! `--` — because such a value cannot carry anything a detector looks for, and every browser
+//! request sends several of them. A malformed one (`Accept: 1' or '1'='1`) is extracted and
+//! inspected like any header. Repeated headers stay separate inputs (not merged with `, ` as pyrasp does), so a
 //! payload split across two headers is seen in each. Values are bytes: UTF-8 is borrowed,
 //! anything else is read as Latin-1, as pyrasp does.
 
@@ -58,6 +65,9 @@ pub(crate) fn extract<'a>(sink: &mut Sink<'a, '_>, headers: &Headers<'a>, whitel
             Transforms::NONE,
             0,
         );
+        if is_negotiation_header(name) && well_formed_list(h.value) {
+            continue;
+        }
         let value = latin1(h.value);
         if name.eq_ignore_ascii_case("cookie") {
             cookies::extract(sink, value);
@@ -77,9 +87,90 @@ pub(crate) fn extract<'a>(sink: &mut Sink<'a, '_>, headers: &Headers<'a>, whitel
     }
 }
 
+/// Headers whose value is a list of tokens with parameters, and is never reflected as text.
+fn is_negotiation_header(name: &str) -> bool {
+    const NAMES: &[&str] = &[
+        "accept",
+        "accept-language",
+        "accept-encoding",
+        "accept-charset",
+        "connection",
+        "cache-control",
+        "pragma",
+        "te",
+        "upgrade-insecure-requests",
+        "dnt",
+        "priority",
+    ];
+    NAMES.iter().any(|n| n.eq_ignore_ascii_case(name))
+        || name
+            .get(..10)
+            .is_some_and(|p| p.eq_ignore_ascii_case("sec-fetch-"))
+}
+
+/// A token of a negotiation header: letters, digits, `*.+_-`, no `--`.
+fn is_token(t: &[u8]) -> bool {
+    !t.is_empty()
+        && t.iter()
+            .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'*' | b'.' | b'+' | b'_' | b'-'))
+        && !t.windows(2).any(|w| w == b"--")
+}
+
+/// Whether `value` is a comma-separated list of `token[/token]` or `token=token` items, each with optional
+/// `;token=token` parameters (spaces allowed around separators only).
+fn well_formed_list(value: &[u8]) -> bool {
+    value.split(|&b| b == b',').all(|item| {
+        let mut parts = item.split(|&b| b == b';');
+        let head = parts.next().unwrap_or_default().trim_ascii();
+        let mut halves = head.splitn(2, |&b| b == b'/' || b == b'=');
+        let head_ok = halves.all(is_token);
+        head_ok
+            && parts.all(|p| {
+                let mut kv = p.trim_ascii().splitn(2, |&b| b == b'=');
+                let k = kv.next().unwrap_or_default();
+                let v = kv.next().unwrap_or_default();
+                is_token(k) && is_token(v)
+            })
+    })
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
+    #[test]
+    fn negotiation_headers_are_skipped_only_when_well_formed() {
+        use super::{is_negotiation_header, well_formed_list};
+        for v in [
+            "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+            "en-US,en;q=0.5",
+            "gzip, deflate, br, zstd",
+            "keep-alive",
+            "no-cache",
+            "max-age=0",
+            "u=0, i",
+            "1",
+        ] {
+            assert!(well_formed_list(v.as_bytes()), "{v}");
+        }
+        for v in [
+            "1' or '1'='1",
+            "1 or 1=1-- -",
+            "text/html;q=0.9 union select 1",
+            "$(id)",
+            "<script>",
+            "../../etc/passwd",
+            "a--b",
+            "",
+            "text/html;q",
+        ] {
+            assert!(!well_formed_list(v.as_bytes()), "{v}");
+        }
+        assert!(is_negotiation_header("Accept-Language"));
+        assert!(is_negotiation_header("Sec-Fetch-Mode"));
+        assert!(!is_negotiation_header("User-Agent"));
+        assert!(!is_negotiation_header("X-Forwarded-For"));
+    }
+
     use super::*;
     use crate::config::{MatchKind, PatternRule};
 

@@ -2,7 +2,7 @@
 //! and `behavior: url(…)` (HTC files); old Firefox ran `-moz-binding` (XBL). A property
 //! value naming one of them, or `url(` of a script URI written with CSS escapes, is Strong;
 //! `expression(` alone is common English ("regular expression(s)"), so it counts only as a
-//! property value (after `:`). The value is read as IE read it: comments and whitespace
+//! property value (after `:`) whose argument reads as code (`alert(1)`, `document.cookie`). The value is read as IE read it: comments and whitespace
 //! dropped, CSS escapes decoded (`expr/**/ession(`, `expressio\6e(`, `expression\28`), in a
 //! small fixed buffer.
 
@@ -109,7 +109,13 @@ pub(super) fn scan(b: &[u8]) -> Structure {
         let mut buf = [0u8; 24];
         let n = normalised_value(b, colon, &mut buf);
         let value = &buf[..n];
-        if value.starts_with(b"expression(")
+        // The argument of `expression(` must read as code (`alert(1)`, `document.cookie`),
+        // not prose ("Note: expression(s) are…").
+        let expression = value.strip_prefix(b"expression(").is_some_and(|arg| {
+            arg.iter()
+                .any(|c| matches!(c, b'(' | b'.' | b'=' | b'[' | b'`' | b':'))
+        });
+        if expression
             || (value.starts_with(b"url(") && (code_property(b, colon) || script_url(&value[4..])))
         {
             return Structure::new(Strength::Strong, "css_expression");

@@ -44,9 +44,10 @@
 //!   call or `constructor`, a called computed member of a global (`top['al'+'ert'](1)`), a
 //!   sink call after a statement boundary (`x;alert(1)`) or with `document.cookie` or
 //!   `fromCharCode` in the value are Strong. A lone sink call (`alert(1)`, `eval(x)`) is Weak.
-//! - **CSS** (`css.rs`): a property value that is `expression(` (read as old IE read it:
-//!   comments dropped, CSS escapes decoded, so `expr/**/ession(` and `expressio\6e(` count),
-//!   or `url(` for `behavior`/`-moz-binding` is Strong; `expression(` in prose is None.
+//! - **CSS** (`css.rs`): a property value read as old IE read it (comments dropped, CSS
+//!   escapes decoded, so `expr/**/ession(` and `expressio\6e(` count) that is `expression(`
+//!   with a code-like argument, `url(` for `behavior`/`-moz-binding`, or `url(` of a script
+//!   URI written with escapes is Strong; `expression(` in prose is None.
 //!
 //! A value with none of the bytes that can open markup or leave a context
 //! (`<`, `>`, `"`, `'`, `` ` ``, `:`, `(`, `=`, and `\`, `+` that start an encoded `<`) is

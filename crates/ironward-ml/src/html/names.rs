@@ -68,7 +68,7 @@ const fn sorted_keys<const N: usize>(list: &[&[u8]]) -> [u128; N] {
     keys
 }
 
-/// [`DANGEROUS`] with keys.
+/// [`DANGEROUS`] with keys, in the same (sorted) order: keys compare as the names do.
 const DANGEROUS_KEYS: [(u128, &str); DANGEROUS.len()] = {
     let mut out = [(0u128, ""); DANGEROUS.len()];
     let mut i = 0;
@@ -155,8 +155,8 @@ pub(super) fn tag_kind(name: &[u8]) -> TagKind {
     let Some(key) = key_of(local) else {
         return TagKind::Unknown;
     };
-    if let Some((_, reason)) = DANGEROUS_KEYS.iter().find(|(k, _)| *k == key) {
-        return TagKind::Dangerous(reason);
+    if let Ok(i) = DANGEROUS_KEYS.binary_search_by(|(k, _)| k.cmp(&key)) {
+        return TagKind::Dangerous(DANGEROUS_KEYS[i].1);
     }
     // A namespaced `svg:…` element is SVG whatever its local name.
     if name.len() > local.len() && eq_ci(&name[..name.len() - local.len()], b"svg:") {

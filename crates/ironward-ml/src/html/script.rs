@@ -10,7 +10,7 @@
 //! - Template literals, client-side templates and Netscape script entities: `${…}`, `{{…}}`
 //!   or `&{…}` around a sink call or `constructor` is Strong.
 //! - Sinks outside a break-out: `alert(1)`, `eval(x)` alone are Weak; a sink call right
-//!   after a statement boundary (`;`, `}`, `)`, `>`, `*/`) or with `document.cookie` or
+//!   after a statement boundary (`;`, `{`, `}`, `)`, `>`, `*/`) or with `document.cookie` or
 //!   `String.fromCharCode` in the value, and a called computed member of a global object
 //!   (`top[…](1)`, `window['al'+'ert'](1)`) are Strong.
 
@@ -148,15 +148,15 @@ fn call_or_assignment(b: &[u8], mut p: usize, lim: usize) -> Option<(bool, bool)
 /// A break-out after the quote at `q`.
 fn breakout_at(b: &[u8], q: usize) -> Structure {
     let lim = b.len().min(q + 1 + WINDOW);
+    // Closing brackets, operators and statement ends in any order (`'));`, `"});`, `'||`);
+    // at least one operator or statement end.
     let mut p = q + 1;
-    while p < lim && (is_ws_ctrl(b[p]) || matches!(b[p], b')' | b']')) {
+    let mut operator = false;
+    while p < lim && (is_ws_ctrl(b[p]) || is_operator(b[p]) || matches!(b[p], b')' | b']')) {
+        operator |= is_operator(b[p]);
         p += 1;
     }
-    let ops = p;
-    while p < lim && (is_operator(b[p]) || is_ws_ctrl(b[p])) {
-        p += 1;
-    }
-    if !b[ops..p].iter().any(|&c| is_operator(c)) {
+    if !operator {
         return Structure::NONE;
     }
     match call_or_assignment(b, p, lim) {
@@ -186,7 +186,7 @@ fn after_boundary(b: &[u8], at: usize) -> bool {
     while p > 0 && is_ws_ctrl(b[p - 1]) {
         p -= 1;
     }
-    p > 0 && (matches!(b[p - 1], b';' | b'}' | b')' | b'>') || b[..p].ends_with(b"*/"))
+    p > 0 && (matches!(b[p - 1], b';' | b'{' | b'}' | b')' | b'>') || b[..p].ends_with(b"*/"))
 }
 
 /// The callee identifier that ends just before `at`, and where it starts.
@@ -287,6 +287,8 @@ mod tests {
             "x;alert(1)",
             "alert(document.cookie)",
             "\";a=prompt,a()//",
+            "\"});alert(1);//",
+            "'))}catch(e){alert(1)}//",
             "<BR SIZE=\"&{alert(1)}\">",
             "top[/al/.source+/ert/.source](1)",
             "window['al'+'ert'](1)",

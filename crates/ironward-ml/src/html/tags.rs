@@ -13,7 +13,8 @@
 //!   `formaction`, `xlink:href`, or a `style` running code (`expression(`, `behavior:`), and
 //!   `</script` (it ends the page's script block), an encoded `<` (`+ADw-`, `\u003c`,
 //!   `\x3c`) before an active element.
-//! - Weak: an ordinary element (`<b>`, `<p>`, `<a href=…>`, `<img src=… alt=…>`), its closing
+//! - None: a text-formatting element with no attribute (`<b>`, `<br/>`, `<sup>`) and its end tag.
+//! - Weak: an ordinary element (`<b class=x>`, `<a href=…>`, `<img src=… alt=…>`), its closing
 //!   tag, a comment or a declaration (`<!--`, `<!DOCTYPE`, `<![CDATA[`, `<?xml`), an
 //!   encoded `<` before an ordinary element.
 //! - None: anything else after `<` (`List<String>`, `<john@example.com>` as an unknown
@@ -121,6 +122,7 @@ fn tag_at(b: &[u8], lt: usize, lim: usize) -> (Structure, usize) {
                 }
                 (_, Some(reason)) => Structure::new(Strength::Strong, reason),
                 (TagKind::Unknown, None) => Structure::NONE,
+                _ if is_formatting(&b[start..p]) && bare_end(b, p, lim) => Structure::NONE,
                 _ => weak("closing_tag"),
             };
             (found, end)
@@ -142,6 +144,11 @@ fn tag_at(b: &[u8], lt: usize, lim: usize) -> (Structure, usize) {
             }
             let found = match kind {
                 TagKind::Meta if http_equiv => Structure::new(Strength::Strong, "meta_refresh"),
+                // `<b>`, `<br/>`, `<sup>`: text formatting with no attribute is what comment
+                // boxes and rich-text fields carry every day; it cannot run anything.
+                TagKind::Known if is_formatting(&b[start..p]) && bare_end(b, p, lim) => {
+                    Structure::NONE
+                }
                 TagKind::Meta | TagKind::Known => weak("html_tag"),
                 _ => Structure::NONE,
             };
@@ -149,6 +156,73 @@ fn tag_at(b: &[u8], lt: usize, lim: usize) -> (Structure, usize) {
         }
         _ => (Structure::NONE, next),
     }
+}
+
+/// Elements that only format text (no URL, no script, no embedded content).
+const FORMATTING: &[&[u8]] = &[
+    b"abbr",
+    b"b",
+    b"big",
+    b"blockquote",
+    b"br",
+    b"caption",
+    b"center",
+    b"cite",
+    b"code",
+    b"dd",
+    b"del",
+    b"div",
+    b"dl",
+    b"dt",
+    b"em",
+    b"h1",
+    b"h2",
+    b"h3",
+    b"h4",
+    b"h5",
+    b"h6",
+    b"hr",
+    b"i",
+    b"ins",
+    b"kbd",
+    b"li",
+    b"mark",
+    b"ol",
+    b"p",
+    b"pre",
+    b"q",
+    b"s",
+    b"samp",
+    b"small",
+    b"span",
+    b"strike",
+    b"strong",
+    b"sub",
+    b"sup",
+    b"table",
+    b"tbody",
+    b"td",
+    b"th",
+    b"thead",
+    b"tr",
+    b"tt",
+    b"u",
+    b"ul",
+    b"var",
+    b"wbr",
+];
+
+/// Whether `name` is a text-formatting element.
+fn is_formatting(name: &[u8]) -> bool {
+    FORMATTING.iter().any(|f| f.eq_ignore_ascii_case(name))
+}
+
+/// Whether the tag whose name ends at `p` closes at once (`>`, `/>`, spaces before them, or
+/// the end of the value): it has no attribute.
+fn bare_end(b: &[u8], p: usize, lim: usize) -> bool {
+    let rest = b.get(p..lim).unwrap_or_default();
+    let rest = rest.trim_ascii_start();
+    rest.is_empty() || rest[0] == b'>' || rest.starts_with(b"/>")
 }
 
 /// Length of an encoded `<` at `p` that a later decoding step may turn into markup: UTF-7
@@ -189,6 +263,18 @@ fn encoded(b: &[u8]) -> Structure {
     best
 }
 
+/// Index of the next `<` at or after `from`: a plain loop over the first bytes (tags in
+/// markup are close together, where a vectorised search costs more than it saves), then
+/// `memchr`.
+#[inline]
+fn next_lt(b: &[u8], from: usize) -> Option<usize> {
+    let near = b.len().min(from + 16);
+    if let Some(i) = (from..near).find(|&i| b[i] == b'<') {
+        return Some(i);
+    }
+    memchr::memchr(b'<', &b[near..]).map(|o| near + o)
+}
+
 /// Scan every tag-like construct of `b`; stop at the first Strong one.
 pub(super) fn scan(b: &[u8]) -> Structure {
     let mut best = encoded(b);
@@ -196,8 +282,7 @@ pub(super) fn scan(b: &[u8]) -> Structure {
         return best;
     }
     let mut i = 0;
-    while let Some(off) = memchr::memchr(b'<', &b[i..]) {
-        let lt = i + off;
+    while let Some(lt) = next_lt(b, i) {
         // The lexer stops at the next `<` by itself, so tags never overlap.
         let (found, resume) = tag_at(b, lt, b.len());
         if found.strength == Strength::Strong {
@@ -280,7 +365,10 @@ mod tests {
 
     #[test]
     fn weak_tags() {
-        assert_eq!(s("<b>bold</b>"), (Strength::Weak, "html_tag"));
+        assert_eq!(s("<b>bold</b>"), (Strength::None, ""));
+        assert_eq!(s("<br/>"), (Strength::None, ""));
+        assert_eq!(s("<sup>2</sup>"), (Strength::None, ""));
+        assert_eq!(s("<b class=x>bold</b>"), (Strength::Weak, "html_tag"));
         assert_eq!(
             s("<a href=\"https://x.org\">link</a>"),
             (Strength::Weak, "html_tag")
@@ -289,7 +377,8 @@ mod tests {
             s("<img src=\"https://x/x.png\" alt=\"x\">"),
             (Strength::Weak, "html_tag")
         );
-        assert_eq!(s("</p>"), (Strength::Weak, "closing_tag"));
+        assert_eq!(s("</p>"), (Strength::None, ""));
+        assert_eq!(s("</a>"), (Strength::Weak, "closing_tag"));
         assert_eq!(s("<!-- hi -->"), (Strength::Weak, "html_comment"));
         assert_eq!(s("<!DOCTYPE html>"), (Strength::Weak, "html_declaration"));
         assert_eq!(s("<meta charset=utf-8>"), (Strength::Weak, "html_tag"));

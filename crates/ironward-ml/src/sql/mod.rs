@@ -25,8 +25,9 @@
 //!   heavy queries such as `GENERATE_SERIES(`/`RANDOMBLOB(` (`time_function`); `EXTRACTVALUE(`,
 //!   `UPDATEXML(` (`error_function`); `LOAD_FILE(`, `LOAD DATA INFILE` (`file_function`);
 //!   `INTO OUTFILE|DUMPFILE` (`into_outfile`); catalogue and system-procedure names such as
-//!   `information_schema`, `sysobjects`, `xp_cmdshell`, `dbms_pipe` (`catalog`); `@@version`
-//!   style system variables (`system_variable`); `ASCII(SUBSTRING(` (`blind_extraction`);
+//!   `information_schema`, `sysobjects`, `xp_cmdshell`, `dbms_pipe`, and tables such as
+//!   `all_users` after `FROM` or a qualifier (`catalog`); known server variables such as
+//!   `@@version`, `@@datadir` (`system_variable`); `ASCII(SUBSTRING(` (`blind_extraction`);
 //!   `EXEC(@s)` (`dynamic_sql`); an executable comment that starts with a keyword,
 //!   `/*!union*/` (`versioned_comment`); a keyword split by a comment, `un/**/ion`
 //!   (`comment_obfuscation`);
@@ -41,9 +42,10 @@
 //!   comment right after the closing quote of a one-word string (`admin'--`:
 //!   `comment_breakout`); `( SELECT` after the break-out point (`subselect`); `;` followed by
 //!   a statement keyword and the token that makes it conclusive (`; drop table`, `; exec
-//!   xp_…`, `; shutdown;`, `; declare @`, `; select 1`: `stacked`); `ORDER BY n[,n…]` then a
-//!   comment or the end (`order_by_probe`); an expression containing SQL-only tokens
-//!   (a function call, a variable, `*` as an operand) cut off by `-- ` (`comment_truncation`);
+//!   xp_…`, `; shutdown`, `; declare @`, `; select 1`: `stacked`); `ORDER BY n[,n…]` after
+//!   an operand, then a comment or (bare context) the end (`order_by_probe`); a
+//!   parenthesised expression containing SQL-only tokens (a function call, a variable, `*` as
+//!   an operand) cut off by `-- ` (`( 1 OR @a ) --`: `comment_truncation`);
 //!   `version()`/`user()`/`database()` inside a boolean continuation (`info_function`).
 //!
 //! **Weak** — SQL-looking structure benign text sometimes forms: a boolean continuation in the
@@ -52,7 +54,9 @@
 //! closing quote (`A' * 'B`: `breakout`); a lone closing quote or parenthesis (`1'`, `1)`:
 //! `quote_probe`, `paren_probe`); a statement that parses and contains SQL-only tokens
 //! (`SELECT * FROM t`: `statement`); a stacked statement that is not conclusive; a number
-//! followed by `UNION`; a `CASE … END` expression; a bare `version()` call.
+//! followed by `UNION`; a `CASE … END` expression; a bare `version()` call; `ORDER BY n` or
+//! `( SELECT … )` with nothing before them; an unknown `@@name` or a catalogue table name
+//! alone (`all_users`).
 //!
 //! Anything else is **None**: prose, names with apostrophes (`O'Brien` continues with a name
 //! right after the closing quote, which SQL rejects), numbers, e-mails, URLs, JSON. An
@@ -66,18 +70,28 @@
 mod context;
 mod keywords;
 mod lexer;
+mod prefilter;
 #[cfg(test)]
 mod tests;
 
 use crate::{Strength, Structure};
 use context::Run;
 
-/// Whether `value` forms SQL structure in a string, numeric or bare context.
+/// Whether `value` forms SQL structure in a string, numeric or bare context (values with no
+/// SQL-meaningful byte and no keyword among two words skip the analysis: `prefilter.rs`).
 ///
 /// Returns the strongest finding over the contexts, with the rule's stable name as
 /// `reason` (see the module documentation).
 pub fn analyze(value: &str) -> Structure {
     let s = value.as_bytes();
+    if !prefilter::could_be_sql(s) {
+        return Structure::NONE;
+    }
+    analyze_bytes(s)
+}
+
+/// The analysis proper, without the prefilter.
+fn analyze_bytes(s: &[u8]) -> Structure {
     let mut best = Run::bare(s).finish();
     if best.strength != Strength::Strong {
         best = best.max(Run::statement(s).finish());

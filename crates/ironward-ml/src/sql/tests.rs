@@ -99,6 +99,13 @@ const STRONG: &[(&str, &str)] = &[
         "subselect",
     ),
     ("1 and generate_series(1,5000000)", "time_function"),
+    ("1; shutdown", "stacked"),
+    ("'; shutdown --", "stacked"),
+    ("; drop table users", "stacked"),
+    ("waitfor delay '0:0:5'", "time_function"),
+    ("x' and @@datadir like '%", "system_variable"),
+    ("1 union select 1 from all_users", "union_select"),
+    ("-1 order by 1,2,3,4--", "order_by_probe"),
 ];
 
 /// Benign values that must be None (or at worst Weak when `weak_ok`).
@@ -169,6 +176,17 @@ const BENIGN: &[(&str, bool)] = &[
     ("Thread.sleep(1000)", false),
     ("#fff", false),
     ("ORDER BY name ASC", false),
+    ("; drop me a line", false),
+    ("I need sleep(8h)", false),
+    ("benchmark (5 runs)", false),
+    ("user@@example.com", true),
+    ("filter=all_users", true),
+    ("5'11\" -- tall", true),
+    ("order by 1", true),
+    ("sleep (8 hours)", false),
+    ("foo(bar) -- baz", true),
+    ("@john and @jane -- see you", true),
+    ("set @alice as admin", true),
 ];
 
 #[test]

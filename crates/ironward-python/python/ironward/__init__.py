@@ -8,6 +8,12 @@ import Flask or Django.
 - :class:`FlaskRASP` — Flask (``FlaskRASP(app)`` or ``init_app``)
 - :class:`WsgiRASP` — any WSGI application (``WsgiRASP(wsgi_app)``)
 - :class:`DjangoRASP` — Django middleware (``"ironward.DjangoRASP"`` in ``MIDDLEWARE``)
+- :class:`AsgiRASP` — any ASGI application (``AsgiRASP(asgi_app)``)
+- :class:`FastApiRASP` — FastAPI/Starlette (``FastApiRASP(app)``, with the route checks)
+- :class:`AiohttpRASP` — aiohttp (``AiohttpRASP(app)``)
+- :class:`LambdaRASP` — AWS Lambda handlers behind API Gateway or a function URL (decorator)
+- :class:`GcpRASP` — Google Cloud Functions (functions-framework) handlers (decorator)
+- :class:`AzureRASP` — Azure Functions HTTP handlers (decorator)
 """
 
 from __future__ import annotations
@@ -27,12 +33,18 @@ from ._ironward import (
 )
 
 __all__ = [
+    "AiohttpRASP",
+    "AsgiRASP",
+    "AzureRASP",
     "BaseRASP",
     "ConfigError",
     "DjangoRASP",
     "DlpStream",
     "Engine",
+    "FastApiRASP",
     "FlaskRASP",
+    "GcpRASP",
+    "LambdaRASP",
     "ROUTE_MATCHED",
     "ROUTE_METHOD_NOT_ALLOWED",
     "ROUTE_NOT_FOUND",
@@ -47,6 +59,12 @@ _LAZY = {
     "FlaskRASP": ".flaskrasp",
     "WsgiRASP": ".wsgirasp",
     "DjangoRASP": ".djangorasp",
+    "AsgiRASP": ".asgirasp",
+    "FastApiRASP": ".fastapirasp",
+    "AiohttpRASP": ".aiohttprasp",
+    "LambdaRASP": ".lambdarasp",
+    "GcpRASP": ".gcprasp",
+    "AzureRASP": ".azurerasp",
 }
 
 

@@ -59,19 +59,22 @@ class FlaskRASP(BaseRASP):
         app.before_request(self._before_request)
         app.after_request(self._after_request)
 
+    @staticmethod
+    def _route(req: Any) -> int:
+        """The route code from Flask's own routing result."""
+        if req.url_rule is not None:
+            return ROUTE_MATCHED
+        exc = req.routing_exception
+        if exc is None or isinstance(exc, RequestRedirect):
+            return ROUTE_MATCHED
+        if isinstance(exc, MethodNotAllowed):
+            return ROUTE_METHOD_NOT_ALLOWED
+        return ROUTE_NOT_FOUND
+
     def _before_request(self) -> Any:
         req = request._get_current_object()  # one proxy lookup, then plain attributes
         environ = req.environ
-        if req.url_rule is not None:
-            route = ROUTE_MATCHED
-        else:
-            exc = req.routing_exception
-            if exc is None or isinstance(exc, RequestRedirect):
-                route = ROUTE_MATCHED
-            elif isinstance(exc, MethodNotAllowed):
-                route = ROUTE_METHOD_NOT_ALLOWED
-            else:
-                route = ROUTE_NOT_FOUND
+        route = self._route(req)
         if "stream" in req.__dict__:
             # Another hook already opened the body stream: use Flask's cached data if small.
             length = req.content_length

@@ -21,7 +21,9 @@ impl Run<'_> {
                 sig.kind,
                 Kind::RParen | Kind::Semi | Kind::Op(Op::Logic) | Kind::Other
             ) || (word && matches!(sig.kw, Kw::Or | Kw::And))
-                || (word && sig.end - sig.start <= 3 && self.text(sig)[0] >= 0x80))
+                || (word
+                    && sig.end - sig.start <= 3
+                    && self.text(sig).first().is_some_and(|&b| b >= 0x80)))
         {
             self.hit(Strength::Strong, why);
         }

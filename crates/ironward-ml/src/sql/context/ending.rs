@@ -2,7 +2,7 @@
 //! complete expression, a string the application's closing quote completes, a lone quote or
 //! parenthesis (probes).
 
-use super::{Run, Sig, St};
+use super::{Run, Sig, St, StackKw};
 use crate::Strength;
 use crate::sql::lexer::{Kind, Token};
 
@@ -22,6 +22,7 @@ impl Run<'_> {
         {
             self.hit(Strength::Weak, "quote_probe");
         }
+        self.shutdown_ends();
         if let Some(why) = self.pending_taut.take() {
             self.hit(Strength::Strong, why);
         }
@@ -65,7 +66,10 @@ impl Run<'_> {
                     _ => false,
                 };
                 if complete && clean_end && self.nsig > 0 {
-                    if self.bool_cont && !self.restarted && self.nsig - self.lead_parens >= 3 {
+                    if self.bool_cont
+                        && !self.restarted
+                        && self.nsig.saturating_sub(self.lead_parens) >= 3
+                    {
                         self.hit(Strength::Strong, "boolean_breakout");
                     } else if self.bool_cont {
                         self.hit(Strength::Weak, "boolean");
@@ -97,6 +101,9 @@ impl Run<'_> {
             t.kind,
             Kind::LineComment | Kind::BlockComment { closed: false }
         );
+        if line {
+            self.shutdown_ends();
+        }
         // `un/**/ion`: a block comment glued between two word parts.
         self.split = None;
         if matches!(t.kind, Kind::BlockComment { closed: true })
@@ -150,14 +157,23 @@ impl Run<'_> {
                     _ => None,
                 };
                 let clean = after.is_none_or(|c| c.is_ascii_whitespace());
-                if self.sql_only && clean && self.nsig >= 3 {
-                    // `( 1 OR @a ) --`: an expression only SQL forms, cut off by a comment.
+                let parenthesised = self.first_paren || self.depth < 0;
+                if self.sql_only && clean && self.nsig >= 3 && parenthesised {
+                    // `( 1 OR @a ) --`, `1) or cos(1) --`: a parenthesised expression only SQL
+                    // forms, cut off by a comment (not `foo(bar) -- note`).
                     self.hit(Strength::Strong, "comment_truncation");
                 } else if !self.lead_op {
                     self.hit(Strength::Weak, "comment");
                 }
             }
             _ => {}
+        }
+    }
+
+    /// `; SHUTDOWN` at the end of the value or before a comment is conclusive.
+    fn shutdown_ends(&mut self) {
+        if let Some((true, Some(StackKw::Shutdown))) = self.stack {
+            self.hit(Strength::Strong, "stacked");
         }
     }
 }

@@ -137,6 +137,8 @@ pub(crate) struct Run<'a> {
     trail_parens: u32,
     /// The value starts with `( SELECT` (bare context).
     lead_subselect: bool,
+    /// The first token after the break-out point was `(`.
+    first_paren: bool,
     /// SQL-only tokens seen: a function call, `*` as an operand, a variable, `LIMIT`, `TOP`.
     sql_only: bool,
     /// A comparison followed a boolean operator.
@@ -251,6 +253,7 @@ impl<'a> Run<'a> {
             trail_parens: 0,
             lead_subselect: false,
             sql_only: false,
+            first_paren: false,
             has_cmp: false,
             case_end: false,
             lead_parens: 0,
@@ -357,7 +360,7 @@ impl<'a> Run<'a> {
             && let Some(l) = lower(self.s.get(t.start..t.end).unwrap_or_default(), &mut lw)
         {
             kw = classify_lower(l);
-            lw_len = l.len() as u8;
+            lw_len = u8::try_from(l.len()).unwrap_or(0);
         }
         let sig = Sig {
             kind: t.kind,
@@ -370,7 +373,7 @@ impl<'a> Run<'a> {
         if self.nsig == 0
             && self.quote.is_none()
             && self.st == St::Operand
-            && (matches!(sig.kind, Kind::Op(Op::Logic) | Kind::RParen)
+            && (matches!(sig.kind, Kind::Op(Op::Logic) | Kind::RParen | Kind::Semi)
                 || (matches!(sig.kind, Kind::Word { quoted: false })
                     && matches!(
                         sig.kw,
@@ -389,7 +392,7 @@ impl<'a> Run<'a> {
         {
             self.st = St::Operator;
             self.lead_op = true;
-            self.lead_bool = matches!(sig.kind, Kind::Op(Op::Logic) | Kind::RParen)
+            self.lead_bool = matches!(sig.kind, Kind::Op(Op::Logic) | Kind::RParen | Kind::Semi)
                 || matches!(sig.kw, Kw::Or | Kw::And);
         }
         if self.statement
@@ -400,6 +403,9 @@ impl<'a> Run<'a> {
             )
         {
             self.sqlish = true;
+        }
+        if self.nsig == 0 && sig.kind == Kind::LParen {
+            self.first_paren = true;
         }
         let before = self.st;
         self.signatures(&sig, &t);

@@ -152,10 +152,12 @@ impl Run<'_> {
                         }
                     };
                     if conclusive && self.statement && self.nsig <= 2 {
+                        // `set @alice as admin` is chat-ops as much as SQL: only `DECLARE @`.
+                        let set = self.p1.is_some_and(|p| self.word_is(&p, b"set"));
                         let strong = matches!(
                             k,
                             StackKw::Declare | StackKw::Exec | StackKw::Waitfor | StackKw::Shutdown
-                        );
+                        ) && !set;
                         if strong {
                             self.hit(Strength::Strong, "statement");
                         } else {

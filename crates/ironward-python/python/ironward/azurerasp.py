@@ -1,0 +1,129 @@
+"""``AzureRASP``: a decorator protecting an Azure Functions HTTP handler,
+``f(req: azure.functions.HttpRequest) -> azure.functions.HttpResponse`` (sync or async).
+
+.. code-block:: python
+
+    rasp = AzureRASP(params={...})
+
+    @app.route(route="orders")      # the v2 programming model, or a v1 ``main``
+    @rasp.register
+    def orders(req: func.HttpRequest) -> func.HttpResponse: ...
+
+The request is read from the ``HttpRequest``: the method, the path and raw query of
+``req.url`` (so repeated parameters stay separate: ``req.params`` joins them with commas), the
+headers, and at most ``MAX_BODY_BYTES`` of the body. The function has no route table: the
+route and method checks do not apply.
+
+The client IP: Azure's front end puts the client's address (with its port) last in
+``X-Forwarded-For``; that element, port removed (IPv4 or IPv6), is the client (pyrasp split
+the header on ``:``, which broke IPv6). Earlier elements only count when that address is in
+``TRUSTED_PROXIES`` (e.g. behind Front Door or Application Gateway, list their ranges).
+
+The ``HttpResponse`` is inspected (status, headers, body for DLP), replaced by the block
+response on a leak, and gets the ``Server`` header. Other return values pass as they are.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from typing import Any, Callable, List, Optional, Tuple
+from urllib.parse import urlsplit
+
+import azure.functions as func
+
+from ._base import ROUTE_UNKNOWN, BaseRASP
+
+__all__ = ["AzureRASP"]
+
+
+def client_ip(forwarded_for: Optional[str]) -> Optional[str]:
+    """The last ``X-Forwarded-For`` element without its port: ``1.2.3.4:5678``,
+    ``[2001:db8::1]:5678``, or a bare address."""
+    if not forwarded_for:
+        return None
+    last = forwarded_for.rsplit(",", 1)[-1].strip()
+    if last.startswith("["):
+        end = last.find("]")
+        return last[1:end] if end > 0 else None
+    if last.count(":") == 1:  # IPv4 with a port; a bare IPv6 has several colons
+        return last.split(":", 1)[0]
+    return last or None
+
+
+def block_response(verdict: Any) -> func.HttpResponse:
+    """The Azure response for a blocking verdict."""
+    headers = {n: v for n, v in verdict.headers
+               if n.lower() not in ("content-length", "content-type")}
+    ctype = next((v for n, v in verdict.headers if n.lower() == "content-type"), "text/html")
+    mimetype, _, rest = ctype.partition(";")
+    charset = rest.split("=", 1)[1].strip() if "=" in rest else "utf-8"
+    return func.HttpResponse(verdict.body or b"", status_code=verdict.status, headers=headers,
+                             mimetype=mimetype.strip(), charset=charset)
+
+
+class AzureRASP(BaseRASP):
+    """``AzureRASP(app=None, template='default', conf=None, params={}, key=None,
+    cloud_url=None)``; ``@rasp.register`` on ``handler(req)``."""
+
+    PLATFORM = "Azure Function"
+
+    def register(self, handler: Callable) -> Callable:
+        """Decorates an HTTP-triggered function (sync or async)."""
+        if inspect.iscoroutinefunction(handler):
+
+            @functools.wraps(handler)
+            async def awrapper(req: func.HttpRequest, *args: Any, **kwargs: Any) -> Any:
+                verdict = self._inspect_req(req)
+                if verdict is not None and verdict.blocked:
+                    return block_response(verdict)
+                return self._check(verdict, await handler(req, *args, **kwargs))
+
+            return awrapper
+
+        @functools.wraps(handler)
+        def wrapper(req: func.HttpRequest, *args: Any, **kwargs: Any) -> Any:
+            verdict = self._inspect_req(req)
+            if verdict is not None and verdict.blocked:
+                return block_response(verdict)
+            return self._check(verdict, handler(req, *args, **kwargs))
+
+        return wrapper
+
+    def _inspect_req(self, req: func.HttpRequest) -> Any:
+        try:
+            url = urlsplit(req.url)
+            headers: List[Tuple[str, str]] = list(req.headers.items())
+            peer = client_ip(req.headers.get("x-forwarded-for"))
+            body = req.get_body() or None
+            full = None
+            cap = self._engine.max_body_bytes
+            if body is not None and len(body) > cap:
+                body, full = body[:cap], len(body)
+            return self.inspect(req.method, url.path or "/", url.query, headers, peer, body,
+                                full, ROUTE_UNKNOWN)
+        except Exception as e:  # never break the application's request
+            return self._failed(e)
+
+    def _check(self, verdict: Any, resp: Any) -> Any:
+        if not isinstance(resp, func.HttpResponse):
+            return resp
+        try:
+            engine = self._engine
+            if verdict is not None and engine.inspects_responses:
+                headers = list(resp.headers.items())
+                if not any(n.lower() == "content-type" for n, _ in headers) and resp.mimetype:
+                    headers.append(("Content-Type", f"{resp.mimetype}; charset={resp.charset}"))
+                body = resp.get_body() if engine.dlp_enabled else None
+                if body is not None and not self.buffered_body_fits(len(body)):
+                    body = body[: engine.dlp_max_body_bytes]
+                out = self.check_response(verdict, resp.status_code, headers, body)
+                if out is not None and out.blocked:
+                    return block_response(out)
+            server = engine.server_header
+            if server is not None:
+                resp.headers["Server"] = server
+            return resp
+        except Exception as e:
+            failed = self._failed(e)
+            return resp if failed is None else block_response(failed)
