@@ -14,14 +14,15 @@ JSON POST, with browser headers. Every request carries never-seen values (pyrasp
 scores per value), and bare and protected requests alternate so that both see the same
 machine noise. Through Flask's test client: no network, so the difference is the RASP.
 
-Reported per RASP: median (and p90) added time per request type, start-up (the import plus
+Reported per RASP: median (and p90) added time per request type (for Ironward also the median
+time of the request inspection itself: the body read plus the native call), start-up (the import plus
 the constructor, after Flask is imported and the app built) and resident memory added (after
 the protected app has served its requests, against the process after the bare app's warm-up).
 
 Usage::
 
     python bench/python/flask_overhead.py [--n 2000] [--pyrasp-n 300]
-        [--pyrasp-python ~/venvs/pyrasp312/bin/python] [--json]
+        [--pyrasp-python ~/venvs/pyrasp312/bin/python] [--python PYTHON] [--json]
 
 Needs Flask (and ``ironward``) in this interpreter; no network.
 """
@@ -141,7 +142,7 @@ def worker(rasp: str, n: int) -> dict:
     if rasp == "ironward":
         import ironward
 
-        ironward.FlaskRASP(prot_app, params=PARAMS)
+        rasp_obj = ironward.FlaskRASP(prot_app, params=PARAMS)
         version = ironward.__version__
     else:
         from pyrasp.pyrasp import FlaskRASP  # type: ignore
@@ -169,6 +170,27 @@ def worker(rasp: str, n: int) -> dict:
                     statuses[r.status_code] = statuses.get(r.status_code, 0) + 1
     gc.collect()
     rss1 = rss_bytes()
+    inspection = {}
+    if rasp == "ironward":
+        # A separate pass: how much of the added time is the request inspection itself (the
+        # body read plus the native call), timed around ``inspect_wsgi``.
+        base = rasp_obj.inspect_wsgi
+        spent: list = []
+
+        def timed(*a, **k):
+            t0 = time.perf_counter()
+            try:
+                return base(*a, **k)
+            finally:
+                spent.append(time.perf_counter() - t0)
+
+        rasp_obj.inspect_wsgi = timed
+        for kind in KINDS:
+            spent.clear()
+            for _ in range(max(n // 2, 50)):
+                send(prot, kind, fresh())
+            inspection[kind] = statistics.median(spent) * 1e6
+        del rasp_obj.inspect_wsgi
     out = {
         "rasp": rasp,
         "version": version,
@@ -188,6 +210,7 @@ def worker(rasp: str, n: int) -> dict:
             "added_us": (mp - mb) * 1e6,
             "p90_added_us": (statistics.quantiles(p, n=10)[-1]
                              - statistics.quantiles(b, n=10)[-1]) * 1e6,
+            "inspection_us": inspection.get(kind),
         }
     return out
 
@@ -210,7 +233,10 @@ def table(results: list) -> str:
         cells = []
         for r in results:
             q = r["requests"][kind]
-            cells.append(f"+{q['added_us']:,.0f} µs (bare {q['bare_us']:,.0f} µs)")
+            cell = f"+{q['added_us']:,.0f} µs (bare {q['bare_us']:,.0f} µs"
+            if q.get("inspection_us") is not None:
+                cell += f"; inspection {q['inspection_us']:,.0f} µs"
+            cells.append(cell + ")")
         lines.append(f"| {kind}: median added | " + " | ".join(cells) + " |")
     lines.append("| start-up (import + construct) | "
                  + " | ".join(f"{r['startup_ms']:,.0f} ms" for r in results) + " |")
@@ -228,12 +254,15 @@ def main() -> None:
     ap.add_argument("--pyrasp-n", type=int, default=300, help="requests per type (pyrasp)")
     ap.add_argument("--pyrasp-python", default=os.environ.get("PYRASP_PYTHON"),
                     help="a Python 3.12 with pyrasp 0.10.2 installed (skipped when absent)")
+    ap.add_argument("--python", default=sys.executable,
+                    help="the interpreter for the Ironward run (default: this one); give the "
+                         "pyrasp interpreter (with ironward installed) to compare on one Python")
     ap.add_argument("--json", action="store_true", help="print the raw results as JSON")
     args = ap.parse_args()
     if args.worker:
         print(json.dumps(worker(args.worker, args.n)))
         return
-    results = [run_worker(sys.executable, "ironward", args.n)]
+    results = [run_worker(os.path.expanduser(args.python), "ironward", args.n)]
     if args.pyrasp_python:
         results.append(run_worker(os.path.expanduser(args.pyrasp_python), "pyrasp",
                                   args.pyrasp_n))

@@ -1,7 +1,6 @@
 """WsgiRASP around plain WSGI applications, through werkzeug's test client and wsgiref."""
 
 import hashlib
-import io
 import json
 import threading
 import urllib.error

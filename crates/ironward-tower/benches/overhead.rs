@@ -41,6 +41,21 @@ fn to_http(r: &ReferenceRequest) -> http::Request<Body> {
     req
 }
 
+/// One call through the layer wrapped around the whole router.
+async fn call_outer<S>(svc: &S, r: &ReferenceRequest) -> usize
+where
+    S: tower::Service<
+            http::Request<Body>,
+            Response = http::Response<ironward_tower::ResponseBody>,
+            Error = std::convert::Infallible,
+        > + Clone,
+{
+    let res = svc.clone().oneshot(to_http(r)).await.unwrap();
+    let status = res.status().as_u16();
+    let body = res.into_body().collect().await.unwrap().to_bytes();
+    usize::from(status) + body.len()
+}
+
 /// One call: the request through the router, the whole response body read.
 async fn call(app: &Router, r: &ReferenceRequest) -> usize {
     let res = app.clone().oneshot(to_http(r)).await.unwrap();
@@ -55,7 +70,8 @@ fn overhead(c: &mut Criterion) {
     config.flood_ratio = u64::from(u32::MAX);
     let engine = Arc::new(Engine::new(config).unwrap());
     let bare = app();
-    let protected = app().layer(IronwardLayer::new(engine));
+    let protected = app().layer(IronwardLayer::new(Arc::clone(&engine)));
+    let outer = tower::Layer::layer(&IronwardLayer::new(Arc::clone(&engine)), app());
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -79,6 +95,26 @@ fn overhead(c: &mut Criterion) {
         group.bench_function("with", |b| {
             b.iter(|| black_box(rt.block_on(call(&protected, black_box(r)))))
         });
+        group.bench_function("with_outer", |b| {
+            b.iter(|| black_box(rt.block_on(call_outer(&outer, black_box(r)))))
+        });
+        if r.name == "hello_get" {
+            // Where the added time goes: axum's `Router::layer` with a layer that does nothing
+            // (axum boxes every route it wraps), and the engine alone (`inspect_request` and
+            // the response pass on a 200, as the layer runs them).
+            let identity = app().layer(tower::layer::util::Identity::new());
+            group.bench_function("identity_layer", |b| {
+                b.iter(|| black_box(rt.block_on(call(&identity, black_box(r)))))
+            });
+            let req = r.request();
+            let res = ironward_core::Response::new(200);
+            group.bench_function("engine_only", |b| {
+                b.iter(|| {
+                    let v = engine.inspect_request(black_box(&req));
+                    black_box(engine.inspect_response(&req, &v, &res))
+                })
+            });
+        }
         group.finish();
     }
 }

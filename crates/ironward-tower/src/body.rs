@@ -45,6 +45,15 @@ pub struct RequestBody {
 }
 
 impl RequestBody {
+    /// A body with nothing in it (the request had none).
+    pub(crate) fn empty() -> Self {
+        RequestBody {
+            prefix: None,
+            trailers: None,
+            rest: None,
+        }
+    }
+
     /// The size of the buffered part.
     fn prefix_len(&self) -> u64 {
         self.prefix.as_ref().map_or(0, |b| b.len() as u64)
@@ -132,11 +141,7 @@ where
         return Ok(Buffered {
             bytes: Bytes::new(),
             complete: true,
-            body: RequestBody {
-                prefix: None,
-                trailers: None,
-                rest: None,
-            },
+            body: RequestBody::empty(),
         });
     }
     let mut body = boxed(body);

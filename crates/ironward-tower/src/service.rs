@@ -58,17 +58,59 @@ where
     }
 
     fn call(&mut self, req: http::Request<B>) -> Self::Future {
-        // The instance that was polled ready serves this call; a clone takes its place.
+        let (parts, body) = req.into_parts();
+        if body.is_end_stream() {
+            // No body (a GET…): inspect now and call the instance that was polled ready, with
+            // no buffering, no clone of the service, and a small future for the response.
+            let shared = Arc::clone(&self.shared);
+            let verdict = inspect(&shared, &parts, &[], None);
+            if let Some(res) = blocked(&shared, &verdict) {
+                return Box::pin(std::future::ready(Ok(res)));
+            }
+            let (method, uri) = (parts.method.clone(), parts.uri.clone());
+            let res = self
+                .inner
+                .call(http::Request::from_parts(parts, RequestBody::empty()));
+            return Box::pin(async move {
+                let res = res.await?;
+                Ok(respond(res, shared, verdict, &method, &uri).await)
+            });
+        }
+        // A body to buffer first: the instance that was polled ready serves this call from the
+        // future; a clone takes its place.
         let clone = self.inner.clone();
         let inner = std::mem::replace(&mut self.inner, clone);
-        Box::pin(handle(inner, Arc::clone(&self.shared), req))
+        Box::pin(handle(inner, Arc::clone(&self.shared), parts, body))
     }
 }
 
+/// Inspects a request head and its buffered body, and reports the findings.
+fn inspect(
+    shared: &Shared,
+    parts: &http::request::Parts,
+    body: &[u8],
+    body_len: Option<u64>,
+) -> Verdict {
+    let engine = &shared.engine;
+    let core = convert::request(parts, body, body_len, shared);
+    let verdict = engine.inspect_request(&core);
+    report(shared.reporter.as_ref(), engine, &core, &verdict);
+    verdict
+}
+
+/// The response that replaces the application's when the verdict blocks.
+fn blocked(shared: &Shared, verdict: &Verdict) -> Option<http::Response<ResponseBody>> {
+    let block = verdict.response.as_ref().filter(|_| verdict.is_blocked())?;
+    Some(convert::block_response(block, shared.server.as_ref()))
+}
+
+/// A request with a body: buffers it up to the cap, inspects it, then calls the service with
+/// the same bytes (and the rest of the stream) and inspects the response.
 async fn handle<S, B, ResB>(
     mut inner: S,
     shared: Arc<Shared>,
-    req: http::Request<B>,
+    parts: http::request::Parts,
+    body: B,
 ) -> Result<http::Response<ResponseBody>, S::Error>
 where
     S: Service<http::Request<RequestBody>, Response = http::Response<ResB>>,
@@ -77,18 +119,12 @@ where
     ResB: Body<Data = Bytes> + Send + 'static,
     ResB::Error: Into<BoxError>,
 {
-    let engine = &shared.engine;
-    let reporter = shared.reporter.as_ref();
-    let server = shared.server.as_ref();
-    let config = engine.config();
-    let (parts, body) = req.into_parts();
-
     let Ok(buffered) = buffer(body, shared.body_cap).await else {
         // The client sent a body that could not be read: what axum's extractors answer.
         return Ok(convert::plain(
             StatusCode::BAD_REQUEST,
             "Bad Request",
-            server,
+            shared.server.as_ref(),
         ));
     };
     // Over the cap: the engine sees the prefix and the announced length (at least one more
@@ -96,24 +132,34 @@ where
     let body_len = (!buffered.complete).then(|| {
         convert::content_length(&parts.headers).unwrap_or(buffered.bytes.len() as u64 + 1)
     });
-    let verdict = {
-        let core = convert::request(&parts, &buffered.bytes, body_len, &shared);
-        let verdict = engine.inspect_request(&core);
-        report(reporter, engine, &core, &verdict);
-        verdict
-    };
-    if verdict.is_blocked()
-        && let Some(block) = &verdict.response
-    {
-        return Ok(convert::block_response(block, server));
+    let verdict = inspect(&shared, &parts, &buffered.bytes, body_len);
+    if let Some(res) = blocked(&shared, &verdict) {
+        return Ok(res);
     }
-
-    let method = parts.method.clone();
-    let uri = parts.uri.clone();
+    let (method, uri) = (parts.method.clone(), parts.uri.clone());
     let res = inner
         .call(http::Request::from_parts(parts, buffered.body))
         .await?;
+    Ok(respond(res, shared, verdict, &method, &uri).await)
+}
 
+/// The response pass: brute force on the status, DLP on the body (buffered when small, else
+/// scanned as it streams), the `Server` header.
+async fn respond<ResB>(
+    res: http::Response<ResB>,
+    shared: Arc<Shared>,
+    verdict: Verdict,
+    method: &http::Method,
+    uri: &http::Uri,
+) -> http::Response<ResponseBody>
+where
+    ResB: Body<Data = Bytes> + Send + 'static,
+    ResB::Error: Into<BoxError>,
+{
+    let engine = &shared.engine;
+    let reporter = shared.reporter.as_ref();
+    let server = shared.server.as_ref();
+    let config = engine.config();
     let short = Request {
         method: method.as_str(),
         path: uri.path(),
@@ -124,18 +170,15 @@ where
     let head = convert::response(&rparts);
     let scanner = engine.dlp_stream(&verdict, &head);
     // The length, from the header or from the body itself (axum sets the header later).
-    let fits = convert::content_length(&rparts.headers)
-        .or_else(|| rbody.size_hint().exact())
-        .is_some_and(|len| len <= config.dlp_max_body_bytes);
+    let fits = scanner.is_some()
+        && convert::content_length(&rparts.headers)
+            .or_else(|| rbody.size_hint().exact())
+            .is_some_and(|len| len <= config.dlp_max_body_bytes);
 
-    if scanner.is_some() && fits {
+    if fits {
         // Small, inspectable: buffer it, inspect the whole body, rebuild or replace it.
         let Ok(collected) = rbody.collect().await else {
-            return Ok(convert::plain(
-                StatusCode::BAD_GATEWAY,
-                "Bad Gateway",
-                server,
-            ));
+            return convert::plain(StatusCode::BAD_GATEWAY, "Bad Gateway", server);
         };
         let bytes = collected.to_bytes();
         let out = {
@@ -148,10 +191,10 @@ where
         if out.is_blocked()
             && let Some(block) = &out.response
         {
-            return Ok(convert::block_response(block, server));
+            return convert::block_response(block, server);
         }
         convert::set_server(&mut rparts.headers, server);
-        return Ok(http::Response::from_parts(rparts, full(bytes)));
+        return http::Response::from_parts(rparts, full(bytes));
     }
 
     // Status and headers only (brute force, error statuses…); the body streams.
@@ -160,8 +203,9 @@ where
     if out.is_blocked()
         && let Some(block) = &out.response
     {
-        return Ok(convert::block_response(block, server));
+        return convert::block_response(block, server);
     }
+    drop(head);
     convert::set_server(&mut rparts.headers, server);
     let body = match scanner {
         Some(scanner) => {
@@ -182,5 +226,5 @@ where
         }
         None => boxed(rbody),
     };
-    Ok(http::Response::from_parts(rparts, body))
+    http::Response::from_parts(rparts, body)
 }

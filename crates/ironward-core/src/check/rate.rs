@@ -212,9 +212,20 @@ impl RateTable {
             .sum();
         // The milliseconds of the oldest slot inside the window: `start + 1` to its end.
         let inside = self.slot_ms - 1 - start.rem_euclid(self.slot_ms);
-        let part = u128::from(c.slots[ring_index(first)]) * u128::try_from(inside).unwrap_or(0)
-            / u128::try_from(self.slot_ms).unwrap_or(1);
-        whole.saturating_add(u64::try_from(part).unwrap_or(u64::MAX))
+        let oldest = u64::from(c.slots[ring_index(first)]);
+        let (inside, slot_ms) = (
+            u64::try_from(inside).unwrap_or(0),
+            u64::try_from(self.slot_ms).unwrap_or(1).max(1),
+        );
+        // In 64 bits when it fits (always, for windows under 49 days); 128 bits otherwise.
+        let part = match oldest.checked_mul(inside) {
+            Some(p) => p / slot_ms,
+            None => {
+                let p = u128::from(oldest) * u128::from(inside) / u128::from(slot_ms);
+                u64::try_from(p).unwrap_or(u64::MAX)
+            }
+        };
+        whole.saturating_add(part)
     }
 
     /// Frees room in a full shard: drops every expired entry and the least recently seen

@@ -23,7 +23,7 @@ import os
 import sys
 import warnings
 import weakref
-from typing import Any, Callable, Iterable, Iterator, List, Optional, Tuple
+from typing import Any, Iterable, Iterator, List, Optional, Tuple
 
 from . import _ironward
 from ._ironward import (

@@ -305,7 +305,7 @@ class AsgiRASP(BaseRASP):
         return ROUTE_UNKNOWN
 
     async def _read_body(
-        self, receive: Receive, length: Optional[int], messages: List[Message]
+        self, receive: Receive, raw_headers: Any, messages: List[Message]
     ) -> Tuple[Optional[bytes], Optional[int]]:
         """Receives at most ``MAX_BODY_BYTES`` of the body into ``messages`` (to replay).
         Returns ``(body, full_length_if_cut)``."""
@@ -327,21 +327,13 @@ class AsgiRASP(BaseRASP):
             return None, None
         body = parts[0] if len(parts) == 1 else b"".join(parts)
         if size > cap or more:
+            length = _content_length(raw_headers)
             return body[:cap], (length if length is not None and length > cap else size)
         return body, None
 
     async def _inspect(self, scope: Scope, receive: Receive, messages: List[Message]) -> Any:
         raw_headers = scope.get("headers") or ()
-        headers = _latin1(raw_headers)
-        length = None
-        for name, value in headers:
-            if name.lower() == "content-length":
-                try:
-                    length = int(value)
-                except ValueError:
-                    pass
-                break
-        body, full = await self._read_body(receive, length, messages)
+        body, full = await self._read_body(receive, raw_headers, messages)
         raw_path = scope.get("raw_path")
         if raw_path:
             path = raw_path.decode("latin-1")
@@ -352,10 +344,9 @@ class AsgiRASP(BaseRASP):
         if isinstance(query, (bytes, bytearray)):
             query = query.decode("latin-1")
         client = scope.get("client")
-        peer = client[0] if client else None
-        route = self._route(scope)
         return self.inspect(
-            scope.get("method", "GET"), path, query, headers, peer, body, full, route
+            scope.get("method", "GET"), path, query, _latin1(raw_headers),
+            client[0] if client else None, body, full, self._route(scope),
         )
 
     async def _handle(self, app: Any, scope: Scope, receive: Receive, send: Send) -> None:

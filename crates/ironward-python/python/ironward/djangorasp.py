@@ -12,7 +12,6 @@ forms and uploads from those same bytes), else only a prefix, with the rest left
 
 from __future__ import annotations
 
-import io
 from functools import lru_cache
 from typing import Any, Callable, Optional
 

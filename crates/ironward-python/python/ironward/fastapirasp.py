@@ -8,19 +8,23 @@ streamed response inspection, ``lifespan``/``websocket`` untouched.
 
 Route matching asks each of the router's routes whether it matches the request's scope, as
 Starlette's router does (a full match: the route exists; a partial match only: the method is
-not allowed; with ``redirect_slashes``, the path with its trailing slash toggled counts).
+not allowed; with ``redirect_slashes``, the path with its trailing slash toggled counts). The
+result is cached per method and path (short paths, 4,096 entries at most, the table emptied
+when full), unless a route matches on the ``Host`` header.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from starlette.routing import Match
+from starlette.routing import Host, Match
 
 from ._base import ROUTE_MATCHED, ROUTE_METHOD_NOT_ALLOWED, ROUTE_NOT_FOUND
 from .asgirasp import AsgiRASP, Receive, Scope, Send
 
 __all__ = ["FastApiRASP"]
+
+_ROUTE_CACHE_SIZE = 4096
 
 
 class _Middleware:
@@ -64,6 +68,10 @@ class FastApiRASP(AsgiRASP):
         """Protects ``app``."""
         self._attach(app)
 
+    def _attach(self, app: Any) -> None:
+        self._route_cache: dict = {}
+        super()._attach(app)
+
     def _register(self, app: Any) -> None:
         app.add_middleware(_Middleware, rasp=self)
 
@@ -84,12 +92,25 @@ class FastApiRASP(AsgiRASP):
         routes = getattr(router, "routes", None)
         if routes is None:
             return super()._route(scope)
+        path = scope.get("path", "/")
+        # The answer depends on the method and the path only (unless a route matches on the
+        # Host header): cached for short paths, in a bounded table.
+        cacheable = len(path) <= 256 and not any(isinstance(r, Host) for r in routes)
+        key = (scope.get("method"), scope.get("root_path", ""), path)
+        if cacheable:
+            code = self._route_cache.get(key)
+            if code is not None:
+                return code
         code = _match(routes, scope)
         if code == ROUTE_NOT_FOUND and getattr(router, "redirect_slashes", False):
-            path = scope.get("path", "/")
             if path != "/":
                 other = dict(scope)
                 other["path"] = path[:-1] if path.endswith("/") else path + "/"
                 if _match(routes, other) != ROUTE_NOT_FOUND:
                     code = ROUTE_MATCHED  # the router redirects
+        if cacheable:
+            cache = self._route_cache
+            if len(cache) >= _ROUTE_CACHE_SIZE:
+                cache.clear()
+            cache[key] = code
         return code

@@ -266,30 +266,41 @@ pub(super) const COMMANDS: &[Command] = &[
     posix("zsh", Tool, Shell),
 ];
 
-/// For each first letter, a bit per name length present in [`COMMANDS`]: most words are
-/// rejected by one load and a shift, before any string comparison.
-struct FirstAndLength([u32; 26]);
+/// For each pair of first two bytes (the second one as a letter, or "other"), a bit per name
+/// length present in [`COMMANDS`]: most words ("the", "order", "price") are rejected by one
+/// load and a shift, before any string comparison.
+struct FirstAndLength([[u32; 27]; 26]);
+
+/// The column of a name's second byte: a letter, or 26 for anything else (digits, `-`, end).
+const fn second(name: &[u8]) -> usize {
+    if name.len() > 1 && name[1].is_ascii_lowercase() {
+        (name[1] - b'a') as usize
+    } else {
+        26
+    }
+}
 
 impl FirstAndLength {
     const fn build() -> FirstAndLength {
-        let mut masks = [0u32; 26];
+        let mut masks = [[0u32; 27]; 26];
         let mut i = 0;
         while i < COMMANDS.len() {
             let name = COMMANDS[i].name.as_bytes();
             if !name.is_empty() && name[0].is_ascii_lowercase() && name.len() < 32 {
-                masks[(name[0] - b'a') as usize] |= 1 << name.len();
+                masks[(name[0] - b'a') as usize][second(name)] |= 1 << name.len();
             }
             i += 1;
         }
         FirstAndLength(masks)
     }
 
-    /// False when no dictionary name starts with `stem`'s first letter and has its length.
+    /// False when no dictionary name starts with `stem`'s first two bytes and has its length.
     fn could_hold(&self, stem: &[u8]) -> bool {
         match stem.first() {
             Some(b @ b'a'..=b'z') if stem.len() < 32 => self
                 .0
                 .get(usize::from(b - b'a'))
+                .and_then(|row| row.get(second(stem)))
                 .is_some_and(|m| m & (1 << stem.len()) != 0),
             // Names that start with another byte (none today) are looked up the slow way.
             Some(_) => true,
