@@ -36,7 +36,7 @@ if [ -n "$fuzz_seconds" ] && [ "$fuzz_seconds" != "0" ]; then
   if ! command -v cargo-fuzz >/dev/null 2>&1; then
     cargo install cargo-fuzz --locked --version 0.13.2
   fi
-  for target in extract decode; do
+  for target in extract decode analyze; do
     # cargo-fuzz needs nightly-only flags; RUSTC_BOOTSTRAP lets the stable toolchain accept them.
     (cd fuzz && RUSTC_BOOTSTRAP=1 cargo +stable fuzz run "$target" -- \
       -max_total_time="$fuzz_seconds" -rss_limit_mb=2048 -print_final_stats=1 2>&1 | tail -n 40)

@@ -123,3 +123,14 @@ def test_python_layer_error_fails_open_and_closed(monkeypatch):
     assert h(req()).status_code == 200
     rasp.set_config({"FAIL_OPEN": False})
     assert h(req()).status_code == 403
+
+
+def test_bindings_passed_by_name():
+    rasp = AzureRASP(params=params())
+
+    @rasp.register
+    def main(request: func.HttpRequest, context=None) -> func.HttpResponse:
+        return func.HttpResponse("ok")
+
+    assert main(request=req(), context=None).status_code == 200
+    assert main(request=req(url=BASE + "?q=%3Bcat+%2Fetc%2Fpasswd")).status_code == 403

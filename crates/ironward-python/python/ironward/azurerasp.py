@@ -51,6 +51,15 @@ def client_ip(forwarded_for: Optional[str]) -> Optional[str]:
     return last or None
 
 
+def _find_request(args: tuple, kwargs: dict) -> Any:
+    """The ``HttpRequest`` among the handler's arguments: the Functions host passes bindings
+    by name (``req``, ``request``… whatever the handler calls it)."""
+    for value in (*args, *kwargs.values()):
+        if isinstance(value, func.HttpRequest):
+            return value
+    return None
+
+
 def block_response(verdict: Any) -> func.HttpResponse:
     """The Azure response for a blocking verdict."""
     headers = {n: v for n, v in verdict.headers
@@ -73,24 +82,26 @@ class AzureRASP(BaseRASP):
         if inspect.iscoroutinefunction(handler):
 
             @functools.wraps(handler)
-            async def awrapper(req: func.HttpRequest, *args: Any, **kwargs: Any) -> Any:
-                verdict = self._inspect_req(req)
+            async def awrapper(*args: Any, **kwargs: Any) -> Any:
+                verdict = self._inspect_req(_find_request(args, kwargs))
                 if verdict is not None and verdict.blocked:
                     return block_response(verdict)
-                return self._check(verdict, await handler(req, *args, **kwargs))
+                return self._check(verdict, await handler(*args, **kwargs))
 
             return awrapper
 
         @functools.wraps(handler)
-        def wrapper(req: func.HttpRequest, *args: Any, **kwargs: Any) -> Any:
-            verdict = self._inspect_req(req)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            verdict = self._inspect_req(_find_request(args, kwargs))
             if verdict is not None and verdict.blocked:
                 return block_response(verdict)
-            return self._check(verdict, handler(req, *args, **kwargs))
+            return self._check(verdict, handler(*args, **kwargs))
 
         return wrapper
 
-    def _inspect_req(self, req: func.HttpRequest) -> Any:
+    def _inspect_req(self, req: Optional[func.HttpRequest]) -> Any:
+        if req is None:
+            return None  # not an HTTP trigger: nothing to inspect
         try:
             url = urlsplit(req.url)
             headers: List[Tuple[str, str]] = list(req.headers.items())
