@@ -30,10 +30,20 @@ fn main() {
     let t = Instant::now();
     let second = Engine::new(Config::default()).unwrap();
     let rebuilt = t.elapsed();
-    println!("first engine build (models parsed): {:.2} ms", built.as_secs_f64() * 1e3);
-    println!("second engine build (models cached): {:.2} ms", rebuilt.as_secs_f64() * 1e3);
+    println!(
+        "first engine build (models parsed): {:.2} ms",
+        built.as_secs_f64() * 1e3
+    );
+    println!(
+        "second engine build (models cached): {:.2} ms",
+        rebuilt.as_secs_f64() * 1e3
+    );
     if let (Some(b), Some(a), Some(u)) = (before, after_build, after_use) {
-        println!("resident memory: {b} KiB before, +{} KiB after the build, +{} KiB after 4,000 requests", a - b, u - b);
+        println!(
+            "resident memory: {b} KiB before, +{} KiB after the build, +{} KiB after 4,000 requests",
+            a - b,
+            u - b
+        );
     }
     drop(second);
 }

@@ -29,8 +29,10 @@ pub(crate) struct Sqli {
 
 impl Sqli {
     pub(crate) fn new(config: &Config) -> Result<Self, EngineError> {
-        let model = ironward_ml::embedded::sqli()
-            .map_err(|source| EngineError::Model { key: "sqli", source })?;
+        let model = ironward_ml::embedded::sqli().map_err(|source| EngineError::Model {
+            key: "sqli",
+            source,
+        })?;
         Ok(Sqli {
             detector: Detector::new(Language::Sql, model, config.sqli_proba as f32),
         })

@@ -8,9 +8,33 @@
 
 /// MongoDB query and aggregation operators an attacker uses to rewrite a filter.
 const OPERATORS: &[&str] = &[
-    "$ne", "$eq", "$gt", "$gte", "$lt", "$lte", "$in", "$nin", "$regex", "$options", "$where",
-    "$expr", "$function", "$accumulator", "$exists", "$or", "$and", "$nor", "$not",
-    "$elemmatch", "$all", "$size", "$type", "$mod", "$text", "$jsonschema", "$lookup",
+    "$ne",
+    "$eq",
+    "$gt",
+    "$gte",
+    "$lt",
+    "$lte",
+    "$in",
+    "$nin",
+    "$regex",
+    "$options",
+    "$where",
+    "$expr",
+    "$function",
+    "$accumulator",
+    "$exists",
+    "$or",
+    "$and",
+    "$nor",
+    "$not",
+    "$elemmatch",
+    "$all",
+    "$size",
+    "$type",
+    "$mod",
+    "$text",
+    "$jsonschema",
+    "$lookup",
 ];
 
 /// The operator `name` is or holds in brackets (`$ne`, `user[$ne]`, `a[b][$gt]`), if any.
@@ -33,10 +57,26 @@ mod tests {
 
     #[test]
     fn operators_fire_and_schema_keys_pass() {
-        for name in ["$ne", "$where", "$REGEX", "user[$ne]", "a[b][$gt]", "password[$exists]"] {
+        for name in [
+            "$ne",
+            "$where",
+            "$REGEX",
+            "user[$ne]",
+            "a[b][$gt]",
+            "password[$exists]",
+        ] {
             assert_eq!(operator(name), Some("nosql_operator"), "{name}");
         }
-        for name in ["$schema", "$ref", "$id", "price$", "user[name]", "total", "$", "a[$]"] {
+        for name in [
+            "$schema",
+            "$ref",
+            "$id",
+            "price$",
+            "user[name]",
+            "total",
+            "$",
+            "a[$]",
+        ] {
             assert_eq!(operator(name), None, "{name}");
         }
     }

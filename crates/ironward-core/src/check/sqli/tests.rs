@@ -109,7 +109,8 @@ fn nosql_operators_in_json_and_forms_fire() {
     let form = Request::new("GET", "/login?user=admin&password[$ne]=x");
     assert_eq!(run_request(&d, &config, &form).len(), 1);
     // JSON Schema keywords are not operators.
-    let schema = r#"{"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "x", "price": "$5"}"#;
+    let schema =
+        r#"{"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "x", "price": "$5"}"#;
     assert!(run_request(&d, &config, &json_post(schema)).is_empty());
 }
 
@@ -117,7 +118,10 @@ fn nosql_operators_in_json_and_forms_fire() {
 fn findings_carry_the_rule_and_the_score() {
     let config = Config::default();
     let d = detector();
-    let req = Request::new("GET", "/items?id=1%20union%20select%20password%20from%20users--");
+    let req = Request::new(
+        "GET",
+        "/items?id=1%20union%20select%20password%20from%20users--",
+    );
     let found = run_request(&d, &config, &req);
     assert_eq!(found.len(), 1);
     assert!(found[0].engine.is_some_and(|e| !e.is_empty()));
