@@ -10,12 +10,13 @@
 #
 # Servers (all release builds, on 127.0.0.1):
 #   bare      examples/bare.rs            no layer                                  :18091
-#   layer     examples/bare.rs IRONWARD=1 layer, default config + BLACKLIST_OVERRIDE
-#                                         and an unreachable flood ratio            :18092
+#   layer     examples/bare.rs IRONWARD=1 layer (Router::layer), default config +
+#                                         BLACKLIST_OVERRIDE and an unreachable flood ratio :18092
+#   outer     examples/bare.rs IRONWARD=outer  the same layer wrapped around the router :18094
 #   example   examples/axum.rs            the stock example, Config::default()      :18093
 # The stock example keeps the default flood limit (50 requests / 60 s per client), so wrk's
 # client is blocked after 50 requests: its figure counts 403 responses and is printed for
-# information only. The loss is computed from "bare" and "layer".
+# information only. The losses are computed from "bare" and "layer", and "bare" and "outer".
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -58,27 +59,38 @@ measure() { # name addr -> prints requests/s; full wrk output in /tmp/bench-http
 }
 
 non2xx() {
-    awk '/Non-2xx/ {print $5}' "/tmp/bench-http-wrk-$1.txt"
+    awk '/Non-2xx/ {n = $5} END {print n + 0}' "/tmp/bench-http-wrk-$1.txt"
 }
 
 start bare 127.0.0.1:18091 env LISTEN=127.0.0.1:18091 "$BIN/bare"
 start layer 127.0.0.1:18092 env LISTEN=127.0.0.1:18092 IRONWARD=1 "$BIN/bare"
+start outer 127.0.0.1:18094 env LISTEN=127.0.0.1:18094 IRONWARD=outer "$BIN/bare"
 start example 127.0.0.1:18093 env LISTEN=127.0.0.1:18093 "$BIN/axum"
 
 echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION, GET / (hello route), loopback, $ROUNDS rounds"
 losses=()
+outer_losses=()
+pct() { awk -v b="$1" -v l="$2" 'BEGIN { printf "%.1f", (b - l) / b * 100 }'; }
 for round in $(seq 1 "$ROUNDS"); do
     bare=$(measure bare 127.0.0.1:18091)
     layer=$(measure layer 127.0.0.1:18092)
-    loss=$(awk -v b="$bare" -v l="$layer" 'BEGIN { printf "%.1f", (b - l) / b * 100 }')
-    losses+=("$loss")
-    printf 'round %s: without layer %s req/s (non-2xx: %s), with layer %s req/s (non-2xx: %s), loss %s %%\n' \
-        "$round" "$bare" "$(non2xx bare)" "$layer" "$(non2xx layer)" "$loss"
+    outer=$(measure outer 127.0.0.1:18094)
+    losses+=("$(pct "$bare" "$layer")")
+    outer_losses+=("$(pct "$bare" "$outer")")
+    printf 'round %s: bare %s req/s; Router::layer %s req/s (loss %s %%); around the router %s req/s (loss %s %%); non-2xx: %s/%s/%s\n' \
+        "$round" "$bare" "$layer" "${losses[-1]}" "$outer" "${outer_losses[-1]}" \
+        "$(non2xx bare)" "$(non2xx layer)" "$(non2xx outer)"
 done
 example=$(measure example 127.0.0.1:18093)
 printf 'stock example : %s req/s (non-2xx: %s; flood-blocked after 50 requests)\n' \
     "$example" "$(non2xx example)"
-printf '%s\n' "${losses[@]}" | sort -g | awk '{ v[NR] = $1 } END {
-    m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-    printf "throughput loss, median of %d rounds: %.1f %% (target <= 10 %%): %s\n", NR, m, (m <= 10 ? "met" : "NOT met")
-}'
+median_loss() { # label values...
+    local label=$1
+    shift
+    printf '%s\n' "$@" | sort -g | awk -v label="$label" '{ v[NR] = $1 } END {
+        m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+        printf "throughput loss (%s), median of %d rounds: %.1f %% (target <= 10 %%): %s\n", label, NR, m, (m <= 10 ? "met" : "NOT met")
+    }'
+}
+median_loss "Router::layer" "${losses[@]}"
+median_loss "around the router" "${outer_losses[@]}"

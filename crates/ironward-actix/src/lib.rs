@@ -63,5 +63,7 @@
 mod inbound;
 mod middleware;
 mod outbound;
+mod stream;
 
 pub use middleware::{Ironward, IronwardService};
+pub use stream::LeakBlocked;

@@ -9,6 +9,9 @@ use ironward_core::config::BlockAction;
 use ironward_core::request::{Body, Headers};
 use ironward_core::verdict::BlockResponse;
 use ironward_core::{Engine, Request, Response, Verdict};
+use std::sync::Arc;
+
+use crate::stream::DlpBody;
 
 /// The response that replaces a blocked request or response.
 pub(crate) fn block_response(block: &BlockResponse, engine: &Engine) -> HttpResponse<BoxBody> {
@@ -59,10 +62,12 @@ fn core_headers(headers: &HeaderMap) -> Headers<'_> {
     out
 }
 
-/// Inspects the application's response; returns it (boxed), or the block response.
+/// Inspects the application's response; returns it (boxed), or the block response. A body
+/// DLP applies to but that is not buffered (unknown length, or over `DLP_MAX_BODY_BYTES`) is
+/// scanned as it streams.
 pub(crate) async fn inspect<B>(
     res: ServiceResponse<B>,
-    engine: &Engine,
+    engine: &Arc<Engine>,
     inbound: &Verdict,
 ) -> Result<ServiceResponse<BoxBody>, Error>
 where
@@ -94,14 +99,27 @@ where
             None => head.set_body(bytes).map_into_boxed_body(),
         }
     } else {
-        let verdict = {
+        let (verdict, scanner) = {
             let mut view = Response::new(status).with_headers(core_headers(res.headers()));
             view.body = Body::Empty;
-            engine.inspect_response(&core_request(&req), inbound, &view)
+            let verdict = engine.inspect_response(&core_request(&req), inbound, &view);
+            (verdict, engine.dlp_stream(inbound, &view))
         };
-        match verdict.response.as_ref().filter(|_| verdict.is_blocked()) {
-            Some(block) => block_response(block, engine),
-            None => res.map_into_boxed_body(),
+        match (
+            verdict.response.as_ref().filter(|_| verdict.is_blocked()),
+            scanner,
+        ) {
+            (Some(block), _) => block_response(block, engine),
+            (None, Some(scanner)) => res.map_into_boxed_body().map_body(|_, inner| {
+                BoxBody::new(DlpBody {
+                    inner,
+                    scanner,
+                    engine: Arc::clone(engine),
+                    inbound: inbound.clone(),
+                    cut: false,
+                })
+            }),
+            (None, None) => res.map_into_boxed_body(),
         }
     };
     set_server(out.headers_mut(), engine);

@@ -67,6 +67,18 @@ pub(crate) fn start(config: Config) -> Server {
                     .route("/echo", web::post().to(echo))
                     .route("/verdict", web::get().to(verdict))
                     .route(
+                        "/stream",
+                        web::get().to(|| async {
+                            // The card number split across two chunks of a streamed body.
+                            let (a, b) = CARD.split_at(9);
+                            let chunks = [format!("{{\"card\":\"{a}"), format!("{b}\"}}")]
+                                .map(|c| Ok::<_, actix_web::Error>(Bytes::from(c)));
+                            HttpResponse::Ok()
+                                .content_type("application/json")
+                                .streaming(futures_util::stream::iter(chunks))
+                        }),
+                    )
+                    .route(
                         "/card",
                         web::get().to(|| async {
                             HttpResponse::Ok()
@@ -121,6 +133,23 @@ pub(crate) fn send(addr: SocketAddr, raw: &[u8]) -> Reply {
     let mut buf = Vec::new();
     s.read_to_end(&mut buf).expect("read");
     parse(&buf)
+}
+
+/// Sends raw request bytes and reads what comes back until the server closes or resets the
+/// connection (a cut stream may end either way).
+pub(crate) fn send_raw(addr: SocketAddr, raw: &[u8]) -> Vec<u8> {
+    let mut s = TcpStream::connect_timeout(&addr, TIMEOUT).expect("connect");
+    s.set_read_timeout(Some(TIMEOUT)).expect("timeout");
+    s.write_all(raw).expect("write");
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    while let Ok(n) = s.read(&mut chunk) {
+        if n == 0 {
+            break;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    }
+    buf
 }
 
 /// A request with these extra header lines and body; adds Host, Content-Length and

@@ -1,7 +1,7 @@
 //! Requests over real TCP: benign traffic passes intact, attacks get the configured response,
 //! monitor mode passes, DLP blocks a leaking response, the `Server` header is rewritten.
 
-use crate::support::{CARD, request, send, start};
+use crate::support::{CARD, request, send, send_raw, start};
 use ironward_core::Config;
 use ironward_core::check::CheckId;
 use ironward_core::config::{BlockAction, Level};
@@ -182,6 +182,38 @@ fn leaked_card_number_is_blocked_with_dlp_on() {
     assert_eq!(reply.status, 403);
     assert!(!reply.text().contains(CARD));
     assert_eq!(reply.header("server"), Some("Apache"));
+}
+
+#[test]
+fn streamed_leak_split_across_chunks_is_cut() {
+    // DLP off: the streamed body arrives whole, the card in it.
+    let server = start(Config::default());
+    let reply = send(server.addr, &request("GET", "/stream", &[], b""));
+    assert_eq!(reply.status, 200);
+    assert!(reply.text().contains(CARD), "{}", reply.text());
+    // DLP at monitor level: the finding is not blocking, the stream goes through whole.
+    let mut config = Config::default();
+    config.dlp_cc_numbers = true;
+    config.security_checks.set(CheckId::Dlp, Level::Monitor);
+    let server = start(config.clone());
+    let reply = send(server.addr, &request("GET", "/stream", &[], b""));
+    assert!(reply.text().contains(CARD), "{}", reply.text());
+    // DLP blocking: the second chunk (which completes the card) is never sent.
+    config.security_checks.set(CheckId::Dlp, Level::Block);
+    let server = start(config);
+    let raw = send_raw(server.addr, &request("GET", "/stream", &[], b""));
+    let text = String::from_utf8_lossy(&raw);
+    // actix may not have flushed the head and first chunk before the cut: the connection can
+    // close with nothing sent at all. Either way the card never completes.
+    assert!(
+        text.is_empty() || text.starts_with("HTTP/1.1 200"),
+        "{text}"
+    );
+    assert!(!text.contains(&CARD[9..]), "{text}");
+    assert!(
+        !text.ends_with("0\r\n\r\n"),
+        "the stream must not end normally: {text}"
+    );
 }
 
 #[test]

@@ -12,6 +12,27 @@
 //!
 //! The crate is pure: no I/O, no threads, no allocation on the scoring path beyond small
 //! buffers.
+//!
+//! ## Example
+//! ```
+//! use ironward_ml::detect::{Detector, Language};
+//! use ironward_ml::{Strength, embedded, sql};
+//!
+//! // Structure alone: a break-out with a tautology is strong; a name with an apostrophe is not SQL.
+//! assert_eq!(sql::analyze("1' or '1'='1' --").strength, Strength::Strong);
+//! assert_eq!(sql::analyze("O'Brien").strength, Strength::None);
+//!
+//! // The detector the `sqli` check runs: structure, then the model, at pyrasp's threshold.
+//! let sqli = Detector::new(Language::Sql, embedded::sqli()?, 0.7);
+//! let hit = sqli.detect("-1 UNION ALL SELECT username, password FROM users-- -").expect("an injection");
+//! assert_eq!(hit.structure.reason, "union_select");
+//! assert!(sqli.detect("select a plan from the menu").is_none());
+//!
+//! let xss = Detector::new(Language::Html, embedded::xss()?, 0.8);
+//! assert!(xss.detect("<img src=x onerror=alert(1)>").is_some());
+//! assert!(xss.detect("<b>bold</b>").is_none());
+//! # Ok::<(), ironward_ml::model::ModelError>(())
+//! ```
 
 #![forbid(unsafe_code)]
 
