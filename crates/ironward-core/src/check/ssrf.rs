@@ -235,10 +235,11 @@ fn embedded_urls_fire(value: &str, from: usize, mode: Mode) -> bool {
         })
 }
 
-/// Rule 3: a bare `host[:port][/…]`. `any_internal` when the parameter name is URL-like.
-fn bare_host_fires(value: &str, any_internal: bool) -> bool {
+/// Rule 3: the host of a bare `host[:port][/…]` value and its class; `None` when the value
+/// cannot be a bare host (empty, longer than 300 bytes, or holding a space).
+fn bare_host(value: &str) -> Option<(HostClass, &str)> {
     if value.is_empty() || value.len() > 300 || value.bytes().any(|b| b.is_ascii_whitespace()) {
-        return false;
+        return None;
     }
     let end = value
         .bytes()
@@ -247,12 +248,7 @@ fn bare_host_fires(value: &str, any_internal: bool) -> bool {
     let authority = value.get(..end).unwrap_or(value);
     let after_at = authority.rsplit('@').next().unwrap_or(authority);
     let host = host_of(after_at);
-    match classify(host, true) {
-        // A lone word (`metadata`) in an ordinary field is a word, not a host.
-        HostClass::Metadata => any_internal || host.contains(['.', '[']),
-        HostClass::Internal | HostClass::Obfuscated => any_internal,
-        HostClass::Public => false,
-    }
+    Some((classify(host, true), host))
 }
 
 /// True when a bare value could start a metadata host (`169.254.…`, `100.100.…`, `192.0.0.…`,
@@ -291,8 +287,20 @@ impl Ssrf {
         if memchr::memmem::find(value.as_bytes(), b"://").is_some() {
             return embedded_urls_fire(value, 0, Mode::Embedded);
         }
-        let urlish = name.is_some_and(urlish_name);
-        (urlish || may_be_metadata(value)) && bare_host_fires(value, urlish)
+        // Rule 3. The host is classified first: most values are no internal host, and then the
+        // parameter name does not matter.
+        let Some((class, host)) = bare_host(value) else {
+            return false;
+        };
+        match class {
+            HostClass::Public => false,
+            HostClass::Internal | HostClass::Obfuscated => name.is_some_and(urlish_name),
+            // A lone word (`metadata`) in an ordinary field is a word, not a host.
+            HostClass::Metadata => {
+                let urlish = name.is_some_and(urlish_name);
+                (urlish || may_be_metadata(value)) && (urlish || host.contains(['.', '[']))
+            }
+        }
     }
 }
 
