@@ -6,7 +6,9 @@
 #
 # The machine is usually shared: the bare and layer servers are measured alternately, ROUNDS
 # times, and the loss is the median of the per-round losses (each round compares two runs a few
-# seconds apart), printed with every round's figures.
+# seconds apart), printed with every round's figures, with each server's CPU time per request
+# (user + system, from /proc/PID/stat around each wrk run): steadier than requests/s on a
+# shared machine.
 #
 # Servers (all release builds, on 127.0.0.1):
 #   bare      examples/bare.rs            no layer                                  :18091
@@ -34,6 +36,7 @@ cargo build --release -q -p ironward-tower --example bare --example axum
 BIN="${CARGO_TARGET_DIR:-target}/release/examples"
 
 PIDS=()
+declare -A PID_OF
 cleanup() {
     for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
 }
@@ -44,6 +47,7 @@ start() { # name addr cmd...
     shift 2
     "$@" >"/tmp/bench-http-$name.log" 2>&1 &
     PIDS+=("$!")
+    PID_OF[$name]=$!
     for _ in $(seq 1 100); do
         if curl -s -o /dev/null "http://$addr/"; then return 0; fi
         sleep 0.1
@@ -52,11 +56,23 @@ start() { # name addr cmd...
     exit 1
 }
 
-measure() { # name addr -> prints requests/s; full wrk output in /tmp/bench-http-wrk-<name>.txt
-    local name=$1 addr=$2
+cpu_ticks() { # pid -> user + system CPU ticks of the process so far
+    awk '{print $14 + $15}' "/proc/$1/stat"
+}
+
+measure() { # name addr -> prints requests/s; full wrk output in /tmp/bench-http-wrk-<name>.txt,
+    # the server's CPU time per request (µs) in /tmp/bench-http-cpu-<name>.txt
+    local name=$1 addr=$2 t0 t1
+    t0=$(cpu_ticks "${PID_OF[$name]}")
     wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" "http://$addr/" >"/tmp/bench-http-wrk-$name.txt"
+    t1=$(cpu_ticks "${PID_OF[$name]}")
+    awk -v a="$t0" -v b="$t1" -v hz="$(getconf CLK_TCK)" '/requests in/ {
+        printf "%.2f\n", (b - a) / hz * 1e6 / $1 }' "/tmp/bench-http-wrk-$name.txt" \
+        >"/tmp/bench-http-cpu-$name.txt"
     awk '/Requests\/sec/ {print $2}' "/tmp/bench-http-wrk-$name.txt"
 }
+
+cpu() { cat "/tmp/bench-http-cpu-$1.txt"; }
 
 non2xx() {
     awk '/Non-2xx/ {n = $5} END {print n + 0}' "/tmp/bench-http-wrk-$1.txt"
@@ -77,8 +93,9 @@ for round in $(seq 1 "$ROUNDS"); do
     outer=$(measure outer 127.0.0.1:18094)
     losses+=("$(pct "$bare" "$layer")")
     outer_losses+=("$(pct "$bare" "$outer")")
-    printf 'round %s: bare %s req/s; Router::layer %s req/s (loss %s %%); around the router %s req/s (loss %s %%); non-2xx: %s/%s/%s\n' \
-        "$round" "$bare" "$layer" "${losses[-1]}" "$outer" "${outer_losses[-1]}" \
+    printf 'round %s: bare %s req/s (%s µs CPU/req); Router::layer %s req/s (%s µs, loss %s %%); around the router %s req/s (%s µs, loss %s %%); non-2xx: %s/%s/%s\n' \
+        "$round" "$bare" "$(cpu bare)" "$layer" "$(cpu layer)" "${losses[-1]}" \
+        "$outer" "$(cpu outer)" "${outer_losses[-1]}" \
         "$(non2xx bare)" "$(non2xx layer)" "$(non2xx outer)"
 done
 example=$(measure example 127.0.0.1:18093)
