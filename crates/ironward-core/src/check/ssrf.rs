@@ -106,9 +106,16 @@ const SPECIAL_SCHEMES: &[&str] = &["http", "https", "ws", "wss", "ftp"];
 /// True when a parameter name suggests a URL or a host.
 fn urlish_name(name: &str) -> bool {
     let name = name.as_bytes();
-    URL_NAMES.iter().any(|frag| {
-        name.windows(frag.len())
-            .any(|w| w.eq_ignore_ascii_case(frag.as_bytes()))
+    (0..name.len()).any(|i| {
+        let rest = &name[i..];
+        // Only the fragments that start with this byte are compared.
+        let first = rest[0].to_ascii_lowercase();
+        URL_NAMES.iter().any(|frag| {
+            frag.as_bytes()[0] == first
+                && rest
+                    .get(..frag.len())
+                    .is_some_and(|w| w.eq_ignore_ascii_case(frag.as_bytes()))
+        })
     })
 }
 
@@ -287,19 +294,23 @@ impl Ssrf {
         if memchr::memmem::find(value.as_bytes(), b"://").is_some() {
             return embedded_urls_fire(value, 0, Mode::Embedded);
         }
-        // Rule 3. The host is classified first: most values are no internal host, and then the
-        // parameter name does not matter.
+        // Rule 3, cheapest test first: a bare host has no space; then the field must be
+        // URL-like or the value look like a metadata host; only then is the host classified.
+        if value.is_empty() || value.len() > 300 || value.bytes().any(|b| b.is_ascii_whitespace()) {
+            return false;
+        }
+        let urlish = name.is_some_and(urlish_name);
+        if !urlish && !may_be_metadata(value) {
+            return false;
+        }
         let Some((class, host)) = bare_host(value) else {
             return false;
         };
         match class {
             HostClass::Public => false,
-            HostClass::Internal | HostClass::Obfuscated => name.is_some_and(urlish_name),
+            HostClass::Internal | HostClass::Obfuscated => urlish,
             // A lone word (`metadata`) in an ordinary field is a word, not a host.
-            HostClass::Metadata => {
-                let urlish = name.is_some_and(urlish_name);
-                (urlish || may_be_metadata(value)) && (urlish || host.contains(['.', '[']))
-            }
+            HostClass::Metadata => urlish || host.contains(['.', '[']),
         }
     }
 }
