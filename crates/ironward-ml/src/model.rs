@@ -186,12 +186,20 @@ impl LinearModel {
         };
         let mut sum = 0i32;
         let mut count = 0u32;
-        let weights = &self.weights[..];
-        for_each_feature(norm, self.bits, |index| {
-            // Buckets are below 2^bits = weights.len(), so the default never happens.
-            sum += i32::from(weights.get(index as usize).copied().unwrap_or(0));
-            count += 1;
-        });
+        if let Ok(table) = <&[i16; 1 << 16]>::try_from(&self.weights[..]) {
+            // The shipped models have 2^16 buckets: indexing by a `u16` needs no bounds check.
+            for_each_feature(norm, self.bits, |index| {
+                sum += i32::from(table[usize::from(index as u16)]);
+                count += 1;
+            });
+        } else {
+            let weights = &self.weights[..];
+            for_each_feature(norm, self.bits, |index| {
+                // Buckets are below 2^bits = weights.len(), so the default never happens.
+                sum += i32::from(weights.get(index as usize).copied().unwrap_or(0));
+                count += 1;
+            });
+        }
         let dot = sum as f32 * self.scale;
         self.bias + dot / (count.max(1) as f32).sqrt()
     }
