@@ -5,67 +5,12 @@
 //! the table. Rows where `split::is_dev` is true are reported apart (never tuned on). The
 //! tests pass quietly when the data files are absent.
 
-use std::collections::BTreeMap;
-use std::path::Path;
-
+use crate::support::{CORPUS, Tally, texts as jsonl};
+use ironward_ml::Strength;
 use ironward_ml::html::analyze;
 use ironward_ml::split::is_dev;
-use ironward_ml::{Strength, Structure};
 use proptest::prelude::*;
-
-const DATA: &str = "/work/shared/datasets/train";
-const CORPUS: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../ironward-core/tests/corpus/benign"
-);
-
-/// The `text` of every row of a JSON Lines file, or `None` when it is absent.
-fn jsonl(name: &str) -> Option<Vec<String>> {
-    let text = std::fs::read_to_string(Path::new(DATA).join(name)).ok()?;
-    Some(
-        text.lines()
-            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-            .filter_map(|v| v.get("text")?.as_str().map(str::to_owned))
-            .collect(),
-    )
-}
-
-/// Counts of findings over a set of values.
-#[derive(Default)]
-struct Tally {
-    rows: usize,
-    strong: usize,
-    weak: usize,
-    reasons: BTreeMap<&'static str, usize>,
-}
-
-impl Tally {
-    fn add(&mut self, f: Structure) {
-        self.rows += 1;
-        match f.strength {
-            Strength::Strong => self.strong += 1,
-            Strength::Weak => self.weak += 1,
-            Strength::None => return,
-        }
-        *self.reasons.entry(f.reason).or_default() += 1;
-    }
-    fn pct(&self, n: usize) -> f64 {
-        if self.rows == 0 {
-            0.0
-        } else {
-            100.0 * n as f64 / self.rows as f64
-        }
-    }
-    fn line(&self, name: &str) -> String {
-        format!(
-            "{name:<28} {:>7} rows  strong {:>7.3}%  weak {:>7.3}%  weak-or-strong {:>7.3}%",
-            self.rows,
-            self.pct(self.strong),
-            self.pct(self.weak),
-            self.pct(self.strong + self.weak)
-        )
-    }
-}
+use std::collections::BTreeMap;
 
 /// Why an XSS row that forms no structure is label noise rather than a miss, if it is one of
 /// the mechanical cases: a bare word (`onMouseOver`, `FSCommand`: a name list, not a

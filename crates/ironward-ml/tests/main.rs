@@ -2,3 +2,4 @@
 
 mod html;
 mod sql;
+mod support;

@@ -11,105 +11,13 @@
 // These tests exist to print the measured table (run with `--nocapture`).
 #![allow(clippy::print_stdout)]
 
-use std::collections::BTreeMap;
-use std::path::Path;
 use std::time::Instant;
 
+use crate::support::{Tally, corpus, jsonl};
 use ironward_ml::split::is_dev;
 use ironward_ml::sql::analyze;
 use ironward_ml::{Strength, Structure};
 use proptest::prelude::*;
-
-const DATA: &str = "/work/shared/datasets/train";
-const CORPUS: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../ironward-core/tests/corpus/benign"
-);
-
-/// One labelled row: text and subtype.
-struct Row {
-    text: String,
-    subtype: Option<String>,
-}
-
-/// Every row of a JSON Lines file, or `None` when it is absent.
-fn jsonl(name: &str) -> Option<Vec<Row>> {
-    let text = std::fs::read_to_string(Path::new(DATA).join(name)).ok()?;
-    Some(
-        text.lines()
-            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-            .filter_map(|v| {
-                Some(Row {
-                    text: v.get("text")?.as_str()?.to_owned(),
-                    subtype: v.get("subtype").and_then(|s| s.as_str()).map(str::to_owned),
-                })
-            })
-            .collect(),
-    )
-}
-
-/// The repository's benign corpus, one value per line.
-fn corpus() -> Vec<String> {
-    let mut out = Vec::new();
-    let Ok(entries) = std::fs::read_dir(CORPUS) else {
-        return out;
-    };
-    let mut paths: Vec<_> = entries.filter_map(|e| Some(e.ok()?.path())).collect();
-    paths.sort();
-    for p in paths {
-        if let Ok(text) = std::fs::read_to_string(&p) {
-            out.extend(text.lines().filter(|l| !l.is_empty()).map(str::to_owned));
-        }
-    }
-    out
-}
-
-/// Counts of findings over a set of values.
-#[derive(Default)]
-struct Tally {
-    rows: usize,
-    strong: usize,
-    weak: usize,
-    reasons: BTreeMap<&'static str, usize>,
-}
-
-impl Tally {
-    fn add(&mut self, f: Structure) {
-        self.rows += 1;
-        match f.strength {
-            Strength::Strong => self.strong += 1,
-            Strength::Weak => self.weak += 1,
-            Strength::None => return,
-        }
-        *self.reasons.entry(f.reason).or_default() += 1;
-    }
-    fn pct(&self, n: usize) -> f64 {
-        if self.rows == 0 {
-            0.0
-        } else {
-            100.0 * n as f64 / self.rows as f64
-        }
-    }
-    fn strong_pct(&self) -> f64 {
-        self.pct(self.strong)
-    }
-    fn weak_pct(&self) -> f64 {
-        self.pct(self.weak)
-    }
-    fn any_pct(&self) -> f64 {
-        self.pct(self.strong + self.weak)
-    }
-    fn line(&self, name: &str) -> String {
-        format!(
-            "{name:<34} rows {:>7}  strong {:>7.3}%  weak {:>7.3}%  weak-or-strong {:>7.3}%  {:?}",
-            self.rows,
-            self.strong_pct(),
-            self.weak_pct(),
-            self.any_pct(),
-            self.reasons
-        )
-    }
-}
 
 fn all() -> bool {
     std::env::var_os("SQL_EVAL_ALL").is_some()
