@@ -256,17 +256,7 @@ fn evaluate(
                 fp += usize::from(*s >= t);
             }
         }
-        let mark = if (t - default).abs() < 1e-6 {
-            " **(default)**"
-        } else {
-            ""
-        };
-        let _ = writeln!(
-            report,
-            "| {t}{mark} | {tp}/{p} ({:.2} %) | {fp}/{n} ({:.3} %) |",
-            100.0 * tp as f64 / p.max(1) as f64,
-            100.0 * fp as f64 / n.max(1) as f64
-        );
+        threshold_row(report, t, default, (tp, p), (fp, n));
     }
     let mut by_source: HashMap<&str, (usize, usize)> = HashMap::new();
     for (r, s) in &dev {
@@ -352,17 +342,7 @@ fn combined(
                 eprintln!("[{kind}] COMBINED MISS {:?}", truncate(&r.text));
             }
         }
-        let mark = if (t - default).abs() < 1e-6 {
-            " **(default)**"
-        } else {
-            ""
-        };
-        let _ = writeln!(
-            report,
-            "| {t}{mark} | {tp}/{p} ({:.2} %) | {fp}/{n} ({:.3} %) |",
-            100.0 * tp as f64 / p.max(1) as f64,
-            100.0 * fp as f64 / n.max(1) as f64
-        );
+        threshold_row(report, t, default, (tp, p), (fp, n));
     }
     let d = Detector::new(language, model, default);
     let mut strengths: HashMap<(bool, Strength), usize> = HashMap::new();
@@ -385,4 +365,25 @@ fn combined(
             get(Strength::Strong)
         );
     }
+}
+
+/// One row of a threshold table: detected of attacks, flagged of benign values.
+fn threshold_row(
+    report: &mut String,
+    t: f32,
+    default: f32,
+    (tp, p): (usize, usize),
+    (fp, n): (usize, usize),
+) {
+    let mark = if (t - default).abs() < 1e-6 {
+        " **(default)**"
+    } else {
+        ""
+    };
+    let _ = writeln!(
+        report,
+        "| {t}{mark} | {tp}/{p} ({:.2} %) | {fp}/{n} ({:.3} %) |",
+        100.0 * tp as f64 / p.max(1) as f64,
+        100.0 * fp as f64 / n.max(1) as f64
+    );
 }
