@@ -11,8 +11,9 @@
 //! extracted when it is well formed — a comma-separated list of `token[/token]` items with
 //! `;name=value` parameters, every token made of letters, digits and `*.+_-` and holding no
 //! `--` — because such a value cannot carry anything a detector looks for, and every browser
-//! request sends several of them. A malformed one (`Accept: 1' or '1'='1`) is extracted and
-//! inspected like any header. Repeated headers stay separate inputs (not merged with `, ` as pyrasp does), so a
+//! request sends several of them. The same holds for a plain `Host` (`name[:port]`, `[v6]:port`;
+//! the `spoofing` check reads the header itself) and a decimal `Content-Length`. A malformed one
+//! (`Accept: 1' or '1'='1`, `Host: x'--`) is extracted and inspected like any header. Repeated headers stay separate inputs (not merged with `, ` as pyrasp does), so a
 //! payload split across two headers is seen in each. Values are bytes: UTF-8 is borrowed,
 //! anything else is read as Latin-1, as pyrasp does.
 
@@ -65,7 +66,10 @@ pub(crate) fn extract<'a>(sink: &mut Sink<'a, '_>, headers: &Headers<'a>, whitel
             Transforms::NONE,
             0,
         );
-        if is_negotiation_header(name) && well_formed_list(h.value) {
+        if (is_negotiation_header(name) && well_formed_list(h.value))
+            || (name.eq_ignore_ascii_case("host") && well_formed_host(h.value))
+            || (name.eq_ignore_ascii_case("content-length") && well_formed_length(h.value))
+        {
             continue;
         }
         let value = latin1(h.value);
@@ -106,6 +110,41 @@ fn is_negotiation_header(name: &str) -> bool {
         || name
             .get(..10)
             .is_some_and(|p| p.eq_ignore_ascii_case("sec-fetch-"))
+}
+
+/// Whether `value` is a plain `host[:port]`: letters, digits, `.`, `-`, `_` (or a bracketed
+/// IPv6 address of hex digits, `:` and `.`), then an optional numeric port.
+fn well_formed_host(value: &[u8]) -> bool {
+    let (host, port) = if value.first() == Some(&b'[') {
+        let Some(end) = value.iter().position(|&b| b == b']') else {
+            return false;
+        };
+        let inner = &value[1..end];
+        if !inner
+            .iter()
+            .all(|&b| b.is_ascii_hexdigit() || b == b':' || b == b'.')
+        {
+            return false;
+        }
+        (&value[..=end], &value[end + 1..])
+    } else {
+        let end = value.iter().position(|&b| b == b':').unwrap_or(value.len());
+        (&value[..end], &value[end..])
+    };
+    let host_ok = host.first() == Some(&b'[')
+        || (!host.is_empty()
+            && host
+                .iter()
+                .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'))
+            && !host.windows(2).any(|w| w == b"--"));
+    let port_ok = port.is_empty()
+        || (port.len() <= 6 && port[0] == b':' && port[1..].iter().all(u8::is_ascii_digit));
+    host_ok && port_ok
+}
+
+/// Whether `value` is a decimal length.
+fn well_formed_length(value: &[u8]) -> bool {
+    !value.is_empty() && value.len() <= 20 && value.iter().all(u8::is_ascii_digit)
 }
 
 /// A token of a negotiation header: letters, digits, `*.+_-`, no `--`.
@@ -165,6 +204,31 @@ mod tests {
         ] {
             assert!(!well_formed_list(v.as_bytes()), "{v}");
         }
+        use super::{well_formed_host, well_formed_length};
+        for v in [
+            "shop.example.com",
+            "127.0.0.1:8080",
+            "[::1]:443",
+            "localhost",
+            "a_b.local",
+        ] {
+            assert!(well_formed_host(v.as_bytes()), "{v}");
+        }
+        for v in [
+            "",
+            "x'--",
+            "evil.com/../",
+            "a b",
+            "<script>",
+            "h:80x",
+            "[::1",
+            "[x]",
+            "a--b",
+        ] {
+            assert!(!well_formed_host(v.as_bytes()), "{v}");
+        }
+        assert!(well_formed_length(b"1024"));
+        assert!(!well_formed_length(b"1 or 1=1"));
         assert!(is_negotiation_header("Accept-Language"));
         assert!(is_negotiation_header("Sec-Fetch-Mode"));
         assert!(!is_negotiation_header("User-Agent"));
