@@ -30,7 +30,11 @@ fn normalised_value(b: &[u8], colon: usize, out: &mut [u8]) -> usize {
         if is_ws_ctrl(c) {
             p += 1;
         } else if c == b'/' && b.get(p + 1) == Some(&b'*') {
-            match memchr::memmem::find(&b[p + 2..lim], b"*/") {
+            // The `*` may lie just past the window: then the comment is not closed within it.
+            match b
+                .get(p + 2..lim)
+                .and_then(|rest| memchr::memmem::find(rest, b"*/"))
+            {
                 Some(o) => p += 2 + o + 2,
                 None => break,
             }

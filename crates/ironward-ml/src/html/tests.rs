@@ -275,3 +275,22 @@ fn scanner_timing() {
         }
     }
 }
+
+/// Regression: slicing past the CSS window panicked.
+#[test]
+fn css_comment_start_just_past_the_window() {
+    // Found by the `analyze` fuzz target: a `/` at the window's end followed by `*` beyond it.
+    let v = "\u{2f}\u{0}\u{0}\u{0}\u{0}\u{0}\u{3a}\u{3a}\u{2f}\u{2a}\u{7f}\u{2a}\u{2f}\u{2e}\u{2f}\u{3a}\u{2f}\u{2a}\u{2a}\u{2f}\u{7f}\u{2f}\u{2a}\u{2a}\u{2f}\u{7f}\u{2e}\u{2f}\u{3a}\u{2f}\u{2a}\u{2a}\u{2f}\u{7f}\u{2f}\u{7f}\u{2f}\u{7f}\u{2e}\u{2f}\u{2a}\u{0}\u{0}\u{0}\u{0}\u{0}\u{0}\u{0}\u{0}\u{0}\u{fffd}\u{fffd}\u{fffd}\u{fffd}\u{fffd}\u{fffd}\u{fffd}\u{fffd}\u{fffd}\u{fffd}\u{fffd}\u{fffd}\u{fffd}\u{16}\u{2e}\u{2f}\u{3a}\u{2f}\u{2a}\u{2a}\u{2f}\u{7f}\u{2f}\u{7f}\u{2f}\u{7f}\u{2e}\u{2f}\u{2a}\u{0}\u{0}\u{2a}\u{2f}\u{2a}";
+    let s = crate::sql::analyze(v);
+    assert_eq!(
+        s.strength == crate::Strength::None,
+        s.reason.is_empty(),
+        "sql {s:?}"
+    );
+    let h = crate::html::analyze(v);
+    assert_eq!(
+        h.strength == crate::Strength::None,
+        h.reason.is_empty(),
+        "html {h:?}"
+    );
+}
