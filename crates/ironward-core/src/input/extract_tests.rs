@@ -92,7 +92,8 @@ fn bodies_by_content_type() {
             json,
             BodyKind::Json,
             &["user", "name", "tags", "n"],
-            &["bob", "a", "1", "2.5", "true", "false", "null", "-3"],
+            // Numbers, booleans and null are not extracted.
+            &["bob", "a"],
             false,
         ),
         (
@@ -146,10 +147,10 @@ fn bodies_by_content_type() {
         ),
         (
             "application/x-www-form-urlencoded",
-            b"{\"a\":1}=",
+            b"{\"a\":\"b\"}=",
             BodyKind::Form,
             &["a"],
-            &["1"],
+            &["b"],
             false,
         ),
     ];
@@ -177,7 +178,7 @@ fn bodies_by_content_type() {
             .clone()
     };
     assert_eq!(name_of("bob").as_deref(), Some("name"));
-    assert_eq!(name_of("2.5").as_deref(), Some("tags"));
+    assert_eq!(name_of("a").as_deref(), Some("tags"));
     assert!(matches!(
         inputs.at(Location::JsonValues).next().unwrap().value,
         Cow::Borrowed(_)
@@ -275,7 +276,7 @@ fn json_inside_values() {
     );
     assert_eq!(
         pairs(&inputs, Location::JsonValues),
-        [("$ne", "null"), ("r", "a"), ("k", "v")]
+        [("r", "a"), ("k", "v")]
     );
     assert!(
         inputs
@@ -355,7 +356,7 @@ fn exceptions_drop_values_everywhere() {
     let mut h = Headers::new();
     h.push("X-Trace", b"ok");
     h.push("Cookie", b"c=ok; d=keep");
-    let req = Request::new("GET", "/ok/x?ok=ok&k=%7B%22ok%22%3A1%7D").with_headers(h);
+    let req = Request::new("GET", "/ok/x?ok=ok&k=%7B%22ok%22%3A%22v%22%7D").with_headers(h);
     let inputs = with(&req, Limits::default(), &[], &["ok"]);
     assert!(
         inputs.items.iter().all(|i| i.value != "ok"),
@@ -363,7 +364,7 @@ fn exceptions_drop_values_everywhere() {
         inputs.items
     );
     assert_eq!(items_at(&inputs, Location::Path), ["x"]);
-    assert_eq!(items_at(&inputs, Location::JsonValues), ["1"]);
+    assert_eq!(items_at(&inputs, Location::JsonValues), ["v"]);
     assert_eq!(items_at(&inputs, Location::Cookies), ["keep"]);
     assert_eq!(inputs.params.len(), 2, "params are kept for HPP analysis");
 }

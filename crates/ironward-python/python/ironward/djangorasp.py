@@ -8,12 +8,27 @@ path), ``IRONWARD_PARAMS``/``PYRASP_PARAMS`` (dict), ``IRONWARD_TEMPLATE``/``PYR
 The route check uses Django's URL resolver (cached per path, bounded). The body is read from
 the request itself — ``request.body`` when it fits in ``MAX_BODY_BYTES`` (Django then parses
 forms and uploads from those same bytes), else only a prefix, with the rest left to stream.
+
+The middleware is sync- and async-capable, the Django way (``sync_capable = async_capable =
+True``): when Django hands it an async ``get_response`` (ASGI, async views), it marks itself a
+coroutine function and runs :meth:`DjangoRASP.__acall__`, so no request hops to a thread for it.
+The inspection then runs on the event loop, without ``sync_to_async``: under ASGI, Django's
+handler has already received the whole body (into a ``SpooledTemporaryFile``, in memory up to
+``FILE_UPLOAD_MAX_MEMORY_SIZE``) before any middleware runs, and Django 5.2 has no async body
+API, so reading ``request.body`` (or a prefix) does no network I/O; the native inspection
+releases the GIL and takes tens of microseconds, less than a hop to a worker thread would.
+That buffered stream is seekable, which also lets a chunked request body (no
+``Content-Length``) be inspected, and a prefix be read and the stream put back at its start.
+Streamed responses are scanned chunk by chunk, sync iterators and async iterators alike.
 """
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Optional, Tuple
+
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 
 from django.conf import settings
 from django.http import HttpResponse
@@ -72,12 +87,20 @@ def _walk(patterns: Any, prefix: str, out: dict) -> None:
 
 
 class DjangoRASP(BaseRASP):
-    """Django middleware: ``DjangoRASP(get_response)``; configured from the settings."""
+    """Django middleware: ``DjangoRASP(get_response)``; configured from the settings. Sync or
+    async, following ``get_response``."""
 
     PLATFORM = "Django"
+    sync_capable = True
+    async_capable = True
 
     def __init__(self, get_response: Optional[Callable] = None, **kwargs: Any) -> None:
         self.get_response = get_response
+        # Django passes an async get_response under ASGI: be a coroutine function then, so
+        # that Django awaits us instead of running us in a thread.
+        self.async_mode = get_response is not None and iscoroutinefunction(get_response)
+        if self.async_mode:
+            markcoroutinefunction(self)
         kwargs.setdefault("template", _setting("TEMPLATE", "default"))
         kwargs.setdefault("conf", _setting("CONF"))
         kwargs.setdefault("params", _setting("PARAMS", {}))
@@ -94,42 +117,78 @@ class DjangoRASP(BaseRASP):
         _walk(get_resolver().url_patterns, "", out)
         return out
 
-    def _body(self, request: Any) -> Any:
+    def _body(self, request: Any) -> Tuple[Optional[bytes], Optional[int]]:
+        """``(body_or_prefix, full_length_if_cut)``, leaving the request readable whole."""
         meta = request.META
         try:
             length = int(meta.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
+        stream = getattr(request, "_stream", None)
+        seekable = False
+        if stream is not None and not getattr(request, "_read_started", False):
+            try:
+                seekable = bool(stream.seekable())
+            except Exception:
+                seekable = False
+        if length <= 0 and seekable:
+            # ASGI: Django buffered the whole body, whether or not a Content-Length came
+            # (a chunked request has none); measure it.
+            start = stream.tell()
+            length = stream.seek(0, os.SEEK_END) - start
+            stream.seek(start)
         if length <= 0:
             return (None, None)
         cap = self._engine.max_body_bytes
         if length <= cap:
             return (request.body, None)
-        stream = getattr(request, "_stream", None)
         if stream is None or getattr(request, "_read_started", False):
             return (None, length)
+        if seekable:
+            start = stream.tell()
+            prefix = _read_exact(stream, cap)
+            stream.seek(start)
+            return (prefix, length)
         prefix = _read_exact(stream, cap)
         request._stream = _PrefixedStream(prefix, stream)
         return (prefix, length)
 
-    def __call__(self, request: Any) -> Any:
+    def _inspect(self, request: Any) -> Tuple[Any, Any]:
+        """``(verdict, block_response_or_None)``; the verdict is None when the inspection
+        failed open."""
         try:
             route = _route(request.path_info, getattr(request, "urlconf", None))
             body = self._body(request)
         except Exception as e:  # never break the request
             failed = self._failed(e)
-            if failed is not None:
-                return block_response(failed)
-            return self.get_response(request)
+            return (None, None if failed is None else block_response(failed))
         verdict = self.inspect_wsgi(request.META, route, body)
         if verdict is not None and verdict.blocked:
-            return block_response(verdict)
-        response = self.get_response(request)
+            return (verdict, block_response(verdict))
+        return (verdict, None)
+
+    def _respond(self, verdict: Any, response: Any) -> Any:
         try:
             return self._process_response(verdict, response)
         except Exception as e:  # never break the application's response
             failed = self._failed(e)
             return response if failed is None else block_response(failed)
+
+    def __call__(self, request: Any) -> Any:
+        if self.async_mode:
+            return self.__acall__(request)
+        verdict, blocked = self._inspect(request)
+        if blocked is not None:
+            return blocked
+        return self._respond(verdict, self.get_response(request))
+
+    async def __acall__(self, request: Any) -> Any:
+        """The async path (ASGI): the same inspection, run on the event loop (see the module
+        documentation), around ``await get_response(request)``."""
+        verdict, blocked = self._inspect(request)
+        if blocked is not None:
+            return blocked
+        return self._respond(verdict, await self.get_response(request))
 
     def _process_response(self, verdict: Any, response: Any) -> Any:
         engine = self._engine
@@ -140,12 +199,12 @@ class DjangoRASP(BaseRASP):
                 out = self.check_response(verdict, status, headers, None)
                 if out is not None and out.blocked:
                     return block_response(out)
-                if not getattr(response, "is_async", False):
-                    scanner = self.stream_scanner(verdict, status, headers)
-                    if scanner is not None:
-                        response.streaming_content = self.scan_stream(
-                            scanner, response.streaming_content
-                        )
+                scanner = self.stream_scanner(verdict, status, headers)
+                if scanner is not None:
+                    # Async iterators (async views' StreamingHttpResponse) stay async.
+                    scan = self.ascan_stream if getattr(response, "is_async", False) \
+                        else self.scan_stream
+                    response.streaming_content = scan(scanner, response.streaming_content)
             else:
                 body = response.content if engine.dlp_enabled else None
                 fits = body is not None and self.buffered_body_fits(len(body))

@@ -16,6 +16,11 @@ is read up to ``MAX_BODY_BYTES`` and replayed, the result (a ``Response``, ``str
 inspected (buffered or streamed) and gets the ``Server`` header. A function has no route
 table of its own: the route and method checks do not apply.
 
+Tested under functions-framework 3.10 itself (``functions_framework.create_app``, the Flask
+app it serves a deployed function from), with or without ``@functions_framework.http`` above
+``@rasp.register``. Only synchronous HTTP functions are wrapped: CloudEvent functions and the
+ASGI ``@functions_framework.aio`` functions are not.
+
 The client IP is the TCP peer (``REMOTE_ADDR``); behind Google's front end that is the load
 balancer, so list Google's front-end ranges in ``TRUSTED_PROXIES`` for ``X-Forwarded-For`` to
 be used (pyrasp trusted the header from anyone).
