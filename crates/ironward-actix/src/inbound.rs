@@ -1,4 +1,5 @@
-//! The request side: reading the body up to the cap, building the core request, inspecting it.
+//! The request side: reading the body up to the cap, building the core request, inspecting it
+//! and reporting the findings.
 
 use actix_web::HttpMessage;
 use actix_web::dev::{Payload, ServiceRequest};
@@ -7,8 +8,12 @@ use actix_web::http::{Version, header};
 use actix_web::web::Bytes;
 use futures_util::StreamExt;
 use futures_util::stream;
-use ironward_core::request::{Headers, RouteMatch};
+use ironward_core::request::Headers;
 use ironward_core::{Engine, Request, Verdict};
+
+use crate::middleware::Shared;
+use crate::report::report;
+use crate::route::route;
 
 /// The part of a request body read for inspection, and what is left of the payload.
 pub(crate) struct ReadBody {
@@ -96,8 +101,10 @@ fn version(v: Version) -> &'static str {
     }
 }
 
-/// Builds the core request (borrowing from `req` and `body`) and inspects it.
-pub(crate) fn inspect(req: &ServiceRequest, engine: &Engine, body: &ReadBody) -> Verdict {
+/// Builds the core request (borrowing from `req` and `body`), inspects it and reports the
+/// findings.
+pub(crate) fn inspect(req: &ServiceRequest, shared: &Shared, body: &ReadBody) -> Verdict {
+    let engine = &shared.engine;
     let cap = usize::try_from(engine.config().max_body_bytes).unwrap_or(usize::MAX);
     let mut headers = Headers::new();
     for (name, value) in req.headers() {
@@ -121,6 +128,7 @@ pub(crate) fn inspect(req: &ServiceRequest, engine: &Engine, body: &ReadBody) ->
     } else {
         None
     };
+    let (route, accepts) = route(req, shared);
     let request = Request {
         method: req.method().as_str(),
         path: req.path(),
@@ -130,8 +138,10 @@ pub(crate) fn inspect(req: &ServiceRequest, engine: &Engine, body: &ReadBody) ->
         version: version(req.version()),
         body: inspected,
         body_len,
-        route: RouteMatch::Unknown,
-        accepts: &[],
+        route,
+        accepts,
     };
-    engine.inspect_request(&request)
+    let verdict = engine.inspect_request(&request);
+    report(shared.reporter.as_ref(), engine, &request, &verdict);
+    verdict
 }

@@ -31,9 +31,21 @@
 //! - **Request.** The core [`Request`](ironward_core::Request) borrows from the actix request:
 //!   method, raw path, raw query, headers as bytes, HTTP version, and the TCP peer address
 //!   (`ServiceRequest::peer_addr`; forwarded headers are only believed from `TRUSTED_PROXIES`,
-//!   by the engine). The route is [`RouteMatch::Unknown`](ironward_core::request::RouteMatch):
-//!   an `App`-level middleware runs before actix routes the request, so the `path` and
-//!   `method` checks do nothing with this adapter.
+//!   by the engine).
+//! - **Routes.** An `App`-level middleware runs before actix routes the request, so by default
+//!   the route is [`RouteMatch::Unknown`](ironward_core::request::RouteMatch) and the `path`
+//!   and `method` checks do nothing. Two ways to feed them:
+//!   [`Ironward::routes`] takes a route list ([`Routes`](ironward_core::Routes), shared with
+//!   `ironward_tower`): unknown path → `NotFound` (`path` check: 404 with
+//!   `NATIVE_ROUTE_STATUS`), known path with a method no matching route allows →
+//!   `MethodNotAllowed` (`method` check, 405), and the route's content types feed the `format`
+//!   check. [`Ironward::actix_router`] uses actix's own resource map instead
+//!   (`ResourceMap::has_resource`): `NotFound` when no resource matches the path, `Unknown`
+//!   when one does — the map knows patterns, not methods or guards, so the `method` check
+//!   needs the route list. It is opt-in because an application that serves unmatched paths
+//!   with `default_service` (a single-page-app fallback, a proxy) would see those requests
+//!   refused. Both match the path actix routes on (percent-decoded except `%2F`, `%25`, `+`),
+//!   so an encoded spelling of a real route is not taken for an unknown one.
 //! - **Request body.** The payload is read up to `MAX_BODY_BYTES`, inspected, and handed to the
 //!   application unchanged: the bytes read are re-injected in front of the rest of the stream,
 //!   so the handler reads the whole body exactly once. A body longer than the cap is inspected
@@ -49,8 +61,12 @@
 //!   statuses). The body is inspected by DLP when the engine would scan it (the check is on,
 //!   the status is below 400, the content type is in `INSPECT_CONTENT_TYPES`) and its size is
 //!   known and at most `DLP_MAX_BODY_BYTES`: it is then buffered, inspected and sent as is or
-//!   replaced by the block response. Streamed bodies and bodies of unknown size are passed
-//!   through without DLP.
+//!   replaced by the block response. Other bodies DLP applies to (streamed, unknown size, or
+//!   over the cap) are scanned chunk by chunk as they go out; a blocking leak cuts the stream
+//!   (the body ends with [`LeakBlocked`]).
+//! - **Events.** [`Ironward::on_event`] receives one
+//!   [`Event`](ironward_core::event::Event) per finding of every verdict with findings,
+//!   blocked or monitored: requests, responses, and leaks found in streamed responses.
 //! - **`Server` header.** Set to [`Engine::server_header`](ironward_core::Engine::server_header)
 //!   when `CHANGE_SERVER` is on, on application and block responses alike.
 //!
@@ -63,7 +79,10 @@
 mod inbound;
 mod middleware;
 mod outbound;
+mod report;
+mod route;
 mod stream;
 
 pub use middleware::{Ironward, IronwardService};
+pub use report::Reporter;
 pub use stream::LeakBlocked;

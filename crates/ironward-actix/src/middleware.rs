@@ -1,32 +1,97 @@
-//! The `Transform` and `Service` pair that wires the engine into actix-web.
+//! The `Transform` and `Service` pair that wires the engine into actix-web, and the options
+//! of the middleware (route table, event reporter).
 
+use crate::report::Reporter;
 use crate::{inbound, outbound};
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform, forward_ready};
 use actix_web::{Error, HttpMessage};
 use futures_util::future::{LocalBoxFuture, Ready, ready};
-use ironward_core::{Action, Engine};
+use ironward_core::event::Event;
+use ironward_core::{Action, Engine, Routes};
+use std::fmt;
 use std::rc::Rc;
 use std::sync::Arc;
 
 /// The Ironward middleware: `App::new().wrap(Ironward::new(engine))`.
 ///
-/// Cloning it is cheap (an `Arc`); build the engine once and share it across workers.
-#[derive(Debug, Clone)]
+/// Cloning it is cheap (reference counts); build the engine once and share it across workers.
+#[derive(Clone)]
 pub struct Ironward {
     engine: Arc<Engine>,
+    reporter: Option<Reporter>,
+    routes: Option<Arc<Routes>>,
+    actix_router: bool,
+}
+
+impl fmt::Debug for Ironward {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Ironward")
+            .field("reporter", &self.reporter.is_some())
+            .field("routes", &self.routes.as_ref().map(|r| r.len()))
+            .field("actix_router", &self.actix_router)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Ironward {
     /// A middleware that protects the wrapped application with this engine.
     pub fn new(engine: Arc<Engine>) -> Self {
-        Ironward { engine }
+        Ironward {
+            engine,
+            reporter: None,
+            routes: None,
+            actix_router: false,
+        }
     }
 
     /// The engine this middleware uses.
     pub fn engine(&self) -> &Arc<Engine> {
         &self.engine
     }
+
+    /// Calls `f` with one [`Event`] per finding of every request and response with findings,
+    /// blocked or monitored: request verdicts, response verdicts (brute force, DLP) and leaks
+    /// found in streamed responses. `f` runs on the worker thread, inline: keep it short (push
+    /// to a channel or a queue).
+    pub fn on_event(mut self, f: impl Fn(Event) + Send + Sync + 'static) -> Self {
+        self.reporter = Some(Arc::new(f));
+        self
+    }
+
+    /// Gives the middleware the application's route table (the same [`Routes`] as
+    /// `ironward_tower`): a request whose path no route matches is an unknown route for the
+    /// `path` check (404 with `NATIVE_ROUTE_STATUS`), one whose method the matching routes do
+    /// not allow is one for the `method` check (405 when that check is on), and the content
+    /// types given with [`Routes::route_accepting`] feed the `format` check. Paths are matched
+    /// in the form actix routes on (percent-decoded except `%2F`, `%25` and `+`). The list
+    /// takes precedence over [`actix_router`](Self::actix_router).
+    pub fn routes(mut self, routes: Routes) -> Self {
+        self.routes = Some(Arc::new(routes));
+        self
+    }
+
+    /// Declares that actix's own resource map is the route table: a request whose path no
+    /// registered resource, route, scope or service matches
+    /// (`ResourceMap::has_resource`, on the path actix routes on) is an unknown route for the
+    /// `path` check — blocked and answered 404 with `NATIVE_ROUTE_STATUS`. Do not set it when
+    /// the application serves paths outside its resources with `default_service` (a
+    /// single-page-app fallback, a proxy): those requests would be refused. Guards are not
+    /// seen (a resource counts when its path matches), so a path matched only by a second,
+    /// guarded scope with the same prefix as a first one looks unknown; the methods of a
+    /// matched resource are not known either: the `method` check needs [`routes`](Self::routes).
+    pub fn actix_router(mut self) -> Self {
+        self.actix_router = true;
+        self
+    }
+}
+
+/// What every call of the service needs (one per worker, shared by its requests).
+pub(crate) struct Shared {
+    pub(crate) engine: Arc<Engine>,
+    pub(crate) reporter: Option<Reporter>,
+    pub(crate) routes: Option<Arc<Routes>>,
+    pub(crate) actix_router: bool,
 }
 
 impl<S, B> Transform<S, ServiceRequest> for Ironward
@@ -43,16 +108,26 @@ where
     fn new_transform(&self, service: S) -> Self::Future {
         ready(Ok(IronwardService {
             service: Rc::new(service),
-            engine: Arc::clone(&self.engine),
+            shared: Rc::new(Shared {
+                engine: Arc::clone(&self.engine),
+                reporter: self.reporter.clone(),
+                routes: self.routes.clone(),
+                actix_router: self.actix_router,
+            }),
         }))
     }
 }
 
 /// The service [`Ironward`] wraps an application in (one per worker).
-#[derive(Debug)]
 pub struct IronwardService<S> {
     service: Rc<S>,
-    engine: Arc<Engine>,
+    shared: Rc<Shared>,
+}
+
+impl<S> fmt::Debug for IronwardService<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("IronwardService").finish_non_exhaustive()
+    }
 }
 
 impl<S, B> Service<ServiceRequest> for IronwardService<S>
@@ -68,12 +143,13 @@ where
 
     fn call(&self, mut req: ServiceRequest) -> Self::Future {
         let service = Rc::clone(&self.service);
-        let engine = Arc::clone(&self.engine);
+        let shared = Rc::clone(&self.shared);
         Box::pin(async move {
-            let body = inbound::read_body(&mut req, &engine).await?;
-            let verdict = inbound::inspect(&req, &engine, &body);
+            let engine = &shared.engine;
+            let body = inbound::read_body(&mut req, engine).await?;
+            let verdict = inbound::inspect(&req, &shared, &body);
             if let Some(block) = verdict.response.as_ref().filter(|_| verdict.is_blocked()) {
-                let response = outbound::block_response(block, &engine);
+                let response = outbound::block_response(block, engine);
                 return Ok(req.into_response(response));
             }
             req.set_payload(body.into_payload());
@@ -82,7 +158,7 @@ where
                 req.extensions_mut().insert(verdict.clone());
             }
             let res = service.call(req).await?;
-            outbound::inspect(res, &engine, &verdict).await
+            outbound::inspect(res, engine, shared.reporter.as_ref(), &verdict).await
         })
     }
 }

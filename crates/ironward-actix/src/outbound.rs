@@ -11,7 +11,8 @@ use ironward_core::verdict::BlockResponse;
 use ironward_core::{Engine, Request, Response, Verdict};
 use std::sync::Arc;
 
-use crate::stream::DlpBody;
+use crate::report::{Reporter, report};
+use crate::stream::{DlpBody, OnVerdict};
 
 /// The response that replaces a blocked request or response.
 pub(crate) fn block_response(block: &BlockResponse, engine: &Engine) -> HttpResponse<BoxBody> {
@@ -64,10 +65,11 @@ fn core_headers(headers: &HeaderMap) -> Headers<'_> {
 
 /// Inspects the application's response; returns it (boxed), or the block response. A body
 /// DLP applies to but that is not buffered (unknown length, or over `DLP_MAX_BODY_BYTES`) is
-/// scanned as it streams.
+/// scanned as it streams. Every verdict with findings goes to the reporter.
 pub(crate) async fn inspect<B>(
     res: ServiceResponse<B>,
     engine: &Arc<Engine>,
+    reporter: Option<&Reporter>,
     inbound: &Verdict,
 ) -> Result<ServiceResponse<BoxBody>, Error>
 where
@@ -92,7 +94,10 @@ where
             let view = Response::new(status)
                 .with_headers(core_headers(head.headers()))
                 .with_body(&bytes);
-            engine.inspect_response(&core_request(&req), inbound, &view)
+            let short = core_request(&req);
+            let verdict = engine.inspect_response(&short, inbound, &view);
+            report(reporter, engine, &short, &verdict);
+            verdict
         };
         match verdict.response.as_ref().filter(|_| verdict.is_blocked()) {
             Some(block) => block_response(block, engine),
@@ -102,7 +107,9 @@ where
         let (verdict, scanner) = {
             let mut view = Response::new(status).with_headers(core_headers(res.headers()));
             view.body = Body::Empty;
-            let verdict = engine.inspect_response(&core_request(&req), inbound, &view);
+            let short = core_request(&req);
+            let verdict = engine.inspect_response(&short, inbound, &view);
+            report(reporter, engine, &short, &verdict);
             (verdict, engine.dlp_stream(inbound, &view))
         };
         match (
@@ -116,6 +123,7 @@ where
                     scanner,
                     engine: Arc::clone(engine),
                     inbound: inbound.clone(),
+                    on_verdict: reporter.map(|r| stream_reporter(r, engine, &req)),
                     cut: false,
                 })
             }),
@@ -124,4 +132,19 @@ where
     };
     set_server(out.headers_mut(), engine);
     Ok(ServiceResponse::new(req, out))
+}
+
+/// The callback a streamed body reports its leak verdicts through: the request's method and
+/// path are copied, since the body outlives the request head it came with.
+fn stream_reporter(reporter: &Reporter, engine: &Arc<Engine>, req: &HttpRequest) -> OnVerdict {
+    let (method, path) = (req.method().to_string(), req.path().to_owned());
+    let (reporter, engine) = (Arc::clone(reporter), Arc::clone(engine));
+    Box::new(move |verdict: &Verdict| {
+        report(
+            Some(&reporter),
+            &engine,
+            &Request::new(&method, &path),
+            verdict,
+        );
+    })
 }

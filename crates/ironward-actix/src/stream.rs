@@ -24,19 +24,27 @@ impl std::fmt::Display for LeakBlocked {
 
 impl std::error::Error for LeakBlocked {}
 
+/// Receives the verdict of each finding of a streamed body (reports it).
+pub(crate) type OnVerdict = Box<dyn Fn(&Verdict)>;
+
 /// A response body scanned as it streams.
 pub(crate) struct DlpBody {
     pub(crate) inner: BoxBody,
     pub(crate) scanner: DlpStream,
     pub(crate) engine: Arc<Engine>,
     pub(crate) inbound: Verdict,
+    /// Receives the verdict of every finding (the event reporter), when there is one.
+    pub(crate) on_verdict: Option<OnVerdict>,
     pub(crate) cut: bool,
 }
 
 impl DlpBody {
-    /// Ends the stream on a blocking verdict for this finding.
+    /// Reports the verdict for this finding; true when it blocks (the stream ends).
     fn blocks(&mut self, finding: ironward_core::Finding) -> bool {
         let verdict = self.engine.stream_verdict(&self.inbound, finding);
+        if let Some(f) = &self.on_verdict {
+            f(&verdict);
+        }
         verdict.is_blocked()
     }
 }

@@ -2,6 +2,8 @@
 //! raw HTTP/1.1 over `std::net::TcpStream`.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
+mod events;
 mod robustness;
+mod routes;
 mod support;
 mod tcp;

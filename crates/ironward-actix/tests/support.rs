@@ -53,14 +53,24 @@ async fn verdict(req: HttpRequest) -> HttpResponse {
 
 /// Starts a protected server with this configuration.
 pub(crate) fn start(config: Config) -> Server {
+    start_with(config, |mw| mw, false)
+}
+
+/// Starts a protected server: `options` sets the middleware's options; `fallback` gives the
+/// app a `default_service` that answers every unmatched path with 200 `fallback`.
+pub(crate) fn start_with(
+    config: Config,
+    options: impl Fn(Ironward) -> Ironward + Send + Clone + 'static,
+    fallback: bool,
+) -> Server {
     let engine = Arc::new(Engine::new(config).expect("a valid configuration"));
     let (tx, rx) = mpsc::channel();
     thread::spawn(move || {
         let system = System::new();
         let result = system.block_on(async move {
             let server = HttpServer::new(move || {
-                App::new()
-                    .wrap(Ironward::new(Arc::clone(&engine)))
+                let app = App::new()
+                    .wrap(options(Ironward::new(Arc::clone(&engine))))
                     .app_data(web::PayloadConfig::new(64 * 1024 * 1024))
                     .route("/", web::get().to(|| async { "hello world" }))
                     .route("/search", web::get().to(|| async { "results" }))
@@ -86,6 +96,16 @@ pub(crate) fn start(config: Config) -> Server {
                                 .body(format!("{{\"card\":\"{CARD}\"}}"))
                         }),
                     )
+                    .service(
+                        web::scope("/api")
+                            .route("/items/{id}", web::get().to(|| async { "item" }))
+                            .route("/items", web::post().to(echo)),
+                    );
+                if fallback {
+                    app.default_service(web::to(|| async { "fallback" }))
+                } else {
+                    app
+                }
             })
             .workers(1)
             .disable_signals()

@@ -53,9 +53,11 @@ pub mod limits;
 pub mod pattern;
 pub mod reference;
 pub mod request;
+pub mod routes;
 pub mod verdict;
 
 pub use config::Config;
 pub use engine::Engine;
 pub use request::{Request, Response};
+pub use routes::Routes;
 pub use verdict::{Action, Finding, Verdict};

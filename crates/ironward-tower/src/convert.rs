@@ -1,5 +1,5 @@
 //! Conversions between `http` types and the engine's borrowed request and response, and the
-//! block response.
+//! block response (HTML or redirect; gRPC calls get a gRPC status, see [`grpc`]).
 
 use std::net::{IpAddr, SocketAddr};
 
@@ -11,6 +11,7 @@ use ironward_core::request::{Headers, Request, Response, RouteMatch};
 use ironward_core::verdict::BlockResponse;
 
 use crate::body::{ResponseBody, full};
+use crate::grpc;
 use crate::layer::Shared;
 
 /// The version as the engine reports it.
@@ -34,12 +35,19 @@ pub(crate) fn headers(map: &HeaderMap) -> Headers<'_> {
     Headers(out)
 }
 
-/// The TCP peer: axum's `ConnectInfo<SocketAddr>`, or a bare `SocketAddr` extension (plain
-/// hyper users can insert one).
+/// The TCP peer: axum's `ConnectInfo<SocketAddr>`, tonic's `TcpConnectInfo` (feature
+/// `tonic`), or a bare `SocketAddr` extension (plain hyper users can insert one).
 pub(crate) fn peer_ip(ext: &http::Extensions) -> Option<IpAddr> {
     #[cfg(feature = "axum")]
     if let Some(ci) = ext.get::<axum::extract::ConnectInfo<SocketAddr>>() {
         return Some(ci.0.ip());
+    }
+    #[cfg(feature = "tonic")]
+    if let Some(addr) = ext
+        .get::<tonic::transport::server::TcpConnectInfo>()
+        .and_then(tonic::transport::server::TcpConnectInfo::remote_addr)
+    {
+        return Some(addr.ip());
     }
     ext.get::<SocketAddr>().map(SocketAddr::ip)
 }
@@ -121,12 +129,17 @@ pub(crate) fn set_server(map: &mut HeaderMap, server: Option<&HeaderValue>) {
 }
 
 /// The response sent instead of the application's: the configured status and HTML body, or a
-/// redirect with `Location`.
+/// redirect with `Location`; for a gRPC call, the gRPC status that status maps to
+/// ([`grpc::response`]).
 pub(crate) fn block_response(
     block: &BlockResponse,
     server: Option<&HeaderValue>,
+    grpc: bool,
 ) -> http::Response<ResponseBody> {
     let status = StatusCode::from_u16(block.status).unwrap_or(StatusCode::FORBIDDEN);
+    if grpc {
+        return grpc::response(status, &block.content, server);
+    }
     let mut res = match block.action {
         BlockAction::Redirect => {
             let mut r = http::Response::new(full(Bytes::new()));
@@ -149,12 +162,17 @@ pub(crate) fn block_response(
     res
 }
 
-/// A plain-text error response (e.g. 400 for an unreadable request body).
+/// A plain-text error response (e.g. 400 for an unreadable request body); for a gRPC call,
+/// the gRPC status it maps to.
 pub(crate) fn plain(
     status: StatusCode,
     text: &'static str,
     server: Option<&HeaderValue>,
+    grpc: bool,
 ) -> http::Response<ResponseBody> {
+    if grpc {
+        return grpc::response(status, text, server);
+    }
     let mut r = http::Response::new(full(Bytes::from_static(text.as_bytes())));
     *r.status_mut() = status;
     r.headers_mut().insert(

@@ -4,11 +4,10 @@ use std::fmt;
 use std::sync::Arc;
 
 use http::HeaderValue;
-use ironward_core::Engine;
 use ironward_core::event::Event;
+use ironward_core::{Engine, Routes};
 use tower_layer::Layer;
 
-use crate::routes::Routes;
 use crate::service::Ironward;
 
 /// A callback that receives the security events of every request and response with findings

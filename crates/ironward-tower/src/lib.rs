@@ -31,18 +31,27 @@
 //! rest is not inspected). See `docs/rust.md` for what is inspected and the limits.
 //!
 //! Routes: with axum, [`IronwardLayer::axum_router`] makes axum's router the route table;
-//! elsewhere (plain hyper, tonic), pass the routes with [`IronwardLayer::routes`]. The `axum`
-//! feature (on by default) reads axum's `ConnectInfo` and `MatchedPath`; without it the client
-//! address comes from a `SocketAddr` request extension.
+//! elsewhere (plain hyper, tonic), pass the routes with [`IronwardLayer::routes`] (a
+//! [`Routes`] list, from the core). The `axum` feature (on by default) reads axum's
+//! `ConnectInfo` and `MatchedPath`; the `tonic` feature reads tonic's `TcpConnectInfo`;
+//! otherwise the client address comes from a `SocketAddr` request extension.
+//!
+//! tonic: `Server::builder().layer(IronwardLayer::new(engine)).add_service(svc)`. A blocked
+//! gRPC call (`Content-Type: application/grpc…`) is answered with a gRPC status instead of the
+//! HTML block page — a trailers-only response whose `grpc-status` is the block status mapped
+//! by gRPC's HTTP table (403 → `PERMISSION_DENIED`, 404 → `UNIMPLEMENTED`…) and whose
+//! `grpc-message` is the block content.
 #![forbid(unsafe_code)]
 
 mod body;
 mod convert;
+mod grpc;
 mod layer;
-mod routes;
 mod service;
 
 pub use body::{BoxError, LeakBlocked, RequestBody, ResponseBody};
+/// The route table for [`IronwardLayer::routes`]; it lives in the core, shared with the other
+/// adapters.
+pub use ironward_core::Routes;
 pub use layer::{IronwardLayer, Reporter};
-pub use routes::Routes;
 pub use service::Ironward;

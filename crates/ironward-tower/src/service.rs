@@ -15,8 +15,8 @@ use ironward_core::verdict::Verdict;
 use tower_service::Service;
 
 use crate::body::{BoxError, DlpBody, RequestBody, ResponseBody, boxed, buffer, full};
-use crate::convert;
 use crate::layer::{Reporter, Shared};
+use crate::{convert, grpc};
 
 /// A service protected by Ironward; built by [`IronwardLayer`](crate::IronwardLayer).
 #[derive(Clone, Debug)]
@@ -64,7 +64,8 @@ where
             // no buffering, no clone of the service, and a small future for the response.
             let shared = Arc::clone(&self.shared);
             let verdict = inspect(&shared, &parts, &[], None);
-            if let Some(res) = blocked(&shared, &verdict) {
+            let grpc = grpc::is_grpc(&parts.headers);
+            if let Some(res) = blocked(&shared, &verdict, grpc) {
                 return Box::pin(std::future::ready(Ok(res)));
             }
             let (method, uri) = (parts.method.clone(), parts.uri.clone());
@@ -73,7 +74,7 @@ where
                 .call(http::Request::from_parts(parts, RequestBody::empty()));
             return Box::pin(async move {
                 let res = res.await?;
-                Ok(respond(res, shared, verdict, &method, &uri).await)
+                Ok(respond(res, shared, verdict, &method, &uri, grpc).await)
             });
         }
         // A body to buffer first: the instance that was polled ready serves this call from the
@@ -98,10 +99,11 @@ fn inspect(
     verdict
 }
 
-/// The response that replaces the application's when the verdict blocks.
-fn blocked(shared: &Shared, verdict: &Verdict) -> Option<http::Response<ResponseBody>> {
+/// The response that replaces the application's when the verdict blocks (`grpc`: the request
+/// is a gRPC call).
+fn blocked(shared: &Shared, verdict: &Verdict, grpc: bool) -> Option<http::Response<ResponseBody>> {
     let block = verdict.response.as_ref().filter(|_| verdict.is_blocked())?;
-    Some(convert::block_response(block, shared.server.as_ref()))
+    Some(convert::block_response(block, shared.server.as_ref(), grpc))
 }
 
 /// A request with a body: buffers it up to the cap, inspects it, then calls the service with
@@ -119,12 +121,14 @@ where
     ResB: Body<Data = Bytes> + Send + 'static,
     ResB::Error: Into<BoxError>,
 {
+    let grpc = grpc::is_grpc(&parts.headers);
     let Ok(buffered) = buffer(body, shared.body_cap).await else {
         // The client sent a body that could not be read: what axum's extractors answer.
         return Ok(convert::plain(
             StatusCode::BAD_REQUEST,
             "Bad Request",
             shared.server.as_ref(),
+            grpc,
         ));
     };
     // Over the cap: the engine sees the prefix and the announced length (at least one more
@@ -133,24 +137,26 @@ where
         convert::content_length(&parts.headers).unwrap_or(buffered.bytes.len() as u64 + 1)
     });
     let verdict = inspect(&shared, &parts, &buffered.bytes, body_len);
-    if let Some(res) = blocked(&shared, &verdict) {
+    if let Some(res) = blocked(&shared, &verdict, grpc) {
         return Ok(res);
     }
     let (method, uri) = (parts.method.clone(), parts.uri.clone());
     let res = inner
         .call(http::Request::from_parts(parts, buffered.body))
         .await?;
-    Ok(respond(res, shared, verdict, &method, &uri).await)
+    Ok(respond(res, shared, verdict, &method, &uri, grpc).await)
 }
 
 /// The response pass: brute force on the status, DLP on the body (buffered when small, else
-/// scanned as it streams), the `Server` header.
+/// scanned as it streams), the `Server` header. `grpc`: the request is a gRPC call (a block
+/// is answered with a gRPC status).
 async fn respond<ResB>(
     res: http::Response<ResB>,
     shared: Arc<Shared>,
     verdict: Verdict,
     method: &http::Method,
     uri: &http::Uri,
+    grpc: bool,
 ) -> http::Response<ResponseBody>
 where
     ResB: Body<Data = Bytes> + Send + 'static,
@@ -178,7 +184,7 @@ where
     if fits {
         // Small, inspectable: buffer it, inspect the whole body, rebuild or replace it.
         let Ok(collected) = rbody.collect().await else {
-            return convert::plain(StatusCode::BAD_GATEWAY, "Bad Gateway", server);
+            return convert::plain(StatusCode::BAD_GATEWAY, "Bad Gateway", server, grpc);
         };
         let bytes = collected.to_bytes();
         let out = {
@@ -191,7 +197,7 @@ where
         if out.is_blocked()
             && let Some(block) = &out.response
         {
-            return convert::block_response(block, server);
+            return convert::block_response(block, server, grpc);
         }
         convert::set_server(&mut rparts.headers, server);
         return http::Response::from_parts(rparts, full(bytes));
@@ -203,7 +209,7 @@ where
     if out.is_blocked()
         && let Some(block) = &out.response
     {
-        return convert::block_response(block, server);
+        return convert::block_response(block, server, grpc);
     }
     drop(head);
     convert::set_server(&mut rparts.headers, server);

@@ -7,4 +7,5 @@ mod plain_hyper;
 mod robustness;
 mod routes;
 mod support;
+mod tonic;
 mod tower_axum;

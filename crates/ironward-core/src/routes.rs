@@ -1,7 +1,9 @@
-//! A route table the user supplies, for services without axum's router (plain hyper, tonic,
-//! tower stacks): it tells the `path` and `method` checks whether a request matches a route
-//! and whether its method is allowed there, and the `format` check which body content types
-//! the route accepts.
+//! A route table the user supplies, for adapters that cannot see the application's router
+//! (plain hyper, tonic and other tower stacks, actix-web): it tells the `path` and `method`
+//! checks whether a request matches a route and whether its method is allowed there
+//! ([`RouteMatch`]), and the `format` check which body content types the route accepts
+//! ([`Request::accepts`](crate::request::Request::accepts)). It lives in the core so that
+//! every adapter reads the same table with the same semantics.
 //!
 //! Templates follow axum 0.8: literal segments, `{name}` for one segment, `{*name}` for the
 //! rest of the path (last only); the older `:name` and `*name` forms are read the same way.
@@ -9,7 +11,7 @@
 //! allocating; the table is scanned in order, so its cost grows with the number of routes (a
 //! few hundred routes cost well under a microsecond).
 
-use ironward_core::request::RouteMatch;
+use crate::request::RouteMatch;
 
 /// One segment of a route template.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,10 +33,12 @@ struct Route {
     accepts: Vec<&'static str>,
 }
 
-/// The routes of an application, for [`IronwardLayer::routes`](crate::IronwardLayer::routes).
+/// The routes of an application, given to an adapter (`ironward_tower::IronwardLayer::routes`,
+/// `ironward_actix::Ironward::routes`), which looks each request up with [`Routes::lookup`].
 ///
 /// ```
-/// use ironward_tower::Routes;
+/// use ironward_core::Routes;
+/// use ironward_core::request::RouteMatch;
 ///
 /// let routes = Routes::new()
 ///     .route("/", &["GET"])
@@ -42,15 +46,22 @@ struct Route {
 ///     .route_accepting("/api/orders", &["POST"], &["application/json"])
 ///     .route("/static/{*file}", &[]); // any method
 /// assert_eq!(routes.len(), 4);
+/// assert_eq!(routes.lookup("GET", "/users/7").outcome, RouteMatch::Matched);
+/// assert_eq!(routes.lookup("POST", "/users/7").outcome, RouteMatch::MethodNotAllowed);
+/// assert_eq!(routes.lookup("GET", "/nope").outcome, RouteMatch::NotFound);
+/// let hit = routes.lookup("POST", "/api/orders");
+/// assert_eq!(hit.accepts, &["application/json"]);
 /// ```
 #[derive(Debug, Clone, Default)]
 pub struct Routes {
     routes: Vec<Route>,
 }
 
-/// What the table says about one request.
+/// What the table says about one request: the outcome for
+/// [`Request::route`](crate::request::Request::route) and the content types for
+/// [`Request::accepts`](crate::request::Request::accepts).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct RouteLookup<'r> {
+pub struct RouteLookup<'r> {
     /// The outcome for the `path` and `method` checks.
     pub outcome: RouteMatch,
     /// The content types the matched route accepts (empty: any).
@@ -99,8 +110,9 @@ impl Routes {
 
     /// Looks a request up: the first route whose template matches the path and allows the
     /// method gives `Matched` (with its content types); a path some route matches but none
-    /// with this method gives `MethodNotAllowed`; otherwise `NotFound`.
-    pub(crate) fn lookup(&self, method: &str, path: &str) -> RouteLookup<'_> {
+    /// with this method gives `MethodNotAllowed`; otherwise `NotFound`. `path` is the raw
+    /// (percent-encoded) path, without the query; methods compare case-sensitively.
+    pub fn lookup(&self, method: &str, path: &str) -> RouteLookup<'_> {
         let mut path_matched = false;
         for r in &self.routes {
             if !matches(&r.segments, path) {
