@@ -44,6 +44,11 @@
 //!   call or `constructor`, a called computed member of a global (`top['al'+'ert'](1)`), a
 //!   sink call after a statement boundary (`x;alert(1)`) or with `document.cookie` or
 //!   `fromCharCode` in the value are Strong. A lone sink call (`alert(1)`, `eval(x)`) is Weak.
+//! - **Indirect sinks** (`indirect.rs`): a parenthesised sink called (`(alert)(1)`,
+//!   `(0,alert)(1)`) or a sink passed as a callback (`[1].find(alert)`) is Weak, like a lone
+//!   call (Strong after a statement boundary); a sink assigned to a name then called
+//!   (`a=alert,a(1)`) and a call whose name spells a sink with JavaScript escapes
+//!   (`al\u0065rt(1)`) are Strong.
 //! - **CSS** (`css.rs`): a property value read as old IE read it (comments dropped, CSS
 //!   escapes decoded, so `expr/**/ession(` and `expressio\6e(` count) that is `expression(`
 //!   with a code-like argument, `url(` for `behavior`/`-moz-binding`, or `url(` of a script
@@ -60,6 +65,7 @@ mod attrs;
 mod breakout;
 mod bytes;
 mod css;
+mod indirect;
 mod names;
 mod script;
 mod tags;

@@ -13,6 +13,8 @@
 //!   after a statement boundary (`;`, `{`, `}`, `)`, `>`, `*/`) or with `document.cookie` or
 //!   `String.fromCharCode` in the value, and a called computed member of a global object
 //!   (`top[…](1)`, `window['al'+'ert'](1)`) are Strong.
+//! - Sinks reached indirectly (`(alert)(1)`, `a=alert,a(1)`, `al\u0065rt(1)`): checked at
+//!   each `(` by `indirect.rs`.
 
 use super::bytes::{contains_ci, eq_ci, is_ident, is_ws_ctrl};
 use crate::{Strength, Structure};
@@ -33,7 +35,7 @@ const SINKS: &[&[u8]] = &[
 
 /// Functions whose call is a sink by itself (`alert(1)`, `eval(x)`).
 #[rustfmt::skip]
-const CALL_SINKS: &[&[u8]] = &[
+pub(super) const CALL_SINKS: &[&[u8]] = &[
     b"alert", b"prompt", b"confirm", b"eval", b"settimeout", b"setinterval", b"execscript",
     b"fromcharcode", b"write", b"writeln", b"atob", b"msgbox", b"constructor",
 ];
@@ -181,7 +183,7 @@ fn template_at(b: &[u8], brace: usize) -> bool {
 }
 
 /// Whether the text before `at` (skipping whitespace) ends a statement or an element.
-fn after_boundary(b: &[u8], at: usize) -> bool {
+pub(super) fn after_boundary(b: &[u8], at: usize) -> bool {
     let mut p = at;
     while p > 0 && is_ws_ctrl(b[p - 1]) {
         p -= 1;
@@ -190,7 +192,7 @@ fn after_boundary(b: &[u8], at: usize) -> bool {
 }
 
 /// The callee identifier that ends just before `at`, and where it starts.
-fn callee_before(b: &[u8], at: usize) -> (&[u8], usize) {
+pub(super) fn callee_before(b: &[u8], at: usize) -> (&[u8], usize) {
     let mut p = at;
     while p > 0 && is_ident(b[p - 1]) && at - p < 32 {
         p -= 1;
@@ -235,11 +237,18 @@ pub(super) fn scan(b: &[u8]) -> Structure {
     }
     for i in memchr::memchr3_iter(b'(', b'[', b'{', b) {
         match b[i] {
-            b'(' => match sink_call_at(b, i) {
-                Some(true) => return strong_sink,
-                Some(false) => sink_call = true,
-                None => {}
-            },
+            b'(' => {
+                match sink_call_at(b, i) {
+                    Some(true) => return strong_sink,
+                    Some(false) => sink_call = true,
+                    None => {}
+                }
+                let found = super::indirect::at(b, i);
+                if found.strength == Strength::Strong {
+                    return found;
+                }
+                best = best.max(found);
+            }
             b'[' => {
                 let (callee, _) = callee_before(b, i);
                 if GLOBALS.iter().any(|g| eq_ci(callee, g)) && computed_call(b, i) {

@@ -169,6 +169,13 @@ pub(crate) fn classify_lower(w: &[u8]) -> Kw {
         _ if w.starts_with(b"xp_") && w.len() > 5 => Kw::Catalog,
         b"sysusers" | b"sysdatabases" | b"pg_catalog" | b"all_tables" | b"all_tab_columns"
         | b"user_tables" | b"all_users" => Kw::CatalogTable,
+        // Oracle's dictionary views and dynamic views, Firebird's and PostgreSQL's system
+        // tables: what a statement reads to list accounts, privileges and versions.
+        b"dba_users" | b"dba_tables" | b"dba_tab_columns" | b"dba_role_privs"
+        | b"dba_sys_privs" | b"dba_tab_privs" | b"user_role_privs" | b"user_sys_privs"
+        | b"user_tab_columns" | b"all_col_comments" | b"all_tab_comments" | b"session_roles"
+        | b"session_privs" | b"v$version" | b"v$instance" | b"v$database" | b"rdb$database"
+        | b"pg_user" | b"pg_roles" | b"pg_database" | b"pg_tables" => Kw::CatalogTable,
         _ => Kw::Ident,
     }
 }
@@ -210,6 +217,9 @@ mod tests {
         assert_eq!(classify(b"UnIoN"), Kw::Union);
         assert_eq!(classify(b"SLEEP"), Kw::TimeFn);
         assert_eq!(classify(b"Brien"), Kw::Ident);
+        assert_eq!(classify(b"DBA_ROLE_PRIVS"), Kw::CatalogTable);
+        assert_eq!(classify(b"v$version"), Kw::CatalogTable);
+        assert_eq!(classify(b"users"), Kw::Ident);
         assert_eq!(classify(b"a_very_long_identifier_name_indeed"), Kw::Ident);
         assert!(is_split_keyword(b"UNION"));
         assert!(!is_split_keyword(b"station"));

@@ -26,9 +26,12 @@
 //!   `UPDATEXML(` (`error_function`); `LOAD_FILE(`, `LOAD DATA INFILE` (`file_function`);
 //!   `INTO OUTFILE|DUMPFILE` (`into_outfile`); catalogue and system-procedure names such as
 //!   `information_schema`, `sysobjects`, `xp_cmdshell`, `dbms_pipe`, and tables such as
-//!   `all_users` after `FROM` or a qualifier (`catalog`); known server variables such as
+//!   `all_users`, Oracle's `dba_role_privs`/`v$version`, `pg_user`, `rdb$database` after
+//!   `FROM` or a qualifier, and MySQL's `mysql.user` while the text parses (`catalog`);
+//!   known server variables such as
 //!   `@@version`, `@@datadir` (`system_variable`); `ASCII(SUBSTRING(` (`blind_extraction`);
-//!   `EXEC(@s)` (`dynamic_sql`); an executable comment that starts with a keyword,
+//!   `EXEC(@s)` and `EXEC('sel' + 'ect …')` (`dynamic_sql`); an executable comment that
+//!   starts with a keyword,
 //!   `/*!union*/` (`versioned_comment`); a keyword split by a comment, `un/**/ion`
 //!   (`comment_obfuscation`);
 //! - *structure*, while the text is valid SQL from the break-out point: a boolean operator
@@ -46,7 +49,15 @@
 //!   an operand, then a comment or (bare context) the end (`order_by_probe`); a
 //!   parenthesised expression containing SQL-only tokens (a function call, a variable, `*` as
 //!   an operand) cut off by `-- ` (`( 1 OR @a ) --`: `comment_truncation`);
-//!   `version()`/`user()`/`database()` inside a boolean continuation (`info_function`).
+//!   `version()`/`user()`/`database()` inside a boolean continuation or as the argument of
+//!   another call, `COERCIBILITY(USER())` (`info_function`); identical constants compared
+//!   after a stray `;` (`; or '1' = '1'`: `tautology`); after `;`, T-SQL's `WHILE cond`
+//!   before a statement (`; while 1=1 shutdown--`) and DDL modifiers (`; create or replace
+//!   function`) count towards a conclusive stacked statement;
+//! - *doubled quotes* (`doubled.rs`): a value whose quotes are doubled, as written for a VB
+//!   or CSV string (`" or ""a""=""a"`: a doubled quote touching a letter or digit), is
+//!   analysed again (up to 512 bytes, on the stack) with each run of quotes collapsed; only a
+//!   Strong finding there counts.
 //!
 //! **Weak** — SQL-looking structure benign text sometimes forms: a boolean continuation in the
 //! bare context or one that does not end cleanly (`a=b or c`: `boolean`); a comment after a
@@ -56,7 +67,9 @@
 //! (`SELECT * FROM t`: `statement`); a stacked statement that is not conclusive; a number
 //! followed by `UNION`; a `CASE … END` expression; a bare `version()` call; `ORDER BY n` or
 //! `( SELECT … )` with nothing before them; an unknown `@@name` or a catalogue table name
-//! alone (`all_users`).
+//! alone (`all_users`); an ordering expression with a function call after a number or name,
+//! to the end of the value (`1 order by ifnull(null,userid)`: `order_by`); a statement
+//! starting `CREATE OR REPLACE FUNCTION|PROCEDURE|TRIGGER`.
 //!
 //! Anything else is **None**: prose, names with apostrophes (`O'Brien` continues with a name
 //! right after the closing quote, which SQL rejects), numbers, e-mails, URLs, JSON. An
@@ -68,6 +81,7 @@
 //! words: linear time, no heap allocation, any input size.
 
 mod context;
+mod doubled;
 mod keywords;
 mod lexer;
 mod prefilter;
@@ -92,6 +106,15 @@ pub fn analyze(value: &str) -> Structure {
 
 /// The analysis proper, without the prefilter.
 fn analyze_bytes(s: &[u8]) -> Structure {
+    let best = analyze_contexts(s);
+    if best.strength == Strength::Strong {
+        return best;
+    }
+    doubled::analyze(s).map_or(best, |f| best.max(f))
+}
+
+/// The bare, statement and string contexts.
+fn analyze_contexts(s: &[u8]) -> Structure {
     let mut best = Run::bare(s).finish();
     if best.strength != Strength::Strong {
         best = best.max(Run::statement(s).finish());

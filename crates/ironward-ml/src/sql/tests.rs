@@ -262,3 +262,72 @@ fn pathological_inputs_finish() {
         let _ = analyze(v);
     }
 }
+
+/// The rules added for statement keywords after `;` (`WHILE`), a tautology after a stray
+/// `;`, DDL modifiers, string
+/// concatenation run by `EXEC`, MySQL's account tables, nested information functions, an
+/// ordering expression after a number, and doubled quotes: (value, expected strength, reason
+/// when not None). Positive and negative examples side by side.
+const ADDED: &[(&str, Strength, &str)] = &[
+    ("'; while 1=1 shutdown-- -a", S, "stacked"),
+    ("1; while 1=1 waitfor delay '0:0:5'", S, "time_function"),
+    ("while you wait; update your profile", N, ""),
+    ("'; exec  ( 'sel' + 'ect us' + 'er' )", S, "dynamic_sql"),
+    ("1;exec('dr'+'op table t')", S, "dynamic_sql"),
+    ("exec summary -- sales + marketing", N, ""),
+    (
+        "1; create or replace function f() returns int",
+        S,
+        "stacked",
+    ),
+    (
+        "create or replace function sleep(int) returns int as 'x' language 'c'",
+        W,
+        "statement",
+    ),
+    ("create or replace table names", N, ""),
+    ("Create or replace a view", N, ""),
+    ("select host from mysql.user", S, "catalog"),
+    (
+        "-229 uni0n select 1 from mysql.user limit 0,1/*",
+        W,
+        "catalog",
+    ),
+    ("see the mysql.user table", N, ""),
+    ("mysql.users_list", N, ""),
+    ("SELECT grantee FROM dba_role_privs", S, "catalog"),
+    ("select banner from v$version", S, "catalog"),
+    ("1 union select 1 from rdb$database", S, "union_select"),
+    ("sort=pg_tables", W, "catalog"),
+    ("COERCIBILITY(USER())", S, "info_function"),
+    ("length(database())", S, "info_function"),
+    ("user()", W, "info_function"),
+    ("user ( )", W, "info_function"),
+    ("1 order by ifnull(null,userid)", W, "order_by"),
+    ("1 order by date(created)", W, "order_by"),
+    ("5 order by price desc", N, ""),
+    ("Order by date(newest first)", N, ""),
+    ("Sort by name(asc)", N, ""),
+    ("; or '1' = '1'", S, "tautology"),
+    ("1; or 1=1", S, "tautology"),
+    ("Table for 2; or 1 = 2 maybe", N, ""),
+    ("see you; or not", N, ""),
+    ("\" or \"\"a\"\"=\"\"a\"", S, "tautology"),
+    ("hi\"\" ) or ( \"\"a\"\" = \"\"a\"", S, "tautology"),
+    ("''italic'' and '''bold'''", N, ""),
+    ("name,\"O\"\"Brien\",42", N, ""),
+];
+
+#[test]
+fn added_rules() {
+    let mut failures = Vec::new();
+    for (value, strength, reason) in ADDED {
+        let got = analyze(value);
+        if got.strength != *strength || got.reason != *reason {
+            failures.push(format!(
+                "{value:?}: got {got:?}, want {strength:?} {reason:?}"
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -28,7 +28,8 @@ impl Run<'_> {
             self.hit(Strength::Strong, why);
         }
         let boolean = match (sig.kind, sig.kw) {
-            _ if valid && before != St::Operator => None,
+            // After a stray `;` (`; or '1' = '1'`) only identical constants count (below).
+            _ if valid && !matches!(before, St::Operator | St::StmtStart) => None,
             (Kind::Word { quoted: false }, Kw::Or) => Some("tautology"),
             (Kind::Word { quoted: false }, Kw::And) => Some("boolean_probe"),
             (Kind::Word { quoted: false }, Kw::Where) if valid => Some("tautology"),

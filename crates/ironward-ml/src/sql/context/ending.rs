@@ -89,6 +89,11 @@ impl Run<'_> {
                 if complete && self.bool_cont && (!self.lead_op || self.has_cmp || self.sql_only) {
                     self.hit(Strength::Weak, "boolean");
                 }
+                // `1 order by ifnull(null,userid)`: an ordering expression only SQL
+                // forms, after a number or name, to the end of the value.
+                if complete && self.ordered && self.sql_only && !self.lead_op {
+                    self.hit(Strength::Weak, "order_by");
+                }
                 if complete && self.case_end {
                     self.hit(Strength::Weak, "case_expression");
                 }

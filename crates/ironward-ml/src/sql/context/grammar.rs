@@ -138,7 +138,12 @@ impl Run<'_> {
                     St::Operand
                 } else if word && w == b"begin" {
                     St::StmtStart
-                } else if word && matches!(w, b"if" | b"call" | b"exec" | b"execute" | b"print") {
+                } else if word
+                    && matches!(
+                        w,
+                        b"if" | b"while" | b"call" | b"exec" | b"execute" | b"print"
+                    )
+                {
                     St::Operand
                 } else if word && matches!(sig.kw, Kw::Stmt | Kw::Waitfor) {
                     St::Free

@@ -174,6 +174,10 @@ pub(crate) struct Run<'a> {
     /// The stacked statement's keyword was followed by a name (`UPDATE t`, `SELECT f`).
     second: bool,
     order: u8,
+    /// Modifiers skipped between a DDL keyword and its object type (`CREATE OR REPLACE`).
+    ddl_mods: u32,
+    /// `ORDER BY` came after an operand.
+    ordered: bool,
     union: bool,
     timefn: u8,
     errfn: Option<&'static str>,
@@ -272,6 +276,8 @@ impl<'a> Run<'a> {
             stack: None,
             second: false,
             order: 0,
+            ordered: false,
+            ddl_mods: 0,
             union: false,
             timefn: 0,
             errfn: None,

@@ -132,6 +132,23 @@ impl Run<'_> {
         if word && sig.kw == Kw::Catalog {
             self.hit(Strength::Strong, "catalog");
         }
+        // `mysql.user`, `mysql.db`: MySQL's account tables, qualified.
+        if word
+            && matches!(
+                sig.lower(),
+                Some(b"user" | b"db" | b"tables_priv" | b"columns_priv")
+            )
+            && self.p1.is_some_and(|p| p.kind == Kind::Dot)
+            && self.p2.is_some_and(|p| self.word_is(&p, b"mysql"))
+        {
+            // Strong while the text parses (`from mysql.user`), not in prose about it.
+            let strength = if self.valid {
+                Strength::Strong
+            } else {
+                Strength::Weak
+            };
+            self.hit(strength, "catalog");
+        }
         if word && sig.kw == Kw::CatalogTable {
             // `all_users` may be an option value; after FROM, or qualified, it is a table.
             if self.p1.is_some_and(|p| p.kw == Kw::From)
@@ -156,6 +173,12 @@ impl Run<'_> {
             (2, 2) if matches!(sig.kind, Kind::Var { system: false }) => {
                 self.hit(Strength::Strong, "dynamic_sql");
             }
+            // `exec('sel' + 'ect …')`: string literals concatenated into the statement run.
+            (2, 2) if matches!(sig.kind, Kind::Str { closed: true, .. }) => self.call = (2, 3),
+            (2, 3) if self.text(sig) == b"+" => self.call = (2, 4),
+            (2, 4) if matches!(sig.kind, Kind::Str { .. }) => {
+                self.hit(Strength::Strong, "dynamic_sql");
+            }
             _ => {}
         }
         if sig.kind == Kind::RParen
@@ -176,7 +199,7 @@ impl Run<'_> {
                 )
             })
         {
-            if self.bool_cont && self.valid {
+            if (self.bool_cont && self.valid) || self.p2.is_some_and(|p| self.call_argument(&p)) {
                 self.hit(Strength::Strong, "info_function");
             } else {
                 self.hit(Strength::Weak, "info_function");
@@ -249,5 +272,18 @@ impl Run<'_> {
                 self.hit(Strength::Weak, "system_variable");
             }
         }
+    }
+
+    /// Whether the word `sig` is the first argument of a call: `f(` (spaces allowed) comes
+    /// right before it (`COERCIBILITY(USER())`, `length(database())`).
+    fn call_argument(&self, sig: &Sig) -> bool {
+        let before = self.s.get(..sig.start).unwrap_or_default();
+        let mut p = before.len();
+        while p > 0 && before.len() - p < 8 && before[p - 1].is_ascii_whitespace() {
+            p -= 1;
+        }
+        p >= 2
+            && before[p - 1] == b'('
+            && (before[p - 2].is_ascii_alphanumeric() || before[p - 2] == b'_')
     }
 }

@@ -29,6 +29,7 @@ impl Run<'_> {
         {
             self.lead_subselect = true;
         }
+        self.ordered |= self.order == 1 && word && sig.kw == Kw::By;
         // ORDER BY n probing.
         self.order = match (self.order, sig.kw, sig.kind) {
             (0, Kw::OrderGroup, Kind::Word { quoted: false }) if before == St::Operator => 1,
@@ -55,11 +56,24 @@ impl Run<'_> {
                     let k = if word { self.stack_kw(sig) } else { None };
                     if let Some(k) = k {
                         self.second = false;
+                        self.ddl_mods = 0;
                         self.stack = Some((valid_at_semi, Some(k)));
                     }
                 }
                 Some(k) => {
                     let conclusive = match k {
+                        // `CREATE OR REPLACE FUNCTION`, `CREATE TEMPORARY TABLE`.
+                        StackKw::Ddl
+                            if word
+                                && matches!(
+                                    sig.lower(),
+                                    Some(b"or" | b"replace" | b"temporary" | b"temp" | b"unique")
+                                ) =>
+                        {
+                            self.ddl_mods += 1;
+                            self.stack = Some((valid_at_semi, Some(k)));
+                            false
+                        }
                         StackKw::Ddl => {
                             word && {
                                 matches!(
@@ -151,7 +165,16 @@ impl Run<'_> {
                             false
                         }
                     };
-                    if conclusive && self.statement && self.nsig <= 2 {
+                    // After modifiers, only a routine is a statement (`create or replace
+                    // function`), not English (`create or replace table names`).
+                    let conclusive = conclusive
+                        && (self.ddl_mods == 0
+                            || !self.statement
+                            || matches!(
+                                sig.lower(),
+                                Some(b"function" | b"procedure" | b"trigger")
+                            ));
+                    if conclusive && self.statement && self.nsig <= 2 + self.ddl_mods {
                         // `set @alice as admin` is chat-ops as much as SQL: only `DECLARE @`.
                         let set = self.p1.is_some_and(|p| self.word_is(&p, b"set"));
                         let strong = matches!(
