@@ -74,6 +74,10 @@ pub struct Engine {
     clock: Arc<dyn Clock>,
     /// True when the `dlp` check is on (asked for every response).
     dlp: bool,
+    /// True when the `brute` check is on.
+    brute: bool,
+    /// True when checks of the user's own were added (they may look at any response).
+    custom: bool,
 }
 
 /// Builds an [`Engine`] with non-default parts.
@@ -104,6 +108,7 @@ impl EngineBuilder {
     pub fn build(self) -> Result<Engine, EngineError> {
         let c = self.config;
         let mut checks = check::registry(&c)?;
+        let custom = !self.extra.is_empty();
         checks.extend(
             self.extra
                 .into_iter()
@@ -130,6 +135,8 @@ impl EngineBuilder {
             blacklist: Blacklist::new(usize::try_from(c.blacklist_max_size).unwrap_or(usize::MAX)),
             clock: self.clock,
             dlp: c.security_checks.level(CheckId::Dlp) != Level::Off,
+            brute: c.security_checks.level(CheckId::Brute) != Level::Off,
+            custom,
             config: Arc::new(c),
         })
     }
@@ -264,6 +271,21 @@ impl Engine {
         }
         self.conclude(&mut verdict, now);
         verdict
+    }
+
+    /// False when [`inspect_response`](Self::inspect_response) is certain to find nothing in a
+    /// response with this status to a request with this verdict, whatever the response's
+    /// headers and body: an adapter may then skip building the response view (headers, body)
+    /// and the call. True when the `dlp` check is on, when the `brute` check is on and either
+    /// the status is 400 or more or the request had findings, and always when checks of your
+    /// own were added ([`EngineBuilder::add_check`]); false for a skipped request.
+    pub fn response_needed(&self, inbound: &Verdict, status: u16) -> bool {
+        if inbound.skipped.is_some() {
+            return false;
+        }
+        self.custom
+            || self.dlp
+            || (self.brute && (status >= 400 || !inbound.findings.is_empty()))
     }
 
     /// Inspects a response. `request` may be reduced to its method and path

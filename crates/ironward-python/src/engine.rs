@@ -293,6 +293,13 @@ impl PyEngine {
         self.shared.engine.config().dlp_max_body_bytes
     }
 
+    /// False when `inspect_response` is certain to find nothing in a response with this
+    /// status to a request with this verdict, whatever its headers and body: the adapter then
+    /// skips building them (DLP off, and nothing for brute force to count).
+    fn response_needed(&self, verdict: &PyVerdict, status: u16) -> bool {
+        self.shared.engine.response_needed(&verdict.inner, status)
+    }
+
     /// True when responses are inspected at all (DLP or brute force on).
     #[getter]
     fn inspects_responses(&self) -> bool {

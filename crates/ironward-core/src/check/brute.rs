@@ -142,6 +142,30 @@ mod tests {
     }
 
     #[test]
+    fn response_needed_says_when_a_response_can_matter() {
+        let clean = Verdict::default();
+        let hit = Verdict {
+            findings: vec![Finding::new(CheckId::Path, "x", "")],
+            ..Verdict::default()
+        };
+        let (e, _) = engine(3, Level::Monitor);
+        assert!(!e.response_needed(&clean, 200));
+        assert!(!e.response_needed(&clean, 399));
+        assert!(e.response_needed(&clean, 400));
+        assert!(e.response_needed(&hit, 200), "inbound findings count");
+        let skipped = Verdict {
+            skipped: Some(crate::verdict::Skipped::Whitelisted),
+            ..Verdict::default()
+        };
+        assert!(!e.response_needed(&skipped, 500));
+        let (off, _) = engine(3, Level::Off);
+        assert!(!off.response_needed(&hit, 500), "brute and dlp off");
+        let mut c = Config::default();
+        c.security_checks.set(CheckId::Dlp, Level::Block);
+        assert!(Engine::new(c).unwrap().response_needed(&clean, 200));
+    }
+
+    #[test]
     fn errors_count_and_successes_do_not() {
         let (e, _) = engine(3, Level::Monitor);
         for status in [200, 204, 301, 302, 304, 399] {

@@ -397,6 +397,17 @@ class BaseRASP:
         except Exception as e:
             return self._failed(e)
 
+    def response_needed(self, verdict: Any, status: Any) -> bool:
+        """False when the response to a request with this verdict cannot change anything
+        (DLP off, and brute force has nothing to count at this status): the adapter then
+        skips building the response's headers and body for the engine."""
+        if verdict is None or isinstance(verdict, _ErrorVerdict):
+            return False
+        try:
+            return self._engine.response_needed(verdict, _status_code(status))
+        except Exception:
+            return True
+
     def check_response(
         self,
         verdict: Any,

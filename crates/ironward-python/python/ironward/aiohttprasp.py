@@ -194,7 +194,7 @@ class AiohttpRASP(BaseRASP):
             verdict is not None
             and isinstance(response, web.Response)
             and not response.prepared
-            and self._engine.inspects_responses
+            and self.response_needed(verdict, response.status)
         ):
             try:
                 return self._check_buffered(verdict, response)
@@ -204,7 +204,7 @@ class AiohttpRASP(BaseRASP):
         return response
 
     def _check_exception(self, verdict: Any, exc: web.HTTPException) -> Optional[web.Response]:
-        if verdict is None or not self._engine.inspects_responses:
+        if not self.response_needed(verdict, exc.status):
             return None
         headers = list(exc.headers.items())
         out = self.check_response(verdict, exc.status, headers, None)

@@ -121,7 +121,7 @@ class AzureRASP(BaseRASP):
             return resp
         try:
             engine = self._engine
-            if verdict is not None and engine.inspects_responses:
+            if self.response_needed(verdict, resp.status_code):
                 headers = list(resp.headers.items())
                 if not any(n.lower() == "content-type" for n, _ in headers) and resp.mimetype:
                     headers.append(("Content-Type", f"{resp.mimetype}; charset={resp.charset}"))

@@ -192,7 +192,7 @@ class DjangoRASP(BaseRASP):
 
     def _process_response(self, verdict: Any, response: Any) -> Any:
         engine = self._engine
-        if verdict is not None and engine.inspects_responses:
+        if self.response_needed(verdict, response.status_code):
             headers = [(k, str(v)) for k, v in response.items()]
             status = response.status_code
             if getattr(response, "streaming", False):

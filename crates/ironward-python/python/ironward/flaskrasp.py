@@ -105,7 +105,7 @@ class FlaskRASP(BaseRASP):
         engine = self._engine
         server = engine.server_header
         verdict = environ.get(_VERDICT)
-        if verdict is not None and engine.inspects_responses:
+        if self.response_needed(verdict, response.status_code):
             streamed = response.is_streamed or response.direct_passthrough
             headers = response.headers.to_wsgi_list()
             if not streamed and engine.dlp_enabled:
