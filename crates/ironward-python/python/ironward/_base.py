@@ -139,6 +139,32 @@ def _status_code(status: Any) -> int:
         return 200
 
 
+def _leaks(scanner: Any, chunk: Any) -> bool:
+    """Scans one chunk of a streamed body; True when a blocking leak must end the stream
+    before it. A scanner error lets the chunk through (fail open)."""
+    if not chunk:
+        return False
+    if isinstance(chunk, bytes):
+        data = chunk
+    elif isinstance(chunk, (bytearray, memoryview)):
+        data = bytes(chunk)
+    else:
+        data = str(chunk).encode()
+    try:
+        v = scanner.push(data)
+    except Exception:
+        return False
+    return v is not None and v.blocked
+
+
+def _finish(scanner: Any) -> None:
+    """Ends a stream scan (reports what only the end reveals); errors are ignored."""
+    try:
+        scanner.finish()
+    except Exception:
+        pass
+
+
 def _restart_after_fork(rasp: "BaseRASP") -> None:
     """Pre-forking servers (gunicorn ``--preload``, uWSGI) build the adapter in the master and
     fork workers: the event shipper's thread does not survive a fork, so a worker rebuilds its
@@ -441,19 +467,10 @@ class BaseRASP:
         original iterable."""
         try:
             for chunk in iterable:
-                if chunk:
-                    data = chunk if isinstance(chunk, (bytes, bytearray)) else str(chunk).encode()
-                    try:
-                        v = scanner.push(bytes(data) if isinstance(data, bytearray) else data)
-                    except Exception:
-                        v = None
-                    if v is not None and v.blocked:
-                        return
+                if _leaks(scanner, chunk):
+                    return
                 yield chunk
-            try:
-                scanner.finish()
-            except Exception:
-                pass
+            _finish(scanner)
         finally:
             close = getattr(iterable, "close", None)
             if close is not None:
@@ -464,21 +481,10 @@ class BaseRASP:
         """:meth:`scan_stream` for an async iterable (ASGI bodies): an async generator."""
         try:
             async for chunk in aiterable:
-                if chunk:
-                    data = chunk if isinstance(chunk, bytes) else (
-                        bytes(chunk) if isinstance(chunk, (bytearray, memoryview))
-                        else str(chunk).encode())
-                    try:
-                        v = scanner.push(data)
-                    except Exception:
-                        v = None
-                    if v is not None and v.blocked:
-                        return
+                if _leaks(scanner, chunk):
+                    return
                 yield chunk
-            try:
-                scanner.finish()
-            except Exception:
-                pass
+            _finish(scanner)
         finally:
             aclose = getattr(aiterable, "aclose", None)
             if aclose is not None:
