@@ -283,9 +283,7 @@ impl Engine {
         if inbound.skipped.is_some() {
             return false;
         }
-        self.custom
-            || self.dlp
-            || (self.brute && (status >= 400 || !inbound.findings.is_empty()))
+        self.custom || self.dlp || (self.brute && (status >= 400 || !inbound.findings.is_empty()))
     }
 
     /// Inspects a response. `request` may be reduced to its method and path
