@@ -6,6 +6,10 @@
 //! natively. A panic anywhere in here is caught and turned into an allow verdict (or a block,
 //! when `FAIL_OPEN` is false) carrying `internal_error`, and reported on standard error.
 
+mod shared;
+
+pub(crate) use shared::Shared;
+
 use crate::ConfigError;
 use crate::config::{LoadError, load_layers};
 use crate::report::Reporter;
@@ -16,7 +20,6 @@ use ironward_agent::agent::Agent;
 use ironward_agent::console;
 use ironward_core::Engine;
 use ironward_core::request::{Body, Header, Headers, Request, Response};
-use ironward_core::verdict::{Action, BlockResponse, Verdict};
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::pybacked::{PyBackedBytes, PyBackedStr};
@@ -24,48 +27,6 @@ use pyo3::types::{PyDict, PyList};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 use std::time::Duration;
-
-/// Everything an inspection needs, shared with the stream scanners.
-#[derive(Debug)]
-pub(crate) struct Shared {
-    pub(crate) engine: Engine,
-    pub(crate) reporter: Reporter,
-    pub(crate) server: Option<Arc<str>>,
-    /// Test aid: every inspection panics inside the native layer.
-    fault: bool,
-}
-
-impl Shared {
-    /// The verdict for a panic caught in this layer: `FAIL_OPEN` decides, and it is reported.
-    pub(crate) fn panicked(&self, panic: &(dyn std::any::Any + Send)) -> Verdict {
-        let message = panic
-            .downcast_ref::<&str>()
-            .map(|s| (*s).to_owned())
-            .or_else(|| panic.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "internal error".to_owned());
-        let action = if self.engine.config().fail_open {
-            Action::Allow
-        } else {
-            Action::Block
-        };
-        crate::report::internal_error(&message, action.as_str());
-        Verdict {
-            action,
-            response: action
-                .is_block()
-                .then(|| BlockResponse::for_action(self.engine.config(), action)),
-            internal_error: Some(message),
-            ..Verdict::default()
-        }
-    }
-
-    /// Panics when the test fault is on.
-    pub(crate) fn maybe_fault(&self) {
-        if self.fault {
-            panic!("injected fault (Engine(_fault=True))");
-        }
-    }
-}
 
 /// The Ironward engine for one application.
 #[pyclass(name = "Engine", module = "ironward._ironward", frozen)]
@@ -80,27 +41,6 @@ pub struct PyEngine {
 /// Owned response headers from `(name, value)` pairs.
 fn response_headers(list: &[(PyBackedStr, PyBackedStr)]) -> Headers<'_> {
     Headers(list.iter().map(|(n, v)| Header::new(n, v)).collect())
-}
-
-impl PyEngine {
-    /// Inspects an owned request with the GIL released.
-    fn inspect_owned(&self, py: Python<'_>, req: OwnedRequest) -> PyVerdict {
-        let shared = Arc::clone(&self.shared);
-        let method: Arc<str> = Arc::from(req.method.as_str());
-        let path: Arc<str> = Arc::from(req.path());
-        let verdict = py.detach(move || {
-            let run = || {
-                shared.maybe_fault();
-                req.with(|r| {
-                    let v = shared.engine.inspect_request(r);
-                    shared.reporter.report(&shared.engine, r, &v);
-                    v
-                })
-            };
-            catch_unwind(AssertUnwindSafe(run)).unwrap_or_else(|p| shared.panicked(p.as_ref()))
-        });
-        PyVerdict::new(verdict, method, path, self.shared.server.clone())
-    }
 }
 
 #[pymethods]
