@@ -65,6 +65,10 @@ async def app(scope, receive, send):
             await send({"type": "http.response.body", "body": c, "more_body": True})
         await send({"type": "http.response.body", "body": b"", "more_body": False})
         return
+    if path == "/missing-page":
+        await send({"type": "http.response.start", "status": 404, "headers": []})
+        await send({"type": "http.response.body", "body": b"no"})
+        return
     if path == "/no-body":
         await send({"type": "http.response.start", "status": 204, "headers": []})
         return
@@ -138,6 +142,20 @@ def test_server_header_replaced():
     assert c.get("/stream").headers["server"] == "Apache"
     c, _ = client(**{"SECURITY_CHECKS.dlp": 0})
     assert c.get("/").headers.get_list("server") == ["Apache"]
+
+
+def test_responses_the_engine_cannot_act_on_pass_straight_through():
+    # DLP off: a 2xx response to a clean request goes out as the application sends it (no
+    # buffering, no native call), with the Server header; an error status still reaches the
+    # engine (brute force counts it, per client).
+    c, _ = client(**{"SECURITY_CHECKS.dlp": 0, "ERROR_FLOOD_RATIO": 2})
+    for path, body in (("/", "ok"), ("/stream", "one two three four"),
+                       ("/parts?leak=1", f"hello card {CARD} bye")):
+        r = c.get(path)
+        assert (r.status_code, r.text, r.headers["server"]) == (200, body, "Apache"), path
+    assert c.get("/no-body").status_code == 204
+    statuses = [c.get("/missing-page").status_code for _ in range(4)]
+    assert statuses[0] == 404 and statuses[-1] == 403, statuses
 
 
 def test_monitor_passes_and_reports(capfd):

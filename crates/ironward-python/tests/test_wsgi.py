@@ -43,6 +43,9 @@ def app(environ, start_response):
             for i in range(3):
                 yield f"part {i};".encode()
         return gen()
+    if path == "/missing":
+        start_response("404 Not Found", [])
+        return [b"no"]
     if path == "/write":
         write = start_response("200 OK", [("Content-Type", "text/plain")])
         write(b"legacy ")
@@ -113,6 +116,20 @@ def test_server_header():
     c, _ = client()
     assert c.get("/").headers["Server"] == "Apache"
     assert c.get("/gen").headers["Server"] == "Apache"
+
+
+def test_responses_the_engine_cannot_act_on_pass_straight_through():
+    # DLP off: a 2xx/3xx response to a clean request goes straight to the server (no
+    # buffering, no native call), with the Server header; an error status still reaches
+    # the engine (brute force counts it).
+    c, _ = client(**{"SECURITY_CHECKS.dlp": 0, "ERROR_FLOOD_RATIO": 2})
+    for path, body in (("/", b"ok"), ("/gen", b"part 0;part 1;part 2;"),
+                       ("/write", b"legacy write"), ("/leak", f"card {CARD}".encode())):
+        r = c.get(path)
+        assert (r.status_code, r.data, r.headers["Server"]) == (200, body, "Apache"), path
+    peer = {"REMOTE_ADDR": "198.51.100.7"}  # werkzeug's client sets no peer; brute needs one
+    statuses = [c.get("/missing", environ_base=peer).status_code for _ in range(4)]
+    assert statuses[0] == 404 and statuses[-1] == 403, statuses
 
 
 def test_monitor_passes(capfd):

@@ -122,6 +122,9 @@ class _ResponseGate:
         kind = message["type"]
         if kind == _START:
             self.start = message
+            if not self.rasp.response_needed(self.verdict, message.get("status", 200)):
+                # Nothing the engine could act on (e.g. a 200 with DLP off): straight through.
+                await self._send_start()
             return
         if kind != _BODY or self.start is None or self.started and self.scanner is None:
             await self.send(message)

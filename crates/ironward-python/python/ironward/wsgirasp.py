@@ -83,10 +83,20 @@ class WsgiRASP(BaseRASP):
         writes: List[bytes] = []
 
         def deferred(status, headers, exc_info=None):
+            if held.get("passed") or (
+                "status" not in held and not self.response_needed(verdict, status)
+            ):
+                # Nothing the engine could act on (e.g. a 200 with DLP off): straight through.
+                held["passed"] = True
+                if server is not None:
+                    headers = _with_server(headers, server)
+                return start_response(status, headers, exc_info)
             held["status"], held["headers"], held["exc_info"] = status, list(headers), exc_info
             return writes.append  # legacy write(): buffered, sent first
 
         result = self.app(environ, deferred)
+        if held.get("passed"):
+            return result
         if isinstance(result, (list, tuple)) and "status" in held:
             body = b"".join(writes) + b"".join(result)
             return self._buffered(verdict, held, body, start_response, result)
@@ -123,8 +133,10 @@ class WsgiRASP(BaseRASP):
             # The application calls start_response on its first chunk.
             for chunk in iterator:
                 first.append(chunk)
-                if chunk or "status" in held:
+                if chunk or "status" in held or held.get("passed"):
                     break
+        if held.get("passed"):
+            return _Chain(first, iterator, result)
         if "status" not in held:
             raise RuntimeError("the WSGI application did not call start_response")
         out = self.check_response(verdict, held["status"], held["headers"], None)
