@@ -244,4 +244,26 @@ mod tests {
             RouteMatch::NotFound
         );
     }
+
+    proptest::proptest! {
+        /// Any table, any method, any path (the path is attacker input): no panic, and a
+        /// path built from a literal template's own segments always finds it.
+        #[test]
+        fn lookup_is_total_and_literal_templates_match_themselves(
+            templates in proptest::collection::vec("[a-z{}:*/]{0,12}", 0..6),
+            segs in proptest::collection::vec("[a-z0-9%.-]{1,6}", 0..5),
+            method in "[A-Z]{0,7}",
+            path in "\\PC{0,40}",
+        ) {
+            let mut t = Routes::new();
+            for tpl in &templates {
+                t = t.route(tpl, &["GET"]);
+            }
+            let _ = t.lookup(&method, &path);
+            let literal = format!("/{}", segs.join("/"));
+            let own = Routes::new().route(&literal, &["GET"]);
+            proptest::prop_assert_eq!(own.lookup("GET", &literal).outcome, RouteMatch::Matched);
+            proptest::prop_assert_eq!(own.lookup("HEAD", &literal).outcome, RouteMatch::Matched);
+        }
+    }
 }
