@@ -201,6 +201,31 @@ pub(crate) mod test_support {
         findings
     }
 
+    /// The first finding of one check on `GET <target>` (path and query), default config.
+    pub(crate) fn first_finding(check: &dyn Check, target: &str) -> Option<Finding> {
+        run_request(check, &Config::default(), &Request::new("GET", target))
+            .into_iter()
+            .next()
+    }
+
+    /// Table test of a value detector: every attack fires, no benign look-alike does (the
+    /// panic message lists the misses and the false positives with what fired).
+    pub(crate) fn assert_table<R: std::fmt::Debug>(
+        detect: impl Fn(&str) -> Option<R>,
+        attacks: &[&str],
+        benign: &[&str],
+    ) {
+        let missed: Vec<_> = attacks.iter().filter(|v| detect(v).is_none()).collect();
+        let flagged: Vec<_> = benign
+            .iter()
+            .filter_map(|v| detect(v).map(|r| (v, r)))
+            .collect();
+        assert!(
+            missed.is_empty() && flagged.is_empty(),
+            "missed: {missed:?}; flagged: {flagged:?}"
+        );
+    }
+
     /// The `text` of each row of a shared training dataset (`shared/datasets/train/NAME`);
     /// empty when the datasets are not beside the repository.
     pub(crate) fn dataset(name: &str) -> Vec<String> {

@@ -4,8 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 use super::*;
-use crate::check::test_support::{corpus, dataset, run_request};
-use crate::request::Request;
+use crate::check::test_support::{corpus, dataset, first_finding};
 
 fn check() -> PathTraversal {
     PathTraversal::new(&Config::default()).unwrap()
@@ -13,10 +12,7 @@ fn check() -> PathTraversal {
 
 /// Runs the check on a request for `target` (path and query), as the engine would.
 fn fire_target(check: &PathTraversal, target: &str) -> Option<Finding> {
-    let request = Request::new("GET", target);
-    run_request(check, &Config::default(), &request)
-        .into_iter()
-        .next()
+    first_finding(check, target)
 }
 
 /// Runs the check on `GET /?q=<value>` (what `ironward scan {"text": …}` does).
