@@ -249,63 +249,11 @@ class _ServerHeader:
         await self.send(message)
 
 
-class AsgiRASP(BaseRASP):
-    """ASGI middleware: ``AsgiRASP(asgi_app, template='default', conf=None, params={})``."""
-
-    PLATFORM = "ASGI"
-    _uvicorn_config: Any = None
-
-    def _gunicorn_server_header(self) -> None:
-        """Like gunicorn, uvicorn adds its own ``Server`` header beside the application's:
-        when uvicorn is loading this app (``uvicorn module:app``), its own header is turned
-        off, so the one the adapter sets is the only one. (With ``uvicorn.run(app_object)``,
-        pass ``server_header=False``.)"""
-        super()._gunicorn_server_header()
-        config = self._uvicorn_config
-        if config is None:
-            module = sys.modules.get("uvicorn.config")
-            cls = getattr(module, "Config", None)
-            if cls is None:
-                return
-            frame = sys._getframe(1)
-            for _ in range(64):
-                if frame is None:
-                    return
-                candidate = frame.f_locals.get("self")
-                if isinstance(candidate, cls):
-                    config = self._uvicorn_config = candidate
-                    break
-                frame = frame.f_back
-            else:
-                return
-        if self.server_header is None:
-            return  # CHANGE_SERVER off: uvicorn's header stays
-        try:
-            # uvicorn then sends no Server header of its own; the adapter sets it on every
-            # response. ``headers``/``server_header`` feed ``encoded_headers`` when uvicorn
-            # loads (after importing the app once to check it); ``encoded_headers`` is what a
-            # loaded server sends.
-            config.headers = [h for h in (config.headers or []) if h[0].lower() != "server"]
-            config.server_header = False
-            if getattr(config, "loaded", False):
-                config.encoded_headers = [
-                    (n, v) for n, v in config.encoded_headers if n != b"server"
-                ]
-        except Exception:
-            pass
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        app = self.app
-        if app is None:
-            raise RuntimeError("AsgiRASP needs the ASGI application to protect")
-        if scope["type"] != "http":
-            await app(scope, receive, send)
-            return
-        await self._handle(app, scope, receive, send)
-
-    def _route(self, scope: Scope) -> int:
-        """The route code; a plain ASGI app has no route table."""
-        return ROUTE_UNKNOWN
+class _AsgiHandling:
+    """The ASGI request flow, shared by :class:`AsgiRASP` and the async functions of
+    :class:`~ironward.GcpRASP`: the body received up to ``MAX_BODY_BYTES`` and replayed, the
+    inspection, the block answer, and the response gate. Needs a :class:`BaseRASP` beside it
+    (and a ``_route(scope)``)."""
 
     async def _read_body(
         self, receive: Receive, raw_headers: Any, messages: List[Message]
@@ -383,3 +331,63 @@ class AsgiRASP(BaseRASP):
                 return  # the application stopped on ResponseCut (or failed after the cut)
             raise
         await gate.finish()
+
+
+class AsgiRASP(_AsgiHandling, BaseRASP):
+    """ASGI middleware: ``AsgiRASP(asgi_app, template='default', conf=None, params={})``."""
+
+    PLATFORM = "ASGI"
+    _uvicorn_config: Any = None
+
+    def _gunicorn_server_header(self) -> None:
+        """Like gunicorn, uvicorn adds its own ``Server`` header beside the application's:
+        when uvicorn is loading this app (``uvicorn module:app``), its own header is turned
+        off, so the one the adapter sets is the only one. (With ``uvicorn.run(app_object)``,
+        pass ``server_header=False``.)"""
+        super()._gunicorn_server_header()
+        config = self._uvicorn_config
+        if config is None:
+            module = sys.modules.get("uvicorn.config")
+            cls = getattr(module, "Config", None)
+            if cls is None:
+                return
+            frame = sys._getframe(1)
+            for _ in range(64):
+                if frame is None:
+                    return
+                candidate = frame.f_locals.get("self")
+                if isinstance(candidate, cls):
+                    config = self._uvicorn_config = candidate
+                    break
+                frame = frame.f_back
+            else:
+                return
+        if self.server_header is None:
+            return  # CHANGE_SERVER off: uvicorn's header stays
+        try:
+            # uvicorn then sends no Server header of its own; the adapter sets it on every
+            # response. ``headers``/``server_header`` feed ``encoded_headers`` when uvicorn
+            # loads (after importing the app once to check it); ``encoded_headers`` is what a
+            # loaded server sends.
+            config.headers = [h for h in (config.headers or []) if h[0].lower() != "server"]
+            config.server_header = False
+            if getattr(config, "loaded", False):
+                config.encoded_headers = [
+                    (n, v) for n, v in config.encoded_headers if n != b"server"
+                ]
+        except Exception:
+            pass
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        app = self.app
+        if app is None:
+            raise RuntimeError("AsgiRASP needs the ASGI application to protect")
+        if scope["type"] != "http":
+            await app(scope, receive, send)
+            return
+        await self._handle(app, scope, receive, send)
+
+    def _route(self, scope: Scope) -> int:
+        """The route code; a plain ASGI app has no route table."""
+        return ROUTE_UNKNOWN
+

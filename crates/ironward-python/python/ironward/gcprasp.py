@@ -16,10 +16,15 @@ is read up to ``MAX_BODY_BYTES`` and replayed, the result (a ``Response``, ``str
 inspected (buffered or streamed) and gets the ``Server`` header. A function has no route
 table of its own: the route and method checks do not apply.
 
+An ``async def`` function (``@functions_framework.aio.http``, served by Starlette) gets the
+ASGI flow of :class:`AsgiRASP` instead: the wrapper hands functions-framework an ASGI response
+that reads the body up to the cap and replays it, inspects the request, calls the function
+with a fresh request over the same bytes, and gates its response (buffered or streamed).
+
 Tested under functions-framework 3.10 itself (``functions_framework.create_app``, the Flask
-app it serves a deployed function from), with or without ``@functions_framework.http`` above
-``@rasp.register``. Only synchronous HTTP functions are wrapped: CloudEvent functions and the
-ASGI ``@functions_framework.aio`` functions are not.
+app it serves a deployed function from, with or without ``@functions_framework.http`` above
+``@rasp.register``; and ``functions_framework.aio.create_asgi_app`` for async functions).
+CloudEvent functions are not wrapped.
 
 The client IP is the TCP peer (``REMOTE_ADDR``); behind Google's front end that is the load
 balancer, so list Google's front-end ranges in ``TRUSTED_PROXIES`` for ``X-Forwarded-For`` to
@@ -29,12 +34,14 @@ be used (pyrasp trusted the header from anyone).
 from __future__ import annotations
 
 import functools
+import inspect
 import json
 from typing import Any, Callable
 
 from flask import Response, current_app, has_app_context
 
 from ._base import ROUTE_UNKNOWN
+from .asgirasp import Receive, Scope, Send, _AsgiHandling
 from .flaskrasp import FlaskRASP
 
 __all__ = ["GcpRASP"]
@@ -65,7 +72,44 @@ def _make_response(rv: Any) -> Response:
     return resp
 
 
-class GcpRASP(FlaskRASP):
+def _starlette_response(rv: Any) -> Any:
+    """A Starlette response from what an async function may return, as functions-framework's
+    ``aio`` converts it: ``str`` (as ``text/plain``) and ``bytes``, ``dict``/``list`` as JSON,
+    ``(content, status)`` and ``(content, status, headers)``, or a response as is."""
+    from starlette.responses import JSONResponse, Response as StarletteResponse
+
+    status, headers = 200, None
+    if isinstance(rv, tuple):
+        rv, status, headers = (list(rv) + [None, None])[:3]
+        status = 200 if status is None else status
+    if isinstance(rv, (dict, list)):
+        return JSONResponse(rv, status_code=status, headers=headers)
+    if isinstance(rv, str):
+        # functions-framework sends no Content-Type for a str; text/plain lets DLP see it.
+        return StarletteResponse(rv, status_code=status, headers=headers, media_type="text/plain")
+    if isinstance(rv, bytes):
+        return StarletteResponse(rv, status_code=status, headers=headers)
+    if rv is None:
+        return StarletteResponse("No response returned", status_code=500)
+    return rv
+
+
+class _ProtectedCall:
+    """What the async wrapper returns to functions-framework: an ASGI response that runs the
+    call (the user's function, then its response) through the ASGI request flow, so the body
+    is read up to the cap and replayed, and the response is gated and scanned."""
+
+    __slots__ = ("rasp", "app")
+
+    def __init__(self, rasp: "GcpRASP", app: Callable) -> None:
+        self.rasp = rasp
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.rasp._handle(self.app, scope, receive, send)
+
+
+class GcpRASP(_AsgiHandling, FlaskRASP):
     """``GcpRASP(app=None, template='default', conf=None, params={}, key=None,
     cloud_url=None)``; ``@rasp.register`` on ``handler(request)``."""
 
@@ -79,7 +123,11 @@ class GcpRASP(FlaskRASP):
         return ROUTE_UNKNOWN
 
     def register(self, func: Callable) -> Callable:
-        """Decorates a functions-framework HTTP function."""
+        """Decorates a functions-framework HTTP function: ``f(request: flask.Request)``, or
+        an ``async def f(request: starlette.requests.Request)`` served by
+        ``functions_framework.aio``."""
+        if inspect.iscoroutinefunction(func):
+            return self._register_async(func)
 
         @functools.wraps(func)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -87,5 +135,22 @@ class GcpRASP(FlaskRASP):
             if blocked is not None:
                 return blocked
             return self._after_request(_make_response(func(*args, **kwargs)))
+
+        return wrapper
+
+    def _register_async(self, func: Callable) -> Callable:
+        """The async form: functions-framework's ``aio`` app (Starlette) calls the wrapper
+        with a request whose body is still unread; the wrapper answers with an ASGI response
+        that inspects the request, calls ``func`` with a fresh request over the replayed
+        body, and inspects what it returns (buffered or streamed) as :class:`AsgiRASP` does."""
+        from starlette.requests import Request
+
+        @functools.wraps(func)
+        async def wrapper(request: Any, *args: Any, **kwargs: Any) -> Any:
+            async def call(scope: Scope, receive: Receive, send: Send) -> None:
+                rv = await func(Request(scope, receive), *args, **kwargs)
+                await _starlette_response(rv)(scope, receive, send)
+
+            return _ProtectedCall(self, call)
 
         return wrapper
