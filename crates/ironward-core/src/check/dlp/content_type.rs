@@ -4,7 +4,9 @@
 //! lowercased. A pattern is an exact media type (`application/json`) or a wildcard over a top
 //! type (`text/*`; `*/*` or `*` match everything). A structured-syntax suffix counts as its base
 //! type: `application/problem+json` matches `application/json`, `image/svg+xml` matches
-//! `application/xml`. A response without a `Content-Type` is not inspected.
+//! `application/xml`. A response without a `Content-Type` is inspected: clients sniff such a
+//! body (a browser renders it as text or HTML), so a handler that forgot to declare a type must
+//! not let a leak through.
 
 /// The inspectable content types, normalized once.
 #[derive(Debug, Clone, Default)]
@@ -27,7 +29,7 @@ impl ContentTypes {
     /// True when a response with this `Content-Type` value is inspected.
     pub(crate) fn inspects(&self, content_type: Option<&[u8]>) -> bool {
         let Some(value) = content_type else {
-            return false;
+            return true;
         };
         let mt = media_type(value);
         let Some((top, sub)) = mt.split_once('/') else {
