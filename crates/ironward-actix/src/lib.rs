@@ -57,8 +57,9 @@
 //!   not called. Monitor-level findings let the request through; the request's
 //!   [`Verdict`](ironward_core::Verdict) is then stored in the request extensions
 //!   (`req.extensions().get::<Verdict>()`) for the application to report.
-//! - **Response.** The status and headers always go to `inspect_response` (brute force on error
-//!   statuses). The body is inspected by DLP when the engine would scan it (the check is on,
+//! - **Response.** The status and headers go to `inspect_response` (brute force on error
+//!   statuses) unless [`Engine::response_needed`](ironward_core::Engine::response_needed) says
+//!   the engine cannot act on the response (it then passes untouched but for `Server`). The body is inspected by DLP when the engine would scan it (the check is on,
 //!   the status is below 400, the content type is in `INSPECT_CONTENT_TYPES`) and its size is
 //!   known and at most `DLP_MAX_BODY_BYTES`: it is then buffered, inspected and sent as is or
 //!   replaced by the block response. Other bodies DLP applies to (streamed, unknown size, or

@@ -77,6 +77,12 @@ where
 {
     let (req, res) = res.into_parts();
     let status = res.status().as_u16();
+    if !engine.response_needed(inbound, status) {
+        // Nothing the engine could act on (DLP off, a clean request, a status below 400).
+        let mut out = res.map_into_boxed_body();
+        set_server(out.headers_mut(), engine);
+        return Ok(ServiceResponse::new(req, out));
+    }
     let cap = engine.config().dlp_max_body_bytes;
     let buffer = match res.body().size() {
         BodySize::Sized(n) if n <= cap => {

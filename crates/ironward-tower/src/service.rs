@@ -165,6 +165,13 @@ where
     let engine = &shared.engine;
     let reporter = shared.reporter.as_ref();
     let server = shared.server.as_ref();
+    if !engine.response_needed(&verdict, res.status().as_u16()) {
+        // Nothing the engine could act on (DLP off, a clean request, a status below 400):
+        // no response view, no DLP scanner, the body streams through untouched.
+        let (mut rparts, rbody) = res.into_parts();
+        convert::set_server(&mut rparts.headers, server);
+        return http::Response::from_parts(rparts, boxed(rbody));
+    }
     let config = engine.config();
     let short = Request {
         method: method.as_str(),
