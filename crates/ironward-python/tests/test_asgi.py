@@ -148,14 +148,24 @@ def test_responses_the_engine_cannot_act_on_pass_straight_through():
     # DLP off: a 2xx response to a clean request goes out as the application sends it (no
     # buffering, no native call), with the Server header; an error status still reaches the
     # engine (brute force counts it, per client).
-    c, _ = client(**{"SECURITY_CHECKS.dlp": 0, "ERROR_FLOOD_RATIO": 2})
+    c, rasp = client(**{"SECURITY_CHECKS.dlp": 0, "ERROR_FLOOD_RATIO": 2})
+    handed: list = []
+    check = rasp.check_response
+
+    def spy(verdict, status, *rest):
+        handed.append(status)
+        return check(verdict, status, *rest)
+
+    rasp.check_response = spy
     for path, body in (("/", "ok"), ("/stream", "one two three four"),
                        ("/parts?leak=1", f"hello card {CARD} bye")):
         r = c.get(path)
         assert (r.status_code, r.text, r.headers["server"]) == (200, body, "Apache"), path
     assert c.get("/no-body").status_code == 204
+    assert handed == [], "2xx responses must not be handed to the engine"
     statuses = [c.get("/missing-page").status_code for _ in range(4)]
     assert statuses[0] == 404 and statuses[-1] == 403, statuses
+    assert handed and all(str(h).startswith("404") for h in handed), handed
 
 
 def test_monitor_passes_and_reports(capfd):

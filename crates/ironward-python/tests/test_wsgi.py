@@ -122,14 +122,24 @@ def test_responses_the_engine_cannot_act_on_pass_straight_through():
     # DLP off: a 2xx/3xx response to a clean request goes straight to the server (no
     # buffering, no native call), with the Server header; an error status still reaches
     # the engine (brute force counts it).
-    c, _ = client(**{"SECURITY_CHECKS.dlp": 0, "ERROR_FLOOD_RATIO": 2})
+    c, rasp = client(**{"SECURITY_CHECKS.dlp": 0, "ERROR_FLOOD_RATIO": 2})
+    handed: list = []
+    check = rasp.check_response
+
+    def spy(verdict, status, *rest):
+        handed.append(status)
+        return check(verdict, status, *rest)
+
+    rasp.check_response = spy
     for path, body in (("/", b"ok"), ("/gen", b"part 0;part 1;part 2;"),
                        ("/write", b"legacy write"), ("/leak", f"card {CARD}".encode())):
         r = c.get(path)
         assert (r.status_code, r.data, r.headers["Server"]) == (200, body, "Apache"), path
+    assert handed == [], "2xx responses must not be handed to the engine"
     peer = {"REMOTE_ADDR": "198.51.100.7"}  # werkzeug's client sets no peer; brute needs one
     statuses = [c.get("/missing", environ_base=peer).status_code for _ in range(4)]
     assert statuses[0] == 404 and statuses[-1] == 403, statuses
+    assert handed and all(str(h).startswith("404") for h in handed), handed
 
 
 def test_monitor_passes(capfd):
