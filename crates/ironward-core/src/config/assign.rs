@@ -12,7 +12,8 @@ use super::values::Parsed;
 /// the key table (tests cover every key).
 pub(crate) fn assign(c: &mut Config, key: &str, value: Parsed) -> bool {
     use Parsed::{
-        Action, Bool, Checks, Float, Format, Int, Nets, OptStr, Protocol, Rules, Str, Strings,
+        Action, BodyLimit, Bool, Checks, Float, Format, Int, Nets, OptStr, Protocol, Rules, Str,
+        Strings,
     };
     match (key, value) {
         ("HOSTS", Strings(v)) => c.hosts = v,
@@ -86,6 +87,7 @@ pub(crate) fn assign(c: &mut Config, key: &str, value: Parsed) -> bool {
         ("BEACON_URL", OptStr(v)) => c.beacon_url = v,
         ("BEACON_DELAY", Int(v)) => c.beacon_delay = v,
         ("MAX_BODY_BYTES", Int(v)) => c.max_body_bytes = v,
+        ("BODY_LIMIT_ACTION", BodyLimit(v)) => c.body_limit_action = v,
         ("MAX_INPUTS", Int(v)) => c.max_inputs = v,
         ("MAX_VALUE_LENGTH", Int(v)) => c.max_value_length = v,
         ("MAX_JSON_DEPTH", Int(v)) => c.max_json_depth = v,

@@ -2,7 +2,8 @@
 //! Ironward's own keys.
 
 use super::model::{
-    BlockAction, Config, Level, LogFormat, LogProtocol, MatchKind, PatternRule, SecurityChecks,
+    BlockAction, BodyLimitAction, Config, Level, LogFormat, LogProtocol, MatchKind, PatternRule,
+    SecurityChecks,
 };
 use crate::check::CheckId;
 
@@ -140,6 +141,7 @@ impl Default for Config {
             trust_proxy_headers: true,
             trusted_proxies: Vec::new(),
             max_body_bytes: 1024 * 1024,
+            body_limit_action: BodyLimitAction::Block,
             max_inputs: 1000,
             max_value_length: 16 * 1024,
             max_json_depth: 32,

@@ -47,6 +47,8 @@ pub enum ValueKind {
     Float(FloatRange),
     /// `block` or `redirect`, any case.
     Action,
+    /// `block` or `monitor`, any case.
+    BodyLimitAction,
     /// A `LOG_FORMAT` name, any case.
     LogFormat,
     /// A `LOG_PROTOCOL` name, any case.
@@ -99,6 +101,7 @@ impl ValueKind {
             }
             ValueKind::Float(r) => format!("a number >= {}", r.min),
             ValueKind::Action => "one of \"block\", \"redirect\"".into(),
+            ValueKind::BodyLimitAction => "one of \"block\", \"monitor\"".into(),
             ValueKind::LogFormat => {
                 "one of \"syslog\", \"rfc5424\", \"rfc3164\", \"json\", \"pcb\"".into()
             }
@@ -220,6 +223,7 @@ key_table! {
     "BEACON_DELAY": ValueKind::Int(SECONDS) => "Beacon interval in seconds.";
     // engine limits
     "MAX_BODY_BYTES": int(1, 1024 * 1024 * 1024) => "Request body bytes inspected.";
+    "BODY_LIMIT_ACTION": ValueKind::BodyLimitAction => "What to do with a request whose body is longer than MAX_BODY_BYTES: block (413) or monitor (inspect the first MAX_BODY_BYTES, report).";
     "MAX_INPUTS": int(1, 1_000_000) => "Inputs (names, values, decoded variants) inspected per request.";
     "MAX_VALUE_LENGTH": int(16, 16 * 1024 * 1024) => "Bytes of one value inspected.";
     "MAX_JSON_DEPTH": int(1, 128) => "Nesting depth of JSON walked.";

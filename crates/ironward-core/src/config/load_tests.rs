@@ -304,6 +304,10 @@ fn error_messages() {
             "rasp.json: Sqli: unknown key; did you mean \"SECURITY_CHECKS.sqli\"?",
         ),
         (
+            json!({"BODY_LIMIT_ACTION": "drop"}),
+            "rasp.json: BODY_LIMIT_ACTION: expected one of \"block\", \"monitor\", got \"drop\"",
+        ),
+        (
             json!({"BEACON_URL": 5}),
             "rasp.json: BEACON_URL: expected a string or null, got 5",
         ),
@@ -313,6 +317,21 @@ fn error_messages() {
         assert_eq!(e.to_string(), *want);
     }
     assert!(with_file(r#"{"BLOCK_ACTION": "redirect", "BLOCK_STATUS_CODE": 302}"#).is_ok());
+}
+
+#[test]
+fn body_limit_action_any_case() {
+    assert_eq!(Config::default().body_limit_action, BodyLimitAction::Block);
+    for (v, want) in [
+        ("block", BodyLimitAction::Block),
+        ("MONITOR", BodyLimitAction::Monitor),
+        (" Monitor", BodyLimitAction::Monitor),
+    ] {
+        let got = with_params(&json!({ "BODY_LIMIT_ACTION": v })).unwrap();
+        assert_eq!(got.config.body_limit_action, want, "{v}");
+        assert!(got.warnings.is_empty(), "{:?}", got.warnings);
+    }
+    assert!(with_params(&json!({"BODY_LIMIT_ACTION": 1})).is_err());
 }
 
 #[test]

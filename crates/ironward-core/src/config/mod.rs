@@ -28,7 +28,8 @@ pub use error::{ConfigError, ConfigErrors, ConfigWarning};
 pub use keys::{FloatRange, IntRange, KEYS, KNOWN_KEYS, KeySpec, ValueKind, key_spec};
 pub use load::{ConfigSources, Loaded, load};
 pub use model::{
-    BlockAction, Config, Level, LogFormat, LogProtocol, MatchKind, PatternRule, SecurityChecks,
+    BlockAction, BodyLimitAction, Config, Level, LogFormat, LogProtocol, MatchKind, PatternRule,
+    SecurityChecks,
 };
 pub use source::{CONF_ENV_VARS, conf_path_from_env};
 pub use templates::Template;

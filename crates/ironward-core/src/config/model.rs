@@ -123,6 +123,18 @@ pub enum BlockAction {
     Redirect,
 }
 
+/// `BODY_LIMIT_ACTION`: what to do with a request whose body is longer than
+/// `MAX_BODY_BYTES`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum BodyLimitAction {
+    /// Answer 413 Payload Too Large and report the request.
+    #[default]
+    Block,
+    /// Inspect the first `MAX_BODY_BYTES` and report the request.
+    Monitor,
+}
+
 /// `LOG_FORMAT`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
@@ -302,6 +314,8 @@ pub struct Config {
     // --- engine limits (Ironward) ---
     /// Request body bytes inspected; the rest is not inspected and is reported.
     pub max_body_bytes: u64,
+    /// What to do with a request whose body is longer than `max_body_bytes`.
+    pub body_limit_action: BodyLimitAction,
     /// Inputs (values, names, decoded variants) inspected per request.
     pub max_inputs: u64,
     /// Bytes of one value inspected; longer values are cut and reported.

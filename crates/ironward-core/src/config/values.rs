@@ -6,7 +6,7 @@
 
 use super::error::{expected, quote};
 use super::keys::{FloatRange, IntRange, ValueKind};
-use super::model::{BlockAction, Level, LogFormat, LogProtocol, PatternRule};
+use super::model::{BlockAction, BodyLimitAction, Level, LogFormat, LogProtocol, PatternRule};
 use super::suggest::{closest, did_you_mean};
 use super::{lists, nets};
 use crate::check::CheckId;
@@ -22,6 +22,7 @@ pub(crate) enum Parsed {
     Int(u64),
     Float(f64),
     Action(BlockAction),
+    BodyLimit(BodyLimitAction),
     Format(LogFormat),
     Protocol(LogProtocol),
     Rules(Vec<PatternRule>),
@@ -57,6 +58,7 @@ pub(crate) fn parse(
         ValueKind::Int(r) => int(v, *r).map(Parsed::Int).map_err(|e| vec![e]),
         ValueKind::Float(r) => float(v, *r).map(Parsed::Float).map_err(|e| vec![e]),
         ValueKind::Action => choice(v, kind, ACTIONS).map(Parsed::Action),
+        ValueKind::BodyLimitAction => choice(v, kind, BODY_LIMIT_ACTIONS).map(Parsed::BodyLimit),
         ValueKind::LogFormat => choice(v, kind, FORMATS).map(Parsed::Format),
         ValueKind::LogProtocol => choice(v, kind, PROTOCOLS).map(Parsed::Protocol),
         ValueKind::Regexes => lists::regexes(v, kind).map(Parsed::Strings),
@@ -74,6 +76,11 @@ pub(crate) fn parse(
 const ACTIONS: &[(&str, BlockAction)] = &[
     ("block", BlockAction::Block),
     ("redirect", BlockAction::Redirect),
+];
+
+const BODY_LIMIT_ACTIONS: &[(&str, BodyLimitAction)] = &[
+    ("block", BodyLimitAction::Block),
+    ("monitor", BodyLimitAction::Monitor),
 ];
 
 const FORMATS: &[(&str, LogFormat)] = &[
