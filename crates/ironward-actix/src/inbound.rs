@@ -21,18 +21,13 @@ pub(crate) struct ReadBody {
     chunks: Vec<Bytes>,
     /// The same bytes, contiguous, for the engine.
     joined: Bytes,
-    /// The unread rest of the payload, when the cap was reached before its end.
+    /// The unread rest of the payload, when the body went on past the cap.
     rest: Option<Payload>,
-    /// Set when the cap is 0: the payload was not touched.
-    untouched: Option<Payload>,
 }
 
 impl ReadBody {
     /// The payload to hand to the application: the chunks read, then the rest, unchanged.
     pub(crate) fn into_payload(self) -> Payload {
-        if let Some(p) = self.untouched {
-            return p;
-        }
         match self.rest {
             None if self.chunks.is_empty() => Payload::None,
             None => Payload::from(self.joined),
@@ -46,25 +41,19 @@ impl ReadBody {
     }
 }
 
-/// Reads the payload until its end or until `MAX_BODY_BYTES` bytes are in hand.
+/// Reads the payload until its end or until more than `MAX_BODY_BYTES` bytes are in hand:
+/// one byte past the cap tells a body of exactly `MAX_BODY_BYTES` from a longer one when no
+/// length was announced (chunked). The rest of a longer body is left unread.
 pub(crate) async fn read_body(
     req: &mut ServiceRequest,
     engine: &Engine,
 ) -> Result<ReadBody, PayloadError> {
     let cap = usize::try_from(engine.config().max_body_bytes).unwrap_or(usize::MAX);
     let mut payload = req.take_payload();
-    if cap == 0 {
-        return Ok(ReadBody {
-            chunks: Vec::new(),
-            joined: Bytes::new(),
-            rest: None,
-            untouched: Some(payload),
-        });
-    }
     let mut chunks = Vec::new();
     let mut len = 0usize;
     let mut complete = false;
-    while len < cap {
+    while len <= cap {
         match payload.next().await {
             None => {
                 complete = true;
@@ -86,8 +75,24 @@ pub(crate) async fn read_body(
         chunks,
         joined,
         rest: (!complete).then_some(payload),
-        untouched: None,
     })
+}
+
+/// What the engine gets of the body: at most `MAX_BODY_BYTES` bytes, and the whole body's
+/// length when that is more (the announced `Content-Length`, the bytes read when the body
+/// ended within the read, else one byte more than was read).
+fn engine_body(body: &ReadBody, declared: Option<u64>, cap: usize) -> (&[u8], Option<u64>) {
+    let inspected = &body.joined[..body.joined.len().min(cap)];
+    let read = u64::try_from(body.joined.len()).unwrap_or(u64::MAX);
+    let total = if body.rest.is_none() {
+        read
+    } else {
+        declared
+            .filter(|&n| n > read)
+            .unwrap_or(read.saturating_add(1))
+    };
+    let shown = u64::try_from(inspected.len()).unwrap_or(u64::MAX);
+    (inspected, (total > shown).then_some(total))
 }
 
 /// The HTTP version as the engine writes it.
@@ -110,24 +115,12 @@ pub(crate) fn inspect(req: &ServiceRequest, shared: &Shared, body: &ReadBody) ->
     for (name, value) in req.headers() {
         headers.push(name.as_str(), value.as_bytes());
     }
-    let inspected = &body.joined[..body.joined.len().min(cap)];
     let declared = req
         .headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
-    let body_len = if body.untouched.is_some() {
-        declared
-    } else if body.rest.is_some() || body.joined.len() > cap {
-        // Unknown length: at least one byte more than what was read.
-        Some(declared.unwrap_or_else(|| {
-            u64::try_from(body.joined.len())
-                .unwrap_or(u64::MAX)
-                .saturating_add(1)
-        }))
-    } else {
-        None
-    };
+    let (inspected, body_len) = engine_body(body, declared, cap);
     let (route, accepts) = route(req, shared);
     let request = Request {
         method: req.method().as_str(),

@@ -122,7 +122,9 @@ impl Body for RequestBody {
 
 /// A request body, read up to `cap` bytes.
 pub(crate) struct Buffered {
-    /// The bytes read (at most `cap`, plus the end of the frame that crossed it).
+    /// The bytes read: the whole body when it ends within `cap` bytes; else at least `cap + 1`
+    /// bytes (the frame that crossed the cap is kept whole), so that a body of exactly `cap`
+    /// bytes is known to be complete even when its length was not announced.
     pub bytes: Bytes,
     /// True when the whole body was read.
     pub complete: bool,
@@ -130,8 +132,10 @@ pub(crate) struct Buffered {
     pub body: RequestBody,
 }
 
-/// Reads a request body frame by frame until it ends or `cap` bytes are buffered. A body that
-/// has already ended (a GET without body) costs nothing: no read, no allocation.
+/// Reads a request body frame by frame until it ends or more than `cap` bytes are buffered
+/// (one byte past the cap tells a body of exactly `cap` bytes from a longer one when no length
+/// was announced: chunked HTTP/1.1, HTTP/2, gRPC). The rest of a longer body is left unread.
+/// A body that has already ended (a GET without body) costs nothing: no read, no allocation.
 pub(crate) async fn buffer<B>(body: B, cap: usize) -> Result<Buffered, BoxError>
 where
     B: Body<Data = Bytes> + Send + 'static,
@@ -149,7 +153,7 @@ where
     let mut trailers = None;
     let mut complete = false;
     loop {
-        if buf.len() >= cap {
+        if buf.len() > cap {
             break;
         }
         match body.frame().await {

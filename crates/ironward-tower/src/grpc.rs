@@ -6,7 +6,8 @@
 //! flag`). So a request whose `Content-Type` is `application/grpc…` gets a trailers-only
 //! response instead: HTTP 200, `content-type: application/grpc`, no body, and `grpc-status`
 //! mapped from the configured block status as gRPC's HTTP-to-gRPC table does (403 →
-//! `PERMISSION_DENIED`, 404 → `UNIMPLEMENTED`, 401 → `UNAUTHENTICATED`, 429/502/503/504 →
+//! `PERMISSION_DENIED`, 404 → `UNIMPLEMENTED`, 401 → `UNAUTHENTICATED`, 413 (a body over
+//! `MAX_BODY_BYTES`) → `RESOURCE_EXHAUSTED`, 429/502/503/504 →
 //! `UNAVAILABLE`, 400 → `INTERNAL`, anything else → `UNKNOWN`), with the block content as
 //! `grpc-message` (percent-encoded as the protocol requires).
 
@@ -34,13 +35,16 @@ pub(crate) fn is_grpc(headers: &HeaderMap) -> bool {
     })
 }
 
-/// The gRPC status code for an HTTP status, per gRPC's HTTP-to-gRPC mapping.
+/// The gRPC status code for an HTTP status, per gRPC's HTTP-to-gRPC mapping; 413 (a body over
+/// `MAX_BODY_BYTES`, `BODY_LIMIT_ACTION=block`) is `RESOURCE_EXHAUSTED`, what gRPC servers
+/// answer a message over their size limit.
 pub(crate) fn code(status: StatusCode) -> u8 {
     match status.as_u16() {
         400 => 13,             // INTERNAL
         401 => 16,             // UNAUTHENTICATED
         403 => 7,              // PERMISSION_DENIED
         404 => 12,             // UNIMPLEMENTED
+        413 => 8,              // RESOURCE_EXHAUSTED: a body over MAX_BODY_BYTES
         429 | 502..=504 => 14, // UNAVAILABLE
         _ => 2,                // UNKNOWN
     }
@@ -104,6 +108,7 @@ mod tests {
         let code = |s: u16| code(StatusCode::from_u16(s).unwrap_or_default());
         assert_eq!(code(403), 7);
         assert_eq!(code(404), 12);
+        assert_eq!(code(413), 8);
         assert_eq!(code(405), 2);
         assert_eq!(code(401), 16);
         assert_eq!(code(400), 13);

@@ -131,13 +131,11 @@ where
             grpc,
         ));
     };
-    // Over the cap: the engine sees the prefix and the announced length (at least one more
-    // byte than the prefix when the length is unknown).
-    let body_len = (!buffered.complete).then(|| {
-        convert::content_length(&parts.headers).unwrap_or(buffered.bytes.len() as u64 + 1)
-    });
+    let body_len = body_len(&parts.headers, &buffered);
     let verdict = inspect(&shared, &parts, &buffered.bytes, body_len);
     if let Some(res) = blocked(&shared, &verdict, grpc) {
+        // The rest of a longer body is never read: dropping it ends the request stream (hyper
+        // closes an HTTP/1.1 connection whose body was not read; HTTP/2 resets the stream).
         return Ok(res);
     }
     let (method, uri) = (parts.method.clone(), parts.uri.clone());
@@ -145,6 +143,22 @@ where
         .call(http::Request::from_parts(parts, buffered.body))
         .await?;
     Ok(respond(res, shared, verdict, &method, &uri, grpc).await)
+}
+
+/// The length the engine is told when it did not get the whole body: the announced
+/// `Content-Length`, else (chunked HTTP/1.1, HTTP/2 and gRPC bodies) one byte more than what
+/// was read — the engine then knows the body is longer than `MAX_BODY_BYTES`
+/// (`BODY_LIMIT_ACTION`). `None` when the whole body was read.
+fn body_len(headers: &http::HeaderMap, buffered: &crate::body::Buffered) -> Option<u64> {
+    if buffered.complete {
+        return None;
+    }
+    let read = u64::try_from(buffered.bytes.len()).unwrap_or(u64::MAX);
+    Some(
+        convert::content_length(headers)
+            .filter(|&n| n > read)
+            .unwrap_or(read.saturating_add(1)),
+    )
 }
 
 /// The response pass: brute force on the status, DLP on the body (buffered when small, else
