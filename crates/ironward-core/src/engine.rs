@@ -21,14 +21,14 @@
 
 use crate::check::{self, Check, CheckId, DlpStream, RequestContext, ResponseContext};
 use crate::clock::{Clock, SystemClock};
-use crate::config::{Config, Level};
+use crate::config::{BodyLimitAction, Config, Level};
 use crate::event::{Event, EventContext};
 use crate::input::{ExtractOptions, Inputs};
 use crate::ip::{Blacklist, IpSet, client_ip};
 use crate::limits::Limits;
 use crate::pattern::{PatternSet, compile_regex_set};
 use crate::request::{Request, Response};
-use crate::verdict::{Action, BlockResponse, Finding, Skipped, Verdict};
+use crate::verdict::{Action, BODY_LIMIT_LOCATION, BlockResponse, Finding, Skipped, Verdict};
 use regex::RegexSet;
 use std::cell::OnceCell;
 use std::net::IpAddr;
@@ -215,6 +215,16 @@ impl Engine {
         crate::input::extract(request, &self.extract_options())
     }
 
+    /// True when the request's body is longer than `MAX_BODY_BYTES`: the adapter buffered more,
+    /// or says (`body_len`) that there is more than it buffered and more than the limit.
+    pub fn body_over_limit(&self, request: &Request<'_>) -> bool {
+        let max = self.limits.max_body_bytes;
+        request.body.len() > max
+            || request
+                .body_len
+                .is_some_and(|n| n > u64::try_from(max).unwrap_or(u64::MAX))
+    }
+
     /// Inspects a request.
     pub fn inspect_request(&self, request: &Request<'_>) -> Verdict {
         let now = self.clock.now_ms();
@@ -255,6 +265,26 @@ impl Engine {
         {
             verdict.skipped = Some(Skipped::IgnoredPath);
             return verdict;
+        }
+        if self.body_over_limit(request) {
+            // The rest of the body is read by the application but not by the engine: never
+            // silently allowed (`BODY_LIMIT_ACTION`).
+            let max = self.limits.max_body_bytes;
+            let mut f = Finding::new(
+                CheckId::Format,
+                BODY_LIMIT_LOCATION,
+                &format!("body longer than MAX_BODY_BYTES ({max} bytes)"),
+            );
+            f.level = match self.config.body_limit_action {
+                BodyLimitAction::Block => Level::Block,
+                BodyLimitAction::Monitor => Level::Monitor,
+            };
+            let blocks = f.level.blocks();
+            verdict.findings.push(f);
+            if blocks {
+                self.conclude(&mut verdict, now);
+                return verdict;
+            }
         }
         let inputs = OnceCell::new();
         let opts = self.extract_options();
@@ -371,6 +401,13 @@ impl Engine {
                 }
                 Some(CheckId::Method) if self.config.native_route_status => {
                     BlockResponse::native(405, "Method Not Allowed")
+                }
+                Some(CheckId::Format)
+                    if verdict
+                        .blocking_finding()
+                        .is_some_and(|f| f.location == BODY_LIMIT_LOCATION) =>
+                {
+                    BlockResponse::native(413, "Payload Too Large")
                 }
                 _ => BlockResponse::for_action(&self.config, verdict.action),
             });

@@ -69,6 +69,10 @@ pub struct Finding {
     pub engine: Option<&'static str>,
 }
 
+/// The location of the finding for a body longer than `MAX_BODY_BYTES` (check `format`): its
+/// blocking response is `413 Payload Too Large`.
+pub const BODY_LIMIT_LOCATION: &str = "body_limit";
+
 /// Longest payload kept in a finding, in bytes; longer ones are cut at a character boundary.
 pub const MAX_PAYLOAD_REPORTED: usize = 1024;
 

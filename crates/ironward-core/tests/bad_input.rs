@@ -60,10 +60,15 @@ struct Engines {
 static ENGINES: LazyLock<Engines> = LazyLock::new(|| Engines {
     default: Engine::new(Config::default()).unwrap(),
     strict: Engine::new(all_on(Level::Block)).unwrap(),
-    monitor: Engine::builder(all_on(Level::Monitor))
-        .add_check(Box::new(Probe))
-        .build()
-        .unwrap(),
+    // The monitor engine inspects bodies past MAX_BODY_BYTES (BODY_LIMIT_ACTION monitor); the
+    // others answer them 413 before extraction.
+    monitor: Engine::builder(Config {
+        body_limit_action: ironward_core::config::BodyLimitAction::Monitor,
+        ..all_on(Level::Monitor)
+    })
+    .add_check(Box::new(Probe))
+    .build()
+    .unwrap(),
 });
 
 fn peer() -> IpAddr {

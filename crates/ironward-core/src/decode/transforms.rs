@@ -23,8 +23,13 @@ impl Transforms {
     pub const JSON: Transforms = Transforms(1 << 5);
     /// The value was cut at `MAX_VALUE_LENGTH`.
     pub const TRUNCATED: Transforms = Transforms(1 << 6);
+    /// A quoted string unquoted and unescaped, as Python's cookie parsers read one.
+    pub const UNQUOTED: Transforms = Transforms(1 << 7);
+    /// Bytes decoded from a declared charset or content transfer encoding (UTF-7, UTF-16,
+    /// quoted-printable…).
+    pub const CHARSET: Transforms = Transforms(1 << 8);
 
-    const NAMES: [(Transforms, &'static str); 7] = [
+    const NAMES: [(Transforms, &'static str); 9] = [
         (Transforms::PERCENT, "percent"),
         (Transforms::HTML, "html"),
         (Transforms::ESCAPE, "escape"),
@@ -32,6 +37,8 @@ impl Transforms {
         (Transforms::JWT, "jwt"),
         (Transforms::JSON, "json"),
         (Transforms::TRUNCATED, "truncated"),
+        (Transforms::UNQUOTED, "unquoted"),
+        (Transforms::CHARSET, "charset"),
     ];
 
     /// True when every bit of `other` is set.

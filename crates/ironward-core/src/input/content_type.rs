@@ -41,6 +41,52 @@ pub fn parse(value: &str) -> ContentType<'_> {
     ct
 }
 
+/// Every multipart boundary a parser could take from a `Content-Type` value, in order and
+/// without repeats: each `boundary` parameter (aiohttp takes the first, Werkzeug, Django and
+/// Starlette the last), its backslash-unescaped form, and `boundary*` (RFC 2231, which
+/// Werkzeug and Django decode and let override `boundary`). The first is the one the body is
+/// judged by; the others are further readings to inspect.
+pub fn boundaries(value: &str) -> Vec<std::borrow::Cow<'_, str>> {
+    use std::borrow::Cow;
+    let mut out: Vec<Cow<'_, str>> = Vec::new();
+    fn push<'v>(c: Cow<'v, str>, out: &mut Vec<Cow<'v, str>>) {
+        if !c.is_empty() && !out.contains(&c) {
+            out.push(c);
+        }
+    }
+    let mut rest = value.split_once(';').map_or("", |(_, r)| r);
+    while !rest.is_empty() {
+        let (param, after) = next_param(rest);
+        rest = after;
+        let Some((name, val)) = param else { continue };
+        if name.eq_ignore_ascii_case("boundary") {
+            push(Cow::Borrowed(val), &mut out);
+            if val.contains('\\') {
+                push(Cow::Owned(unescape(val)), &mut out);
+            }
+        } else if name.eq_ignore_ascii_case("boundary*") {
+            push(super::multipart::rfc5987(val), &mut out);
+        }
+    }
+    out
+}
+
+/// A quoted-string's content with its backslash escapes resolved.
+fn unescape(v: &str) -> String {
+    let mut out = String::with_capacity(v.len());
+    let mut chars = v.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            if let Some(n) = chars.next() {
+                out.push(n);
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// Splits off one `name=value` parameter (the value unquoted, escapes kept as sent) and
 /// returns it with the rest after its `;`.
 pub(crate) fn next_param(s: &str) -> (Option<(&str, &str)>, &str) {
@@ -185,6 +231,22 @@ mod tests {
             ("a/b; boundary=", "a/b", Some(""), None, BodyKind::Other),
             ("a/é+json", "a/é+json", None, None, BodyKind::Json),
         ];
+        for (raw, want) in [
+            ("multipart/form-data; boundary=a", &["a"][..]),
+            ("multipart/form-data; boundary=a; boundary=b", &["a", "b"]),
+            ("multipart/form-data; boundary=a; boundary=a", &["a"]),
+            (
+                "multipart/form-data; boundary*=utf-8''b%41; boundary=a",
+                &["bA", "a"],
+            ),
+            (
+                "multipart/form-data; boundary=\"a\\\"b\"",
+                &["a\\\"b", "a\"b"],
+            ),
+            ("multipart/form-data", &[]),
+        ] {
+            assert_eq!(boundaries(raw), want, "{raw}");
+        }
         for (raw, media, boundary, charset, kind) in cases {
             let ct = parse(raw);
             assert_eq!(ct.media_type, *media, "{raw}");

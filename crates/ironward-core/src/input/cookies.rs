@@ -6,6 +6,13 @@
 //! is re-joined to the previous value, as the raw text it was (`a=x; y` gives `a` = `x; y`),
 //! because servers that split differently would otherwise see a payload we did not. Values
 //! borrow from the header.
+//!
+//! Python's cookie parsers (Werkzeug, Django, Starlette, aiohttp) unquote a value sent in
+//! double quotes and unescape it: `\ooo` (octal) is that byte, `\X` is `X`. So
+//! `a="\U\N\I\O\N"` reaches the application as `UNION`: the unquoted form is inspected
+//! too. Cookie names are chosen by the client as freely as values, and applications iterate
+//! over them (`request.cookies.items()`), so names are inspected as well (at `cookies`, with no
+//! name of their own).
 
 use super::Location;
 use super::extract::Sink;
@@ -67,8 +74,12 @@ pub(crate) fn extract<'a>(sink: &mut Sink<'a, '_>, header: Cow<'a, str>) {
     }
 }
 
-/// Adds one cookie value and its percent-decoded form.
+/// Adds one cookie's name (when it is more than a plain token), its value, the value's
+/// percent-decoded form and its unquoted form.
 fn one<'a>(sink: &mut Sink<'a, '_>, name: Cow<'a, str>, value: Cow<'a, str>) {
+    if !plain_token(&name) {
+        sink.value(Location::Cookies, None, name.clone(), Transforms::NONE, 0);
+    }
     if value.is_empty() {
         return;
     }
@@ -77,16 +88,72 @@ fn one<'a>(sink: &mut Sink<'a, '_>, name: Cow<'a, str>, value: Cow<'a, str>) {
         Cow::Borrowed(_) => None,
         Cow::Owned(d) => Some(d),
     };
+    let unquoted = unquote(&value);
     sink.value(Location::Cookies, name.clone(), value, Transforms::NONE, 0);
     if let Some(d) = decoded {
         sink.value(
             Location::Cookies,
-            name,
+            name.clone(),
             Cow::Owned(d),
             Transforms::PERCENT,
             0,
         );
     }
+    if let Some(u) = unquoted {
+        sink.value(
+            Location::Cookies,
+            name,
+            Cow::Owned(u),
+            Transforms::UNQUOTED,
+            0,
+        );
+    }
+}
+
+/// True for a name made only of letters, digits, `_`, `-` and `.`: nothing a detector could
+/// fire on, so it is not worth an input (most cookie names).
+fn plain_token(name: &str) -> bool {
+    name.bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+}
+
+/// The value as Python's cookie parsers read a double-quoted one: quotes removed, `\ooo`
+/// (octal, first digit 0–3) made that byte (a Latin-1 character), `\X` made `X`. `None` when
+/// the value is not quoted or unquoting changes nothing but the quotes (the quoted text is
+/// then already inspected as part of the raw value).
+pub fn unquote(value: &str) -> Option<String> {
+    let inner = value.strip_prefix('"')?.strip_suffix('"')?;
+    if !inner.contains('\\') {
+        return None;
+    }
+    let b = inner.as_bytes();
+    let mut out = String::with_capacity(inner.len());
+    let mut i = 0;
+    let mut start = 0;
+    while let Some(at) = memchr::memchr(b'\\', b.get(i..).unwrap_or_default()) {
+        let at = i + at;
+        out.push_str(inner.get(start..at).unwrap_or_default());
+        let octal = match b.get(at + 1..at + 4) {
+            Some([d0 @ b'0'..=b'3', d1 @ b'0'..=b'7', d2 @ b'0'..=b'7']) => {
+                Some(u32::from(d0 - b'0') * 64 + u32::from(d1 - b'0') * 8 + u32::from(d2 - b'0'))
+            }
+            _ => None,
+        };
+        if let Some(v) = octal {
+            out.push(char::from_u32(v).unwrap_or('\u{FFFD}'));
+            i = at + 4;
+        } else if let Some(c) = inner.get(at + 1..).and_then(|r| r.chars().next()) {
+            out.push(c);
+            i = at + 1 + c.len_utf8();
+        } else {
+            // A trailing lone backslash is kept.
+            out.push('\\');
+            i = at + 1;
+        }
+        start = i;
+    }
+    out.push_str(inner.get(start..).unwrap_or_default());
+    Some(out)
 }
 
 #[cfg(test)]
@@ -112,5 +179,41 @@ mod tests {
         for (header, want) in cases {
             assert_eq!(split(header), *want, "{header}");
         }
+    }
+
+    #[test]
+    fn unquotes_like_python() {
+        let cases: &[(&str, Option<&str>)] = &[
+            (r#""1' \U\N\I\O\N \S\E\L\E\C\T""#, Some("1' UNION SELECT")),
+            (r#""\074script\076""#, Some("<script>")),
+            (r#""a\"b""#, Some("a\"b")),
+            (r#""\\""#, Some("\\")),
+            (r#""tail\""#, Some("tail\\")),
+            (r#""\é""#, Some("é")),
+            (r#""\400""#, Some("400")),
+            (r#""plain""#, None),
+            (r#"unquoted\x"#, None),
+            ("\"", None),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(unquote(raw).as_deref(), *want, "{raw}");
+        }
+    }
+
+    #[test]
+    fn quoted_values_and_names_are_inspected() {
+        use crate::input::tests_support::{items_at, run};
+        use crate::request::{Headers, Request};
+        let mut h = Headers::new();
+        h.push(
+            "cookie",
+            br#"a="1' \U\N\I\O\N \S\E\L\E\C\T x"; <svg/onload=alert(1)>=1; session=abc"#,
+        );
+        let req = Request::new("GET", "/").with_headers(h);
+        let inputs = run(&req);
+        let got = items_at(&inputs, Location::Cookies);
+        assert!(got.contains(&"1' UNION SELECT x"), "{got:?}");
+        assert!(got.contains(&"<svg/onload"), "{got:?}");
+        assert!(!got.contains(&"session"), "{got:?}");
     }
 }

@@ -14,9 +14,10 @@
 //!
 //! Nothing that a limit cuts is silent: it is counted in [`LimitReport`](super::LimitReport).
 
+use super::charset::Charset;
 use super::dedup::DedupIndex;
-use super::{BodyError, BodyKind, FileMeta, Input, Inputs, Location, Param};
-use super::{content_type, headers, json, multipart, path, query};
+use super::{FileMeta, Input, Inputs, Location, Param};
+use super::{headers, json, path, query};
 use crate::decode::{self, DecodeOptions, DecodeStats, Transforms};
 use crate::limits::Limits;
 use crate::pattern::PatternSet;
@@ -42,65 +43,31 @@ pub fn extract<'a>(req: &Request<'a>, opts: &ExtractOptions<'_>) -> Inputs<'a> {
     let mut sink = Sink::new(opts);
     path::extract(&mut sink, req.path);
     query::extract(&mut sink, req.query.as_bytes(), super::ParamSource::Query);
+    if !req.query.is_empty() {
+        query_in_charset(&mut sink, req);
+    }
     headers::extract(&mut sink, &req.headers, opts.whitelist_headers);
     // A body holds about one input per 16 bytes: reserve once rather than grow and copy.
     let room = sink.limits.max_inputs.saturating_sub(sink.out.items.len());
     let expected = req.body.len().min(sink.limits.max_body_bytes) / 16;
     sink.out.items.reserve(expected.min(room));
-    body(&mut sink, req);
+    super::body::extract(&mut sink, req);
     sink.finish()
 }
 
-/// Extracts the body: only its first `max_body_bytes`, only as its declared kind.
-fn body<'a>(sink: &mut Sink<'a, '_>, req: &Request<'a>) {
-    let max = sink.limits.max_body_bytes;
-    let inspected = req.body.get(..max).unwrap_or(req.body);
-    let declared_longer = req
-        .body_len
-        .is_some_and(|n| n > u64::try_from(req.body.len()).unwrap_or(u64::MAX));
-    let truncated = req.body.len() > max || declared_longer;
-    sink.out.limits.body_truncated = truncated;
-    let ct_raw = req.headers.get("content-type").map(headers::latin1);
-    let ct = ct_raw.as_deref().map(content_type::parse);
-    let kind = match ct {
-        Some(ct) => ct.kind(),
-        None if req.body.is_empty() && !declared_longer => BodyKind::None,
-        None => BodyKind::Other,
-    };
-    sink.out.body_kind = kind;
-    if inspected.is_empty() {
+/// Django decodes the query string with the request's declared `charset`: with a non-UTF-8
+/// one, the query's values are read that way too.
+fn query_in_charset(sink: &mut Sink<'_, '_>, req: &Request<'_>) {
+    let Some(ct) = req.headers.get("content-type") else {
         return;
-    }
-    let error = match kind {
-        BodyKind::Form => {
-            query::extract(sink, inspected, super::ParamSource::Form);
-            None
-        }
-        BodyKind::Json if truncated => {
-            json::scan_prefix(sink, inspected);
-            None
-        }
-        BodyKind::Json => {
-            // About one input per 24 bytes of JSON: grow once rather than several times.
-            let room = sink.limits.max_inputs.saturating_sub(sink.out.items.len());
-            sink.out.items.reserve((inspected.len() / 24).min(room));
-            let error = json::body(sink, inspected).err();
-            if error.is_some() {
-                // A malformed document is still inspected — a trailing comma must not hide
-                // an attack: its string literals, and the whole body as one value.
-                json::scan_prefix(sink, inspected);
-                let text = String::from_utf8_lossy(inspected);
-                sink.value(Location::JsonValues, None, text, Transforms::NONE, 0);
-            }
-            error
-        }
-        BodyKind::Multipart => {
-            let boundary = ct.and_then(|c| c.boundary).unwrap_or("");
-            multipart::extract(sink, inspected, boundary, truncated).err()
-        }
-        BodyKind::None | BodyKind::Xml | BodyKind::Other => None,
     };
-    sink.out.body_error = error.map(|reason| BodyError { kind, reason });
+    let ct = headers::latin1(ct);
+    let Some(cs) = super::content_type::parse(&ct).charset.map(Charset::lookup) else {
+        return;
+    };
+    if !cs.is_utf8() && cs != Charset::Unknown {
+        super::body::pairs_in_charset(sink, req.query, cs, Location::QsValues);
+    }
 }
 
 /// Below this many inputs, duplicates are found by a linear scan; above, through a hash index.

@@ -112,7 +112,15 @@ fn bodies_by_content_type() {
             &["scalar"],
             false,
         ),
-        ("text/plain", json, BodyKind::Other, &[], &[], false),
+        // JSON of another declared type is read as JSON too (force=True readers).
+        (
+            "text/plain",
+            json,
+            BodyKind::Other,
+            &["user", "name", "tags", "n"],
+            &["bob", "a"],
+            false,
+        ),
         (
             "application/json",
             b"{\"a\": \"1\",}",

@@ -39,6 +39,17 @@ pub(crate) fn body<'a>(sink: &mut Sink<'a, '_>, body: &'a [u8]) -> Result<(), St
         .map_err(|e| format!("invalid JSON: {e}"))
 }
 
+/// Walks a whole JSON body decoded from another charset (its strings are copied). On
+/// failure nothing is kept and the error is returned.
+pub(crate) fn body_owned(
+    sink: &mut Sink<'_, '_>,
+    text: &str,
+    tf: Transforms,
+) -> Result<(), String> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    walk::<Own, _>(sink, &mut de, None, tf, 0).map_err(|e| format!("invalid JSON: {e}"))
+}
+
 /// Walks the JSON held by a value that borrows from the request (`depth` counts the
 /// JSON-in-value decodings that led here). Nothing is kept when it does not parse.
 pub(crate) fn in_borrowed<'a>(

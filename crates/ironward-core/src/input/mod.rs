@@ -6,6 +6,7 @@
 //! base64, JWT segments, JSON found inside values) as separate inputs, and stops at the limits
 //! of [`Limits`](crate::limits::Limits), counting what it left out in a [`LimitReport`].
 
+pub mod charset;
 pub mod content_type;
 pub mod cookies;
 mod dedup;
@@ -15,10 +16,12 @@ pub mod json;
 mod location;
 pub mod multipart;
 pub mod path;
+pub mod protobuf;
 pub mod query;
 pub mod referer;
 
 pub use extract::{ExtractOptions, extract};
+mod body;
 
 pub use location::Location;
 

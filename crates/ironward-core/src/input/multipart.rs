@@ -6,6 +6,19 @@
 //! and declared content type go to `files`, named after the field. File contents are not
 //! inspected, only measured.
 //!
+//! Where frameworks read a part differently, every reading is inspected:
+//!
+//! - a part with two `Content-Disposition` headers: Werkzeug and aiohttp take the first, others
+//!   the last; the first gives the part's name and file name, and a later one that makes it a
+//!   field (or names it otherwise) makes its content a field value too;
+//! - a file part whose file name is empty (`filename=""`) or whose `filename*` is empty or
+//!   malformed: Django and aiohttp read such a part as a field, so its content is a field
+//!   value too (its file metadata is still kept for the upload check);
+//! - a field's content is also decoded by its `Content-Transfer-Encoding` (`base64`,
+//!   `quoted-printable`, which aiohttp and Django apply), by the part's `charset` (aiohttp) and
+//!   by the request's `charset` (Django), when those are not UTF-8; a charset the engine
+//!   cannot decode is a `body_error`.
+//!
 //! The parser searches delimiters with `memchr::memmem`, accepts CRLF or bare LF line endings
 //! and stops after `max_inputs` parts. It is tolerant where frameworks differ: a missing final
 //! delimiter still yields the parts found (with a `body_error` unless the body was truncated),
@@ -13,6 +26,7 @@
 //! that accepts such bodies. Only a body with no delimiter at all is rejected outright.
 
 use super::FILE_HEAD_BYTES;
+use super::charset::{self, Charset};
 use super::extract::Sink;
 use super::{FileMeta, Location, Param, ParamSource, content_type};
 use crate::decode::Transforms;
@@ -25,16 +39,32 @@ const MAX_PART_HEADERS: usize = 32;
 /// One part of a multipart body.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Part<'a> {
-    /// The `name` parameter of `Content-Disposition`.
+    /// The `name` parameter of the first `Content-Disposition`.
     pub name: Option<Cow<'a, str>>,
     /// The `filename` parameter, as sent (quotes removed, nothing decoded).
     pub filename: Option<Cow<'a, str>>,
     /// The `filename*` parameter, RFC 5987-decoded.
     pub filename_star: Option<Cow<'a, str>>,
+    /// True when `filename*` was sent without the `charset'language'` prefix or decodes to
+    /// nothing: frameworks disagree on what such a part is.
+    pub filename_star_malformed: bool,
+    /// The later `Content-Disposition` headers of the part, when it has more than one.
+    pub other_dispositions: Vec<Disposition<'a>>,
     /// The part's `Content-Type`.
     pub content_type: Option<Cow<'a, str>>,
+    /// The part's `Content-Transfer-Encoding`.
+    pub transfer_encoding: Option<Cow<'a, str>>,
     /// The part's content.
     pub content: &'a [u8],
+}
+
+/// What one `Content-Disposition` header says of a part.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Disposition<'a> {
+    /// The `name` parameter.
+    pub name: Option<Cow<'a, str>>,
+    /// True when it has a `filename` or `filename*` parameter.
+    pub has_filename: bool,
 }
 
 /// A multipart body as an iterator of parts. After it returns `None`, [`Parts::closed`] says
@@ -151,13 +181,22 @@ fn header<'a>(part: &mut Part<'a>, line: &'a [u8]) {
     };
     let (name, value) = (line.get(..colon).unwrap_or_default(), line.get(colon + 1..));
     let value = String::from_utf8_lossy(value.unwrap_or_default().trim_ascii());
-    if name.trim_ascii().eq_ignore_ascii_case(b"content-type") {
-        part.content_type = Some(value);
-    } else if name
-        .trim_ascii()
-        .eq_ignore_ascii_case(b"content-disposition")
-    {
-        disposition(part, value);
+    let name = name.trim_ascii();
+    if name.eq_ignore_ascii_case(b"content-type") {
+        part.content_type.get_or_insert(value);
+    } else if name.eq_ignore_ascii_case(b"content-transfer-encoding") {
+        part.transfer_encoding.get_or_insert(value);
+    } else if name.eq_ignore_ascii_case(b"content-disposition") {
+        if part.name.is_some() || part.filename.is_some() || part.filename_star.is_some() {
+            let mut other = Part::default();
+            disposition(&mut other, value);
+            part.other_dispositions.push(Disposition {
+                name: other.name,
+                has_filename: other.filename.is_some() || other.filename_star.is_some(),
+            });
+        } else {
+            disposition(part, value);
+        }
     }
 }
 
@@ -185,7 +224,11 @@ fn disposition<'a>(part: &mut Part<'a>, value: Cow<'a, str>) {
     let [name, filename, star] = found;
     part.name = name;
     part.filename = filename;
-    part.filename_star = star.map(|s| rfc5987(&s));
+    if let Some(raw) = star {
+        let decoded = rfc5987(&raw);
+        part.filename_star_malformed = raw.matches('\'').count() < 2 || decoded.is_empty();
+        part.filename_star = Some(decoded);
+    }
 }
 
 /// `sub`, a slice of `whole`, re-borrowed with `whole`'s lifetime.
@@ -216,11 +259,13 @@ pub fn rfc5987(v: &str) -> Cow<'static, str> {
 }
 
 /// Extracts a multipart body into the sink. `Err` when it is not valid multipart.
+/// `charset` is the request's declared charset (Django decodes fields with it).
 pub(crate) fn extract<'a>(
     sink: &mut Sink<'a, '_>,
     body: &'a [u8],
     boundary: &str,
     truncated: bool,
+    charset: Option<Charset>,
 ) -> Result<(), String> {
     let Some(mut parts) = Parts::new(body, boundary) else {
         return if truncated {
@@ -236,7 +281,12 @@ pub(crate) fn extract<'a>(
             sink.dropped(1);
             continue;
         }
-        one(sink, part);
+        if let Err(e) = one(sink, part, charset) {
+            sink.out.body_error.get_or_insert(super::BodyError {
+                kind: super::BodyKind::Multipart,
+                reason: e,
+            });
+        }
     }
     if parts.closed() || truncated {
         Ok(())
@@ -245,20 +295,35 @@ pub(crate) fn extract<'a>(
     }
 }
 
-/// Adds one part.
-fn one<'a>(sink: &mut Sink<'a, '_>, part: Part<'a>) {
-    let field = part.name.unwrap_or(Cow::Borrowed(""));
+/// Adds one part. `Err` names a charset of the part that cannot be decoded.
+fn one<'a>(
+    sink: &mut Sink<'a, '_>,
+    part: Part<'a>,
+    charset: Option<Charset>,
+) -> Result<(), String> {
+    let field = part.name.clone().unwrap_or(Cow::Borrowed(""));
     let named = (!field.is_empty()).then(|| field.clone());
-    if part.filename.is_none() && part.filename_star.is_none() {
-        let value = String::from_utf8_lossy(part.content);
-        sink.param(Param {
-            source: ParamSource::Multipart,
-            name: field.clone(),
-            value: value.clone(),
-        });
-        sink.value(Location::PostVariables, None, field, Transforms::NONE, 0);
-        sink.value(Location::PostValues, named, value, Transforms::NONE, 0);
-        return;
+    let is_file = part.filename.is_some() || part.filename_star.is_some();
+    if !is_file {
+        return field_part(sink, &part, field, charset);
+    }
+    // A file part that some framework reads as a field: an empty or malformed file name, or
+    // another Content-Disposition that makes it a field or names it otherwise.
+    let name_empty = part
+        .filename_star
+        .as_deref()
+        .or(part.filename.as_deref())
+        .is_none_or(str::is_empty);
+    let mut result = Ok(());
+    if name_empty || part.filename_star_malformed {
+        result = field_part(sink, &part, field.clone(), charset);
+    }
+    for other in &part.other_dispositions {
+        let other_name = other.name.clone().unwrap_or(Cow::Borrowed(""));
+        if !other.has_filename || other_name != field {
+            let r = field_part(sink, &part, other_name, charset);
+            result = result.and(r);
+        }
     }
     for f in [&part.filename_star, &part.filename, &part.content_type]
         .into_iter()
@@ -286,6 +351,138 @@ fn one<'a>(sink: &mut Sink<'a, '_>, part: Part<'a>) {
         size: u64::try_from(part.content.len()).unwrap_or(u64::MAX),
         head: part.content.get(..FILE_HEAD_BYTES).unwrap_or(part.content),
     });
+    result
+}
+
+/// Adds a part's content as the value of field `field` (and the field's other readings, see
+/// the module documentation). `Err` names a charset that cannot be decoded.
+fn field_part<'a>(
+    sink: &mut Sink<'a, '_>,
+    part: &Part<'a>,
+    field: Cow<'a, str>,
+    request_charset: Option<Charset>,
+) -> Result<(), String> {
+    let named = (!field.is_empty()).then(|| field.clone());
+    let value = String::from_utf8_lossy(part.content);
+    sink.param(Param {
+        source: ParamSource::Multipart,
+        name: field.clone(),
+        value: value.clone(),
+    });
+    sink.value(Location::PostVariables, None, field, Transforms::NONE, 0);
+    sink.value(
+        Location::PostValues,
+        named.clone(),
+        value,
+        Transforms::NONE,
+        0,
+    );
+    for other in &part.other_dispositions {
+        if let Some(n) = &other.name {
+            sink.value(
+                Location::PostVariables,
+                None,
+                n.clone(),
+                Transforms::NONE,
+                0,
+            );
+        }
+    }
+    let decoded = transfer_decoded(part);
+    let part_charset = part
+        .content_type
+        .as_deref()
+        .and_then(|ct| content_type::parse(ct).charset)
+        .map(Charset::lookup);
+    let mut result = Ok(());
+    if let Some(bytes) = &decoded {
+        let text = String::from_utf8_lossy(bytes).into_owned();
+        sink.value(
+            Location::PostValues,
+            named.clone(),
+            Cow::Owned(text),
+            Transforms::CHARSET,
+            0,
+        );
+    }
+    for cs in [part_charset, request_charset].into_iter().flatten() {
+        if cs.is_utf8() {
+            continue;
+        }
+        let bytes = decoded.as_deref().unwrap_or(part.content);
+        match charset::decode(bytes, cs) {
+            Some(text) => {
+                let text = text.into_owned();
+                sink.value(
+                    Location::PostValues,
+                    named.clone(),
+                    Cow::Owned(text),
+                    Transforms::CHARSET,
+                    0,
+                );
+            }
+            None => result = Err("multipart part in a charset that cannot be decoded".to_owned()),
+        }
+    }
+    result
+}
+
+/// The part's content decoded by its `Content-Transfer-Encoding` (`base64` or
+/// `quoted-printable`), or `None` when it has no such encoding.
+fn transfer_decoded(part: &Part<'_>) -> Option<Vec<u8>> {
+    let te = part.transfer_encoding.as_deref()?.trim();
+    if te.eq_ignore_ascii_case("base64") {
+        use base64::Engine as _;
+        let clean: Vec<u8> = part
+            .content
+            .iter()
+            .copied()
+            .filter(|b| !b.is_ascii_whitespace())
+            .collect();
+        let engine = base64::engine::GeneralPurpose::new(
+            &base64::alphabet::STANDARD,
+            base64::engine::GeneralPurposeConfig::new()
+                .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent)
+                .with_decode_allow_trailing_bits(true),
+        );
+        engine.decode(clean).ok()
+    } else if te.eq_ignore_ascii_case("quoted-printable") {
+        Some(quoted_printable(part.content))
+    } else {
+        None
+    }
+}
+
+/// Quoted-printable (RFC 2045), lenient: `=XX` is that byte, `=` before a line end is a soft
+/// line break, anything else is kept.
+pub fn quoted_printable(b: &[u8]) -> Vec<u8> {
+    let hex = |c: u8| {
+        char::from(c)
+            .to_digit(16)
+            .and_then(|v| u8::try_from(v).ok())
+    };
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while let Some(&c) = b.get(i) {
+        if c != b'=' {
+            out.push(c);
+            i += 1;
+            continue;
+        }
+        match (b.get(i + 1), b.get(i + 2)) {
+            (Some(b'\r'), Some(b'\n')) => i += 3,
+            (Some(b'\n'), _) => i += 2,
+            (Some(&h), Some(&l)) if hex(h).is_some() && hex(l).is_some() => {
+                out.push(hex(h).unwrap_or(0) * 16 + hex(l).unwrap_or(0));
+                i += 3;
+            }
+            _ => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]

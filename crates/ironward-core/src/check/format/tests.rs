@@ -21,10 +21,13 @@ fn run(engine: &Engine, ct: Option<&str>, body: &[u8], accepts: &[&str]) -> Opti
         .with_body(body);
     req.accepts = accepts;
     let v = engine.inspect_request(&req);
-    v.findings.first().map(|f| {
-        assert_eq!(f.location, "body");
-        f.payload.clone()
-    })
+    v.findings
+        .iter()
+        .find(|f| f.location != "body_limit")
+        .map(|f| {
+            assert_eq!(f.location, "body");
+            f.payload.clone()
+        })
 }
 
 const JSON: Option<&str> = Some("application/json");
@@ -113,7 +116,10 @@ fn content_types_the_route_accepts() {
 
 #[test]
 fn truncated_bodies_are_not_format_errors() {
-    let e = engine(|c| c.max_body_bytes = 16);
+    let e = engine(|c| {
+        c.max_body_bytes = 16;
+        c.body_limit_action = crate::config::BodyLimitAction::Monitor;
+    });
     assert_eq!(run(&e, XML, b"<a><b>0123456789abcdef</b></a>", &[]), None);
     assert_eq!(run(&e, JSON, br#"{"a":"0123456789abcdef"}"#, &[]), None);
     assert_eq!(run(&e, FORM, b"a=1&b=caf%C3%A9%C3%A9%C3%A9", &[]), None);
@@ -122,6 +128,41 @@ fn truncated_bodies_are_not_format_errors() {
         Some("invalid percent escape")
     );
     assert_eq!(form_problem(b"b=caf%C3", true), None);
+}
+
+#[test]
+fn bodies_over_the_limit_are_blocked_or_reported() {
+    use crate::config::BodyLimitAction;
+    use crate::verdict::Action;
+    for (action, want, status) in [
+        (BodyLimitAction::Block, Action::Block, Some(413)),
+        (BodyLimitAction::Monitor, Action::Monitor, None),
+    ] {
+        let mut c = Config::default();
+        c.max_body_bytes = 16;
+        c.body_limit_action = action;
+        let e = Engine::new(c).unwrap();
+        let headers: Headers<'_> = [("Content-Type", "application/json")].into_iter().collect();
+        // Whole body handed over, longer than the limit.
+        let long = br#"{"pad":"0123456789abcdef","q":"x"}"#;
+        // A prefix handed over, with the declared length.
+        let mut cut = Request::new("POST", "/api")
+            .with_headers(headers.clone())
+            .with_body(&long[..16]);
+        cut.body_len = Some(1 << 20);
+        let whole = Request::new("POST", "/api")
+            .with_headers(headers)
+            .with_body(long);
+        for req in [whole, cut] {
+            let v = e.inspect_request(&req);
+            assert_eq!(v.action, want, "{action:?}");
+            assert_eq!(v.response.as_ref().map(|r| r.status), status);
+            assert!(v.findings.iter().any(|f| f.location == "body_limit"));
+        }
+        // At the limit: nothing.
+        let ok = Request::new("POST", "/api").with_body(b"0123456789abcdef");
+        assert!(e.inspect_request(&ok).findings.is_empty());
+    }
 }
 
 proptest::proptest! {
