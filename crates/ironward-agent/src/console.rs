@@ -6,7 +6,7 @@
 
 use crate::format::escape_console;
 use ironward_core::check::CheckId;
-use ironward_core::config::{Config, Level};
+use ironward_core::config::{Config, Level, inert_warnings};
 use ironward_core::event::Event;
 use std::fmt::Write as _;
 
@@ -28,7 +28,8 @@ pub fn level_name(level: Level) -> &'static str {
 /// The startup banner (several lines, ending with a newline) when `config.verbose` ≥ 10,
 /// `""` below. `version` is Ironward's version, `checks` the checks with their running
 /// levels, `source` where the configuration came from (`default template`, a file path…)
-/// when known.
+/// when known. One `[!] Warning: …` line follows for each key or check level the
+/// configuration sets although it has no effect yet (`ironward_core::config::INERT_KEYS`).
 pub fn banner(
     config: &Config,
     version: &str,
@@ -68,6 +69,9 @@ pub fn banner(
         config.max_decode_depth,
         config.max_findings
     );
+    for w in inert_warnings(config) {
+        let _ = writeln!(out, "[!] Warning: {}", escape_console(&w.to_string()));
+    }
     out.push_str("[+] Ironward successfully started\n#####\n");
     out
 }
@@ -139,6 +143,28 @@ mod tests {
         );
         let b = banner(&c, "0.1.0", &checks, None);
         assert!(!b.contains("Configuration"));
+        assert!(!b.contains("[!]"));
+    }
+
+    /// Keys and check levels that have no effect yet are named in the banner.
+    #[test]
+    fn banner_warns_about_keys_without_effect() {
+        let mut c = Config::default();
+        c.verbose = 10;
+        c.security_checks.set(CheckId::Bots, Level::Block);
+        c.beacon = true;
+        let b = banner(&c, "0.1.0", &[], None);
+        let warned: Vec<&str> = b.lines().filter(|l| l.starts_with("[!] ")).collect();
+        assert_eq!(warned.len(), 2, "{b}");
+        assert!(
+            warned[0].starts_with("[!] Warning: SECURITY_CHECKS.bots: level 1 has no effect yet"),
+            "{b}"
+        );
+        assert!(
+            warned[1].starts_with("[!] Warning: BEACON: has no effect yet (issue 14)"),
+            "{b}"
+        );
+        assert!(b.ends_with("[+] Ironward successfully started\n#####\n"));
     }
 
     #[test]

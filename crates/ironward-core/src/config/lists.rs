@@ -78,14 +78,20 @@ pub(crate) fn regexes(v: &Value, kind: &ValueKind) -> Result<Vec<String>, Vec<St
     }
 }
 
-/// Compiles one regex with the engine's size limits.
+/// Compiles one regex with the engine's size limits (the `regex` crate: no backtracking, a
+/// match costs time linear in the value's length).
 pub(crate) fn check_regex(pattern: &str) -> Result<(), String> {
     regex::RegexBuilder::new(pattern)
         .size_limit(REGEX_SIZE_LIMIT)
         .dfa_size_limit(REGEX_SIZE_LIMIT)
         .build()
         .map(drop)
-        .map_err(|e| format!("invalid regex {}: {}", quote(pattern), regex_error(&e)))
+        .map_err(|e| match e {
+            regex::Error::CompiledTooBig(_) => {
+                format!("regex {} is too big: {}", quote(pattern), regex_error(&e))
+            }
+            _ => format!("invalid regex {}: {}", quote(pattern), regex_error(&e)),
+        })
 }
 
 /// A regex error on one line: the `regex` crate's syntax errors span several lines (the
@@ -97,9 +103,11 @@ fn regex_error(e: &regex::Error) -> String {
             .rev()
             .find_map(|l| l.trim().strip_prefix("error: "))
             .map_or_else(|| one_line(text), str::to_owned),
-        regex::Error::CompiledTooBig(limit) => {
-            format!("the compiled regex would exceed the size limit of {limit} bytes")
-        }
+        regex::Error::CompiledTooBig(limit) => format!(
+            "once compiled it would exceed the size limit of {limit} bytes ({} MiB); simplify \
+             it (fewer or smaller counted repetitions such as {{1000}})",
+            limit / (1024 * 1024)
+        ),
         other => one_line(&other.to_string()),
     }
 }

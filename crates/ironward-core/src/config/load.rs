@@ -4,11 +4,14 @@
 //! higher layer replaces the lower value whole, except `SECURITY_CHECKS`, which merges per
 //! check, and the dotted form `SECURITY_CHECKS.<check>`, which sets one check (applied after
 //! the `SECURITY_CHECKS` object of the same layer). After the layers, cross-key rules are
-//! checked on the merged result (a redirect needs a 3xx status code).
+//! checked on the merged result (a redirect needs a 3xx status code), and every key or check
+//! level that has no effect yet ([`INERT_KEYS`](super::INERT_KEYS)) but is set away from its
+//! default is warned about, naming the layer that set it.
 
 use super::aliases::{self, Alias};
 use super::assign::assign;
 use super::error::{ConfigError, ConfigErrors, ConfigWarning, clip};
+use super::inert::inert_set;
 use super::keys::{IntRange, KNOWN_KEYS, KeySpec, ValueKind, key_spec};
 use super::model::{BlockAction, Config};
 use super::source;
@@ -40,7 +43,7 @@ pub struct ConfigSources<'a> {
 pub struct Loaded {
     /// The validated configuration.
     pub config: Config,
-    /// Deprecated keys, ignored parts, normalised values.
+    /// Deprecated keys, ignored parts, normalised values, keys that have no effect yet.
     pub warnings: Vec<ConfigWarning>,
 }
 
@@ -63,6 +66,7 @@ pub fn load(sources: &ConfigSources<'_>) -> Result<Loaded, ConfigErrors> {
         l.document(rank, params);
     }
     l.cross_checks();
+    l.inert();
     if l.errors.is_empty() {
         Ok(Loaded {
             config: l.config,
@@ -92,6 +96,8 @@ struct Loader {
     layers: Vec<String>,
     /// The rank of the layer that last set each key.
     origin: HashMap<&'static str, usize>,
+    /// The rank of the layer that last set each check's level, by check name.
+    check_origin: HashMap<&'static str, usize>,
 }
 
 impl Default for Loader {
@@ -102,6 +108,7 @@ impl Default for Loader {
             warnings: Vec::new(),
             layers: vec!["defaults".to_owned()],
             origin: HashMap::new(),
+            check_origin: HashMap::new(),
         }
     }
 }
@@ -206,6 +213,11 @@ impl Loader {
     }
 
     fn store(&mut self, rank: usize, written: &str, spec: &'static KeySpec, p: Parsed) {
+        if let Parsed::Checks(levels) = &p {
+            for (check, _) in levels {
+                self.check_origin.insert(check.key(), rank);
+            }
+        }
         if assign(&mut self.config, spec.name, p) {
             self.origin.insert(spec.name, rank);
         } else {
@@ -245,7 +257,10 @@ impl Loader {
         let check = values::check_by_name(check);
         let level = values::level(v);
         match (check, level) {
-            (Ok(c), Ok(l)) => self.config.security_checks.set(c, l),
+            (Ok(c), Ok(l)) => {
+                self.config.security_checks.set(c, l);
+                self.check_origin.insert(c.key(), rank);
+            }
             (Err(e), _) | (_, Err(e)) => self.error(rank, key, e),
         }
     }
@@ -266,6 +281,19 @@ impl Loader {
             key,
             format!("unknown key{}", did_you_mean(suggestion.as_deref())),
         );
+    }
+
+    /// Warns about every key or check level set away from its default although it has no
+    /// effect yet. A value no file or params layer set came from the template (rank 1).
+    fn inert(&mut self) {
+        for (k, message) in inert_set(&self.config) {
+            let origin = match k.check() {
+                Some(check) => self.check_origin.get(check),
+                None => self.origin.get(k.key),
+            };
+            let rank = origin.copied().unwrap_or(1);
+            self.warn(rank, k.key, message);
+        }
     }
 
     /// Rules that involve more than one key, checked on the merged configuration.

@@ -43,7 +43,9 @@ fn assert_round_trip(c: &Config) {
     let v = serde_json::to_value(c).unwrap();
     let back = with_params(&v).unwrap();
     assert_eq!(&back.config, c);
-    assert!(back.warnings.is_empty(), "{:?}", back.warnings);
+    // The only warnings are those of the keys that have no effect yet.
+    let keys = |w: &[ConfigWarning]| w.iter().map(|w| w.key.clone()).collect::<Vec<_>>();
+    assert_eq!(keys(&back.warnings), keys(&inert_warnings(c)));
     let text = serde_json::to_string_pretty(c).unwrap();
     assert_eq!(&Config::from_json_str(&text).unwrap().config, c);
 }

@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use super::*;
+use crate::Engine;
 use crate::check::CheckId;
 use serde_json::{Value, json};
 
@@ -391,4 +392,133 @@ fn wrapped_config() {
     assert_eq!(got.config.verbose, 10);
     assert_eq!(got.warnings.len(), 1);
     assert_eq!(got.warnings[0].key, "blacklist");
+}
+
+/// A value of `spec`'s kind that differs from `default`.
+fn other_value(spec: &KeySpec, default: &Value) -> Value {
+    match spec.kind {
+        ValueKind::Bool => json!(!default.as_bool().unwrap()),
+        ValueKind::Str => json!("x-other"),
+        ValueKind::OptStr => json!("https://example.com/beacon"),
+        ValueKind::Strings => json!(["k"]),
+        ValueKind::Int(r) if default.as_u64() == Some(r.max) => json!(r.min),
+        ValueKind::Int(r) => json!(r.max),
+        ref k => panic!("no other value for {} ({k:?})", spec.name),
+    }
+}
+
+/// Every key and check level of `INERT_KEYS` set away from its default loads with exactly one
+/// warning, naming it, the layer and "no effect"; set to its default, none.
+#[test]
+fn inert_keys_warn_once_when_set() {
+    let defaults = serde_json::to_value(Config::default()).unwrap();
+    let mut all_defaults = serde_json::Map::new();
+    for k in INERT_KEYS {
+        let (values, default) = match k.check() {
+            Some(_) => (vec![json!(1), json!(2), json!(3)], json!(0)),
+            None => {
+                let spec = key_spec(k.key).unwrap();
+                let d = defaults[k.key].clone();
+                (vec![other_value(spec, &d)], d)
+            }
+        };
+        for v in values {
+            let got = with_file(&json!({ k.key: v }).to_string()).unwrap();
+            assert_eq!(got.warnings.len(), 1, "{} = {v}: {:?}", k.key, got.warnings);
+            let w = &got.warnings[0];
+            assert_eq!(w.key, k.key);
+            assert!(w.message.contains("no effect"), "{w}");
+            assert!(w.message.ends_with("(in rasp.json)"), "{w}");
+            if let Some(n) = k.issue {
+                assert!(w.message.contains(&format!("(issue {n})")), "{w}");
+            }
+        }
+        all_defaults.insert(k.key.to_owned(), default);
+    }
+    let got = with_file(&Value::Object(all_defaults).to_string()).unwrap();
+    assert!(got.warnings.is_empty(), "{:?}", got.warnings);
+    assert!(with_file("{}").unwrap().warnings.is_empty());
+}
+
+/// Templates that turn an inert check or key on say so, naming the template; a file that sets
+/// it back to its default silences the warning.
+#[test]
+fn inert_settings_of_templates_warn() {
+    let warned = |template: &str, file: &str| -> Vec<String> {
+        load(&ConfigSources {
+            template: Some(template),
+            file: Some(file),
+            file_name: Some("rasp.json"),
+            params: None,
+        })
+        .unwrap()
+        .warnings
+        .iter()
+        .map(ToString::to_string)
+        .collect()
+    };
+    let w = warned("llm", "{}");
+    assert_eq!(w.len(), 2, "{w:?}");
+    assert!(w[0].starts_with("SECURITY_CHECKS.bots: level 1 has no effect yet"));
+    assert!(w[1].starts_with("SECURITY_CHECKS.prompt: level 2 has no effect yet"));
+    assert!(w.iter().all(|m| m.ends_with("(in template llm)")), "{w:?}");
+    let w = warned("audit", r#"{"SECURITY_CHECKS": {"bots": 0}}"#);
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert!(w[0].starts_with("LOG_JA4H_FINGERPRINT: has no effect yet"));
+    let w = warned(
+        "llm",
+        r#"{"SECURITY_CHECKS.prompt": 0, "SECURITY_CHECKS.bots": 2}"#,
+    );
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert!(w[0].ends_with("(in rasp.json)"), "{w:?}");
+    assert!(warned("default", "{}").is_empty());
+}
+
+/// Every key that takes user regexes compiles them within the size limit: a pattern whose
+/// compiled program would be too big is refused at load time, naming the key, the pattern and
+/// the limit; a normal pattern loads.
+#[test]
+fn user_regexes_are_size_limited() {
+    let big_patterns = [r"(a{1000}){1000}", &r"\w{5000}".repeat(4)];
+    type List = fn(&str) -> Value;
+    let keys: [(&str, List); 5] = [
+        ("IGNORE_PATHS", |p| json!([p])),
+        ("BRUTE_AND_FLOOD_PATHS", |p| json!([p])),
+        ("DECOY_ROUTES", |p| json!([[p, "regex"]])),
+        ("EXCEPTIONS", |p| json!([[p, "regex"]])),
+        ("WHITELIST_HEADERS", |p| json!([[p, "regex"]])),
+    ];
+    for (key, list) in keys {
+        for big in big_patterns {
+            let e = with_file(&json!({ key: list(big) }).to_string()).unwrap_err();
+            assert_eq!(e.len(), 1, "{key} {big}: {e}");
+            let m = e.to_string();
+            assert!(
+                m.starts_with(&format!("rasp.json: {key}: entry 0: regex ")),
+                "{m}"
+            );
+            assert!(m.contains(&big[..8]), "names the pattern: {m}");
+            assert!(m.contains("is too big"), "{m}");
+            assert!(m.contains("size limit of 4194304 bytes (4 MiB)"), "{m}");
+        }
+        let ok = with_file(&json!({ key: list(r"^/v\d+/(debug|trace)$") }).to_string());
+        assert!(ok.is_ok(), "{key}: {ok:?}");
+        Engine::new(ok.unwrap().config).unwrap();
+    }
+}
+
+/// The regexes of the configuration run on `regex`, which never backtracks: a pattern that
+/// is catastrophic for a backtracking engine matches a long hostile value in one pass (a
+/// backtracking engine would not finish this test).
+#[test]
+fn user_regexes_run_in_linear_time() {
+    let c = with_file(r#"{"IGNORE_PATHS": ["^/(a+)+$", "^/(a|aa)*c$"]}"#)
+        .unwrap()
+        .config;
+    let set = crate::pattern::compile_regex_set(&c.ignore_paths)
+        .unwrap()
+        .unwrap();
+    let hostile = format!("/{}!", "a".repeat(64 * 1024));
+    assert!(!set.is_match(&hostile));
+    assert!(set.is_match(&format!("/{}", "a".repeat(64 * 1024))));
 }

@@ -2,12 +2,14 @@
 //!
 //! [`load`] builds a [`Config`] from its layers (defaults < template < file < params) and
 //! returns every problem at once as [`ConfigErrors`]. `docs/configuration.md` describes every
-//! key; [`KEYS`] is the same table in code.
+//! key; [`KEYS`] is the same table in code. [`INERT_KEYS`] lists the keys and check levels that
+//! are accepted but have no effect yet; setting one loads with a warning.
 
 mod aliases;
 mod assign;
 mod defaults;
 mod error;
+mod inert;
 mod keys;
 mod lists;
 mod load;
@@ -25,6 +27,7 @@ mod load_tests;
 
 pub use aliases::{ALIASES, Alias, alias};
 pub use error::{ConfigError, ConfigErrors, ConfigWarning};
+pub use inert::{INERT_KEYS, InertKey, inert_warnings};
 pub use keys::{FloatRange, IntRange, KEYS, KNOWN_KEYS, KeySpec, ValueKind, key_spec};
 pub use load::{ConfigSources, Loaded, load};
 pub use model::{

@@ -4,6 +4,10 @@
 //! A template is the second layer, above the built-in defaults and below the file and the
 //! explicit parameters. Ironward's own checks (`path_traversal`, `ssrf`, `code_injection`) follow the injection
 //! checks: level 2 everywhere, 3 (monitor) in the `monitor` template.
+//!
+//! One deliberate difference from pyrasp: its `llm` template turns `command` off in favour of
+//! `prompt`. The `prompt` check does not exist yet (issue 16), so Ironward's `llm` keeps command
+//! injection at level 2: a template never turns a working check off for a missing one.
 
 use super::model::{Config, Level, MatchKind, PatternRule, SecurityChecks};
 use crate::check::CheckId;
@@ -19,7 +23,8 @@ pub enum Template {
     Audit,
     /// Everything detected and reported, nothing blocked (level 3), flood off.
     Monitor,
-    /// For LLM front ends: prompt injection on, command injection off.
+    /// For LLM front ends: prompt injection on (no effect yet, issue 16), DLP and characters
+    /// flagged; command injection stays on (pyrasp turned it off).
     Llm,
     /// For MCP servers: DLP on tool results, characters and bots flagged.
     Mcp,
@@ -36,7 +41,7 @@ const LEVELS: [(CheckId, [u8; 5]); 21] = [
     (CheckId::Sqli, [2, 2, 3, 2, 2]),
     (CheckId::Xss, [2, 2, 3, 2, 2]),
     (CheckId::Hpp, [2, 2, 3, 2, 2]),
-    (CheckId::Command, [2, 2, 3, 0, 2]),
+    (CheckId::Command, [2, 2, 3, 2, 2]),
     (CheckId::Method, [0, 2, 3, 0, 0]),
     (CheckId::Dlp, [0, 2, 3, 1, 2]),
     (CheckId::Brute, [2, 2, 3, 2, 2]),
@@ -207,7 +212,8 @@ mod tests {
         }
     }
 
-    /// The per-template table of pyrasp's documentation, check by check.
+    /// The per-template table of pyrasp's documentation, check by check, with one deliberate
+    /// difference: `command` stays at 2 in `llm` (pyrasp: 0), see the module documentation.
     #[test]
     fn template_levels_table() {
         use CheckId::*;
@@ -215,7 +221,7 @@ mod tests {
             (Path, [1, 2, 3, 1, 1]),
             (Flood, [2, 2, 0, 2, 2]),
             (Spoofing, [0, 2, 3, 0, 0]),
-            (Command, [2, 2, 3, 0, 2]),
+            (Command, [2, 2, 3, 2, 2]),
             (Method, [0, 2, 3, 0, 0]),
             (Dlp, [0, 2, 3, 1, 2]),
             (Prompt, [0, 0, 0, 2, 0]),
@@ -232,6 +238,24 @@ mod tests {
         for (check, row) in expect {
             for (t, want) in Template::ALL.iter().zip(row) {
                 assert_eq!(t.levels().level(*check).as_u8(), *want, "{t} {check}");
+            }
+        }
+    }
+
+    /// No template turns a working check off in favour of one that does not exist yet: the
+    /// templates that turn `prompt` on (`llm`) keep `command` on, and so does `mcp`.
+    #[test]
+    fn llm_and_mcp_keep_command_injection_on() {
+        for t in [Template::Llm, Template::Mcp] {
+            assert_eq!(
+                t.levels().level(CheckId::Command),
+                Level::BlockBlacklist,
+                "{t}"
+            );
+        }
+        for t in Template::ALL {
+            if t.levels().level(CheckId::Prompt) != Level::Off {
+                assert!(t.levels().level(CheckId::Command).blocks(), "{t}");
             }
         }
     }
