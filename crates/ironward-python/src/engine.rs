@@ -116,22 +116,7 @@ impl PyEngine {
         body_len: Option<u64>,
         route: u8,
     ) -> PyVerdict {
-        let req = OwnedRequest {
-            method: Text::Py(method),
-            target: Text::Py(path),
-            query: Some(Text::Own(
-                query.strip_prefix('?').unwrap_or(query).to_owned(),
-            )),
-            headers: headers
-                .into_iter()
-                .map(|(n, v)| (Text::Py(n), Text::Py(v)))
-                .collect(),
-            peer: peer_ip.and_then(wsgi::parse_peer),
-            version: "1.1".to_owned(),
-            body,
-            body_len,
-            route: wsgi::route_match(route),
-        };
+        let req = raw_request(method, path, query, headers, peer_ip, body, body_len, route);
         self.inspect_owned(py, req)
     }
 
@@ -148,6 +133,47 @@ impl PyEngine {
     ) -> PyResult<PyVerdict> {
         let req = wsgi::from_environ(environ, body, body_len, route)?;
         Ok(self.inspect_owned(py, req))
+    }
+
+    /// The values the engine inspects in a request given as `inspect_request` takes it:
+    /// `[(location, name or None, value), …]` in extraction order, decoded variants included.
+    /// A debugging and testing aid (it runs the extraction alone, no check); adapters never
+    /// call it.
+    #[pyo3(signature = (method, path, query="", headers=Vec::new(), peer_ip=None, body=None, body_len=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn inspected_values(
+        &self,
+        py: Python<'_>,
+        method: PyBackedStr,
+        path: PyBackedStr,
+        query: &str,
+        headers: Vec<(PyBackedStr, PyBackedStr)>,
+        peer_ip: Option<&str>,
+        body: Option<PyBackedBytes>,
+        body_len: Option<u64>,
+    ) -> Vec<InspectedValue> {
+        let req = raw_request(method, path, query, headers, peer_ip, body, body_len, 0);
+        self.extract_owned(py, &req)
+    }
+
+    /// [`inspected_values`](Self::inspected_values) for a WSGI environ, read as
+    /// `inspect_wsgi` reads it.
+    #[pyo3(signature = (environ, body=None, body_len=None))]
+    fn inspected_values_wsgi(
+        &self,
+        py: Python<'_>,
+        environ: &Bound<'_, PyDict>,
+        body: Option<PyBackedBytes>,
+        body_len: Option<u64>,
+    ) -> PyResult<Vec<InspectedValue>> {
+        let req = wsgi::from_environ(environ, body, body_len, 0)?;
+        Ok(self.extract_owned(py, &req))
+    }
+
+    /// The path and query the engine inspects for a WSGI environ: `(path, query)`.
+    fn wsgi_target(&self, environ: &Bound<'_, PyDict>) -> PyResult<(String, String)> {
+        let req = wsgi::from_environ(environ, None, None, 0)?;
+        Ok(req.with(|r| (r.path.to_owned(), r.query.to_owned())))
     }
 
     /// Inspects the response to a request: its status, headers (`(name, value)` pairs) and
@@ -388,6 +414,62 @@ impl PyEngine {
         let t = Duration::from_secs_f64(timeout.clamp(0.0, 3600.0));
         let shared = Arc::clone(&self.shared);
         py.detach(move || shared.reporter.flush(t))
+    }
+}
+
+/// One inspected value: `(location, name, value)`.
+type InspectedValue = (&'static str, Option<String>, String);
+
+impl PyEngine {
+    /// Runs the extraction alone on a request (see `inspected_values`).
+    fn extract_owned(&self, py: Python<'_>, req: &OwnedRequest) -> Vec<InspectedValue> {
+        let engine = &self.shared.engine;
+        py.detach(|| {
+            req.with(|r| {
+                engine
+                    .extract(r)
+                    .items
+                    .iter()
+                    .map(|i| {
+                        (
+                            i.location.as_str(),
+                            i.name.as_deref().map(str::to_owned),
+                            i.value.clone().into_owned(),
+                        )
+                    })
+                    .collect()
+            })
+        })
+    }
+}
+
+/// A request from the raw pieces of `inspect_request`.
+#[allow(clippy::too_many_arguments)]
+fn raw_request(
+    method: PyBackedStr,
+    path: PyBackedStr,
+    query: &str,
+    headers: Vec<(PyBackedStr, PyBackedStr)>,
+    peer_ip: Option<&str>,
+    body: Option<PyBackedBytes>,
+    body_len: Option<u64>,
+    route: u8,
+) -> OwnedRequest {
+    OwnedRequest {
+        method: Text::Py(method),
+        target: Text::Py(path),
+        query: Some(Text::Own(
+            query.strip_prefix('?').unwrap_or(query).to_owned(),
+        )),
+        headers: headers
+            .into_iter()
+            .map(|(n, v)| (Text::Py(n), Text::Py(v)))
+            .collect(),
+        peer: peer_ip.and_then(wsgi::parse_peer),
+        version: "1.1".to_owned(),
+        body,
+        body_len,
+        route: wsgi::route_match(route),
     }
 }
 

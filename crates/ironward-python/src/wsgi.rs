@@ -107,6 +107,14 @@ pub(crate) fn parse_peer(text: &str) -> Option<IpAddr> {
 }
 
 /// Reads a request from a WSGI environ.
+///
+/// The path and query are the ones the application reads: the query from `QUERY_STRING`
+/// (what `request.args` and `request.GET` parse) and the path from `SCRIPT_NAME` +
+/// `PATH_INFO` (what routers match). The raw target (`RAW_URI`, `REQUEST_URI`) is used only
+/// where it says more: its path when it decodes to exactly `SCRIPT_NAME` + `PATH_INFO` (it
+/// keeps `%2F` and the like), and its query's pairs when they are not in `QUERY_STRING`
+/// (a middleware rewrote it: both are inspected, each pair once). A test client or a server
+/// that leaves the query out of `REQUEST_URI` therefore cannot hide it from the engine.
 pub(crate) fn from_environ(
     environ: &Bound<'_, PyDict>,
     body: Option<PyBackedBytes>,
@@ -124,24 +132,49 @@ pub(crate) fn from_environ(
         Some(r) if !r.is_empty() => Some(r),
         _ => text("REQUEST_URI")?.filter(|r| !r.is_empty()),
     };
-    let (target, query) = match raw {
-        Some(raw) => match origin_form(&raw) {
-            Some(t) => (Text::Own(t), None),
-            None => (Text::Py(raw), None),
-        },
-        None => {
-            let mut path = String::new();
-            for key in ["SCRIPT_NAME", "PATH_INFO"] {
-                if let Some(p) = text(key)? {
-                    encode_path(&p, &mut path);
-                }
-            }
-            if path.is_empty() {
-                path.push('/');
-            }
-            let query = text("QUERY_STRING")?.map_or(Text::Own(String::new()), Text::Py);
-            (Text::Own(path), Some(query))
+    let raw_origin = raw.as_ref().and_then(|r| origin_form(r));
+    let (raw_path, raw_query) = match (&raw_origin, &raw) {
+        (Some(o), _) => split_target(o),
+        (None, Some(r)) => split_target(r),
+        (None, None) => ("", ""),
+    };
+    let script = text("SCRIPT_NAME")?;
+    let path_info = text("PATH_INFO")?;
+    let path = if script.is_none() && path_info.is_none() {
+        // No parsed path at all (a hand-made environ): the raw one is all there is.
+        if raw_path.is_empty() {
+            "/".to_owned()
+        } else {
+            raw_path.to_owned()
         }
+    } else {
+        let app = wsgi_bytes(&[script.as_deref(), path_info.as_deref()]);
+        if !raw_path.is_empty() && percent_decoded_eq(raw_path, &app) {
+            raw_path.to_owned()
+        } else {
+            let mut p = String::with_capacity(app.len() + 8);
+            encode_bytes(&app, PATH_KEEP, &mut p);
+            if p.is_empty() {
+                p.push('/');
+            }
+            p
+        }
+    };
+    let query = match text("QUERY_STRING")? {
+        Some(qs) => {
+            let extra = !raw_query.is_empty() && raw_query != &*qs;
+            if qs.is_ascii() && !extra {
+                Text::Py(qs)
+            } else {
+                let mut q = String::with_capacity(qs.len() + raw_query.len() + 1);
+                encode_bytes(&wsgi_bytes(&[Some(&qs)]), QUERY_KEEP, &mut q);
+                if extra {
+                    append_missing_pairs(&mut q, raw_query);
+                }
+                Text::Own(q)
+            }
+        }
+        None => Text::Own(raw_query.to_owned()),
     };
     let peer = text("REMOTE_ADDR")?.and_then(|a| parse_peer(&a));
     let version = text("SERVER_PROTOCOL")?
@@ -170,8 +203,8 @@ pub(crate) fn from_environ(
     }
     Ok(OwnedRequest {
         method,
-        target,
-        query,
+        target: Text::Own(path),
+        query: Some(query),
         headers,
         peer,
         version,
@@ -180,6 +213,94 @@ pub(crate) fn from_environ(
         route: route_match(route),
     })
 }
+
+/// The bytes of WSGI strings, concatenated. PEP 3333 strings hold one byte per character
+/// (`\u0000`–`\u00ff`); a framework that builds its environ from already decoded text
+/// (Django under ASGI) may hold any character. The strings are taken as bytes when every
+/// character is a byte and the bytes are UTF-8 (a WSGI server's), as UTF-8 text otherwise.
+fn wsgi_bytes(parts: &[Option<&str>]) -> Vec<u8> {
+    let len = parts.iter().flatten().map(|s| s.len()).sum();
+    let mut out = Vec::with_capacity(len);
+    for s in parts.iter().flatten() {
+        out.extend(s.chars().map_while(|c| u8::try_from(u32::from(c)).ok()));
+    }
+    let all_bytes = out.len()
+        == parts
+            .iter()
+            .flatten()
+            .map(|s| s.chars().count())
+            .sum::<usize>();
+    if all_bytes && std::str::from_utf8(&out).is_ok() {
+        return out;
+    }
+    out.clear();
+    for s in parts.iter().flatten() {
+        out.extend_from_slice(s.as_bytes());
+    }
+    out
+}
+
+/// True when `raw` (percent-encoded) decodes to exactly `decoded`.
+fn percent_decoded_eq(raw: &str, decoded: &[u8]) -> bool {
+    let b = raw.as_bytes();
+    let (mut i, mut j) = (0, 0);
+    while i < b.len() {
+        let byte = match (
+            b[i],
+            b.get(i + 1).copied().and_then(hex),
+            b.get(i + 2).copied().and_then(hex),
+        ) {
+            (b'%', Some(h), Some(l)) => {
+                i += 3;
+                (h << 4) | l
+            }
+            (c, _, _) => {
+                i += 1;
+                c
+            }
+        };
+        if decoded.get(j) != Some(&byte) {
+            return false;
+        }
+        j += 1;
+    }
+    j == decoded.len()
+}
+
+/// The value of a hexadecimal digit.
+fn hex(c: u8) -> Option<u8> {
+    char::from(c)
+        .to_digit(16)
+        .and_then(|d| u8::try_from(d).ok())
+}
+
+/// Appends to a query the `&`-separated pairs of `raw` it does not hold already.
+fn append_missing_pairs(query: &mut String, raw: &str) {
+    let present: Vec<String> = query.split('&').map(str::to_owned).collect();
+    for pair in raw.split('&') {
+        if pair.is_empty() || present.iter().any(|p| p == pair) {
+            continue;
+        }
+        if !query.is_empty() {
+            query.push('&');
+        }
+        query.push_str(pair);
+    }
+}
+
+/// Bytes a rebuilt path keeps as they are (the others are percent-encoded; `%` is kept, so
+/// nothing is decoded twice).
+fn path_keep(b: u8) -> bool {
+    b.is_ascii_graphic() && !matches!(b, b'?' | b'#' | b'"' | b'<' | b'>')
+}
+
+/// Bytes a rebuilt query keeps as they are.
+fn query_keep(b: u8) -> bool {
+    b.is_ascii_graphic() && b != b'#'
+}
+
+const PATH_KEEP: fn(u8) -> bool = path_keep;
+const QUERY_KEEP: fn(u8) -> bool = query_keep;
 
 /// `HTTP_X_FORWARDED_FOR` → `x-forwarded-for`.
 fn header_name(rest: &str) -> String {
@@ -214,29 +335,16 @@ fn origin_form(raw: &str) -> Option<String> {
     })
 }
 
-/// Appends a WSGI path (characters = raw bytes, PEP 3333) percent-encoding what cannot be
-/// in a path on the wire (controls, spaces, `?`, `#`, non-ASCII); `%` is kept as is.
-fn encode_path(wsgi: &str, out: &mut String) {
+/// Appends bytes, percent-encoding those `keep` refuses (controls, spaces, non-ASCII…).
+fn encode_bytes(bytes: &[u8], keep: fn(u8) -> bool, out: &mut String) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    let mut push = |b: u8| {
-        let keep = b.is_ascii_graphic() && !matches!(b, b'?' | b'#' | b'"' | b'<' | b'>');
-        if keep {
+    for &b in bytes {
+        if keep(b) {
             out.push(char::from(b));
         } else {
             out.push('%');
             out.push(char::from(HEX[usize::from(b >> 4)]));
             out.push(char::from(HEX[usize::from(b & 15)]));
-        }
-    };
-    for c in wsgi.chars() {
-        match u8::try_from(u32::from(c)) {
-            Ok(b) => push(b),
-            Err(_) => {
-                let mut buf = [0u8; 4];
-                for b in c.encode_utf8(&mut buf).bytes() {
-                    push(b);
-                }
-            }
         }
     }
 }
@@ -259,8 +367,30 @@ mod tests {
         assert_eq!(origin_form("http://h/a?b").as_deref(), Some("/a?b"));
         assert_eq!(origin_form("HTTPS://h?x=1").as_deref(), Some("/?x=1"));
         let mut p = String::new();
-        encode_path("/a b/\u{e9}?/%2e", &mut p);
-        assert_eq!(p, "/a%20b/%E9%3F/%2e");
+        // Not UTF-8 as bytes (a lone \u{e9}): text, encoded as UTF-8.
+        encode_bytes(&wsgi_bytes(&[Some("/a b/\u{e9}?/%2e")]), PATH_KEEP, &mut p);
+        assert_eq!(p, "/a%20b/%C3%A9%3F/%2e");
+        // UTF-8 bytes, one per character (PEP 3333): kept as bytes.
+        assert_eq!(
+            wsgi_bytes(&[Some("/s"), Some("/\u{c3}\u{a9}")]),
+            "/s/\u{e9}".as_bytes()
+        );
+        assert_eq!(wsgi_bytes(&[Some("/\u{20ac}")]), "/\u{20ac}".as_bytes());
         assert_eq!(header_name("X_FORWARDED_FOR"), "x-forwarded-for");
+    }
+
+    #[test]
+    fn raw_and_parsed() {
+        assert!(percent_decoded_eq("/a%2Fb", b"/a/b"));
+        assert!(percent_decoded_eq("/a%2", b"/a%2"));
+        assert!(percent_decoded_eq("/%C3%A9", "/\u{e9}".as_bytes()));
+        assert!(!percent_decoded_eq("/a/b", b"/a/b/"));
+        assert!(!percent_decoded_eq("/a/../b", b"/b"));
+        let mut q = "a=1&b=2".to_owned();
+        append_missing_pairs(&mut q, "b=2&c=3&&a=1");
+        assert_eq!(q, "a=1&b=2&c=3");
+        let mut q = String::new();
+        append_missing_pairs(&mut q, "x=1");
+        assert_eq!(q, "x=1");
     }
 }

@@ -9,8 +9,8 @@ On an ``http`` request:
 
 * the body is received up to ``MAX_BODY_BYTES`` (never more), and the messages received are
   replayed to the application unchanged, then ``receive`` goes on with the rest;
-* the raw request (method, ``raw_path``, ``query_string``, headers, client) goes to the engine
-  in one native call (the GIL is released inside it; the event loop waits only for the
+* the request as the application reads it (method, ``path`` — as ``raw_path`` when that
+  decodes to it —, ``query_string``, headers, client) goes to the engine in one native call (the GIL is released inside it; the event loop waits only for the
   inspection itself);
 * ``http.response.start`` is held back until the response can be judged: a body sent in one
   message, or announced by ``Content-Length`` within ``DLP_MAX_BODY_BYTES``, is buffered and
@@ -25,9 +25,8 @@ from __future__ import annotations
 
 import sys
 from typing import Any, Awaitable, Callable, List, MutableMapping, Optional, Tuple
-from urllib.parse import quote
-
 from ._base import ROUTE_UNKNOWN, BaseRASP
+from ._parsed import asgi_target
 
 __all__ = ["AsgiRASP", "ResponseCut"]
 
@@ -285,15 +284,7 @@ class _AsgiHandling:
     async def _inspect(self, scope: Scope, receive: Receive, messages: List[Message]) -> Any:
         raw_headers = scope.get("headers") or ()
         body, full = await self._read_body(receive, raw_headers, messages)
-        raw_path = scope.get("raw_path")
-        if raw_path:
-            path = raw_path.decode("latin-1")
-        else:
-            path = quote(scope.get("root_path", "") + scope.get("path", "/"),
-                         safe="/%:@!$&'()*+,;=-._~")
-        query = scope.get("query_string", b"")
-        if isinstance(query, (bytes, bytearray)):
-            query = query.decode("latin-1")
+        path, query = asgi_target(scope)
         client = scope.get("client")
         return self.inspect(
             scope.get("method", "GET"), path, query, _latin1(raw_headers),

@@ -10,8 +10,9 @@
     def orders(req: func.HttpRequest) -> func.HttpResponse: ...
 
 The request is read from the ``HttpRequest``: the method, the path and raw query of
-``req.url`` (so repeated parameters stay separate: ``req.params`` joins them with commas), the
-headers, and at most ``MAX_BODY_BYTES`` of the body. The function has no route table: the
+``req.url`` (so repeated parameters stay separate: ``req.params`` joins them with commas) —
+plus any ``req.params`` value or ``req.route_params`` value that ``req.url`` does not hold
+(the handler reads those) —, the headers, and at most ``MAX_BODY_BYTES`` of the body. The function has no route table: the
 route and method checks do not apply.
 
 The client IP: Azure's front end puts the client's address (with its port) last in
@@ -33,6 +34,7 @@ from urllib.parse import urlsplit
 import azure.functions as func
 
 from ._base import ROUTE_UNKNOWN, BaseRASP
+from ._parsed import with_parsed_params, with_path_values
 
 __all__ = ["AzureRASP"]
 
@@ -49,6 +51,13 @@ def client_ip(forwarded_for: Optional[str]) -> Optional[str]:
     if last.count(":") == 1:  # IPv4 with a port; a bare IPv6 has several colons
         return last.split(":", 1)[0]
     return last or None
+
+
+def _items(mapping: Any) -> List[Tuple[Any, Any]]:
+    try:
+        return list(mapping.items()) if mapping else []
+    except Exception:
+        return []
 
 
 def _find_request(args: tuple, kwargs: dict) -> Any:
@@ -111,8 +120,12 @@ class AzureRASP(BaseRASP):
             cap = self._engine.max_body_bytes
             if body is not None and len(body) > cap:
                 body, full = body[:cap], len(body)
-            return self.inspect(req.method, url.path or "/", url.query, headers, peer, body,
-                                full, ROUTE_UNKNOWN)
+            # What the handler reads: `req.params` (the host's parsed query, repeated names
+            # comma-joined) and `req.route_params` (decoded), beside `req.url`'s raw ones.
+            query = with_parsed_params(url.query, _items(req.params), joined=True)
+            path = with_path_values(url.path or "/", [v for _, v in _items(req.route_params)])
+            return self.inspect(req.method, path, query, headers, peer, body, full,
+                                ROUTE_UNKNOWN)
         except Exception as e:  # never break the application's request
             return self._failed(e)
 

@@ -10,12 +10,20 @@ function URL.
 
 Events understood (others, e.g. SQS or S3 events, pass through untouched):
 
-* API Gateway REST APIs (payload format 1.0): ``httpMethod``, ``path``, ``multiValueHeaders``
-  (else ``headers``), ``multiValueQueryStringParameters`` (else ``queryStringParameters``),
+* API Gateway REST APIs (payload format 1.0): ``httpMethod``, ``path`` and
+  ``pathParameters``, ``multiValueHeaders`` and ``headers``,
+  ``multiValueQueryStringParameters`` and ``queryStringParameters``,
   ``requestContext.identity.sourceIp``;
 * API Gateway HTTP APIs (payload format 2.0) and Lambda function URLs (the same shape):
-  ``requestContext.http.method``/``sourceIp``, ``rawPath``, ``rawQueryString``, ``headers``
-  (repeated headers already comma-joined by AWS), ``cookies``.
+  ``requestContext.http.method``/``path``/``sourceIp``, ``rawPath`` and ``pathParameters``,
+  ``rawQueryString`` and ``queryStringParameters``, ``headers`` (repeated headers already
+  comma-joined by AWS), the ``cookie`` header and the ``cookies`` array.
+
+A handler may read any of the forms an event gives a value in, and a hand-built or altered
+event can make them disagree: every form is inspected — the raw one, plus what only a
+parsed one holds (a ``queryStringParameters`` value that is not in the multi-value or raw
+query, a path parameter that is not in the path, the ``cookies`` array beside a ``cookie``
+header), each value once.
 
 Bodies may be base64-encoded (``isBase64Encoded``); at most ``MAX_BODY_BYTES`` are inspected.
 The client IP is the one AWS measured (``sourceIp``); ``X-Forwarded-For`` only counts when
@@ -38,6 +46,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 from urllib.parse import quote, urlencode
 
 from ._base import ROUTE_UNKNOWN, BaseRASP
+from ._parsed import with_parsed_params, with_path_values
 
 __all__ = ["LambdaRASP"]
 
@@ -45,24 +54,38 @@ _PATH_SAFE = "/%:@!$&'()*+,;=-._~"
 
 
 def _v1_headers(event: dict) -> List[Tuple[str, str]]:
+    """Every header of a REST API event: ``multiValueHeaders``, and the ``headers`` values
+    that are not among them (the handler may read either)."""
+    out: List[Tuple[str, str]] = []
     multi = event.get("multiValueHeaders")
-    if isinstance(multi, dict) and multi:
-        return [(str(k), str(v)) for k, vs in multi.items() for v in (vs or ())]
+    if isinstance(multi, dict):
+        out = [(str(k), str(v)) for k, vs in multi.items() for v in (vs or ()) if v is not None]
     single = event.get("headers")
     if isinstance(single, dict):
-        return [(str(k), str(v)) for k, v in single.items() if v is not None]
-    return []
+        have = {(k.lower(), v) for k, v in out}
+        out += [(str(k), str(v)) for k, v in single.items()
+                if v is not None and (str(k).lower(), str(v)) not in have]
+    return out
+
+
+def _dict_items(value: Any) -> List[Tuple[Any, Any]]:
+    return list(value.items()) if isinstance(value, dict) else []
 
 
 def _v1_query(event: dict) -> str:
+    """The query of a REST API event: the pairs of ``multiValueQueryStringParameters`` and
+    those of ``queryStringParameters`` not among them (the handler may read either)."""
     multi = event.get("multiValueQueryStringParameters")
-    if isinstance(multi, dict) and multi:
-        pairs = [(k, v) for k, vs in multi.items() for v in (vs or ())]
-    else:
-        single = event.get("queryStringParameters")
-        pairs = list(single.items()) if isinstance(single, dict) else []
+    pairs = [(k, v) for k, vs in _dict_items(multi) for v in (vs or ())]
     # API Gateway hands over decoded values: re-encode them as a browser would.
-    return urlencode([(str(k), "" if v is None else str(v)) for k, v in pairs])
+    query = urlencode([(str(k), "" if v is None else str(v)) for k, v in pairs])
+    return with_parsed_params(query, _dict_items(event.get("queryStringParameters")))
+
+
+def _path_values(event: dict, *more: Any) -> List[Any]:
+    """Other forms of the path a handler may read: the path parameters (decoded by API
+    Gateway), then ``more``."""
+    return [v for _, v in _dict_items(event.get("pathParameters"))] + list(more)
 
 
 def _body(event: dict) -> Optional[bytes]:
@@ -88,17 +111,23 @@ def parse_event(event: Any) -> Optional[Dict[str, Any]]:
     ctx = ctx if isinstance(ctx, dict) else {}
     http = ctx.get("http")
     if isinstance(http, dict) and "method" in http:  # payload 2.0, function URLs
-        headers = [(str(k), str(v)) for k, v in (event.get("headers") or {}).items()
+        headers = [(str(k), str(v)) for k, v in _dict_items(event.get("headers"))
                    if v is not None]
+        # The `cookies` array as Cookie headers of its own, beside any `cookie` header: the
+        # handler may read either.
         cookies = event.get("cookies")
-        if cookies and not any(k.lower() == "cookie" for k, _ in headers):
+        if isinstance(cookies, (list, tuple)) and cookies:
             headers.append(("cookie", "; ".join(str(c) for c in cookies)))
-        path = event.get("rawPath") or http.get("path") or "/"
+        path = str(event.get("rawPath") or http.get("path") or "/")
+        query = with_parsed_params(str(event.get("rawQueryString") or ""),
+                                   _dict_items(event.get("queryStringParameters")),
+                                   joined=True)
         return {
             "version": 2,
             "method": str(http["method"]),
-            "path": quote(str(path), safe=_PATH_SAFE),
-            "query": str(event.get("rawQueryString") or ""),
+            "path": with_path_values(quote(path, safe=_PATH_SAFE),
+                                     _path_values(event, http.get("path"))),
+            "query": query,
             "headers": headers,
             "peer": http.get("sourceIp"),
             "body": _body(event),
@@ -106,10 +135,11 @@ def parse_event(event: Any) -> Optional[Dict[str, Any]]:
     if "httpMethod" in event:  # payload 1.0 (REST APIs)
         identity = ctx.get("identity")
         peer = identity.get("sourceIp") if isinstance(identity, dict) else None
+        path = str(event.get("path") or "/")
         return {
             "version": 1,
             "method": str(event["httpMethod"]),
-            "path": quote(str(event.get("path") or "/"), safe=_PATH_SAFE),
+            "path": with_path_values(quote(path, safe=_PATH_SAFE), _path_values(event)),
             "query": _v1_query(event),
             "headers": _v1_headers(event),
             "peer": peer,
