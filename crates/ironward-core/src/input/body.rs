@@ -14,7 +14,8 @@
 //! - **Multipart** bodies are parsed with every boundary the `Content-Type` offers (see
 //!   [`content_type::boundaries`]); the parts' own readings are in `multipart`.
 //! - **gRPC and protobuf** bodies have their string fields extracted (`protobuf`).
-//! - **Any other body** (`text/plain`, no `Content-Type`, XML, `application/octet-stream`…) is
+//! - **XML** yields its elements' text and its attribute values (`xml`).
+//! - **Any other body** (`text/plain`, no `Content-Type`, `application/octet-stream`…) is
 //!   parsed as JSON when it looks like JSON, and is otherwise inspected as one text value at
 //!   `post_values` when it is text (valid UTF-8, or decodable in its declared charset). Binary
 //!   bodies are not inspected.
@@ -26,7 +27,7 @@ use super::charset::{self, Charset};
 use super::extract::Sink;
 use super::protobuf::{self, Framing};
 use super::{BodyError, BodyKind, Location, ParamSource, content_type, headers, json};
-use super::{multipart, query};
+use super::{multipart, query, xml};
 use crate::decode::Transforms;
 use crate::request::Request;
 use std::borrow::Cow;
@@ -79,6 +80,13 @@ pub(crate) fn extract<'a>(sink: &mut Sink<'a, '_>, req: &Request<'a>) {
                 }
             }
             first.unwrap_or_else(|| (!truncated).then(|| "no multipart boundary found".into()))
+        }
+        BodyKind::Xml if !looks_like_json_start(inspected) => {
+            if !xml::extract(sink, inspected) && !truncated {
+                let text = String::from_utf8_lossy(inspected);
+                sink.value(Location::PostValues, None, text, Transforms::NONE, 0);
+            }
+            None
         }
         BodyKind::None | BodyKind::Xml | BodyKind::Other => {
             let media = ct.map_or("", |c| c.media_type);

@@ -19,6 +19,7 @@ pub mod path;
 pub mod protobuf;
 pub mod query;
 pub mod referer;
+mod xml;
 
 pub use extract::{ExtractOptions, extract};
 mod body;
