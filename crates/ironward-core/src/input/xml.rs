@@ -17,7 +17,7 @@ use quick_xml::reader::Reader;
 use std::borrow::Cow;
 
 /// Most parser events read per document.
-pub const MAX_EVENTS: usize = 200_000;
+pub(super) const MAX_EVENTS: usize = 200_000;
 
 /// Extracts the text and attribute values of an XML body. Returns false when the document
 /// did not parse to its end.
@@ -25,7 +25,7 @@ pub(crate) fn extract(sink: &mut Sink<'_, '_>, body: &[u8]) -> bool {
     let mut reader = Reader::from_reader(body);
     let mut text = String::new();
     let mut element: Option<String> = None;
-    let mut flush = |sink: &mut Sink<'_, '_>, text: &mut String, element: &Option<String>| {
+    let flush = |sink: &mut Sink<'_, '_>, text: &mut String, element: &Option<String>| {
         if !text.trim().is_empty() {
             let name = element.clone().map(Cow::Owned);
             sink.value(
