@@ -17,8 +17,8 @@
 //! - **XML** yields its elements' text and its attribute values (`xml`).
 //! - **Any other body** (`text/plain`, no `Content-Type`, `application/octet-stream`…) is
 //!   parsed as JSON when it looks like JSON, and is otherwise inspected as one text value at
-//!   `post_values` when it is text (valid UTF-8, or decodable in its declared charset). Binary
-//!   bodies are not inspected.
+//!   `post_values` when it is text: valid UTF-8 (or decodable in its declared charset) without
+//!   control characters other than tab, CR and LF. Binary bodies are not inspected.
 //!
 //! A declared charset the engine cannot decode is a `body_error` (so the `format` check reports
 //! it): the engine cannot see what the application will see.
@@ -82,9 +82,18 @@ pub(crate) fn extract<'a>(sink: &mut Sink<'a, '_>, req: &Request<'a>) {
             first.unwrap_or_else(|| (!truncated).then(|| "no multipart boundary found".into()))
         }
         BodyKind::Xml if !looks_like_json_start(inspected) => {
-            if !xml::extract(sink, inspected) && !truncated {
-                let text = String::from_utf8_lossy(inspected);
-                sink.value(Location::PostValues, None, text, Transforms::NONE, 0);
+            if !xml::extract(sink, inspected)
+                && !truncated
+                && let Ok(text) = std::str::from_utf8(inspected)
+                && is_text(text)
+            {
+                sink.value(
+                    Location::PostValues,
+                    None,
+                    Cow::Borrowed(text),
+                    Transforms::NONE,
+                    0,
+                );
             }
             None
         }
@@ -191,7 +200,7 @@ fn undeclared<'a>(
         if let Some(text) = charset::decode(body, cs) {
             if looks_like_json_start(text.as_bytes()) {
                 let _ = owned_json(sink, &text, truncated);
-            } else {
+            } else if is_text(&text) {
                 let text = Cow::Owned(text.into_owned());
                 sink.value(Location::PostValues, None, text, Transforms::CHARSET, 0);
             }
@@ -219,13 +228,24 @@ fn undeclared<'a>(
         }
         json::scan_prefix(sink, text.as_bytes());
     }
-    sink.value(
-        Location::PostValues,
-        None,
-        Cow::Borrowed(text),
-        Transforms::NONE,
-        0,
-    );
+    if is_text(text) {
+        sink.value(
+            Location::PostValues,
+            None,
+            Cow::Borrowed(text),
+            Transforms::NONE,
+            0,
+        );
+    }
+}
+
+/// True for text a person or a program wrote as text: no control characters but tab, CR and
+/// LF, and no U+FFFD. Binary formats (gzip, images, PDF, protobuf) nearly always hold control
+/// bytes; their printable runs are noise to the detectors, and no framework reads them as a
+/// string of text.
+fn is_text(s: &str) -> bool {
+    !s.chars()
+        .any(|c| (c.is_control() && !matches!(c, '\t' | '\n' | '\r')) || c == '\u{FFFD}')
 }
 
 /// True when the first non-blank byte opens a JSON object or array.

@@ -194,6 +194,14 @@ fn text_and_binary_bodies() {
         b"\x89PNG\r\n\x1a\n\x00\x00\xff\xfe",
     );
     assert_eq!(inputs.at(Location::PostValues).count(), 0);
+    // Text with control bytes is binary (gzip, PDF, protobuf read as Latin-1).
+    let inputs = post(None, "\u{1f}\u{8b}\u{8}\0\0\0\0\0\0\n../../x".as_bytes());
+    assert_eq!(inputs.at(Location::PostValues).count(), 0);
+    let inputs = post(
+        Some("text/plain"),
+        b"line one\r\n\tline two ../../etc/passwd",
+    );
+    assert_eq!(inputs.at(Location::PostValues).count(), 1);
     // Malformed JSON of an undeclared type: its literals and its text.
     let inputs = post(
         Some("text/plain"),
