@@ -25,6 +25,25 @@ def params(**extra):
     return p
 
 
+def configure_django():
+    """Django's settings for every suite that uses Django (configured once per process):
+    test_django.py's URLconf and parameters; other suites override ``ROOT_URLCONF``."""
+    import django
+    from django.conf import settings
+
+    if not settings.configured:
+        settings.configure(
+            DEBUG=False,
+            SECRET_KEY="test",
+            ALLOWED_HOSTS=["*"],
+            ROOT_URLCONF="test_django",
+            MIDDLEWARE=["ironward.DjangoRASP"],
+            INSTALLED_APPS=[],
+            IRONWARD_PARAMS=params(),
+        )
+        django.setup()
+
+
 @pytest.fixture
 def base_params():
     return params()

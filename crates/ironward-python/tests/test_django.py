@@ -6,23 +6,12 @@ import asyncio
 import hashlib
 import json
 
-import django
 import pytest
-from django.conf import settings
 
-from conftest import ATTACK_QUERY, CARD, JNDI, SSRF_JSON, TOKEN, TRAVERSAL_FORM, params
+from conftest import (ATTACK_QUERY, CARD, JNDI, SSRF_JSON, TOKEN, TRAVERSAL_FORM,
+                      configure_django, params)
 
-if not settings.configured:
-    settings.configure(
-        DEBUG=False,
-        SECRET_KEY="test",
-        ALLOWED_HOSTS=["*"],
-        ROOT_URLCONF=__name__,
-        MIDDLEWARE=["ironward.DjangoRASP"],
-        INSTALLED_APPS=[],
-        IRONWARD_PARAMS=params(),
-    )
-    django.setup()
+configure_django()  # ROOT_URLCONF is this module
 
 from django.http import HttpResponse, JsonResponse, StreamingHttpResponse  # noqa: E402
 from django.test import AsyncClient, Client, override_settings  # noqa: E402

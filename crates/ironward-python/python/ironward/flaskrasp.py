@@ -76,12 +76,12 @@ class FlaskRASP(BaseRASP):
         environ = req.environ
         route = self._route(req)
         if "stream" in req.__dict__:
-            # Another hook already opened the body stream: use Flask's cached data if small.
-            length = req.content_length
-            if length is not None and length <= self._engine.max_body_bytes:
-                body: Any = (req.get_data(cache=True), None)
-            else:
-                body = (None, length)
+            # Another hook already opened the body stream: only Flask's own (cached) read of
+            # it is left, which the view will share; a cut body gets its full length, so the
+            # engine knows it was cut (a chunked one has no Content-Length to tell).
+            data = req.get_data(cache=True)
+            cap = self._engine.max_body_bytes
+            body: Any = (data, None) if len(data) <= cap else (data[:cap], len(data))
         else:
             body = False
         verdict = self.inspect_wsgi(environ, route, body)
