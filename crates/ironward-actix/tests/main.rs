@@ -2,6 +2,7 @@
 //! raw HTTP/1.1 over `std::net::TcpStream`.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
+mod differential;
 mod events;
 mod robustness;
 mod routes;

@@ -112,9 +112,12 @@ fn header_value_with_a_control_byte_gets_a_response() {
 }
 
 #[test]
-fn two_megabyte_body_reaches_the_handler_intact() {
-    // Default cap: MAX_BODY_BYTES = 1 MiB.
-    let server = start(Config::default());
+fn two_megabyte_body_reaches_the_handler_intact_with_body_limit_monitor() {
+    // Default cap: MAX_BODY_BYTES = 1 MiB; with BODY_LIMIT_ACTION=monitor the rest streams
+    // through uninspected (the default, block, answers 413: see differential.rs).
+    let mut config = Config::default();
+    config.body_limit_action = ironward_core::config::BodyLimitAction::Monitor;
+    let server = start(config);
     let body: Vec<u8> = (0..2_000_000u32).map(|i| b'a' + (i % 26) as u8).collect();
     let raw = request(
         "POST",

@@ -193,7 +193,8 @@ pub(crate) fn request(
     raw
 }
 
-fn parse(buf: &[u8]) -> Reply {
+/// Parses a raw HTTP/1.1 response (a chunked body is de-chunked).
+pub(crate) fn parse(buf: &[u8]) -> Reply {
     let end = buf
         .windows(4)
         .position(|w| w == b"\r\n\r\n")

@@ -61,9 +61,10 @@ fn multipart_body_arrives_intact() {
 }
 
 #[test]
-fn chunked_upload_beyond_the_cap_is_streamed_through_intact() {
+fn chunked_upload_beyond_the_cap_is_streamed_through_intact_with_body_limit_monitor() {
     let mut config = Config::default();
     config.max_body_bytes = 1024;
+    config.body_limit_action = ironward_core::config::BodyLimitAction::Monitor;
     let server = start(config);
     let body: Vec<u8> = (0..200_000u32).map(|i| b'a' + (i % 26) as u8).collect();
     let mut raw = b"POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec();

@@ -123,9 +123,12 @@ async fn header_value_with_a_control_byte_gets_a_response() {
 }
 
 #[tokio::test]
-async fn two_megabyte_body_reaches_the_handler_intact() {
-    // Default cap: MAX_BODY_BYTES = 1 MiB; the rest streams through uninspected.
-    let addr = serve(Config::default()).await;
+async fn two_megabyte_body_reaches_the_handler_intact_with_body_limit_monitor() {
+    // Default cap: MAX_BODY_BYTES = 1 MiB; with BODY_LIMIT_ACTION=monitor the rest streams
+    // through uninspected.
+    let mut config = Config::default();
+    config.body_limit_action = ironward_core::config::BodyLimitAction::Monitor;
+    let addr = serve(config).await;
     let body: Vec<u8> = (0..2_000_000u32).map(|i| b'a' + (i % 26) as u8).collect();
     let r = send(
         addr,

@@ -90,7 +90,8 @@ pub(crate) async fn send(addr: SocketAddr, head: &str, body: &[u8]) -> Reply {
     .expect("request timed out")
 }
 
-fn parse(raw: &[u8]) -> Reply {
+/// Parses a raw HTTP/1.1 response (a chunked body is de-chunked).
+pub(crate) fn parse(raw: &[u8]) -> Reply {
     let split = raw
         .windows(4)
         .position(|w| w == b"\r\n\r\n")

@@ -17,6 +17,7 @@ use tonic_health::pb::health_check_response::ServingStatus;
 use tonic_health::pb::health_client::HealthClient;
 use tonic_health::pb::{HealthCheckRequest, HealthCheckResponse};
 
+use crate::differential::{CAP, SQLI, XSS, blocking, monitoring, seen};
 use crate::support::LIMIT;
 
 /// An attack in request metadata (a header): Log4Shell, blocked by the default configuration
@@ -41,7 +42,11 @@ async fn serve_with(
     if let Some(routes) = routes {
         layer = layer.routes(routes);
     }
-    let (_reporter, health) = tonic_health::server::health_reporter();
+    let (reporter, health) = tonic_health::server::health_reporter();
+    // A named service the body-inspection tests ask about.
+    reporter
+        .set_service_status(SHOP, tonic_health::ServingStatus::Serving)
+        .await;
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
     tokio::spawn(async move {
@@ -81,6 +86,25 @@ async fn check(
         req.metadata_mut()
             .insert(*name, value.parse().expect("metadata value"));
     }
+    tokio::time::timeout(LIMIT, client.check(req))
+        .await
+        .expect("check timed out")
+        .map(tonic::Response::into_inner)
+}
+
+/// A service name the health service knows (`SERVING`).
+const SHOP: &str = "shop.Cart";
+
+/// A health `Check` of one service by name: the name is field 1 (a string) of the protobuf
+/// request message, in the gRPC body.
+async fn check_service(
+    addr: SocketAddr,
+    service: &str,
+) -> Result<HealthCheckResponse, tonic::Status> {
+    let mut client = client(addr).await;
+    let req = tonic::Request::new(HealthCheckRequest {
+        service: service.to_owned(),
+    });
     tokio::time::timeout(LIMIT, client.check(req))
         .await
         .expect("check timed out")
@@ -160,4 +184,60 @@ async fn a_route_list_answers_unlisted_methods_unimplemented() {
     let (addr, _) = serve_with(config(), Some(routes)).await;
     let res = check(addr, &[]).await.expect("a response");
     assert_eq!(res.status, ServingStatus::Serving as i32);
+}
+
+// The gRPC body (issue 17): the layer buffers it up to MAX_BODY_BYTES and hands it to the
+// engine with its Content-Type, which reads the protobuf string fields without a schema.
+
+#[tokio::test]
+async fn attacks_in_a_protobuf_string_field_are_blocked() {
+    let (control, cev) = serve(monitoring()).await;
+    let (block, bev) = serve(blocking()).await;
+    let mut failed = Vec::new();
+    for attack in [SQLI, XSS] {
+        // Control: the health service reads the name (an unknown service: NOT_FOUND).
+        match check_service(control, attack).await {
+            Err(s) if s.code() == tonic::Code::NotFound => {}
+            other => failed.push(format!("{attack}: control: {other:?}")),
+        }
+        let monitored = seen(&cev);
+        match check_service(block, attack).await {
+            Err(s) if s.code() == tonic::Code::PermissionDenied => {}
+            other => failed.push(format!(
+                "{attack}: not blocked: {other:?}; the engine reported: [{}] (monitor run: [{monitored}])",
+                seen(&bev)
+            )),
+        }
+        seen(&bev);
+    }
+    // A benign name passes and the service answers for it.
+    match check_service(block, SHOP).await {
+        Ok(r) if r.status == ServingStatus::Serving as i32 => {}
+        other => failed.push(format!("benign: {other:?}; [{}]", seen(&bev))),
+    }
+    assert!(failed.is_empty(), "{}", failed.join("\n"));
+}
+
+#[tokio::test]
+async fn a_grpc_body_over_the_cap_is_refused_resource_exhausted() {
+    // HTTP/2 without Content-Length: the layer reads one byte past MAX_BODY_BYTES, the engine
+    // answers 413 (BODY_LIMIT_ACTION=block), a gRPC client sees RESOURCE_EXHAUSTED.
+    let long = "x".repeat(CAP + 100);
+    let (block, bev) = serve(blocking()).await;
+    let status = check_service(block, &long).await.expect_err("refused");
+    assert_eq!(status.code(), tonic::Code::ResourceExhausted, "{status:?}");
+    assert!(seen(&bev).contains("body_limit"));
+    // A name that fits passes.
+    let fits = "x".repeat(CAP - 100);
+    let status = check_service(block, &fits)
+        .await
+        .expect_err("an unknown service");
+    assert_eq!(status.code(), tonic::Code::NotFound, "{status:?}");
+    // Monitor: the service reads the whole name (NOT_FOUND), the limit is reported.
+    let (control, cev) = serve(monitoring()).await;
+    let status = check_service(control, &long)
+        .await
+        .expect_err("an unknown service");
+    assert_eq!(status.code(), tonic::Code::NotFound, "{status:?}");
+    assert!(seen(&cev).contains("body_limit"));
 }

@@ -119,9 +119,12 @@ async fn server_header_is_rewritten() {
 }
 
 #[tokio::test]
-async fn body_over_the_cap_reaches_handler_intact() {
+async fn body_over_the_cap_reaches_handler_intact_with_body_limit_monitor() {
+    // BODY_LIMIT_ACTION=monitor: the first MAX_BODY_BYTES are inspected, the rest streams
+    // through (the default, block, answers 413: see differential.rs).
     let mut config = Config::default();
     config.max_body_bytes = 1024;
+    config.body_limit_action = ironward_core::config::BodyLimitAction::Monitor;
     let addr = serve(config).await;
     let body: Vec<u8> = (0..200_000u32).map(|i| b'a' + (i % 26) as u8).collect();
     let r = send(
