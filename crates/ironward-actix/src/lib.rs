@@ -46,11 +46,13 @@
 //!   with `default_service` (a single-page-app fallback, a proxy) would see those requests
 //!   refused. Both match the path actix routes on (percent-decoded except `%2F`, `%25`, `+`),
 //!   so an encoded spelling of a real route is not taken for an unknown one.
-//! - **Request body.** The payload is read up to `MAX_BODY_BYTES`, inspected, and handed to the
-//!   application unchanged: the bytes read are re-injected in front of the rest of the stream,
-//!   so the handler reads the whole body exactly once. A body longer than the cap is inspected
-//!   on its first `MAX_BODY_BYTES` only (the verdict reports `body_truncated`) and the rest is
-//!   streamed through uninspected, never buffered. A payload error while reading (the client
+//! - **Request body.** The payload is read until it ends or one byte past `MAX_BODY_BYTES`,
+//!   inspected, and handed to the application unchanged: the bytes read are re-injected in
+//!   front of the rest of the stream, so the handler reads the whole body exactly once. A
+//!   longer body reaches the engine as its first `MAX_BODY_BYTES` with `body_len` set (the
+//!   `Content-Length`, or one more than was read when chunked): with `BODY_LIMIT_ACTION=block`
+//!   (the default) the engine's 413 is sent without the rest being read; with `monitor` the
+//!   rest is streamed through uninspected, never buffered. A payload error while reading (the client
 //!   went away, a malformed chunked body) ends the request with actix's error for it.
 //! - **Verdict.** A blocking verdict is answered with the configured response (`BLOCK_*` or
 //!   `BLACKLIST_*`: status and HTML body, or a redirect with `Location`); the application is

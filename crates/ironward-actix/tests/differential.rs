@@ -614,7 +614,7 @@ const NOT_READ: &[Case] = &[
         status: 403,
     },
     Case {
-        name: "charset=utf-7 form (web::Form refuses a non-UTF-8 charset)",
+        name: "charset=utf-7 form (web::Form does not decode UTF-7)",
         attack: XSS,
         build: |v| {
             let body = format!("q={}", pct(&v.replace('<', "+ADw-").replace('>', "+AD4-")));

@@ -26,9 +26,12 @@
 //! # }
 //! ```
 //!
-//! The request body is buffered up to `MAX_BODY_BYTES`, inspected, and the same bytes are
-//! handed to the service, followed by the rest of the stream when the body is larger (that
-//! rest is not inspected). See `docs/rust.md` for what is inspected and the limits.
+//! The request body (HTTP/1.1, HTTP/2, gRPC) is buffered up to one byte past `MAX_BODY_BYTES`,
+//! handed to the engine with its `Content-Type` (and `body_len` when it is longer), and the
+//! same bytes go to the service. A longer body is answered 413 by the engine
+//! (`BODY_LIMIT_ACTION=block`, the default) without the rest being read; with `monitor` the
+//! rest follows the inspected prefix to the service, uninspected. See `docs/rust.md` for what
+//! is inspected and the limits.
 //!
 //! Routes: with axum, [`IronwardLayer::axum_router`] makes axum's router the route table;
 //! elsewhere (plain hyper, tonic), pass the routes with [`IronwardLayer::routes`] (a
