@@ -120,7 +120,18 @@ pub(crate) fn inspect(req: &ServiceRequest, shared: &Shared, body: &ReadBody) ->
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
-    let (inspected, body_len) = engine_body(body, declared, cap);
+    // A compressed body the application's extractors inflate: the engine gets it inflated.
+    let inflated = crate::inflate::inflate(req.headers(), &body.joined, cap.saturating_add(1));
+    let (inspected, body_len) = match &inflated {
+        Some(bytes) => {
+            let shown = &bytes[..bytes.len().min(cap)];
+            let len = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+            // Longer than the cap, or cut with the compressed body: at least one byte more.
+            let longer = bytes.len() > cap || body.rest.is_some();
+            (shown, longer.then(|| len.max(cap as u64).saturating_add(1)))
+        }
+        None => engine_body(body, declared, cap),
+    };
     let (route, accepts) = route(req, shared);
     let request = Request {
         method: req.method().as_str(),

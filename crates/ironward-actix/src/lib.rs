@@ -80,6 +80,7 @@
 #![forbid(unsafe_code)]
 
 mod inbound;
+mod inflate;
 mod middleware;
 mod outbound;
 mod report;

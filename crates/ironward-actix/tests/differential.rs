@@ -83,6 +83,12 @@ fn chunked(body: &[u8], size: usize) -> Vec<u8> {
     out
 }
 
+fn gzip(data: &[u8]) -> Vec<u8> {
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    e.write_all(data).expect("gzip");
+    e.finish().expect("gzip")
+}
+
 fn pad() -> String {
     "a".repeat(CAP + 512)
 }
@@ -473,6 +479,42 @@ const ACTIX: &[Case] = &[
             )
         },
         status: 403,
+    },
+    Case {
+        name: "gzip JSON body (web::Json inflates it)",
+        attack: SQLI,
+        build: |v| {
+            let body = format!(r#"{{"q":{}}}"#, js(v));
+            raw(
+                "POST /json HTTP/1.1\r\nContent-Type: application/json\r\nContent-Encoding: gzip",
+                &gzip(body.as_bytes()),
+            )
+        },
+        status: 403,
+    },
+    Case {
+        name: "gzip form body (web::Form inflates it)",
+        attack: XSS,
+        build: |v| {
+            let body = format!("a=1&q={}", pct(v));
+            raw(
+                "POST /form HTTP/1.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Encoding: gzip",
+                &gzip(body.as_bytes()),
+            )
+        },
+        status: 403,
+    },
+    Case {
+        name: "gzip JSON inflating past MAX_BODY_BYTES (413)",
+        attack: XSS,
+        build: |v| {
+            let body = format!(r#"{{"pad":"{}","q":{}}}"#, pad(), js(v));
+            raw(
+                "POST /json HTTP/1.1\r\nContent-Type: application/json\r\nContent-Encoding: gzip",
+                &gzip(body.as_bytes()),
+            )
+        },
+        status: 413,
     },
     Case {
         name: "percent-encoded cookie value (parse_encoded decodes it)",
