@@ -110,7 +110,7 @@ async def test_multipart_upload_intact(make_client):
 
 
 async def test_big_and_chunked_bodies_intact(make_client):
-    c, _ = await make_client(MAX_BODY_BYTES=1024)
+    c, _ = await make_client(MAX_BODY_BYTES=1024, BODY_LIMIT_ACTION="monitor")
     data = b"x" * 5000 + b"end"
     r = await c.post("/raw", data=data, headers={"Content-Type": "application/octet-stream"})
     assert await r.json() == {"size": len(data), "sha": hashlib.sha256(data).hexdigest()}

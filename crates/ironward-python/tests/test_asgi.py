@@ -91,7 +91,7 @@ def test_benign_passes_with_body_intact():
 
 
 def test_big_and_chunked_bodies_intact():
-    c, _ = client(MAX_BODY_BYTES=2048)
+    c, _ = client(MAX_BODY_BYTES=2048, BODY_LIMIT_ACTION="monitor")
     data = b"a=1&" + b"b" * 10000
     r = c.post("/echo", content=data, headers={"Content-Type": "application/x-www-form-urlencoded"})
     assert r.json()["size"] == len(data)
@@ -208,7 +208,7 @@ def _run(rasp, scope, bodies):
 
 
 def test_more_body_request_is_replayed_exactly():
-    rasp = AsgiRASP(app, params=params(MAX_BODY_BYTES=10))
+    rasp = AsgiRASP(app, params=params(MAX_BODY_BYTES=10, BODY_LIMIT_ACTION="monitor"))
     parts = [b"abcd", b"efgh", b"ijkl", b"mnop"]
     sent = _run(rasp, {}, parts)
     data = b"".join(parts)

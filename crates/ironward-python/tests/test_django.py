@@ -136,7 +136,7 @@ def test_multipart_upload_intact(tmp_path):
                         "sha": hashlib.sha256(data).hexdigest()}
 
 
-@override_settings(IRONWARD_PARAMS=params(MAX_BODY_BYTES=1024))
+@override_settings(IRONWARD_PARAMS=params(MAX_BODY_BYTES=1024, BODY_LIMIT_ACTION="monitor"))
 def test_body_over_cap_handed_on_whole():
     data = b"z" * 6000
     r = Client().post("/raw", data=data, content_type="application/octet-stream")
@@ -234,7 +234,7 @@ async def test_async_benign_requests_pass_with_bodies_intact():
     assert r.json() == {"user": ["demo"], "tag": ["a", "b"]}
 
 
-@override_settings(IRONWARD_PARAMS=params(MAX_BODY_BYTES=1024))
+@override_settings(IRONWARD_PARAMS=params(MAX_BODY_BYTES=1024, BODY_LIMIT_ACTION="monitor"))
 async def test_async_body_over_cap_handed_on_whole():
     data = bytes(range(256)) * 24
     r = await AsyncClient().post("/a/raw", data=data, content_type="application/octet-stream")
@@ -341,7 +341,7 @@ def test_asgi_handler_chunked_body_inspected():
     assert status == 200 and json.loads(body) == {"item": "shoes"}
 
 
-@override_settings(IRONWARD_PARAMS=params(MAX_BODY_BYTES=1024))
+@override_settings(IRONWARD_PARAMS=params(MAX_BODY_BYTES=1024, BODY_LIMIT_ACTION="monitor"))
 def test_asgi_handler_body_over_cap_handed_on_whole():
     data = b"\x00\x01" * 3000
     chunks = [data[i:i + 1000] for i in range(0, len(data), 1000)]

@@ -55,7 +55,13 @@ def test_body_and_cut_length():
     v = e.inspect_request("POST", "/api", "", H + [("Content-Type", "application/json")],
                           "198.51.100.1", body)
     assert v.blocked and v.findings[0]["check"] == "ssrf"
+    # A body cut short (body_len past what was handed over) gets 413 by default
+    # (BODY_LIMIT_ACTION block); in monitor, its prefix is inspected and the request passes.
     v = e.inspect_request("POST", "/api", "", H + [("Content-Type", "application/json")],
+                          "198.51.100.2", b'{"a": "b"', 10_000_000)
+    assert v.blocked and v.status == 413
+    m = engine(BODY_LIMIT_ACTION="monitor")
+    v = m.inspect_request("POST", "/api", "", H + [("Content-Type", "application/json")],
                           "198.51.100.2", b'{"a": "b"', 10_000_000)
     assert not v.blocked
 

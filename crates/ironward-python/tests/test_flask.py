@@ -120,7 +120,7 @@ def test_benign_multipart_upload_intact():
 
 
 def test_body_over_the_cap_is_handed_on_whole():
-    c, _ = client(MAX_BODY_BYTES=1024)
+    c, _ = client(MAX_BODY_BYTES=1024, BODY_LIMIT_ACTION="monitor")
     data = b"x" * 5000 + b"end"
     r = c.post("/raw", data=data, content_type="application/octet-stream")
     assert r.status_code == 200

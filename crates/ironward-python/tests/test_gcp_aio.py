@@ -41,7 +41,7 @@ def test_benign_requests_pass_with_the_body_replayed(aio):
 
 
 def test_a_body_over_the_cap_is_handed_on_whole(aio):
-    c = aio(MAX_BODY_BYTES=1024)
+    c = aio(MAX_BODY_BYTES=1024, BODY_LIMIT_ACTION="monitor")
     body = b"x" * 50_000
     r = c.post("/echo", content=body)
     assert r.json()["size"] == len(body)

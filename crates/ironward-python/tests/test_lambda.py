@@ -172,7 +172,7 @@ def test_base64_result_and_inferred_v2_result_inspected():
 
 
 def test_body_over_the_cap_is_inspected_by_prefix():
-    h, _ = protect(MAX_BODY_BYTES=64)
+    h, _ = protect(MAX_BODY_BYTES=64, BODY_LIMIT_ACTION="monitor")
     ev = with_body(event("function_url"), json.dumps({"a": "x" * 500}))
     assert h(ev, None)["statusCode"] == 200
 

@@ -70,7 +70,7 @@ def test_benign_passes_with_body_intact():
 
 
 def test_multipart_and_big_bodies_intact():
-    c, _ = client(MAX_BODY_BYTES=2048)
+    c, _ = client(MAX_BODY_BYTES=2048, BODY_LIMIT_ACTION="monitor")
     data = b"a=1&" + b"b" * 10000
     r = c.post("/echo", data=data, content_type="application/x-www-form-urlencoded")
     assert r.get_json()["size"] == len(data)
