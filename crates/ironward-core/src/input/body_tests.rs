@@ -128,6 +128,10 @@ fn multipart_parts_read_as_fields_by_some_framework() {
         // filename* empty or malformed.
         "--B\nContent-Disposition: form-data; name=\"q\"; filename*=\n\n1' UNION SELECT password FROM users--\n--B--\n",
         "--B\nContent-Disposition: form-data; name=\"q\"; filename*=a.txt\n\n1' UNION SELECT password FROM users--\n--B--\n",
+        // What multer reads as a field: filename* alone or first, FILENAME in capitals.
+        "--B\nContent-Disposition: form-data; name=\"q\"; filename*=UTF-8''a.txt\n\n1' UNION SELECT password FROM users--\n--B--\n",
+        "--B\nContent-Disposition: form-data; name=\"q\"; filename*=UTF-8''a.txt; filename=\"a.txt\"\n\n1' UNION SELECT password FROM users--\n--B--\n",
+        "--B\nContent-Disposition: form-data; name=\"q\"; FILENAME=\"a.txt\"\n\n1' UNION SELECT password FROM users--\n--B--\n",
     ];
     for body in cases {
         let b = multipart(body);

@@ -12,8 +12,10 @@
 //!   the last; the first gives the part's name and file name, and a later one that makes it a
 //!   field (or names it otherwise) makes its content a field value too;
 //! - a file part whose file name is empty (`filename=""`) or whose `filename*` is empty or
-//!   malformed: Django and aiohttp read such a part as a field, so its content is a field
-//!   value too (its file metadata is still kept for the upload check);
+//!   malformed (Django and aiohttp read such a part as a field), or whose first `filename`
+//!   parameter is not an exact lowercase `filename=` (`filename*=` alone or first,
+//!   `FILENAME=`: multer, behind axum's `Multipart`, reads it as a field): its content is a
+//!   field value too (its file metadata is still kept for the upload check);
 //! - a field's content is also decoded by its `Content-Transfer-Encoding` (`base64`,
 //!   `quoted-printable`, which aiohttp and Django apply), by the part's `charset` (aiohttp) and
 //!   by the request's `charset` (Django), when those are not UTF-8; a charset the engine
@@ -45,9 +47,11 @@ pub struct Part<'a> {
     pub filename: Option<Cow<'a, str>>,
     /// The `filename*` parameter, RFC 5987-decoded.
     pub filename_star: Option<Cow<'a, str>>,
-    /// True when `filename*` was sent without the `charset'language'` prefix or decodes to
-    /// nothing: frameworks disagree on what such a part is.
-    pub filename_star_malformed: bool,
+    /// True when some framework reads this part as a field although it has a file name:
+    /// `filename*` sent without the `charset'language'` prefix or decoding to nothing (Django,
+    /// aiohttp), or no exact lowercase `filename=` as the first `filename` parameter (multer,
+    /// axum's `Multipart`, matches `filename` case-sensitively and gives up at `filename*`).
+    pub read_as_field_by_some: bool,
     /// The later `Content-Disposition` headers of the part, when it has more than one.
     pub other_dispositions: Vec<Disposition<'a>>,
     /// The part's `Content-Type`.
@@ -217,17 +221,30 @@ fn disposition<'a>(part: &mut Part<'a>, value: Cow<'a, str>) {
             }
         }
     };
-    match value {
-        Cow::Borrowed(v) => scan(v, &|s| Cow::Borrowed(reborrow(v, s))),
-        Cow::Owned(v) => scan(&v, &|s| Cow::Owned(s.to_owned())),
-    }
+    let exact_plain = |v: &str| {
+        v.find("filename")
+            .is_some_and(|i| v.get(i + 8..).is_some_and(|r| r.starts_with('=')))
+    };
+    let multer_file = match value {
+        Cow::Borrowed(v) => {
+            scan(v, &|s| Cow::Borrowed(reborrow(v, s)));
+            exact_plain(v)
+        }
+        Cow::Owned(v) => {
+            scan(&v, &|s| Cow::Owned(s.to_owned()));
+            exact_plain(&v)
+        }
+    };
     let [name, filename, star] = found;
     part.name = name;
     part.filename = filename;
     if let Some(raw) = star {
         let decoded = rfc5987(&raw);
-        part.filename_star_malformed = raw.matches('\'').count() < 2 || decoded.is_empty();
+        part.read_as_field_by_some |= raw.matches('\'').count() < 2 || decoded.is_empty();
         part.filename_star = Some(decoded);
+    }
+    if part.filename.is_some() || part.filename_star.is_some() {
+        part.read_as_field_by_some |= !multer_file;
     }
 }
 
@@ -315,7 +332,7 @@ fn one<'a>(
         .or(part.filename.as_deref())
         .is_none_or(str::is_empty);
     let mut result = Ok(());
-    if name_empty || part.filename_star_malformed {
+    if name_empty || part.read_as_field_by_some {
         result = field_part(sink, &part, field.clone(), charset);
     }
     for other in &part.other_dispositions {
