@@ -120,6 +120,14 @@ CASES = [
         ["Content-Disposition: form-data; name=\"q\"; filename*="], SQLI.encode())]))),
     Case("mp_filename_star_malformed", same(mp_req([(
         ["Content-Disposition: form-data; name=\"q\"; filename*=x"], SQLI.encode())]))),
+    # Backslash escapes in a part's quoted parameters (Werkzeug unescapes `\X` to `X`): an
+    # attack in a field name, a traversal in a file name.
+    Case("mp_name_escapes", same(mp_req([(
+        ['Content-Disposition: form-data; name="%s"' % "".join("\\" + c for c in SQLI)],
+        b"1")]))),
+    Case("mp_filename_escapes", same(mp_req([(
+        ['Content-Disposition: form-data; name="f"; filename="%s"'
+         % "".join("\\" + c for c in TRAVERSAL)], b"data")])), TRAVERSAL),
     # Two boundaries (frameworks take the first or the last), boundary*=.
     Case("mp_two_boundaries_first", same(mp_req(
         [field("q", SQLI)], f"multipart/form-data; boundary=XyZb0undary; boundary=decoy"))),
