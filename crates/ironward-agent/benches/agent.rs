@@ -1,6 +1,8 @@
 //! Benchmarks of the agent on loopback: the cost of `submit` on the request path (a queue push
-//! while the worker ships to a UDP socket), and sustained events per second shipped over UDP
-//! and TCP (a fixed batch of events, submitted then flushed, reported as elements/s).
+//! while the worker ships to a UDP socket; towards a dead TCP server, in backoff; with the
+//! queue full behind a worker stuck on an HTTP server that never answers: the cases whose
+//! tests only guard against a hang), and sustained events per second shipped over UDP and TCP
+//! (a fixed batch of events, submitted then flushed, reported as elements/s).
 //!
 //! Run with `cargo bench -p ironward-agent --bench agent`.
 
@@ -100,6 +102,52 @@ fn submit_latency(c: &mut Criterion) {
     assert_eq!(agent.stats().dropped_queue_full, 0);
 }
 
+/// A port on 127.0.0.1 with nothing listening (bound, then released).
+fn closed_port() -> u16 {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    l.local_addr().unwrap().port()
+}
+
+/// An HTTP "server" on loopback that accepts connections and never answers (the connections
+/// are kept open until the process ends).
+fn silent_http() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let mut open = Vec::new();
+        for stream in listener.incoming() {
+            let Ok(stream) = stream else { break };
+            open.push(stream);
+        }
+    });
+    port
+}
+
+/// `submit` when the worker cannot ship: towards a closed TCP port (the transport in backoff
+/// refuses records at once) and with a 4-record queue kept full by a worker waiting on an
+/// HTTP server that never answers (`submit` drops the event).
+fn submit_unreachable(c: &mut Criterion) {
+    let ev = event();
+    let dead = Agent::start(&config(LogProtocol::Tcp, closed_port())).unwrap();
+    c.bench_function("submit (dead TCP server, backoff)", |b| {
+        b.iter(|| dead.submit(ev.clone()))
+    });
+    let mut cfg = config(LogProtocol::Http, silent_http());
+    cfg.log_queue_size = 4;
+    cfg.log_timeout_ms = 60_000;
+    let stuck = Agent::start(&cfg).unwrap();
+    for _ in 0..8 {
+        stuck.submit(ev.clone());
+    }
+    c.bench_function(
+        "submit (queue full, worker stuck on a silent HTTP server)",
+        |b| b.iter(|| stuck.submit(ev.clone())),
+    );
+    assert!(stuck.stats().dropped_queue_full > 0, "{:?}", stuck.stats());
+    // The stuck agent is left to the end of the process (its drop would wait SHUTDOWN_WAIT).
+    std::mem::forget(stuck);
+}
+
 fn shipped(c: &mut Criterion, name: &str, protocol: LogProtocol, port: u16) {
     let agent = Agent::start(&config(protocol, port)).unwrap();
     let ev = event();
@@ -128,5 +176,5 @@ fn throughput(c: &mut Criterion) {
     shipped(c, "tcp", LogProtocol::Tcp, tcp_sink());
 }
 
-criterion_group!(benches, submit_latency, throughput);
+criterion_group!(benches, submit_latency, submit_unreachable, throughput);
 criterion_main!(benches);

@@ -141,12 +141,11 @@ fn handle(stream: TcpStream, mode: &AtomicU8, received: &Mutex<Vec<Received>>) {
     );
 }
 
-/// Submits `n` events from `from`, asserting each `submit` returns at once.
-fn submit_fast(agent: &Agent, from: usize, n: usize) {
+/// Submits `n` events from `from`. (That `submit` never waits for the network is asserted by
+/// `full_queue_drops_and_submit_stays_fast`; its latency is measured by the `agent` bench.)
+fn submit_n(agent: &Agent, from: usize, n: usize) {
     for i in from..from + n {
-        let t = Instant::now();
         agent.submit(event(i));
-        assert!(t.elapsed() < Duration::from_millis(50), "submit blocked");
     }
 }
 
@@ -159,7 +158,7 @@ fn ok_slow_error_closed() {
     let agent = Agent::start(&cfg).unwrap();
 
     // 200: shipped.
-    submit_fast(&agent, 0, 3);
+    submit_n(&agent, 0, 3);
     assert!(agent.flush(Duration::from_secs(5)));
     let stats = agent.stats();
     assert_eq!((stats.sent, stats.failed), (3, 0), "{stats:?}");
@@ -171,26 +170,27 @@ fn ok_slow_error_closed() {
         assert_eq!(r.body, render(&cfg, &event(i)));
     }
 
-    // Slow (beyond LOG_TIMEOUT_MS): each fails after the timeout, submit stays fast.
+    // Slow (beyond LOG_TIMEOUT_MS): each fails after the timeout. Without the timeout the
+    // server's late `200 OK` would count them as sent.
     server.mode.store(SLOW_OK, Ordering::Relaxed);
-    let started = Instant::now();
-    submit_fast(&agent, 10, 2);
+    submit_n(&agent, 10, 2);
     assert!(agent.flush(Duration::from_secs(5)));
-    assert!(
-        started.elapsed() < Duration::from_millis(1_400),
-        "timeout bounds each POST"
+    assert_eq!(
+        agent.stats().failed,
+        2,
+        "timeout bounds each POST: {:?}",
+        agent.stats()
     );
-    assert_eq!(agent.stats().failed, 2, "{:?}", agent.stats());
 
     // 500: a failure.
     server.mode.store(ERROR, Ordering::Relaxed);
-    submit_fast(&agent, 20, 2);
+    submit_n(&agent, 20, 2);
     assert!(agent.flush(Duration::from_secs(5)));
     assert_eq!(agent.stats().failed, 4, "{:?}", agent.stats());
 
     // Listener closed: connection refused, a failure.
     server.close();
-    submit_fast(&agent, 30, 2);
+    submit_n(&agent, 30, 2);
     assert!(agent.flush(Duration::from_secs(5)));
     let stats = agent.stats();
     assert_eq!(stats.failed, 6, "{stats:?}");
@@ -208,26 +208,24 @@ fn full_queue_drops_and_submit_stays_fast() {
     cfg.log_timeout_ms = 400;
     let agent = Agent::start(&cfg).unwrap();
     let started = Instant::now();
-    let mut slowest = Duration::ZERO;
     for i in 0..500 {
-        let t = Instant::now();
         agent.submit(event(i));
-        slowest = slowest.max(t.elapsed());
     }
     let burst = started.elapsed();
-    assert!(burst < Duration::from_millis(200), "burst took {burst:?}");
-    assert!(
-        slowest < Duration::from_millis(20),
-        "slowest submit {slowest:?}"
-    );
+    // A hang guard, not a speed test (the `agent` bench measures `submit`): a submit that
+    // waited for the network or for room in the queue would take the 0.4 s timeout, 200 s for
+    // the 500; the burst takes a few milliseconds.
+    assert!(burst < Duration::from_secs(10), "burst took {burst:?}");
     let stats = agent.stats();
     assert_eq!(stats.submitted, 500);
+    // The queue full, the rest is dropped, not waited for.
     assert!(stats.dropped_queue_full >= 490, "{stats:?}");
-    // Dropping the agent is bounded even with a stuck worker and a full queue.
+    // Dropping the agent is bounded even with a stuck worker and a full queue: it waits at
+    // most SHUTDOWN_WAIT (2 s), then detaches the worker. A hang guard with a wide margin.
     let t = Instant::now();
     drop(agent);
     assert!(
-        t.elapsed() < Duration::from_secs(4),
+        t.elapsed() < Duration::from_secs(10),
         "drop took {:?}",
         t.elapsed()
     );

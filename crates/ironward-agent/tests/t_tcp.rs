@@ -53,16 +53,15 @@ fn reconnects_after_the_server_comes_back() {
     assert!(agent.flush(Duration::from_secs(5)));
     assert_eq!(agent.stats().sent, 5);
 
-    // Phase 2: the server goes away entirely; records fail (and are counted), fast.
+    // Phase 2: the server goes away entirely; records fail (and are counted) within the
+    // flush's bound.
     drop(reader);
     drop(listener);
     std::thread::sleep(Duration::from_millis(50));
-    let started = Instant::now();
     for i in 100..105 {
         agent.submit(event(i));
     }
     assert!(agent.flush(Duration::from_secs(5)));
-    assert!(started.elapsed() < Duration::from_secs(2));
     let failed = agent.stats().failed;
     assert!(failed >= 1, "{:?}", agent.stats());
 
@@ -136,8 +135,11 @@ fn dead_server_backs_off_without_blocking() {
     for i in 0..50 {
         agent.submit(event(i));
     }
+    // A hang guard, not a speed test (the `agent` bench measures `submit` towards a dead
+    // server): a submit that waited for the connection or the backoff (100 ms, doubling) would
+    // take seconds for the 50; they take well under a millisecond.
     assert!(
-        started.elapsed() < Duration::from_millis(200),
+        started.elapsed() < Duration::from_secs(5),
         "submit never blocks"
     );
     assert!(

@@ -1,6 +1,7 @@
 //! Criterion benchmarks of the `dlp` response check with every family on: clean 1 MB HTML and
-//! JSON responses, the same with a leak at the very end, and a gzip-compressed 1 MB
-//! response. Run: `cargo bench -p ironward-core --bench dlp`.
+//! JSON responses, the same with a leak at the very end, a gzip-compressed 1 MB response, and
+//! a gzip bomb (64 MiB of zeros, of which only `DLP_MAX_BODY_BYTES` is decoded). Run: `cargo
+//! bench -p ironward-core --bench dlp`.
 #![allow(missing_docs, clippy::unwrap_used)]
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
@@ -121,8 +122,19 @@ fn dlp(c: &mut Criterion) {
     let mut json_leak = json.clone();
     json_leak.extend_from_slice(format!("\"token\":\"ghp_{}\"", "a1B2".repeat(9)).as_bytes());
     let gz = gzip(&json);
+    // 64 MiB of zeros, then a card: only `DLP_MAX_BODY_BYTES` (1 MiB) is decoded, so the card
+    // is not seen (the unit test `gzip_bomb_is_bounded_and_corrupt_data_is_safe` asserts it).
+    let bomb = {
+        let mut e = GzEncoder::new(Vec::new(), Compression::best());
+        let zeros = vec![b'0'; 1 << 20];
+        for _ in 0..64 {
+            e.write_all(&zeros).unwrap();
+        }
+        e.write_all(b" 4111 1111 1111 1111").unwrap();
+        e.finish().unwrap()
+    };
 
-    let cases: [Case<'_>; 6] = [
+    let cases: [Case<'_>; 7] = [
         (
             "clean_html_1mb",
             "text/html; charset=utf-8",
@@ -146,6 +158,7 @@ fn dlp(c: &mut Criterion) {
             Some("gzip"),
             false,
         ),
+        ("gzip_bomb_64mib", "text/plain", &bomb, Some("gzip"), false),
         ("not_inspected_png_1mb", "image/png", &html, None, false),
     ];
     let mut group = c.benchmark_group("dlp");

@@ -1,11 +1,13 @@
 //! Criterion benchmarks of the inbound pipeline on the reference requests, with the default
-//! configuration (every default check on). Run: `cargo bench -p ironward-core --bench pipeline`.
+//! configuration (every default check on), plus a 1 MB JSON body and repeated pathological
+//! values for `hpp`. Run: `cargo bench -p ironward-core --bench pipeline`.
 #![allow(missing_docs, clippy::unwrap_used)]
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use ironward_core::config::Config;
 use ironward_core::engine::Engine;
 use ironward_core::reference::reference_requests;
+use ironward_core::request::Request;
 use std::hint::black_box;
 
 fn pipeline(c: &mut Criterion) {
@@ -33,6 +35,15 @@ fn pipeline(c: &mut Criterion) {
     r.body = big;
     let req = r.request();
     group_one(c, "inspect_request/json_post_1mb", || {
+        black_box(engine.inspect_request(black_box(&req)))
+    });
+
+    // Repeated pathological values that `hpp` joins and analyses (its unit test
+    // `pathological_values_stay_linear` only guards against a hang).
+    let v = "/*".repeat(20_000);
+    let target = format!("/?q={v}&q={v}&q=%3C{}", "o".repeat(20_000));
+    let req = Request::new("GET", &target);
+    group_one(c, "inspect_request/hpp_pathological", || {
         black_box(engine.inspect_request(black_box(&req)))
     });
 

@@ -2,29 +2,30 @@
 //! only that check enabled judges every attack and benign value as a query value
 //! (`GET /?q=<value>`, the shape `ironward scan` gives a `{"text": …}` record), and the test
 //! prints detected and flagged counts with the first false positives and misses, then asserts
-//! the targets of the checks that are implemented.
+//! every check's floor and ceiling.
 //!
 //! Data:
 //! - attacks from `../shared/datasets/train/{cmdi,path_traversal,ssrf}.jsonl` (deduplicated)
 //!   and the dev split of `{sqli,xss}.jsonl`,
-//!   plus small hand-written sets here for `code_injection` and `chars`; the shared folder is
-//!   optional: without it, those rows are skipped with a note;
+//!   plus small hand-written sets here for `code_injection` and `chars`;
 //! - benign values from `tests/corpus/benign/*.txt` (this repository; see its README) and
 //!   `../shared/datasets/train/benign.jsonl` (names, prose; read at test time, never copied).
 //!
-//! The always-on test takes every 5th row of `benign.jsonl` so that it stays well under 30 s
-//! in debug builds; the full report (every row) is the ignored test:
+//! The shared folder is required: CI always has it beside the repository, and a missing or
+//! empty dataset fails the test with the path it looked for (a detection test that cannot see
+//! its data must not pass).
+//!
+//! The report reads every row (about 20 s in a debug build on two cores); to see it:
 //!
 //! ```text
-//! cargo test --release -p ironward-core --test integration detection -- --nocapture --include-ignored
+//! cargo test --release -p ironward-core --test integration detection -- --nocapture
 //! ```
 //!
-//! Targets (asserted only once a check detects at least one attack; a placeholder check that
-//! finds nothing is reported as "not implemented yet"): `command` (with `code_injection`) ≥ 95 %, `path_traversal`
-//! ≥ 98 %, `ssrf` ≥ 95 % of attacks detected; `sqli` and `xss` on the dev split of their
-//! datasets (the rows nothing was trained or tuned on) at the floors below; at most 0.1 % of
-//! benign values flagged by each of them, on all benign values together and on this
-//! repository's corpus alone.
+//! Asserted for every check, in [`specs`]: a detection floor (share of its attacks detected)
+//! and a false-positive ceiling (share of benign values flagged, on this repository's corpus
+//! alone and on all benign values together). Floors and ceilings sit just under and just
+//! above the measured figures (`docs/detection.md` and `docs/checks.md` have them), so that a
+//! check that stops firing, or starts flagging benign values, fails here.
 #![allow(clippy::print_stdout)]
 
 use ironward_core::check::CheckId;
@@ -37,8 +38,6 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
-/// The always-on test reads every `BENIGN_STEP`th row of `benign.jsonl`.
-const BENIGN_STEP: usize = 5;
 /// False positives and misses printed per check and set; `IRONWARD_DETECTION_EXAMPLES=n`
 /// prints more.
 static EXAMPLES: LazyLock<usize> = LazyLock::new(|| {
@@ -47,12 +46,9 @@ static EXAMPLES: LazyLock<usize> = LazyLock::new(|| {
         .and_then(|v| v.parse().ok())
         .unwrap_or(10)
 });
-/// Detection floors asserted for `sqli` and `xss` on their dev split (`docs/detection.md` has
-/// the measured figures).
-const SQLI_TARGET: f64 = 0.97;
-const XSS_TARGET: f64 = 0.97;
-/// Largest share of benign values a check may flag (0.1 %).
-const MAX_BENIGN_RATE: f64 = 0.001;
+/// False-positive ceiling where no benign value is flagged today: 1 in 50,000 (at most 1 value
+/// of the corpus, 3 of all benign values).
+const NEAR_ZERO: f64 = 0.000_02;
 
 /// A value to judge and where it comes from (a file name), for the report.
 #[derive(Debug, Clone)]
@@ -74,7 +70,7 @@ fn datasets_dir() -> PathBuf {
 fn repo_corpus() -> Vec<Sample> {
     let dir = crate_dir().join("tests/corpus/benign");
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap()
+        .unwrap_or_else(|e| panic!("benign corpus {} is missing: {e}", display(&dir)))
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|e| e == "txt"))
         .collect();
@@ -95,35 +91,35 @@ fn repo_corpus() -> Vec<Sample> {
     out
 }
 
-/// The `text` of every `step`th row of a shared JSONL dataset, deduplicated in order, or `None`
-/// (with a note) when the shared folder is absent.
-fn shared(file: &str, step: usize) -> Option<Vec<Sample>> {
-    shared_where(file, step, |_| true)
+/// The `text` of every row of a shared JSONL dataset, deduplicated in order. Panics
+/// when the dataset is absent or empty.
+fn shared(file: &str) -> Vec<Sample> {
+    shared_where(file, |_| true)
 }
 
 /// The rows of the held-back dev split (`ironward_ml::split::is_dev`) of a shared dataset: the
 /// SQL injection and XSS models and rules were tuned on the other rows, so only these are
 /// reported for them.
-fn shared_dev(file: &str) -> Option<Vec<Sample>> {
-    shared_where(file, 1, ironward_ml::split::is_dev)
+fn shared_dev(file: &str) -> Vec<Sample> {
+    shared_where(file, ironward_ml::split::is_dev)
 }
 
 /// Like [`shared`], keeping the rows whose text passes `keep`. Rows whose `subtype` is
 /// `sql_statement` are left out: that source labels whole SQL statements benign, which is
 /// label noise for an engine judging request values (`SELECT … FROM …` in a form field is
 /// what the `sqli` check exists to stop).
-fn shared_where(file: &str, step: usize, keep: fn(&str) -> bool) -> Option<Vec<Sample>> {
+fn shared_where(file: &str, keep: fn(&str) -> bool) -> Vec<Sample> {
     let path = datasets_dir().join(file);
-    let Ok(text) = std::fs::read_to_string(&path) else {
-        println!(
-            "note: {} not found: its rows are skipped",
-            display(&path).unwrap_or_else(|| file.to_owned())
-        );
-        return None;
-    };
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "dataset {} is missing ({e}): the detection tests need the shared datasets \
+             (`shared/` beside the repository, as in CI)",
+            display(&path)
+        )
+    });
     let mut seen = HashSet::new();
     let mut out = Vec::new();
-    for line in text.lines().step_by(step.max(1)) {
+    for line in text.lines() {
         let Ok(row) = serde_json::from_str::<serde_json::Value>(line) else {
             continue;
         };
@@ -141,7 +137,12 @@ fn shared_where(file: &str, step: usize, keep: fn(&str) -> bool) -> Option<Vec<S
             });
         }
     }
-    Some(out)
+    assert!(
+        !out.is_empty(),
+        "dataset {} has no usable row",
+        display(&path)
+    );
+    out
 }
 
 /// `path_traversal.jsonl` holds 451 templates with a `{FILE}` placeholder (PayloadsAllTheThings'
@@ -164,8 +165,12 @@ fn fill_file_placeholders(rows: Vec<Sample>) -> Vec<Sample> {
     out
 }
 
-fn display(p: &Path) -> Option<String> {
-    p.canonicalize().ok().map(|p| p.display().to_string())
+/// The path, resolved when it exists (`crates/ironward-core/../../../shared` reads badly).
+fn display(p: &Path) -> String {
+    p.canonicalize()
+        .unwrap_or_else(|_| p.to_path_buf())
+        .display()
+        .to_string()
 }
 
 fn hand(source: &str, values: &[&str]) -> Vec<Sample> {
@@ -350,7 +355,8 @@ fn run(engine: &Engine, values: &[Sample], keep_flagged: bool) -> Tally {
     all
 }
 
-/// One check of the report: its attack set and, when it has one, its detection target.
+/// One check of the report: its attack set, its detection floor and its false-positive
+/// ceiling.
 struct Spec {
     check: CheckId,
     /// Checks run together with `check` (the issue's "command and code injection" target is
@@ -359,92 +365,120 @@ struct Spec {
     also: Vec<CheckId>,
     attacks: Vec<Sample>,
     attack_label: String,
-    target: Option<f64>,
-    /// Whether the benign targets are asserted for this check.
-    benign_target: bool,
+    /// Smallest share of `attacks` detected (unused when there is no attack set).
+    floor: f64,
+    /// Largest share of the repository's corpus flagged (at most `ceil(total × max_corpus)`
+    /// values).
+    max_corpus: f64,
+    /// Largest share of all benign values (corpus and `benign.jsonl`) flagged.
+    max_all: f64,
 }
 
 /// The benign sets of a run.
 struct Benign {
     repo: Vec<Sample>,
-    shared: Option<Vec<Sample>>,
+    shared: Vec<Sample>,
     shared_label: String,
 }
 
+/// Floors and ceilings, from the figures measured in release on 2026-12-05 (in the comments):
+/// floors just under the detection figures (about 0.3 point for the large sets, one or two
+/// rows for the small ones, none for the hand-written sets), ceilings just above the
+/// false-positive figures (the values allowed in brackets). Update them, and
+/// `docs/detection.md` and `docs/checks.md`, when a change moves a figure on purpose.
 fn specs() -> Vec<Spec> {
-    let shared_set = |file: &str| shared(file, 1).unwrap_or_default();
     vec![
+        // 350 / 390 (89.74 %, floor 348); benign 0 / 7,706 corpus (1), 2 / 136,216 all (5).
         Spec {
             check: CheckId::Command,
             also: Vec::new(),
-            attacks: shared_set("cmdi.jsonl"),
+            attacks: shared("cmdi.jsonl"),
             attack_label: "cmdi.jsonl (command alone)".into(),
-            target: None,
-            benign_target: true,
+            floor: 0.89,
+            max_corpus: NEAR_ZERO,
+            max_all: 0.000_03,
         },
+        // 375 / 390 (96.15 %, floor 373); benign as `command` alone.
         Spec {
             check: CheckId::Command,
             also: vec![CheckId::CodeInjection],
-            attacks: shared_set("cmdi.jsonl"),
+            attacks: shared("cmdi.jsonl"),
             attack_label: "cmdi.jsonl (command + code_injection)".into(),
-            target: Some(0.95),
-            benign_target: true,
+            floor: 0.955,
+            max_corpus: NEAR_ZERO,
+            max_all: 0.000_03,
         },
+        // 28 / 30 (the two `require('child_process')` calls are missed); benign 0 (1 and 3).
         Spec {
             check: CheckId::CodeInjection,
             also: Vec::new(),
             attacks: hand("hand-written", CODE_INJECTION_ATTACKS),
             attack_label: "hand-written".into(),
-            target: None,
-            benign_target: false,
+            floor: 28.0 / 30.0,
+            max_corpus: NEAR_ZERO,
+            max_all: NEAR_ZERO,
         },
+        // 14,121 / 14,163 (99.70 %, floor 14,079); benign 0 (1 and 3).
         Spec {
             check: CheckId::PathTraversal,
             also: Vec::new(),
-            attacks: fill_file_placeholders(shared_set("path_traversal.jsonl")),
+            attacks: fill_file_placeholders(shared("path_traversal.jsonl")),
             attack_label: "path_traversal.jsonl ({FILE} filled)".into(),
-            target: Some(0.98),
-            benign_target: true,
+            floor: 0.994,
+            max_corpus: NEAR_ZERO,
+            max_all: NEAR_ZERO,
         },
+        // 93 / 95 (97.89 %, floor 92); benign 0 (1 and 3).
         Spec {
             check: CheckId::Ssrf,
             also: Vec::new(),
-            attacks: shared_set("ssrf.jsonl"),
+            attacks: shared("ssrf.jsonl"),
             attack_label: "ssrf.jsonl".into(),
-            target: Some(0.95),
-            benign_target: true,
+            floor: 0.96,
+            max_corpus: NEAR_ZERO,
+            max_all: NEAR_ZERO,
         },
+        // 5,645 / 5,685 (99.30 %, floor 5,629); benign 2 / 7,706 corpus (3), 11 / 136,216 all
+        // (17).
         Spec {
             check: CheckId::Sqli,
             also: Vec::new(),
-            attacks: shared_dev("sqli.jsonl").unwrap_or_default(),
+            attacks: shared_dev("sqli.jsonl"),
             attack_label: "sqli.jsonl (dev split)".into(),
-            target: Some(SQLI_TARGET),
-            benign_target: true,
+            floor: 0.99,
+            max_corpus: 0.000_3,
+            max_all: 0.000_12,
         },
+        // 1,993 / 2,048 (97.31 %, floor 1,987); benign 0 (1 and 3).
         Spec {
             check: CheckId::Xss,
             also: Vec::new(),
-            attacks: shared_dev("xss.jsonl").unwrap_or_default(),
+            attacks: shared_dev("xss.jsonl"),
             attack_label: "xss.jsonl (dev split)".into(),
-            target: Some(XSS_TARGET),
-            benign_target: true,
+            floor: 0.97,
+            max_corpus: NEAR_ZERO,
+            max_all: NEAR_ZERO,
         },
+        // 20 / 20; benign 0 / 7,706 corpus (1), 4 / 136,216 all (7).
         Spec {
             check: CheckId::Chars,
             also: Vec::new(),
             attacks: hand("hand-written", CHARS_ATTACKS),
             attack_label: "hand-written".into(),
-            target: None,
-            benign_target: false,
+            floor: 1.0,
+            max_corpus: NEAR_ZERO,
+            max_all: 0.000_05,
         },
+        // No attack set (one parameter per request: `check/hpp/tests.rs` has the attacks);
+        // benign 0 (1 and 3).
         Spec {
             check: CheckId::Hpp,
             also: Vec::new(),
             attacks: Vec::new(),
             attack_label: "(none: one parameter per request)".into(),
-            target: None,
-            benign_target: false,
+            floor: 0.0,
+            max_corpus: NEAR_ZERO,
+            max_all: NEAR_ZERO,
         },
     ]
 }
@@ -476,7 +510,8 @@ fn examples(out: &mut String, what: &str, t: &Tally) {
     }
 }
 
-/// Runs the report and returns the assertion failures (empty when every target holds).
+/// Runs the report and returns the assertion failures (empty when every floor and ceiling
+/// holds).
 fn report(benign: &Benign) -> Vec<String> {
     let mut failures = Vec::new();
     let mut out = String::new();
@@ -490,7 +525,7 @@ fn report(benign: &Benign) -> Vec<String> {
         let engine = engine_only(spec.check, &spec.also);
         let attacks = run(&engine, &spec.attacks, false);
         let repo = run(&engine, &benign.repo, true);
-        let shared = benign.shared.as_ref().map(|s| run(&engine, s, true));
+        let shared = run(&engine, &benign.shared, true);
 
         row(
             &mut out,
@@ -499,28 +534,17 @@ fn report(benign: &Benign) -> Vec<String> {
             &attacks,
         );
         row(&mut out, spec.check, "benign tests/corpus/benign", &repo);
-        if let Some(s) = &shared {
-            row(&mut out, spec.check, &benign.shared_label, s);
-        }
-        let mut all_benign = Tally {
-            total: repo.total,
-            flagged: repo.flagged,
+        row(&mut out, spec.check, &benign.shared_label, &shared);
+        let all_benign = Tally {
+            total: repo.total + shared.total,
+            flagged: repo.flagged + shared.flagged,
             ..Tally::default()
         };
-        if let Some(s) = &shared {
-            all_benign.total += s.total;
-            all_benign.flagged += s.flagged;
-        }
         row(&mut out, spec.check, "benign, all", &all_benign);
         examples(&mut out, "misses", &attacks);
         examples(&mut out, "false positives (corpus)", &repo);
-        if let Some(s) = &shared {
-            examples(&mut out, "false positives (benign.jsonl)", s);
-        }
-        for t in [Some(&attacks), Some(&repo), shared.as_ref()]
-            .into_iter()
-            .flatten()
-        {
+        examples(&mut out, "false positives (benign.jsonl)", &shared);
+        for t in [&attacks, &repo, &shared] {
             for (s, e) in t.errors.iter().take(*EXAMPLES) {
                 failures.push(format!(
                     "{}: internal error on [{}] {:?}: {e}",
@@ -529,44 +553,45 @@ fn report(benign: &Benign) -> Vec<String> {
             }
         }
 
-        let implemented = attacks.flagged > 0;
-        let mut status = String::new();
-        if spec.attacks.is_empty() {
-            status.push_str("no attack set; benign figures only");
-        } else if !implemented {
-            status.push_str("not implemented yet (no attack detected): targets not asserted");
-        } else {
-            if let Some(target) = spec.target
-                && attacks.rate() < target
-            {
+        // A check that stops firing fails here: every attack set has a floor.
+        if !spec.attacks.is_empty() && attacks.rate() < spec.floor {
+            failures.push(format!(
+                "{}: detected {}/{} ({:.2} %) of {} attacks, floor {:.2} %",
+                spec.check,
+                attacks.flagged,
+                attacks.total,
+                attacks.rate() * 100.0,
+                spec.attack_label,
+                spec.floor * 100.0
+            ));
+        }
+        let ceilings = [
+            ("corpus", &repo, spec.max_corpus),
+            ("all benign", &all_benign, spec.max_all),
+        ];
+        for (name, t, ceiling) in ceilings {
+            let allowed = (t.total as f64 * ceiling).ceil() as usize;
+            if t.flagged > allowed {
                 failures.push(format!(
-                    "{}: detected {:.2} % of {} attacks, target {:.0} %",
+                    "{}: flagged {} of {} benign values ({name}), at most {allowed} allowed \
+                     (ceiling {:.4} %)",
                     spec.check,
-                    attacks.rate() * 100.0,
-                    spec.attack_label,
-                    target * 100.0
+                    t.flagged,
+                    t.total,
+                    ceiling * 100.0
                 ));
             }
-            if spec.benign_target {
-                for (name, t) in [("corpus", &repo), ("all benign", &all_benign)] {
-                    let allowed = (t.total as f64 * MAX_BENIGN_RATE).ceil() as usize;
-                    if t.flagged > allowed {
-                        failures.push(format!(
-                            "{}: flagged {} of {} benign values ({name}), at most {allowed} allowed",
-                            spec.check, t.flagged, t.total
-                        ));
-                    }
-                }
-            }
-            status.push_str(match (spec.target, spec.benign_target) {
-                (Some(_), _) => "targets asserted",
-                (None, true) => "benign target asserted",
-                (None, false) => "report only",
-            });
         }
+        let floor = if spec.attacks.is_empty() {
+            "no attack set".to_owned()
+        } else {
+            format!("floor {:.2} %", spec.floor * 100.0)
+        };
         let _ = writeln!(
             out,
-            "    -> {status} ({:.1} s)\n",
+            "    -> asserted: {floor}, benign ceilings {:.4} % (corpus), {:.4} % (all) ({:.1} s)\n",
+            spec.max_corpus * 100.0,
+            spec.max_all * 100.0,
             started.elapsed().as_secs_f64()
         );
     }
@@ -574,33 +599,19 @@ fn report(benign: &Benign) -> Vec<String> {
     failures
 }
 
-fn benign_sets(step: usize) -> Benign {
-    let shared_label = if step == 1 {
-        "benign benign.jsonl (every row)".to_owned()
-    } else {
-        format!("benign benign.jsonl (every {step}th row)")
-    };
+fn benign_sets() -> Benign {
     Benign {
         repo: repo_corpus(),
-        shared: shared("benign.jsonl", step),
-        shared_label,
+        shared: shared("benign.jsonl"),
+        shared_label: "benign benign.jsonl (every row)".to_owned(),
     }
 }
 
+/// The whole report, every row of every set (about 20 s in a debug build on two cores, 3 s in
+/// release).
 #[test]
 fn detection_report() {
-    println!(
-        "detection report: benign.jsonl sampled every {BENIGN_STEP}th row; for the full report run\n  \
-         cargo test --release -p ironward-core --test integration detection -- --nocapture --include-ignored"
-    );
-    let failures = report(&benign_sets(BENIGN_STEP));
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
-}
-
-#[test]
-#[ignore = "the full report (every row of benign.jsonl) is 5 times slower; run it in release"]
-fn detection_report_full() {
-    let failures = report(&benign_sets(1));
+    let failures = report(&benign_sets());
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 

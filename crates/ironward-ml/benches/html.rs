@@ -53,11 +53,17 @@ fn values(c: &mut Criterion) {
 fn adversarial(c: &mut Criterion) {
     let mut group = c.benchmark_group("html_analyze_1MB");
     group.sample_size(10);
+    // The adversarial values of the integration test `html::linear_on_adversarial_megabytes`
+    // (which only guards against a hang).
     let cases = [
         ("lt", "<".repeat(1 << 20)),
+        ("open_tags", "<a ".repeat(1 << 18)),
         ("quotes", "\"'`".repeat(1 << 18)),
         ("nesting", "<b><i>(((".repeat(1 << 17)),
         ("soup", "<a \"' on= `(:{$".repeat(1 << 16)),
+        ("soup_handler", "<a \"' onx= `(:{${".repeat(1 << 16)),
+        ("java_tab", "java\t".repeat(1 << 18)),
+        ("css_expr", ":expr/*".repeat(1 << 17)),
     ];
     for (name, value) in &cases {
         group.throughput(Throughput::Bytes(value.len() as u64));

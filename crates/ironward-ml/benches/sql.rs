@@ -1,5 +1,6 @@
 //! Criterion benchmarks of `sql::analyze`: 64-byte benign and attack values, 1 KB benign
-//! prose, and hostile 64 KB inputs (quotes, parentheses, token soup) to watch linearity.
+//! prose, hostile 64 KB inputs (quotes, parentheses, token soup) to watch linearity, and the
+//! hostile values of up to 1 MB of the integration tests.
 //! Run: `cargo bench -p ironward-ml --bench sql`.
 #![allow(missing_docs)]
 
@@ -33,6 +34,24 @@ fn bench(c: &mut Criterion) {
     ];
     let mut g = c.benchmark_group("sql_analyze");
     for (name, value) in &cases {
+        g.throughput(Throughput::Bytes(value.len() as u64));
+        g.bench_function(*name, |b| b.iter(|| analyze(black_box(value))));
+    }
+    g.finish();
+    // The hostile megabyte values of the integration test `sql::linear_on_hostile_input`
+    // (which only guards against a hang).
+    let big: Vec<(&str, String)> = vec![
+        ("100K quotes", "'".repeat(100_000)),
+        ("200KB x-quotes", "x'".repeat(100_000)),
+        ("1MB parens", "(".repeat(1 << 20)),
+        ("1MB or-chain", "1 or ".repeat(200_000)),
+        ("1MB comments", "/**/".repeat(250_000)),
+        ("600KB or-quotes", "' or '".repeat(100_000)),
+        ("1MB letters", "a".repeat(1 << 20)),
+    ];
+    let mut g = c.benchmark_group("sql_analyze_1MB");
+    g.sample_size(10);
+    for (name, value) in &big {
         g.throughput(Throughput::Bytes(value.len() as u64));
         g.bench_function(*name, |b| b.iter(|| analyze(black_box(value))));
     }

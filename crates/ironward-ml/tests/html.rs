@@ -3,9 +3,11 @@
 //!
 //! Run `cargo test -p ironward-ml --release --test integration html -- --nocapture` to see
 //! the table. Rows where `split::is_dev` is true are reported apart (never tuned on). The
-//! tests pass quietly when the data files are absent.
+//! shared datasets are required: a missing file fails the test with its path. Floors and
+//! ceilings sit just past the measured figures. Speed is measured by `cargo bench -p
+//! ironward-ml --bench html`; the tests only guard against super-linear time.
 
-use crate::support::{CORPUS, Tally, texts as jsonl};
+use crate::support::{Tally, corpus_files, texts as jsonl};
 use ironward_ml::Strength;
 use ironward_ml::html::analyze;
 use ironward_ml::split::is_dev;
@@ -50,9 +52,7 @@ fn show(s: &str) -> String {
 #[test]
 #[allow(clippy::print_stdout)]
 fn xss_rows() {
-    let Some(rows) = jsonl("xss.jsonl") else {
-        return;
-    };
+    let rows = jsonl("xss.jsonl");
     let (mut train, mut dev) = (Tally::default(), Tally::default());
     let mut missed = Vec::new();
     let mut noisy: BTreeMap<&'static str, usize> = BTreeMap::new();
@@ -107,47 +107,36 @@ fn xss_rows() {
     for (r, t) in &weak_only {
         println!("  [{r}] {}", show(t));
     }
-    // Floors a little under the measured figures (see the module doc of `html` and the
-    // report): raw rates include the label noise counted above.
+    // Floors 0.2–0.3 point under the measured figures (2026-12-05; raw rates include the
+    // label noise counted above): non-dev 95.13 % Strong, 97.20 % Weak-or-Strong, 99.21 %
+    // noise aside; dev 95.31 %, 97.41 %, 99.11 % noise aside.
     let clean_rate = 100.0 * (train.strong + train.weak) as f64 / clean as f64;
+    let dev_clean_rate = 100.0 * (dev.strong + dev.weak) as f64 / dev_clean as f64;
     assert!(clean_rate >= 99.0, "noise aside: {clean_rate:.3}%");
+    assert!(
+        dev_clean_rate >= 98.8,
+        "dev, noise aside: {dev_clean_rate:.3}%"
+    );
     assert!(
         train.pct(train.strong + train.weak) >= 97.0,
         "{}",
         train.line("xss")
     );
-    assert!(train.pct(train.strong) >= 94.5, "{}", train.line("xss"));
+    assert!(train.pct(train.strong) >= 94.8, "{}", train.line("xss"));
     assert!(
-        dev.pct(dev.strong + dev.weak) >= 97.0,
+        dev.pct(dev.strong + dev.weak) >= 97.1,
         "{}",
         dev.line("xss dev")
     );
-    assert!(dev.pct(dev.strong) >= 94.0, "{}", dev.line("xss dev"));
+    assert!(dev.pct(dev.strong) >= 95.0, "{}", dev.line("xss dev"));
 }
 
 #[test]
 #[allow(clippy::print_stdout)]
 fn benign_rows() {
-    let mut sets: Vec<(String, Vec<String>)> = Vec::new();
-    if let Some(rows) = jsonl("benign.jsonl") {
-        sets.push(("benign.jsonl".into(), rows));
-    }
-    if let Ok(dir) = std::fs::read_dir(CORPUS) {
-        let mut files: Vec<_> = dir.filter_map(Result::ok).map(|e| e.path()).collect();
-        files.sort();
-        for path in files {
-            let Ok(text) = std::fs::read_to_string(&path) else {
-                continue;
-            };
-            let name = path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            sets.push((
-                format!("corpus/{name}"),
-                text.lines().map(str::to_owned).collect(),
-            ));
-        }
+    let mut sets: Vec<(String, Vec<String>)> = vec![("benign.jsonl".into(), jsonl("benign.jsonl"))];
+    for (name, values) in corpus_files() {
+        sets.push((format!("corpus/{name}"), values));
     }
     let mut total = (Tally::default(), Tally::default());
     for (name, rows) in &sets {
@@ -180,26 +169,21 @@ fn benign_rows() {
     }
     println!("{}", total.0.line("all benign (non-dev)"));
     println!("{}", total.1.line("all benign (dev)"));
-    if total.0.rows > 0 {
-        assert!(
-            total.0.pct(total.0.strong) <= 0.02,
-            "{}",
-            total.0.line("benign")
-        );
-        assert!(
-            total.0.pct(total.0.weak) <= 1.0,
-            "{}",
-            total.0.line("benign")
-        );
+    // Measured (2026-12-05): 0 Strong on both splits; Weak 0.060 % (71 / 118,198) non-dev,
+    // 0.075 % (22 / 29,475) dev. Ceilings just above.
+    for (split, t, weak) in [("non-dev", &total.0, 0.08), ("dev", &total.1, 0.1)] {
+        let line = t.line(&format!("all benign ({split})"));
+        assert!(t.pct(t.strong) <= 0.005, "{line}");
+        assert!(t.pct(t.weak) <= weak, "{line}");
     }
 }
 
+/// SQL injection rows rarely form HTML structure (the false positives of `xss` on SQL-shaped
+/// values).
 #[test]
 #[allow(clippy::print_stdout)]
-fn sqli_rows_for_information() {
-    let Some(rows) = jsonl("sqli.jsonl") else {
-        return;
-    };
+fn sqli_rows_are_rarely_html() {
+    let rows = jsonl("sqli.jsonl");
     let (mut train, mut dev) = (Tally::default(), Tally::default());
     let mut strong = Vec::new();
     for text in &rows {
@@ -218,6 +202,13 @@ fn sqli_rows_for_information() {
     println!("reasons (non-dev): {:?}", train.reasons);
     for (r, t) in strong.iter().take(20) {
         println!("  STRONG [{r}] {}", show(t));
+    }
+    // Measured (2026-12-05): 0 Strong, 1.358 % Weak (318 / 23,416) non-dev, 1.354 % (77 /
+    // 5,685) dev. Ceilings just above.
+    for (split, t) in [("non-dev", &train), ("dev", &dev)] {
+        let line = t.line(&format!("sqli ({split})"));
+        assert!(t.pct(t.strong) <= 0.02, "{line}");
+        assert!(t.any_pct() <= 1.6, "{line}");
     }
 }
 
@@ -252,72 +243,13 @@ proptest! {
     }
 }
 
-/// Values of about `len` bytes for the timing test: prose, markup and an attack.
-fn timing_inputs(len: usize) -> Vec<(&'static str, String)> {
-    let fill = |seed: &str| {
-        let mut s = String::new();
-        while s.len() < len {
-            s.push_str(seed);
-        }
-        s.truncate(len);
-        s
-    };
-    vec![
-        (
-            "prose (no trigger)",
-            fill("the quick brown fox jumps over the lazy dog "),
-        ),
-        (
-            "prose with punctuation",
-            fill("O'Brien said: \"fine (really)\" a=b; "),
-        ),
-        (
-            "benign markup",
-            fill("<p>Thanks for <b>your</b> order!</p> "),
-        ),
-        ("url", fill("https://example.com/a/b?q=shoes&page=2#top/")),
-        ("attack at the end", {
-            let mut s = fill("the quick brown fox jumps over the lazy dog ");
-            s.truncate(len.saturating_sub(30));
-            s.push_str("\"><img src=x onerror=alert(1)>");
-            s
-        }),
-    ]
-}
-
-/// Best and median time of `analyze` per call, in nanoseconds, on `value` (31 rounds).
-fn time_ns(value: &str) -> (f64, f64) {
-    let iters = (200_000 / value.len().max(1)).clamp(50, 20_000);
-    let mut samples = Vec::with_capacity(31);
-    for _ in 0..31 {
-        let start = std::time::Instant::now();
-        for _ in 0..iters {
-            std::hint::black_box(analyze(std::hint::black_box(value)));
-        }
-        samples.push(start.elapsed().as_nanos() as f64 / iters as f64);
-    }
-    samples.sort_by(f64::total_cmp);
-    (samples[0], samples[samples.len() / 2])
-}
-
-/// Prints the best and median time per call; asserts the budget on the best round (robust
-/// to other processes on shared machines) in release builds only (debug builds are 10–50×
-/// slower). `cargo test -p ironward-ml --release --test integration html::speed --
-/// --nocapture`.
+/// Linear time on adversarial megabyte values: each is analysed well within a bound that only
+/// super-linear work could reach. A hang guard, in every build (measured 2026-12-05: at most
+/// 1.4 s in a debug build, 55 ms in release); the time itself is measured by `cargo bench -p
+/// ironward-ml --bench html`, group `html_analyze_1MB`.
 #[test]
 #[allow(clippy::print_stdout)]
-fn speed() {
-    let release = !cfg!(debug_assertions);
-    for (len, budget_ns) in [(64, 1_000.0), (1024, 5_000.0)] {
-        for (name, value) in timing_inputs(len) {
-            let (best, median) = time_ns(&value);
-            println!("{len:>5} B  {name:<24} best {best:>9.1} ns  median {median:>9.1} ns");
-            if release {
-                assert!(best <= budget_ns, "{name} {len} B: {best} ns");
-            }
-        }
-    }
-    // Linear time on adversarial megabyte values.
+fn linear_on_adversarial_megabytes() {
     let big: Vec<(&str, String)> = vec![
         ("1 MB of '<'", "<".repeat(1 << 20)),
         ("1 MB of '<a '", "<a ".repeat(1 << 18)),
@@ -332,8 +264,6 @@ fn speed() {
         let found = analyze(value);
         let ms = start.elapsed().as_secs_f64() * 1e3;
         println!("{name:<24} {ms:>8.2} ms  {found:?}");
-        if release {
-            assert!(ms < 200.0, "{name}: {ms} ms");
-        }
+        assert!(ms < 30_000.0, "{name}: {ms} ms");
     }
 }

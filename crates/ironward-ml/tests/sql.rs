@@ -1,12 +1,14 @@
 //! Measures `sql::analyze` on the labelled data (SQL injection rows; benign rows without the
-//! whole-statement label noise; the repository's benign corpus; XSS rows for information),
-//! checks floors, and checks it never panics and stays fast.
+//! whole-statement label noise; the repository's benign corpus; XSS rows), checks floors and
+//! ceilings just past the measured figures, and checks it never panics and stays linear on
+//! hostile megabyte values (speed itself is measured by `cargo bench -p ironward-ml --bench
+//! sql`).
 //!
 //! Run `cargo test -p ironward-ml --release --test integration sql -- --nocapture --test-threads 1`
 //! to see the table, the benign values found Strong (all), a sample of the Weak ones and the
 //! SQL injection rows found None. Set `SQL_EVAL_ALL=1` to list every row instead of a sample.
-//! Rows where `split::is_dev` is true are reported apart (never tuned on). The tests pass
-//! quietly when the data files are absent.
+//! Rows where `split::is_dev` is true are reported apart (never tuned on). The shared datasets
+//! are required: a missing file fails the test with its path.
 
 // These tests exist to print the measured table (run with `--nocapture`).
 #![allow(clippy::print_stdout)]
@@ -38,9 +40,7 @@ fn show(title: &str, values: &[(String, Structure)], sample: usize) {
 
 #[test]
 fn sqli_detection() {
-    let Some(rows) = jsonl("sqli.jsonl") else {
-        return;
-    };
+    let rows = jsonl("sqli.jsonl");
     let (mut train, mut dev) = (Tally::default(), Tally::default());
     let (mut none_train, mut none_dev, mut weak_train) = (Vec::new(), Vec::new(), Vec::new());
     for r in rows
@@ -65,12 +65,17 @@ fn sqli_detection() {
     show("sqli non-dev rows found None", &none_train, 400);
     show("sqli non-dev rows found Weak", &weak_train, 60);
     show("sqli dev rows found None (count only)", &none_dev, 0);
-    // Measured (2026-11-24): non-dev 97.12 % Strong, 99.48 % Weak-or-Strong; dev 96.61 %, 99.33 %.
-    // The remaining None rows are mostly label noise (see the module report).
-    assert!(train.any_pct() >= 99.3, "{}", train.line("sqli non-dev"));
-    assert!(dev.any_pct() >= 99.0, "{}", dev.line("sqli dev"));
-    assert!(train.strong_pct() >= 96.5, "{}", train.line("sqli non-dev"));
-    assert!(dev.strong_pct() >= 96.0, "{}", dev.line("sqli dev"));
+    // Measured (2026-12-05): non-dev 97.12 % Strong, 99.48 % Weak-or-Strong; dev 96.61 %,
+    // 99.33 %. Floors 0.3 point under. The remaining None rows are mostly label noise (see the
+    // module report).
+    assert!(train.any_pct() >= 99.18, "{}", train.line("sqli non-dev"));
+    assert!(dev.any_pct() >= 99.03, "{}", dev.line("sqli dev"));
+    assert!(
+        train.strong_pct() >= 96.82,
+        "{}",
+        train.line("sqli non-dev")
+    );
+    assert!(dev.strong_pct() >= 96.3, "{}", dev.line("sqli dev"));
 }
 
 #[test]
@@ -78,70 +83,67 @@ fn benign_false_positives() {
     let mut strong = Vec::new();
     let mut weak = Vec::new();
     let mut totals = Tally::default();
-    if let Some(rows) = jsonl("benign.jsonl") {
-        let (mut train, mut dev, mut statements) =
-            (Tally::default(), Tally::default(), Tally::default());
-        for r in &rows {
-            let f = analyze(&r.text);
-            if r.subtype.as_deref() == Some("sql_statement") {
-                statements.add(f);
-                continue;
-            }
-            totals.add(f);
-            if is_dev(&r.text) {
-                dev.add(f);
-            } else {
-                train.add(f);
-            }
-            match f.strength {
-                Strength::Strong => strong.push((r.text.clone(), f)),
-                Strength::Weak => weak.push((r.text.clone(), f)),
-                Strength::None => {}
-            }
+    let rows = jsonl("benign.jsonl");
+    let (mut train, mut dev, mut statements) =
+        (Tally::default(), Tally::default(), Tally::default());
+    for r in &rows {
+        let f = analyze(&r.text);
+        if r.subtype.as_deref() == Some("sql_statement") {
+            statements.add(f);
+            continue;
         }
-        println!("{}", train.line("benign non-dev"));
-        println!("{}", dev.line("benign dev"));
-        println!("{}", statements.line("benign sql_statement (label noise)"));
-    }
-    let values = corpus();
-    if !values.is_empty() {
-        let mut t = Tally::default();
-        for v in &values {
-            let f = analyze(v);
-            t.add(f);
-            totals.add(f);
-            match f.strength {
-                Strength::Strong => strong.push((v.clone(), f)),
-                Strength::Weak => weak.push((v.clone(), f)),
-                Strength::None => {}
-            }
+        totals.add(f);
+        if is_dev(&r.text) {
+            dev.add(f);
+        } else {
+            train.add(f);
         }
-        println!("{}", t.line("repository benign corpus"));
-        assert!(t.strong == 0, "{}", t.line("repository benign corpus"));
-        assert!(
-            t.weak_pct() <= 2.0,
-            "{}",
-            t.line("repository benign corpus")
-        );
+        match f.strength {
+            Strength::Strong => strong.push((r.text.clone(), f)),
+            Strength::Weak => weak.push((r.text.clone(), f)),
+            Strength::None => {}
+        }
     }
-    if totals.rows == 0 {
-        return;
+    println!("{}", train.line("benign non-dev"));
+    println!("{}", dev.line("benign dev"));
+    println!("{}", statements.line("benign sql_statement (label noise)"));
+    let mut t = Tally::default();
+    for v in &corpus() {
+        let f = analyze(v);
+        t.add(f);
+        totals.add(f);
+        match f.strength {
+            Strength::Strong => strong.push((v.clone(), f)),
+            Strength::Weak => weak.push((v.clone(), f)),
+            Strength::None => {}
+        }
     }
+    println!("{}", t.line("repository benign corpus"));
     println!("{}", totals.line("all benign"));
     show("benign values found Strong", &strong, usize::MAX);
     // A spread-out sample of the Weak ones.
     let step = (weak.len() / 80).max(1);
     let sample: Vec<_> = weak.iter().step_by(step).cloned().collect();
     show("benign values found Weak (sample)", &sample, 80);
-    assert!(totals.strong_pct() <= 0.02, "{}", totals.line("all benign"));
-    assert!(totals.weak_pct() <= 2.0, "{}", totals.line("all benign"));
+    // Measured (2026-12-05): corpus 0 Strong, 0.662 % Weak (51 / 7,706); all benign 0 Strong,
+    // 0.124 % Weak (169 / 136,216). Ceilings just above.
+    assert!(t.strong == 0, "{}", t.line("repository benign corpus"));
+    assert!(
+        t.weak_pct() <= 0.75,
+        "{}",
+        t.line("repository benign corpus")
+    );
+    assert!(
+        totals.strong_pct() <= 0.005,
+        "{}",
+        totals.line("all benign")
+    );
+    assert!(totals.weak_pct() <= 0.15, "{}", totals.line("all benign"));
 }
 
 #[test]
 fn xss_rows_are_rarely_sql() {
-    let Some(rows) = jsonl("xss.jsonl") else {
-        return;
-    };
+    let rows = jsonl("xss.jsonl");
     let mut t = Tally::default();
     let mut strong = Vec::new();
     for r in &rows {
@@ -151,46 +153,14 @@ fn xss_rows_are_rarely_sql() {
             strong.push((r.text.clone(), f));
         }
     }
-    println!("{}", t.line("xss (information)"));
+    println!("{}", t.line("xss"));
     show("xss rows found Strong", &strong, 30);
-    assert!(t.strong_pct() <= 0.1, "{}", t.line("xss"));
+    // Measured (2026-12-05): 0 Strong, 0.958 % Weak (99 / 10,337).
+    assert!(t.strong_pct() <= 0.02, "{}", t.line("xss"));
+    assert!(t.any_pct() <= 1.2, "{}", t.line("xss"));
 }
 
-/// Median time per call over `reps` calls, in nanoseconds.
-fn median_ns(value: &str, reps: usize) -> f64 {
-    let mut samples = Vec::with_capacity(31);
-    for _ in 0..31 {
-        let start = Instant::now();
-        for _ in 0..reps {
-            std::hint::black_box(analyze(std::hint::black_box(value)));
-        }
-        samples.push(start.elapsed().as_nanos() as f64 / reps as f64);
-    }
-    samples.sort_by(f64::total_cmp);
-    samples[samples.len() / 2]
-}
-
-#[test]
-fn speed() {
-    let v64 = "Mary O'Brien, 42 Main Street, Springfield; order #1234 (2 items)";
-    let attack64 = "1' and 1=0 union select null,concat(user,0x3a,pass) from users-- ";
-    let kb: String = "The quick brown fox's jumps over 12 lazy dogs; (really) -- ok. "
-        .repeat(16)
-        .chars()
-        .take(1024)
-        .collect();
-    let (a, b, c) = (
-        median_ns(v64, 2000),
-        median_ns(attack64, 2000),
-        median_ns(&kb, 200),
-    );
-    println!("speed: 64 B benign {a:.0} ns, 64 B attack {b:.0} ns, 1 KB benign {c:.0} ns");
-    if cfg!(debug_assertions) {
-        return;
-    }
-    assert!(a <= 1_000.0 && c <= 5_000.0, "{a} {c}");
-}
-
+/// Linear time on hostile megabyte values (quotes, parentheses, token soup).
 #[test]
 fn linear_on_hostile_input() {
     let big: Vec<String> = vec![
@@ -206,8 +176,10 @@ fn linear_on_hostile_input() {
         let start = Instant::now();
         let _ = analyze(v);
         let ms = start.elapsed().as_secs_f64() * 1e3;
-        // Generous: a debug build on a shared machine.
-        assert!(ms < 2_000.0, "{} bytes took {ms:.0} ms", v.len());
+        // A hang guard, not a speed test: these take at most 0.6 s in a debug build and 0.1 s
+        // in release (2026-12-05); super-linear work on a megabyte would take minutes. The
+        // time itself is measured by `cargo bench -p ironward-ml --bench sql`.
+        assert!(ms < 30_000.0, "{} bytes took {ms:.0} ms", v.len());
     }
 }
 

@@ -22,41 +22,69 @@ pub(crate) struct Row {
     pub(crate) subtype: Option<String>,
 }
 
-/// Every row of a JSON Lines file of the shared data, or `None` when it is absent.
-pub(crate) fn jsonl(name: &str) -> Option<Vec<Row>> {
-    let text = std::fs::read_to_string(Path::new(DATA).join(name)).ok()?;
-    Some(
-        text.lines()
-            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-            .filter_map(|v| {
-                Some(Row {
-                    text: v.get("text")?.as_str()?.to_owned(),
-                    subtype: v.get("subtype").and_then(|s| s.as_str()).map(str::to_owned),
-                })
+/// Every row of a JSON Lines file of the shared data. Panics, naming the path, when the file
+/// is absent or holds no row: CI always has the shared folder beside the repository, and a
+/// measurement without its data must fail, not pass on nothing.
+pub(crate) fn jsonl(name: &str) -> Vec<Row> {
+    let path = Path::new(DATA).join(name);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "dataset {} is missing ({e}): `shared/` must be beside the repository",
+            path.display()
+        )
+    });
+    let rows: Vec<Row> = text
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter_map(|v| {
+            Some(Row {
+                text: v.get("text")?.as_str()?.to_owned(),
+                subtype: v.get("subtype").and_then(|s| s.as_str()).map(str::to_owned),
             })
-            .collect(),
-    )
+        })
+        .collect();
+    assert!(!rows.is_empty(), "dataset {} has no row", path.display());
+    rows
 }
 
-/// The `text` of every row of a JSON Lines file of the shared data, or `None`.
-pub(crate) fn texts(name: &str) -> Option<Vec<String>> {
-    Some(jsonl(name)?.into_iter().map(|r| r.text).collect())
+/// The `text` of every row of a JSON Lines file of the shared data (panics as [`jsonl`]).
+pub(crate) fn texts(name: &str) -> Vec<String> {
+    jsonl(name).into_iter().map(|r| r.text).collect()
+}
+
+/// The repository's benign corpus files (`*.txt`), in name order, with their values (one per
+/// line, empty lines left out). Panics, naming the path, when the corpus is absent or empty.
+pub(crate) fn corpus_files() -> Vec<(String, Vec<String>)> {
+    let entries = std::fs::read_dir(CORPUS)
+        .unwrap_or_else(|e| panic!("benign corpus {CORPUS} is missing ({e})"));
+    let mut paths: Vec<_> = entries
+        .map(|e| e.unwrap_or_else(|e| panic!("reading {CORPUS}: {e}")).path())
+        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+        .collect();
+    paths.sort();
+    assert!(!paths.is_empty(), "benign corpus {CORPUS} holds no file");
+    paths
+        .into_iter()
+        .map(|p| {
+            let text = std::fs::read_to_string(&p)
+                .unwrap_or_else(|e| panic!("reading {}: {e}", p.display()));
+            let name = p
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let values = text
+                .lines()
+                .filter(|l| !l.is_empty())
+                .map(str::to_owned)
+                .collect();
+            (name, values)
+        })
+        .collect()
 }
 
 /// The repository's benign corpus, one value per line, files in name order.
 pub(crate) fn corpus() -> Vec<String> {
-    let mut out = Vec::new();
-    let Ok(entries) = std::fs::read_dir(CORPUS) else {
-        return out;
-    };
-    let mut paths: Vec<_> = entries.filter_map(|e| Some(e.ok()?.path())).collect();
-    paths.sort();
-    for p in paths {
-        if let Ok(text) = std::fs::read_to_string(&p) {
-            out.extend(text.lines().filter(|l| !l.is_empty()).map(str::to_owned));
-        }
-    }
-    out
+    corpus_files().into_iter().flat_map(|(_, v)| v).collect()
 }
 
 /// Counts of findings over a set of values.

@@ -226,33 +226,45 @@ pub(crate) mod test_support {
         );
     }
 
-    /// The `text` of each row of a shared training dataset (`shared/datasets/train/NAME`);
-    /// empty when the datasets are not beside the repository.
+    /// The `text` of each row of a shared training dataset (`shared/datasets/train/NAME`).
+    /// Panics, naming the path, when the dataset is absent or holds no row: CI always has the
+    /// shared folder, and a measurement without its data must fail, not pass on nothing.
     pub(crate) fn dataset(name: &str) -> Vec<String> {
         let path = format!(
             "{}/../../../shared/datasets/train/{name}",
             env!("CARGO_MANIFEST_DIR")
         );
-        let Ok(text) = std::fs::read_to_string(&path) else {
-            return Vec::new();
-        };
-        text.lines()
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+            panic!("dataset {path} is missing ({e}): `shared/` must be beside the repository")
+        });
+        let rows: Vec<String> = text
+            .lines()
             .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
             .filter_map(|v| v.get("text").and_then(|t| t.as_str()).map(str::to_owned))
-            .collect()
+            .collect();
+        assert!(!rows.is_empty(), "dataset {path} has no row with a text");
+        rows
     }
 
     /// The repository's benign corpus (`tests/corpus/benign/*.txt`), one value per line.
+    /// Panics, naming the path, when it is absent, unreadable or empty.
     pub(crate) fn corpus() -> Vec<String> {
         let dir = format!("{}/tests/corpus/benign", env!("CARGO_MANIFEST_DIR"));
+        let entries = std::fs::read_dir(&dir)
+            .unwrap_or_else(|e| panic!("benign corpus {dir} is missing ({e})"));
         let mut out = Vec::new();
-        if let Ok(entries) = std::fs::read_dir(dir) {
-            for entry in entries.flatten() {
-                if let Ok(text) = std::fs::read_to_string(entry.path()) {
-                    out.extend(text.lines().filter(|l| !l.is_empty()).map(str::to_owned));
-                }
+        for entry in entries {
+            let path = entry
+                .unwrap_or_else(|e| panic!("reading {dir}: {e}"))
+                .path();
+            if path.extension().is_none_or(|e| e != "txt") {
+                continue;
             }
+            let text = std::fs::read_to_string(&path)
+                .unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
+            out.extend(text.lines().filter(|l| !l.is_empty()).map(str::to_owned));
         }
+        assert!(!out.is_empty(), "benign corpus {dir} holds no value");
         out
     }
 }

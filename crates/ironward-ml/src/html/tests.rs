@@ -238,7 +238,7 @@ fn adversarial_sizes_do_not_panic() {
 /// `cargo test -p ironward-ml --release --lib html::tests::scanner_timing -- --ignored
 /// --nocapture`.
 #[test]
-#[ignore]
+#[ignore = "profiling aid: prints timings, asserts nothing (the benches measure speed)"]
 #[allow(clippy::print_stdout)]
 fn scanner_timing() {
     let fill = |seed: &str| {

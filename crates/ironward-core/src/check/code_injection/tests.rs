@@ -1,6 +1,6 @@
-//! Attack and benign tables for `code_injection`, plus figures on the shared benign dataset
-//! (`cargo test --release -p ironward-core --lib check::code_injection::tests::measure --
-//! --ignored --nocapture`).
+//! Attack and benign tables for `code_injection`, the repository's benign corpus, plus figures
+//! on the shared benign dataset with their ceiling (`cargo test --release -p ironward-core
+//! --lib check::code_injection::tests::measure -- --include-ignored --nocapture`).
 
 #![allow(clippy::unwrap_used, clippy::print_stdout)]
 
@@ -227,13 +227,11 @@ fn hostile_shapes_are_bounded() {
     }
 }
 
-const DATA: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/datasets/train/"
-);
-
+/// Figures on every row of the shared benign dataset, through an engine with only
+/// `code_injection` on, asserted (measured 0 / 139,967). Ignored (about 7 s in a debug build):
+/// `tests/detection.rs` asserts the same data in every run.
 #[test]
-#[ignore = "measurement: prints figures on the shared datasets"]
+#[ignore = "measurement on every row of the shared benign dataset; tests/detection.rs covers it in every run"]
 fn measure() {
     let d = detector();
     let hits = ATTACKS.iter().filter(|a| d.detect(a).is_some()).count();
@@ -243,15 +241,17 @@ fn measure() {
         "code_injection: table benign flagged {fps}/{}",
         BENIGN.len()
     );
-    let benign = format!("{DATA}benign.jsonl");
-    let (h, t) = run_dataset(&benign, &[CheckId::CodeInjection], Some(true));
+    let (h, t) = run_dataset("benign.jsonl", &[CheckId::CodeInjection], Some(true));
     println!("code_injection: benign.jsonl flagged {h}/{t}");
+    assert_eq!((hits, fps), (ATTACKS.len(), 0), "the tables");
+    assert!(h <= 1, "benign.jsonl flagged {h}/{t}");
 }
 
+/// The detector flags no value of the repository's benign corpus.
 #[test]
-#[ignore = "measurement: prints figures on the shared benign corpus"]
-fn measure_corpus() {
+fn corpus_is_clean() {
     let d = detector();
     let (h, t) = crate::check::command::tests::run_corpus(&|v| d.detect(v).is_some());
     println!("code_injection: corpus/benign flagged {h}/{t}");
+    assert_eq!(h, 0, "code_injection: corpus/benign flagged {h}/{t}");
 }

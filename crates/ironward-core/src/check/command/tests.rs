@@ -1,12 +1,13 @@
-//! Attacks that must fire and benign look-alikes that must not, plus dataset figures
-//! (`cargo test --release -p ironward-core --lib check::command::tests::measure -- --ignored
-//! --nocapture`).
+//! Attacks that must fire and benign look-alikes that must not, the repository's benign corpus,
+//! plus dataset figures with their floors (`cargo test --release -p ironward-core --lib
+//! check::command::tests::measure -- --include-ignored --nocapture`).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
 
 use super::CommandInjection;
 use super::score::glob;
 use crate::check::CheckId;
+use crate::check::test_support::{corpus, dataset};
 use crate::config::{Config, Level};
 use crate::engine::Engine;
 use crate::request::Request;
@@ -229,9 +230,10 @@ fn the_check_reports_one_finding_with_location() {
     assert_eq!(v.findings[0].payload, "; cat /etc/passwd");
 }
 
-/// Runs a JSONL dataset through an engine with only `checks` on; returns (hits, total).
+/// Runs a shared JSONL dataset (`shared/datasets/train/NAME`) through an engine with only
+/// `checks` on; returns (hits, total). Panics when the dataset is absent or empty.
 #[cfg(test)]
-pub(crate) fn run_dataset(path: &str, checks: &[CheckId], show: Option<bool>) -> (usize, usize) {
+pub(crate) fn run_dataset(name: &str, checks: &[CheckId], show: Option<bool>) -> (usize, usize) {
     use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
     let mut c = Config::default();
     for id in CheckId::configurable() {
@@ -241,17 +243,9 @@ pub(crate) fn run_dataset(path: &str, checks: &[CheckId], show: Option<bool>) ->
         c.security_checks.set(id, Level::Block);
     }
     let engine = Engine::new(c).unwrap();
-    let Ok(data) = std::fs::read_to_string(path) else {
-        return (0, 0);
-    };
     let (mut hits, mut total) = (0, 0);
-    for line in data.lines() {
-        let Ok(v) = serde_json::from_str::<serde_json::Value>(line) else {
-            continue;
-        };
-        let Some(text) = v.get("text").and_then(|t| t.as_str()) else {
-            continue;
-        };
+    for text in dataset(name) {
+        let text = text.as_str();
         total += 1;
         let query = format!("q={}", utf8_percent_encode(text, NON_ALPHANUMERIC));
         let verdict = engine.inspect_request(&Request {
@@ -269,56 +263,52 @@ pub(crate) fn run_dataset(path: &str, checks: &[CheckId], show: Option<bool>) ->
     (hits, total)
 }
 
-const DATA: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/datasets/train/"
-);
-
+/// Dataset figures, asserted: `command` alone and with `code_injection` on `cmdi.jsonl`, and
+/// `command` on every row of `benign.jsonl`. Ignored (about 6 s in a debug build):
+/// `tests/detection.rs` asserts the same data in every run.
 #[test]
-#[ignore = "measurement: prints figures on the shared datasets"]
+#[ignore = "measurement on every row of the shared datasets; tests/detection.rs covers them in every run"]
 fn measure() {
-    let cmdi = format!("{DATA}cmdi.jsonl");
-    let benign = format!("{DATA}benign.jsonl");
-    let (h, t) = run_dataset(&cmdi, &[CheckId::Command], Some(false));
+    let (h, t) = run_dataset("cmdi.jsonl", &[CheckId::Command], Some(false));
     println!("command alone: cmdi {h}/{t}");
+    // Measured 350 / 390 (89.74 %) and 375 / 390 (96.15 %) with `code_injection`, two rows of
+    // slack each; benign 2 / 139,967, one of slack.
+    assert!(h as f64 >= 0.89 * t as f64, "command alone: cmdi {h}/{t}");
     let (h, t) = run_dataset(
-        &cmdi,
+        "cmdi.jsonl",
         &[CheckId::Command, CheckId::CodeInjection],
         Some(false),
     );
     println!("command + code_injection: cmdi {h}/{t}");
-    let (h, t) = run_dataset(&benign, &[CheckId::Command], Some(true));
+    assert!(
+        h as f64 >= 0.955 * t as f64,
+        "command + code_injection: cmdi {h}/{t}"
+    );
+    let (h, t) = run_dataset("benign.jsonl", &[CheckId::Command], Some(true));
     println!("command: benign flagged {h}/{t}");
+    assert!(h <= 3, "command: benign flagged {h}/{t}");
 }
 
-/// Runs every line of the shared benign corpus (`tests/corpus/benign/*`) through `detect`;
-/// returns (flagged, total) and prints what fired.
+/// Runs every line of the repository's benign corpus (`tests/corpus/benign/*.txt`) through
+/// `detect`; returns (flagged, total) and prints what fired. Panics when the corpus is absent.
 #[cfg(test)]
 pub(crate) fn run_corpus(detect: &dyn Fn(&str) -> bool) -> (usize, usize) {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/corpus/benign");
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return (0, 0);
-    };
     let (mut hits, mut total) = (0, 0);
-    for entry in entries.flatten() {
-        let Ok(text) = std::fs::read_to_string(entry.path()) else {
-            continue;
-        };
-        for line in text.lines().filter(|l| !l.is_empty()) {
-            total += 1;
-            if detect(line) {
-                hits += 1;
-                println!("{line:?}");
-            }
+    for line in corpus() {
+        total += 1;
+        if detect(&line) {
+            hits += 1;
+            println!("{line:?}");
         }
     }
     (hits, total)
 }
 
+/// The detector flags no value of the repository's benign corpus.
 #[test]
-#[ignore = "measurement: prints figures on the shared benign corpus"]
-fn measure_corpus() {
+fn corpus_is_clean() {
     let d = detector();
     let (h, t) = run_corpus(&|v| d.detect(v).is_some());
     println!("command: corpus/benign flagged {h}/{t}");
+    assert_eq!(h, 0, "command: corpus/benign flagged {h}/{t}");
 }

@@ -255,9 +255,9 @@ fn gzip_bomb_is_bounded_and_corrupt_data_is_safe() {
     let bomb = e.finish().unwrap();
     assert!(bomb.len() < 200_000);
     let h = [("Content-Type", "text/plain"), ("Content-Encoding", "gzip")];
-    let t = std::time::Instant::now();
+    // Bounded: the card past the first MiB is not seen. (The time is measured by the `dlp`
+    // bench, case `gzip_bomb_64mib`.)
     assert!(run(&c, 200, &h, Body::Full(&bomb)).is_empty());
-    assert!(t.elapsed().as_secs() < 5);
     // Corrupt data: the decoded prefix is inspected, then nothing; no panic.
     let mut good = gzip(format!("{CARD} {}", "y".repeat(5000)).as_bytes());
     let n = good.len();

@@ -145,6 +145,9 @@ proptest::proptest! {
     }
 }
 
+/// A hang guard, not a speed test: this takes 0.3 s in a debug build and a few milliseconds
+/// in release (2026-12-05); quadratic work on these 40,000-byte values would take far longer.
+/// The time itself is measured by the `pipeline` bench (`inspect_request/hpp_pathological`).
 #[test]
 fn pathological_values_stay_linear() {
     let e = engine();
@@ -152,5 +155,5 @@ fn pathological_values_stay_linear() {
     let target = format!("/?q={v}&q={v}&q=%3C{}", "o".repeat(20_000));
     let started = std::time::Instant::now();
     let _ = run(&e, &target, FORM, "");
-    assert!(started.elapsed().as_secs() < 5);
+    assert!(started.elapsed().as_secs() < 10);
 }

@@ -1,5 +1,6 @@
-//! Tests of `path_traversal`: attacks that must fire, look-alikes that must not, and (ignored)
-//! measurements on the shared datasets.
+//! Tests of `path_traversal`: attacks that must fire, look-alikes that must not, the
+//! repository's corpus and generated values, and figures on the shared datasets with their
+//! floor and ceiling.
 
 #![allow(clippy::unwrap_used)]
 
@@ -307,10 +308,41 @@ pub(super) fn generated_benign() -> Vec<String> {
     out
 }
 
-/// Detection and false-positive figures:
-/// `cargo test --release -p ironward-core --lib check::path_traversal -- --ignored --nocapture`.
+/// Runs `fire` on every value; returns the flagged ones and prints the figure and the first 20.
+#[allow(clippy::print_stdout)]
+fn flagged<'v>(c: &PathTraversal, name: &str, values: &'v [String]) -> Vec<&'v String> {
+    let flagged: Vec<&String> = values.iter().filter(|v| fire(c, v).is_some()).collect();
+    println!(
+        "{name}: {} / {} flagged ({:.3} %)",
+        flagged.len(),
+        values.len(),
+        100.0 * flagged.len() as f64 / values.len() as f64
+    );
+    for f in flagged.iter().take(20) {
+        println!("  flagged: {f:?}");
+    }
+    flagged
+}
+
+/// No value of the repository's benign corpus or of the generated path-like values is flagged.
 #[test]
-#[ignore = "measurement on the shared datasets; run with --ignored --nocapture"]
+fn corpus_and_generated_values_pass() {
+    let c = check();
+    for (name, values) in [
+        ("corpus/benign", corpus()),
+        ("generated", generated_benign()),
+    ] {
+        let f = flagged(&c, name, &values);
+        assert!(f.is_empty(), "{name}: {} flagged: {f:?}", f.len());
+    }
+}
+
+/// Detection and false-positive figures on the shared datasets, asserted:
+/// `cargo test --release -p ironward-core --lib check::path_traversal -- --include-ignored
+/// --nocapture`. Ignored (about 15 s in a debug build): `tests/detection.rs` asserts the same
+/// data through the engine in every run.
+#[test]
+#[ignore = "measurement on every row of the shared datasets; tests/detection.rs covers them in every run"]
 #[allow(clippy::print_stdout)]
 fn measure() {
     let c = check();
@@ -325,29 +357,21 @@ fn measure() {
         }
     }
     let total = attacks.len() - comments;
+    let detected = total - missed.len();
     println!(
-        "path_traversal.jsonl: {} unique rows ({comments} comment lines left out): {} / {total} detected ({:.2} %)",
+        "path_traversal.jsonl: {} unique rows ({comments} comment lines left out): {detected} / {total} detected ({:.2} %)",
         attacks.len(),
-        total - missed.len(),
-        100.0 * (total - missed.len()) as f64 / total.max(1) as f64
+        100.0 * detected as f64 / total as f64
     );
     for m in missed.iter().take(60) {
         println!("  missed: {m:?}");
     }
-    for (name, values) in [
-        ("benign.jsonl", dataset("benign.jsonl")),
-        ("corpus/benign", corpus()),
-        ("generated", generated_benign()),
-    ] {
-        let flagged: Vec<&String> = values.iter().filter(|v| fire(&c, v).is_some()).collect();
-        println!(
-            "{name}: {} / {} flagged ({:.3} %)",
-            flagged.len(),
-            values.len(),
-            100.0 * flagged.len() as f64 / values.len().max(1) as f64
-        );
-        for f in flagged.iter().take(20) {
-            println!("  flagged: {f:?}");
-        }
-    }
+    let benign_rows = dataset("benign.jsonl");
+    let benign = flagged(&c, "benign.jsonl", &benign_rows);
+    // Measured 14,204 / 14,259 (99.61 %), 0.3 point of slack; benign 0 / 139,967.
+    assert!(
+        detected as f64 >= 0.993 * total as f64,
+        "path_traversal.jsonl: {detected} / {total} detected"
+    );
+    assert!(benign.len() <= 1, "benign.jsonl: {benign:?}");
 }

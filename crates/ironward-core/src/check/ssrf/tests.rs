@@ -1,5 +1,6 @@
-//! Tests of `ssrf`: attacks that must fire, look-alikes that must not, and (ignored)
-//! measurements on the shared datasets.
+//! Tests of `ssrf`: attacks that must fire, look-alikes that must not, and figures on the
+//! shared datasets, the repository's corpus and generated values, with their floor and
+//! ceilings.
 
 #![allow(clippy::unwrap_used)]
 
@@ -307,44 +308,70 @@ fn generated_benign() -> Vec<String> {
     out
 }
 
-/// Detection and false-positive figures:
-/// `cargo test --release -p ironward-core --lib check::ssrf -- --ignored --nocapture`.
+/// Runs `fire_named(param, value)` on every value; returns the flagged ones and prints the
+/// figure and the first 20.
+#[allow(clippy::print_stdout)]
+fn flagged<'v>(c: &Ssrf, name: &str, values: &'v [String], param: &str) -> Vec<&'v String> {
+    let flagged: Vec<&String> = values
+        .iter()
+        .filter(|v| fire_named(c, param, v).is_some())
+        .collect();
+    println!(
+        "{name}: {} / {} flagged ({:.3} %)",
+        flagged.len(),
+        values.len(),
+        100.0 * flagged.len() as f64 / values.len() as f64
+    );
+    for f in flagged.iter().take(20) {
+        println!("  flagged: {f:?}");
+    }
+    flagged
+}
+
+/// No value of the repository's benign corpus or of the generated URL-ish values is flagged,
+/// whether the parameter is `q` or `url`.
 #[test]
-#[ignore = "measurement on the shared datasets; run with --ignored --nocapture"]
+fn corpus_and_generated_values_pass() {
+    let c = check();
+    let (corpus, generated) = (corpus(), generated_benign());
+    for (name, values, param) in [
+        ("corpus/benign as q", &corpus, "q"),
+        ("corpus/benign as url", &corpus, "url"),
+        ("generated as q", &generated, "q"),
+        ("generated as url", &generated, "url"),
+    ] {
+        let f = flagged(&c, name, values, param);
+        assert!(f.is_empty(), "{name}: {} flagged: {f:?}", f.len());
+    }
+}
+
+/// Detection and false-positive figures on the shared datasets, asserted:
+/// `cargo test --release -p ironward-core --lib check::ssrf -- --include-ignored --nocapture`.
+/// Ignored (about 15 s in a debug build): `tests/detection.rs` asserts the same data through
+/// the engine in every run.
+#[test]
+#[ignore = "measurement on every row of the shared datasets; tests/detection.rs covers them in every run"]
 #[allow(clippy::print_stdout)]
 fn measure() {
     let c = check();
     let attacks = dataset("ssrf.jsonl");
     let missed: Vec<&String> = attacks.iter().filter(|t| fire(&c, t).is_none()).collect();
+    let detected = attacks.len() - missed.len();
     println!(
-        "ssrf.jsonl: {} / {} detected ({:.2} %)",
-        attacks.len() - missed.len(),
+        "ssrf.jsonl: {detected} / {} detected ({:.2} %)",
         attacks.len(),
-        100.0 * (attacks.len() - missed.len()) as f64 / attacks.len().max(1) as f64
+        100.0 * detected as f64 / attacks.len() as f64
     );
     for m in &missed {
         println!("  missed: {m:?}");
     }
-    let generated = generated_benign();
-    for (name, values, param) in [
-        ("benign.jsonl as q", dataset("benign.jsonl"), "q"),
-        ("corpus/benign as q", corpus(), "q"),
-        ("corpus/benign as url", corpus(), "url"),
-        ("generated as q", generated.clone(), "q"),
-        ("generated as url", generated, "url"),
-    ] {
-        let flagged: Vec<&String> = values
-            .iter()
-            .filter(|v| fire_named(&c, param, v).is_some())
-            .collect();
-        println!(
-            "{name}: {} / {} flagged ({:.3} %)",
-            flagged.len(),
-            values.len(),
-            100.0 * flagged.len() as f64 / values.len().max(1) as f64
-        );
-        for f in flagged.iter().take(20) {
-            println!("  flagged: {f:?}");
-        }
-    }
+    let benign_rows = dataset("benign.jsonl");
+    let benign = flagged(&c, "benign.jsonl as q", &benign_rows, "q");
+    // Measured 93 / 95 (97.89 %), one row of slack; benign 0 / 139,967.
+    assert!(
+        detected as f64 >= 0.96 * attacks.len() as f64,
+        "ssrf.jsonl: {detected} / {} detected",
+        attacks.len()
+    );
+    assert!(benign.len() <= 1, "benign.jsonl: {benign:?}");
 }
