@@ -1,7 +1,7 @@
 //! `ironward demo`: a small axum app protected by Ironward, to try with curl in one minute.
 //!
 //! Routes: `GET /` (a home page listing the endpoints), `GET /search?q=…` (echoes the query,
-//! HTML-escaped), `POST /api/orders` (echoes a JSON object), `GET`/`POST /signin` (a form;
+//! HTML-escaped), `POST /api/orders` (echoes a JSON object), `GET`/`POST /login` (a form;
 //! `demo`/`demo` is welcome, anything else gets 401) and `POST /upload` (multipart; reports the
 //! file name and size).
 //!
@@ -204,7 +204,7 @@ fn app() -> Router {
         .route("/", get(home))
         .route("/search", get(search))
         .route("/api/orders", post(orders))
-        .route("/signin", get(login_form).post(login))
+        .route("/login", get(login_form).post(login))
         .route("/upload", post(upload))
 }
 
@@ -219,7 +219,7 @@ async fn home() -> Html<&'static str> {
 <ul>
 <li><code>GET /search?q=running+shoes</code> &mdash; a search</li>
 <li><code>POST /api/orders</code> &mdash; a JSON API (echoes the order)</li>
-<li><a href="/signin"><code>GET /signin</code></a>, <code>POST /signin</code> &mdash; a login form (demo / demo; <code>/login</code> itself is one of the default decoy routes)</li>
+<li><a href="/login"><code>GET /login</code></a>, <code>POST /login</code> &mdash; a login form (demo / demo; <code>/login</code> is one of the default decoy routes, but a route the app serves is never a decoy)</li>
 <li><code>POST /upload</code> &mdash; a multipart file upload</li>
 </ul>
 <p>Try an attack:</p>
@@ -249,11 +249,11 @@ async fn orders(Json(order): Json<serde_json::Value>) -> Response {
     Json(serde_json::json!({ "status": "received", "order": order })).into_response()
 }
 
-/// `GET /signin`: the form.
+/// `GET /login`: the form.
 async fn login_form() -> Html<&'static str> {
     Html(
         r#"<!doctype html>
-<form method="post" action="/signin">
+<form method="post" action="/login">
 <input name="user" placeholder="user"> <input name="password" type="password" placeholder="password">
 <button>Log in</button>
 </form>
@@ -272,7 +272,7 @@ struct Login {
     password: String,
 }
 
-/// `POST /signin`: `demo`/`demo` is welcome, anything else gets 401.
+/// `POST /login`: `demo`/`demo` is welcome, anything else gets 401.
 async fn login(Form(form): Form<Login>) -> Response {
     if form.user == "demo" && form.password == "demo" {
         (StatusCode::OK, "welcome demo\n").into_response()
