@@ -41,7 +41,9 @@ class Req:
     ``REQUEST_URI``/``RAW_URI``, ASGI ``raw_path``, the event's ``rawPath`` — while the parsed
     path, or the path parameters, hold ``target``'s); ``chunked`` (sent with
     ``Transfer-Encoding: chunked``, real servers only); ``event_patch`` (Lambda: a function
-    changing the event; Azure: the ``HttpRequest`` keyword arguments)."""
+    changing the event; Azure: the ``HttpRequest`` keyword arguments); ``query_override`` (WSGI:
+    ``QUERY_STRING`` rewritten, as a middleware does, while the raw target keeps its
+    query)."""
 
     method: str = "GET"
     target: str = "/echo"
@@ -51,6 +53,7 @@ class Req:
     raw_decoy: Optional[str] = None
     chunked: bool = False
     event_patch: Optional[Callable[[dict], None]] = None
+    query_override: Optional[str] = None
 
     def header(self, name):
         return [v for k, v in self.headers if k.lower() == name.lower()]
@@ -143,6 +146,9 @@ def _werkzeug_open(client, req):
         kw["query_string"] = req.query_apart
     if req.raw_decoy is not None:
         kw["environ_overrides"] = {"REQUEST_URI": req.raw_decoy, "RAW_URI": req.raw_decoy}
+    if req.query_override is not None:
+        kw["environ_overrides"] = {"REQUEST_URI": req.target, "RAW_URI": req.target,
+                                   "QUERY_STRING": req.query_override}
     r = client.open(req.target, **kw)
     return r.status_code, _json(r.data)
 
@@ -235,6 +241,9 @@ def run_django(req, mode):
         # Django's client builds QUERY_STRING itself; the raw target keeps no query.
         extra["QUERY_STRING"] = "&".join(f"{quote(k)}={quote(v)}"
                                          for k, v in req.query_apart.items())
+    if req.query_override is not None:
+        extra["QUERY_STRING"] = req.query_override
+        extra["REQUEST_URI"] = req.target
     with _django_settings(mode):
         client, _ = cached(("django", mode), lambda: _django_client(Client))
         r = client.generic(req.method, target, data=data, headers=headers, **extra)

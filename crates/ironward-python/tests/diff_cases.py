@@ -71,6 +71,8 @@ CASES = [
     # The query given apart from the raw target (Werkzeug's `query_string=`, Django's
     # client `data=`, Starlette's `params=`; for events, the parsed-parameter field only).
     Case("query_apart", same(Req(query_apart={"q": SQLI}))),
+    # QUERY_STRING rewritten (a WSGI middleware) while the raw target keeps another query.
+    Case("query_rewritten", same(Req(target="/echo?q=benign", query_override="q=" + Q))),
     # The raw path the server reports differs from the parsed path the router uses.
     Case("raw_path", same(Req(target="/p/" + Q, raw_decoy="/p/benign"))),
     # Repeated parameters, attack first / last (frameworks keep one or the other, or both).

@@ -46,6 +46,7 @@ _REAL_CHUNKED = "aiohttp gunicorn uvicorn"
 # case -> the adapters whose framework reads the payload in that form.
 READS = {
     "query_apart": _PARSED_APART,
+    "query_rewritten": "flask wsgi gcp django",
     "raw_path": _PARSED_APART,
     "repeat_first": _ALL,
     "repeat_last": _ALL,
@@ -112,6 +113,7 @@ ONLY = {
     # A raw-HTTP client has nothing apart from the raw target; the test clients and hosts
     # cannot send a chunked body.
     "query_apart": _PARSED_APART,
+    "query_rewritten": "flask wsgi gcp django",  # a WSGI environ's QUERY_STRING
     "raw_path": _PARSED_APART,
     "chunked_form": _REAL_CHUNKED,
     "chunked_json": _REAL_CHUNKED,

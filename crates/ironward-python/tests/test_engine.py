@@ -187,3 +187,31 @@ def test_forked_worker_keeps_working(tmp_path):
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0 if sys.version_info >= (3, 9) else True
     assert "decoy" in (tmp_path / "events.log").read_text()
+
+
+def test_wsgi_target_is_what_the_application_reads():
+    # The query from QUERY_STRING and the path from SCRIPT_NAME + PATH_INFO; the raw target
+    # only where it says more (issue 17: a query outside REQUEST_URI was not inspected).
+    e = engine()
+
+    def target(**env):
+        return e.wsgi_target({"REQUEST_METHOD": "GET", **env})
+
+    # Werkzeug's test client with `query_string=`: the raw target has no query.
+    assert target(PATH_INFO="/api", QUERY_STRING="q=1", REQUEST_URI="/api") == ("/api", "q=1")
+    # A server's raw target and QUERY_STRING agree: taken once (no pair seen twice).
+    assert target(PATH_INFO="/a/b", QUERY_STRING="x=1&y=2", RAW_URI="/a%2Fb?x=1&y=2") == (
+        "/a%2Fb", "x=1&y=2")
+    # A middleware rewrote QUERY_STRING: both, each pair once.
+    assert target(PATH_INFO="/a", QUERY_STRING="q=2&k=1", REQUEST_URI="/a?q=1&k=1") == (
+        "/a", "q=2&k=1&q=1")
+    # A middleware rewrote PATH_INFO: the path the router uses.
+    assert target(SCRIPT_NAME="/app", PATH_INFO="/admin", REQUEST_URI="/app/public") == (
+        "/app/admin", "")
+    # Absolute-form targets, and no parsed path at all.
+    assert target(PATH_INFO="/x", QUERY_STRING="", RAW_URI="http://h/x") == ("/x", "")
+    assert target(RAW_URI="/only?raw=1") == ("/only", "raw=1")
+    # PEP 3333 strings (one character per byte) and decoded text (Django under ASGI).
+    assert target(PATH_INFO="/caf\u00c3\u00a9", QUERY_STRING="q=caf\u00c3\u00a9") == (
+        "/caf%C3%A9", "q=caf%C3%A9")
+    assert target(PATH_INFO="/caf\u00e9", QUERY_STRING="") == ("/caf%C3%A9", "")

@@ -84,6 +84,27 @@ class Engine:
         body_len: Optional[int] = None,
         route: int = 0,
     ) -> Verdict: ...
+    # Debugging and testing aids (the adapters never call them): what the engine inspects in
+    # a request given as inspect_request / inspect_wsgi take it, as
+    # [(location, name or None, value)], decoded variants included; and the (path, query) it
+    # reads from a WSGI environ.
+    def inspected_values(
+        self,
+        method: str,
+        path: str,
+        query: str = "",
+        headers: _Headers = ...,
+        peer_ip: Optional[str] = None,
+        body: Optional[bytes] = None,
+        body_len: Optional[int] = None,
+    ) -> List[Tuple[str, Optional[str], str]]: ...
+    def inspected_values_wsgi(
+        self,
+        environ: dict,
+        body: Optional[bytes] = None,
+        body_len: Optional[int] = None,
+    ) -> List[Tuple[str, Optional[str], str]]: ...
+    def wsgi_target(self, environ: dict) -> Tuple[str, str]: ...
     def inspect_response(
         self,
         verdict: Verdict,
