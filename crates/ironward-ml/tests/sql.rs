@@ -66,9 +66,9 @@ fn sqli_detection() {
     show("sqli non-dev rows found Weak", &weak_train, 60);
     show("sqli dev rows found None (count only)", &none_dev, 0);
     // Measured (2026-12-05): non-dev 97.12 % Strong, 99.48 % Weak-or-Strong; dev 96.61 %,
-    // 99.33 %. Floors 0.3 point under. The remaining None rows are mostly label noise (see the
+    // 99.33 %. Floors 0.2–0.3 point under. The remaining None rows are mostly label noise (see the
     // module report).
-    assert!(train.any_pct() >= 99.18, "{}", train.line("sqli non-dev"));
+    assert!(train.any_pct() >= 99.3, "{}", train.line("sqli non-dev"));
     assert!(dev.any_pct() >= 99.03, "{}", dev.line("sqli dev"));
     assert!(
         train.strong_pct() >= 96.82,
