@@ -7,7 +7,11 @@
 //!   `matched`, `not_found` or `method_not_allowed`, what the application's router said — and
 //!   `accepts`, the body content types the route takes);
 //! - `{"response": {"status", "headers", "body"}, "request": {...}}`: a response, for the
-//!   outbound checks, with the request it answers (optional).
+//!   outbound checks, with the request it answers (optional: without it, only the outbound
+//!   checks run, on a clean inbound verdict).
+//!
+//! A request or response may give its body as `body_base64` instead of `body` (a JSON string
+//! cannot carry raw bytes: a JPEG upload or a gzip body is replayed exactly that way).
 //!
 //! Extra fields are ignored; `label` is read only by [`parse_labelled`] (for `eval`).
 //!
@@ -79,6 +83,12 @@ pub(crate) struct RequestRecord<'a> {
     pub(crate) headers: HeaderList,
     #[serde(borrow, default)]
     pub(crate) body: Option<Cow<'a, str>>,
+    /// The body as base64 (for binary bodies); wins over `body`.
+    #[serde(borrow, default)]
+    pub(crate) body_base64: Option<Cow<'a, str>>,
+    /// `body_base64` decoded (set by [`parse_labelled`]).
+    #[serde(skip)]
+    pub(crate) body_bytes: Option<Vec<u8>>,
     #[serde(default)]
     pub(crate) peer_ip: Option<IpAddr>,
     /// What the application's router said: `matched`, `not_found`, `method_not_allowed`.
@@ -109,6 +119,30 @@ pub(crate) struct ResponseRecord<'a> {
     pub(crate) headers: HeaderList,
     #[serde(borrow, default)]
     pub(crate) body: Option<Cow<'a, str>>,
+    /// The body as base64 (for binary bodies); wins over `body`.
+    #[serde(borrow, default)]
+    pub(crate) body_base64: Option<Cow<'a, str>>,
+    /// `body_base64` decoded (set by [`parse_labelled`]).
+    #[serde(skip)]
+    pub(crate) body_bytes: Option<Vec<u8>>,
+}
+
+/// Decodes a `body_base64` field (standard alphabet, padding optional, blanks ignored).
+fn base64_body(field: Option<&str>) -> Result<Option<Vec<u8>>, String> {
+    use base64::Engine as _;
+    let Some(text) = field else {
+        return Ok(None);
+    };
+    let clean: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+    let engine = base64::engine::GeneralPurpose::new(
+        &base64::alphabet::STANDARD,
+        base64::engine::GeneralPurposeConfig::new()
+            .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent),
+    );
+    engine
+        .decode(clean)
+        .map(Some)
+        .map_err(|e| format!("body_base64: {e}"))
 }
 
 /// The `label` field as written: a string, or anything else (`eval` reports the latter).
@@ -169,14 +203,21 @@ pub(crate) fn parse_labelled(line: &str) -> Result<(Record<'_>, Label<'_>), Stri
         Some(LabelValue::Text(t)) => Label::Text(t),
         Some(LabelValue::Other(_)) => Label::NotAString,
     };
-    if let Some(resp) = any.response {
-        return Ok((Record::Response(resp, any.request), label));
+    if let Some(mut resp) = any.response {
+        resp.body_bytes = base64_body(resp.body_base64.as_deref())?;
+        let mut request = any.request;
+        if let Some(r) = request.as_mut() {
+            r.body_bytes = base64_body(r.body_base64.as_deref())?;
+        }
+        return Ok((Record::Response(resp, request), label));
     }
     if let Some(text) = any.text {
         return Ok((Record::Text(text), label));
     }
     if any.inline.method.is_some() || any.inline.path.is_some() {
-        return Ok((Record::Request(any.inline), label));
+        let mut inline = any.inline;
+        inline.body_bytes = base64_body(inline.body_base64.as_deref())?;
+        return Ok((Record::Request(inline), label));
     }
     Err("the record has none of \"text\", \"method\"/\"path\" or \"response\"".to_owned())
 }
@@ -218,18 +259,28 @@ pub(crate) fn inspect(
         }),
         Record::Response(resp, req) => {
             let empty = RequestRecord::default();
+            let given = req.is_some();
             let req = req.as_ref().unwrap_or(&empty);
             with_request(req, |request| {
-                let inbound = engine.inspect_request(request);
+                // Without a request, only the outbound checks run: the synthetic request is
+                // not judged (it would fail `spoofing` with `HOSTS`, for one).
+                let inbound = if given {
+                    engine.inspect_request(request)
+                } else {
+                    Verdict::default()
+                };
                 let headers = headers_of(&resp.headers);
-                let body = resp.body.as_deref().unwrap_or("");
+                let body = match &resp.body_bytes {
+                    Some(b) => b.as_slice(),
+                    None => resp.body.as_deref().unwrap_or("").as_bytes(),
+                };
                 let response = Response {
                     status: resp.status,
                     headers,
                     body: if body.is_empty() {
                         Body::Empty
                     } else {
-                        Body::Full(body.as_bytes())
+                        Body::Full(body)
                     },
                 };
                 let mut outbound = engine.inspect_response(request, &inbound, &response);
@@ -267,7 +318,10 @@ fn with_request<T>(r: &RequestRecord<'_>, f: impl FnOnce(&Request<'_>) -> T) -> 
         .as_deref()
         .map(|q| q.strip_prefix('?').unwrap_or(q))
         .unwrap_or(target_query);
-    let body = r.body.as_deref().unwrap_or("");
+    let body = match &r.body_bytes {
+        Some(b) => b.as_slice(),
+        None => r.body.as_deref().unwrap_or("").as_bytes(),
+    };
     let accepts: Vec<&str> = r.accepts.iter().map(String::as_str).collect();
     let request = Request {
         method: r.method.as_deref().unwrap_or("GET"),
@@ -276,7 +330,7 @@ fn with_request<T>(r: &RequestRecord<'_>, f: impl FnOnce(&Request<'_>) -> T) -> 
         headers: headers_of(&r.headers),
         peer_ip: r.peer_ip,
         version: "1.1",
-        body: body.as_bytes(),
+        body,
         body_len: None,
         route: match r.route {
             None => RouteMatch::Unknown,
@@ -293,6 +347,27 @@ fn with_request<T>(r: &RequestRecord<'_>, f: impl FnOnce(&Request<'_>) -> T) -> 
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn binary_bodies_and_response_only_records() {
+        let config = ironward_core::Config {
+            hosts: vec!["shop.example".into()],
+            ..ironward_core::Config::default()
+        };
+        let engine = Engine::new(config).unwrap();
+        // base64 bodies reach the engine as bytes.
+        let rec = parse(
+            r#"{"method":"POST","path":"/u","headers":{"content-type":"text/plain","host":"shop.example"},"body_base64":"MScgVU5JT04gU0VMRUNUIHBhc3N3b3JkIEZST00gdXNlcnMtLQ=="}"#,
+        )
+        .unwrap();
+        let v = inspect(&engine, &rec, |_, _| {});
+        assert!(v.findings.iter().any(|f| f.check.key() == "sqli"), "{v:?}");
+        assert!(parse(r#"{"path":"/","body_base64":"not base64!"}"#).is_err());
+        // A response alone: only the outbound checks, no `spoofing` on a synthetic request.
+        let rec = parse(r#"{"response":{"status":200,"headers":{"content-type":"text/html"},"body_base64":"aGVsbG8="}}"#).unwrap();
+        let v = inspect(&engine, &rec, |_, _| {});
+        assert!(v.findings.is_empty(), "{v:?}");
+    }
 
     #[test]
     fn kinds() {
