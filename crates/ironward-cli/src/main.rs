@@ -111,6 +111,10 @@ enum Command {
         /// Print no progress, timings or warnings on standard error (errors still show).
         #[arg(long, short)]
         quiet: bool,
+        /// Show up to N flagged values per check and location in the false-positive
+        /// breakdown (what blocking mode would refuse).
+        #[arg(long, value_name = "N", default_value_t = 0)]
+        examples: usize,
     },
 }
 
@@ -158,6 +162,7 @@ fn main() -> ExitCode {
             split,
             plot,
             quiet,
+            examples,
         } => eval::run(&eval::Options {
             data,
             config,
@@ -167,6 +172,7 @@ fn main() -> ExitCode {
             split,
             plot,
             quiet,
+            examples,
         }),
     };
     match result {

@@ -62,6 +62,9 @@ checks fired (share of the label's records):
   sqli            none
   xss             none
   benign          decoy 14.3 %
+
+false positives by check and location (benign records):
+  decoy            path                    1  14.3 %
 ";
     assert_eq!(text, expected);
     // The unlabelled row is named on standard error, with the timing.
@@ -114,6 +117,29 @@ fn json_has_the_same_figures() {
     assert_eq!(labels[3]["rate"], 0.0);
     assert_eq!(labels[5]["attack"], false);
     assert!(v.get("grid").is_none());
+    // The false positives by check and location; no examples without --examples.
+    let fp = v["false_positives"].as_array().unwrap();
+    assert_eq!(fp.len(), 1);
+    assert_eq!(
+        (&fp[0]["check"], &fp[0]["location"]),
+        (&"decoy".into(), &"path".into())
+    );
+    assert_eq!(fp[0]["records"], 1);
+    assert_eq!(fp[0]["examples"].as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn examples_show_what_blocking_would_refuse() {
+    let data = example();
+    let mut args = vec!["--data", data.to_str().unwrap(), "--examples", "3", "-q"];
+    args.extend(PINNED);
+    let out = eval(&args);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("  decoy            path                    1  14.3 %\n      \"/login\"\n"),
+        "{text}"
+    );
 }
 
 #[test]

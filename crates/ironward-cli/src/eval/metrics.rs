@@ -27,9 +27,38 @@ pub(crate) struct LabelTally {
     pub(crate) blocked: u64,
     /// For each check, the records on which it fired at least once.
     pub(crate) checks: BTreeMap<CheckId, u64>,
+    /// For each check and location, the records on which it fired there, with the first
+    /// payloads it flagged (at most the tally's example count).
+    pub(crate) places: BTreeMap<(CheckId, &'static str), Place>,
+}
+
+/// Where a check fired on the records of a label: how often, and on what.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Place {
+    /// Records on which the check fired at this location.
+    pub(crate) records: u64,
+    /// The first payloads flagged there (distinct).
+    pub(crate) examples: Vec<String>,
 }
 
 impl LabelTally {
+    /// Counts where the checks of one verdict fired, keeping up to `examples` payloads per
+    /// check and location.
+    pub(crate) fn add_places(&mut self, verdict: &Verdict, examples: usize) {
+        for (i, f) in verdict.findings.iter().enumerate() {
+            let first = verdict.findings[..i]
+                .iter()
+                .all(|g| g.check != f.check || g.location != f.location);
+            let place = self.places.entry((f.check, f.location)).or_default();
+            if first {
+                place.records += 1;
+            }
+            if place.examples.len() < examples && !place.examples.contains(&f.payload) {
+                place.examples.push(f.payload.clone());
+            }
+        }
+    }
+
     /// Counts one verdict.
     pub(crate) fn add(&mut self, verdict: &Verdict) {
         self.records += 1;
@@ -70,6 +99,8 @@ pub(crate) struct Tally {
     pub(crate) labels: Vec<LabelTally>,
     /// Verdicts that report an internal error of the engine (a bug).
     pub(crate) internal_errors: u64,
+    /// Payloads kept per check and location (`--examples`).
+    pub(crate) examples: usize,
 }
 
 impl Tally {
@@ -78,6 +109,15 @@ impl Tally {
         Tally {
             labels: vec![LabelTally::default(); labels],
             internal_errors: 0,
+            examples: 0,
+        }
+    }
+
+    /// An empty tally that keeps `examples` payloads per check and location.
+    pub(crate) fn with_examples(labels: usize, examples: usize) -> Tally {
+        Tally {
+            examples,
+            ..Tally::new(labels)
         }
     }
 
@@ -88,6 +128,7 @@ impl Tally {
         }
         if let Some(t) = self.labels.get_mut(label) {
             t.add(verdict);
+            t.add_places(verdict, self.examples);
         }
     }
 
@@ -170,6 +211,19 @@ mod tests {
             .max()
             .unwrap_or_default();
         v
+    }
+
+    #[test]
+    fn places_count_records_once_and_keep_examples() {
+        let mut t = LabelTally::default();
+        let mut v = verdict(&[(CheckId::Sqli, Level::Block), (CheckId::Sqli, Level::Block)]);
+        v.findings[1].payload = "y".into();
+        t.add_places(&v, 1);
+        t.add_places(&verdict(&[(CheckId::Sqli, Level::Block)]), 1);
+        assert_eq!(t.places.len(), 1);
+        let place = &t.places[&(CheckId::Sqli, "qs_values")];
+        assert_eq!(place.records, 2);
+        assert_eq!(place.examples, ["x"]);
     }
 
     #[test]

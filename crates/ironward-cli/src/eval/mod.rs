@@ -48,6 +48,8 @@ pub(crate) struct Options {
     pub(crate) split: Split,
     pub(crate) plot: Option<PathBuf>,
     pub(crate) quiet: bool,
+    /// Payloads shown per check and location in the false-positive breakdown.
+    pub(crate) examples: usize,
 }
 
 /// Which text records `eval` judges (`--split`).
@@ -177,7 +179,7 @@ fn evaluate(opts: &Options) -> Result<ExitCode> {
     };
     let engine = Engine::new(config.clone()).context("cannot build the engine")?;
     let started = Instant::now();
-    let tally = pass(&engine, &ds, opts.quiet);
+    let tally = pass(&engine, &ds, opts.quiet, opts.examples);
     let elapsed = started.elapsed();
     note(
         opts.quiet,
@@ -201,6 +203,7 @@ fn evaluate(opts: &Options) -> Result<ExitCode> {
         unlabelled: ds.unlabelled,
         bad_lines: ds.bad,
         internal_errors: tally.internal_errors,
+        false_positives: report::false_positives(&tally, &attack),
         labels,
         overall,
         grid: grid_rows,
@@ -258,9 +261,9 @@ fn read_data(path: &std::path::Path) -> Result<Vec<u8>> {
 }
 
 /// Judges every record with `engine`, each on its own, and counts the verdicts.
-fn pass(engine: &Engine, ds: &Dataset<'_>, quiet: bool) -> Tally {
+fn pass(engine: &Engine, ds: &Dataset<'_>, quiet: bool, examples: usize) -> Tally {
     let mut progress = Progress::new(Some(ds.bytes), quiet);
-    let mut tally = Tally::new(ds.labels.len());
+    let mut tally = Tally::with_examples(ds.labels.len(), examples);
     let mut bytes = 0u64;
     for (n, item) in ds.items.iter().enumerate() {
         let verdict = record::inspect(engine, &item.record, |_, _| {});

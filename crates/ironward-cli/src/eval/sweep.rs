@@ -39,7 +39,7 @@ pub(super) fn sweep(
         c.xss_proba = t;
         let engine = Engine::new(c).context("cannot build the engine")?;
         let pass_started = Instant::now();
-        let tally = pass(&engine, ds, quiet);
+        let tally = pass(&engine, ds, quiet, 0);
         passes += 1;
         let thresholds = Thresholds { sqli: t, xss: t };
         let row = report::grid_row(thresholds, false, &tally, &ds.labels, &attack);

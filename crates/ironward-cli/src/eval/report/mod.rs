@@ -9,6 +9,7 @@ mod text;
 pub(crate) use text::{group, percent, render_text};
 
 use super::metrics::{LabelTally, Tally, ratio};
+use ironward_core::check::CheckId;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -32,6 +33,55 @@ pub(crate) struct CheckRow {
     pub(crate) records: u64,
     /// `records` over the label's records.
     pub(crate) rate: Option<f64>,
+}
+
+/// Where false positives happened: one check at one location, over the benign records.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct PlaceRow {
+    /// The check's `SECURITY_CHECKS` key.
+    pub(crate) check: &'static str,
+    /// The location (`qs_values`, `cookies`, `path`…).
+    pub(crate) location: &'static str,
+    /// Benign records on which the check fired there.
+    pub(crate) records: u64,
+    /// `records` over all benign records.
+    pub(crate) rate: Option<f64>,
+    /// The first payloads flagged there (`--examples N`).
+    pub(crate) examples: Vec<String>,
+}
+
+/// The false positives of a pass by check and location, most frequent first: the benign
+/// labels' places, merged.
+pub(crate) fn false_positives(tally: &Tally, attack: &[bool]) -> Vec<PlaceRow> {
+    let mut merged: BTreeMap<(CheckId, &'static str), (u64, Vec<String>)> = BTreeMap::new();
+    let mut benign = 0;
+    for (t, is_attack) in tally.labels.iter().zip(attack) {
+        if *is_attack {
+            continue;
+        }
+        benign += t.records;
+        for (key, place) in &t.places {
+            let e = merged.entry(*key).or_default();
+            e.0 += place.records;
+            for x in &place.examples {
+                if e.1.len() < tally.examples && !e.1.contains(x) {
+                    e.1.push(x.clone());
+                }
+            }
+        }
+    }
+    let mut rows: Vec<PlaceRow> = merged
+        .into_iter()
+        .map(|((check, location), (records, examples))| PlaceRow {
+            check: check.key(),
+            location,
+            records,
+            rate: ratio(records, benign),
+            examples,
+        })
+        .collect();
+    rows.sort_by(|a, b| b.records.cmp(&a.records));
+    rows
 }
 
 /// The figures of one label.
@@ -150,6 +200,8 @@ pub(crate) struct Report {
     pub(crate) labels: Vec<LabelRow>,
     /// All labels together.
     pub(crate) overall: Overall,
+    /// False positives by check and location (benign records), most frequent first.
+    pub(crate) false_positives: Vec<PlaceRow>,
     /// The threshold sweep, with `--plot`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) grid: Option<Vec<GridRow>>,

@@ -145,6 +145,27 @@ pub(crate) fn render_text(r: &Report) -> String {
         };
         let _ = writeln!(s, "  {:<name_w$}  {fired}", l.label);
     }
+    if !r.false_positives.is_empty() {
+        let _ = writeln!(
+            s,
+            "\nfalse positives by check and location (benign records):"
+        );
+        for p in &r.false_positives {
+            let _ = writeln!(
+                s,
+                "  {:<16} {:<16} {:>8}  {}",
+                p.check,
+                p.location,
+                group(p.records),
+                percent(p.rate)
+            );
+            for e in &p.examples {
+                let shown: String = e.chars().take(120).collect();
+                let more = if shown.len() < e.len() { "…" } else { "" };
+                let _ = writeln!(s, "      {shown:?}{more}");
+            }
+        }
+    }
     if let Some(grid) = &r.grid {
         render_grid(&mut s, grid);
     }
@@ -265,6 +286,7 @@ mod tests {
             unlabelled: 1,
             bad_lines: 0,
             internal_errors: 0,
+            false_positives: crate::eval::report::false_positives(&tally, &attack),
             labels: rows,
             overall,
             grid: Some(vec![grid_row(t, true, &tally, &labels, &attack)]),
