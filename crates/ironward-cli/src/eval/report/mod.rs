@@ -80,7 +80,7 @@ pub(crate) fn false_positives(tally: &Tally, attack: &[bool]) -> Vec<PlaceRow> {
             examples,
         })
         .collect();
-    rows.sort_by(|a, b| b.records.cmp(&a.records));
+    rows.sort_by_key(|r| std::cmp::Reverse(r.records));
     rows
 }
 
