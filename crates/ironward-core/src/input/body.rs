@@ -289,18 +289,17 @@ pub(crate) fn pairs_in_charset(
     }
 }
 
-/// `unquote_plus(s, encoding=cs)`: `+` to space, runs of `%XX` decoded in `cs` (lossy).
+/// `unquote_plus(s, encoding=cs)` as Python does it: `+` to space, then each run of ASCII
+/// characters — literal characters and `%XX` escapes alike — made bytes and decoded together
+/// in `cs` (lossy); other characters are kept. So `1%2BACc-` is `1'` in UTF-7.
 fn unquote_in(s: &str, cs: Charset) -> String {
     let hex = |c: u8| {
         char::from(c)
             .to_digit(16)
             .and_then(|v| u8::try_from(v).ok())
     };
-    let b = s.as_bytes();
     let mut out = String::with_capacity(s.len());
     let mut run: Vec<u8> = Vec::new();
-    let mut i = 0;
-    let mut literal_start = 0;
     let flush = |run: &mut Vec<u8>, out: &mut String| {
         if !run.is_empty() {
             let text = charset::decode(run, cs).unwrap_or(Cow::Borrowed("\u{FFFD}"));
@@ -308,28 +307,34 @@ fn unquote_in(s: &str, cs: Charset) -> String {
             run.clear();
         }
     };
+    let b = s.as_bytes();
+    let mut i = 0;
     while let Some(&c) = b.get(i) {
+        if !c.is_ascii() {
+            flush(&mut run, &mut out);
+            let ch = s
+                .get(i..)
+                .and_then(|r| r.chars().next())
+                .unwrap_or('\u{FFFD}');
+            out.push(ch);
+            i += ch.len_utf8().max(1);
+            continue;
+        }
         let escape = (c == b'%')
             .then(|| Some(hex(*b.get(i + 1)?)? * 16 + hex(*b.get(i + 2)?)?))
             .flatten();
-        if let Some(byte) = escape {
-            out.push_str(
-                &s.get(literal_start..i)
-                    .unwrap_or_default()
-                    .replace('+', " "),
-            );
-            run.push(byte);
-            i += 3;
-            literal_start = i;
-            continue;
+        match escape {
+            Some(byte) => {
+                run.push(byte);
+                i += 3;
+            }
+            None => {
+                run.push(if c == b'+' { b' ' } else { c });
+                i += 1;
+            }
         }
-        if !run.is_empty() {
-            flush(&mut run, &mut out);
-        }
-        i += 1;
     }
     flush(&mut run, &mut out);
-    out.push_str(&s.get(literal_start..).unwrap_or_default().replace('+', " "));
     out
 }
 
@@ -347,6 +352,9 @@ mod tests {
         assert_eq!(unquote_in("%27%00%3C%00", utf16), "'<");
         assert_eq!(unquote_in("100%", utf7), "100%");
         assert_eq!(unquote_in("%zz", utf7), "%zz");
+        // A whole ASCII run is decoded at once (Python's unquote).
+        assert_eq!(unquote_in("1%2BACc-%20UNION", utf7), "1' UNION");
+        assert_eq!(unquote_in("é%2BACc-", utf7), "é'");
     }
 }
 

@@ -243,3 +243,16 @@ fn grpc_string_fields() {
         .with_body(&frame));
     assert!(has(&inputs, Location::PostValues, ATTACK));
 }
+
+#[test]
+fn multipart_escaped_names_and_file_names() {
+    let ct = Some("multipart/form-data; boundary=B");
+    let b = multipart(
+        "--B\nContent-Disposition: form-data; name=\"\\U\\N\\I\\O\\N\"\n\nv\n--B\nContent-Disposition: form-data; name=\"f\"; filename=\"\\.\\.\\/x.p\\hp\"\n\nx\n--B--\n",
+    );
+    let inputs = post(ct, &b);
+    assert!(has(&inputs, Location::PostVariables, "UNION"));
+    assert!(has(&inputs, Location::PostVariables, "\\U\\N\\I\\O\\N"));
+    assert_eq!(inputs.files[0].filename.as_deref(), Some("../x.php"));
+    assert!(has(&inputs, Location::Files, "\\.\\.\\/x.p\\hp"));
+}

@@ -72,7 +72,7 @@ pub fn boundaries(value: &str) -> Vec<std::borrow::Cow<'_, str>> {
 }
 
 /// A quoted-string's content with its backslash escapes resolved.
-fn unescape(v: &str) -> String {
+pub(crate) fn unescape(v: &str) -> String {
     let mut out = String::with_capacity(v.len());
     let mut chars = v.chars();
     while let Some(c) = chars.next() {

@@ -54,16 +54,68 @@ pub fn split(header: &str) -> Vec<(&str, &str)> {
     out
 }
 
+/// The cookies of a `Cookie` header as Werkzeug, aiohttp and `http.cookies` read them: a value
+/// that opens with `"` runs to its closing quote (a `\\` escapes the next character), `;`
+/// included. Django splits on every `;` ([`split`]); both readings are inspected.
+pub fn split_quoted(header: &str) -> Vec<(&str, &str)> {
+    let b = header.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        let start = i;
+        while i < b.len() && b[i] != b'=' && b[i] != b';' {
+            i += 1;
+        }
+        let name = header.get(start..i).unwrap_or("").trim();
+        if b.get(i) != Some(&b'=') {
+            i += 1;
+            continue;
+        }
+        i += 1;
+        while b.get(i) == Some(&b' ') {
+            i += 1;
+        }
+        let vstart = i;
+        if b.get(i) == Some(&b'"') {
+            i += 1;
+            while let Some(&c) = b.get(i) {
+                i += if c == b'\\' { 2 } else { 1 };
+                if c == b'"' {
+                    break;
+                }
+            }
+            i = i.min(b.len());
+        }
+        while i < b.len() && b[i] != b';' {
+            i += 1;
+        }
+        let value = header.get(vstart..i).unwrap_or("").trim_end();
+        out.push((name, value));
+        i += 1;
+    }
+    out
+}
+
 /// Extracts the cookies of one `Cookie` header value into the sink.
 pub(crate) fn extract<'a>(sink: &mut Sink<'a, '_>, header: Cow<'a, str>) {
+    let quoted = header.contains('"');
     match header {
         Cow::Borrowed(h) => {
             for (name, value) in split(h) {
                 one(sink, Cow::Borrowed(name), Cow::Borrowed(value));
             }
+            if quoted {
+                for (name, value) in split_quoted(h) {
+                    one(sink, Cow::Borrowed(name), Cow::Borrowed(value));
+                }
+            }
         }
         Cow::Owned(h) => {
-            for (name, value) in split(&h) {
+            let mut pairs = split(&h);
+            if quoted {
+                pairs.extend(split_quoted(&h));
+            }
+            for (name, value) in pairs {
                 one(
                     sink,
                     Cow::Owned(name.to_owned()),
@@ -117,14 +169,13 @@ fn plain_token(name: &str) -> bool {
         .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
 }
 
-/// The value as Python's cookie parsers read a double-quoted one: quotes removed, `\ooo`
-/// (octal, first digit 0–3) made that byte (a Latin-1 character), `\X` made `X`. `None` when
-/// the value is not quoted or unquoting changes nothing but the quotes (the quoted text is
-/// then already inspected as part of the raw value).
+/// The value as Python's cookie parsers read a double-quoted one: quotes removed, `\\ooo`
+/// (octal, first digit 0–3) made that byte (a Latin-1 character), `\\X` made `X`. `None` when
+/// the value is not quoted.
 pub fn unquote(value: &str) -> Option<String> {
     let inner = value.strip_prefix('"')?.strip_suffix('"')?;
     if !inner.contains('\\') {
-        return None;
+        return Some(inner.to_owned());
     }
     let b = inner.as_bytes();
     let mut out = String::with_capacity(inner.len());
@@ -182,6 +233,17 @@ mod tests {
     }
 
     #[test]
+    fn quoted_values_span_semicolons() {
+        assert_eq!(
+            split_quoted(r#"a=";x=cat /etc/passwd"; b=2"#),
+            [("a", r#"";x=cat /etc/passwd""#), ("b", "2")]
+        );
+        assert_eq!(split_quoted(r#"a="\";x"; b"#), [("a", r#""\";x""#)]);
+        assert_eq!(split_quoted(r#"a="open"#), [("a", r#""open"#)]);
+        assert_eq!(split_quoted("=;=;;"), [("", ""), ("", "")]);
+    }
+
+    #[test]
     fn unquotes_like_python() {
         let cases: &[(&str, Option<&str>)] = &[
             (r#""1' \U\N\I\O\N \S\E\L\E\C\T""#, Some("1' UNION SELECT")),
@@ -191,7 +253,7 @@ mod tests {
             (r#""tail\""#, Some("tail\\")),
             (r#""\é""#, Some("é")),
             (r#""\400""#, Some("400")),
-            (r#""plain""#, None),
+            (r#""plain""#, Some("plain")),
             (r#"unquoted\x"#, None),
             ("\"", None),
         ];

@@ -54,6 +54,10 @@ pub struct Part<'a> {
     pub read_as_field_by_some: bool,
     /// The later `Content-Disposition` headers of the part, when it has more than one.
     pub other_dispositions: Vec<Disposition<'a>>,
+    /// The `name` and `filename` as sent, when they held backslash escapes: `name` and
+    /// `filename` are then the unescaped forms (Werkzeug and aiohttp resolve `\X` to `X`),
+    /// and these raw forms are inspected too (Django resolves only `\\` and `\"`).
+    pub escaped: Vec<Cow<'a, str>>,
     /// The part's `Content-Type`.
     pub content_type: Option<Cow<'a, str>>,
     /// The part's `Content-Transfer-Encoding`.
@@ -236,6 +240,15 @@ fn disposition<'a>(part: &mut Part<'a>, value: Cow<'a, str>) {
         }
     };
     let [name, filename, star] = found;
+    let mut unescape = |v: Option<Cow<'a, str>>| match v {
+        Some(raw) if raw.contains('\\') => {
+            let plain = content_type::unescape(&raw);
+            part.escaped.push(raw);
+            Some(Cow::Owned(plain))
+        }
+        v => v,
+    };
+    let (name, filename) = (unescape(name), unescape(filename));
     part.name = name;
     part.filename = filename;
     if let Some(raw) = star {
@@ -321,6 +334,14 @@ fn one<'a>(
     let field = part.name.clone().unwrap_or(Cow::Borrowed(""));
     let named = (!field.is_empty()).then(|| field.clone());
     let is_file = part.filename.is_some() || part.filename_star.is_some();
+    let raw_location = if is_file {
+        Location::Files
+    } else {
+        Location::PostVariables
+    };
+    for raw in &part.escaped {
+        sink.value(raw_location, None, raw.clone(), Transforms::NONE, 0);
+    }
     if !is_file {
         return field_part(sink, &part, field, charset);
     }
