@@ -166,7 +166,7 @@ def run_wsgi(req, mode):
     return _werkzeug_open(Client(app, use_cookies=False), req)
 
 
-def gcp_app(mode, target="handler"):
+def gcp_app(mode, target="diff_handler"):
     return cached((target, mode), lambda: _gcp_app(mode, target))[0]
 
 
@@ -175,7 +175,7 @@ def _gcp_app(mode, target):
     template, params = MODES[mode]
     os.environ["IRONWARD_TEST_GCP"] = json.dumps({"template": template, "params": params})
     source = os.path.join(HERE, "fixtures", "gcp", "gcp_diff.py")
-    if target == "ahandler":
+    if target == "diff_ahandler":
         import functions_framework.aio
         app = functions_framework.aio.create_asgi_app(target=target, source=source)
     else:
@@ -349,7 +349,7 @@ def run_fastapi(req, mode):
 
 
 def run_gcp_aio(req, mode):
-    return _testclient_run(gcp_app(mode, "ahandler"), req)
+    return _testclient_run(gcp_app(mode, "diff_ahandler"), req)
 
 
 # --- raw HTTP/1.1 on loopback (aiohttp's test server, gunicorn, uvicorn) ------------------------
@@ -645,7 +645,7 @@ def run_chunked(adapter, req, mode):
                 app = cached(("django_asgi", mode), lambda: _django_handler(ASGIHandler()))[0]
                 return asyncio.run(asgi_call(app, _scope(req, prefix="/a"), req.body, 65536))
         if adapter == "gcp_aio":
-            app = gcp_app(mode, "ahandler")
+            app = gcp_app(mode, "diff_ahandler")
         else:
             from diff_apps import make_fastapi, make_starlette
             make = make_starlette if adapter == "asgi" else make_fastapi

@@ -25,7 +25,7 @@ def aio(monkeypatch):
     def build(template="default", **extra):
         p = params(**extra) if template == "default" else extra
         monkeypatch.setenv("IRONWARD_TEST_GCP", json.dumps({"template": template, "params": p}))
-        app = ff_aio.create_asgi_app(target="handler", source=SOURCE)
+        app = ff_aio.create_asgi_app(target="async_handler", source=SOURCE)
         return TestClient(app, client=("127.0.0.1", 50000))
     return build
 
