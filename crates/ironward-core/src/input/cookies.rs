@@ -43,7 +43,11 @@ pub fn split(header: &str) -> Vec<(&str, &str)> {
                 out.push((name.trim_end(), value));
             }
             None => match out.last_mut() {
-                Some(last) => last.1 = header.get(value_start..end).unwrap_or(trimmed),
+                Some(last) => {
+                    last.1 = header
+                        .get(value_start..end)
+                        .map_or(trimmed, str::trim_start)
+                }
                 None => {
                     value_start = start;
                     out.push(("", trimmed));
@@ -226,6 +230,8 @@ mod tests {
             ("a = 1 ", &[("a", "1")]),
             ("=v", &[("", "v")]),
             ("é=ü; ö", &[("é", "ü; ö")]),
+            // An empty value re-joined to a fragment is trimmed too (found by fuzzing).
+            ("a= ;b", &[("a", ";b")]),
         ];
         for (header, want) in cases {
             assert_eq!(split(header), *want, "{header}");
