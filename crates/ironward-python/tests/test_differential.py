@@ -125,23 +125,9 @@ ONLY = {
 }
 
 
-# Pairs whose blocking waits on the core: a declared charset applies to the percent-decoded
-# bytes of a form or query value (aiohttp and Django decode them with it), which the core's
-# extraction does not do yet — it decodes the raw body with the charset, then form-decodes, so
-# it inspects `+ADEAJw…-` where the handler reads `1' UNION…`. Strict: when the core learns
-# it, these pass and must leave the list.
-CORE_PENDING = {
-    ("form_utf7", "aiohttp"): "core: a form value's percent-decoded bytes not decoded with "
-                              "the declared charset (utf-7)",
-    ("query_charset_utf7", "django"): "core: a query value's percent-decoded bytes not "
-                                      "decoded with the declared charset (utf-7)",
-}
-# And backslash escapes in a multipart part's quoted parameters (`name="\U\N…"`), which
-# Werkzeug and aiohttp unescape: the core inspects the name and file name as sent.
-for _case in ("mp_name_escapes", "mp_filename_escapes"):
-    for _adapter in READS[_case].split():
-        CORE_PENDING[_case, _adapter] = ("core: backslash escapes in a multipart part's "
-                                         "quoted name/filename not unescaped")
+# Pairs whose blocking waits on the core's extraction: strict xfail, so that a fix makes them
+# fail as XPASS and leave the list. Empty: every case in the table is blocked.
+CORE_PENDING: dict = {}
 
 
 def _pairs(applies):
