@@ -100,25 +100,45 @@ pub fn split_quoted(header: &str) -> Vec<(&str, &str)> {
     out
 }
 
+/// The cookies of a `Cookie` header as Django reads them: every `;` ends a cookie, and a
+/// fragment without `=` is a cookie with an empty name (not re-joined as in [`split`]).
+pub fn split_each(header: &str) -> Vec<(&str, &str)> {
+    header
+        .split(';')
+        .map(str::trim)
+        .filter(|f| !f.is_empty())
+        .map(|f| match f.split_once('=') {
+            Some((n, v)) => (n.trim_end(), v.trim_start()),
+            None => ("", f),
+        })
+        .collect()
+}
+
+/// All the readings of a header: [`split`], and when they differ [`split_quoted`] (a `"`) and
+/// [`split_each`] (a fragment without `=`).
+fn readings(h: &str) -> Vec<(&str, &str)> {
+    let mut pairs = split(h);
+    if h.contains('"') {
+        pairs.extend(split_quoted(h));
+    }
+    if h.split(';')
+        .any(|f| !f.trim().is_empty() && !f.contains('='))
+    {
+        pairs.extend(split_each(h));
+    }
+    pairs
+}
+
 /// Extracts the cookies of one `Cookie` header value into the sink.
 pub(crate) fn extract<'a>(sink: &mut Sink<'a, '_>, header: Cow<'a, str>) {
-    let quoted = header.contains('"');
     match header {
         Cow::Borrowed(h) => {
-            for (name, value) in split(h) {
+            for (name, value) in readings(h) {
                 one(sink, Cow::Borrowed(name), Cow::Borrowed(value));
-            }
-            if quoted {
-                for (name, value) in split_quoted(h) {
-                    one(sink, Cow::Borrowed(name), Cow::Borrowed(value));
-                }
             }
         }
         Cow::Owned(h) => {
-            let mut pairs = split(&h);
-            if quoted {
-                pairs.extend(split_quoted(&h));
-            }
+            let pairs = readings(&h);
             for (name, value) in pairs {
                 one(
                     sink,
@@ -236,6 +256,15 @@ mod tests {
         for (header, want) in cases {
             assert_eq!(split(header), *want, "{header}");
         }
+    }
+
+    #[test]
+    fn every_reading_of_a_header() {
+        assert_eq!(split_each(r#"0="0\";""#), [("0", r#""0\""#), ("", "\"")]);
+        let all = readings(r#"0="0\";""#);
+        assert!(all.contains(&("0", r#""0\""#)), "{all:?}");
+        assert_eq!(unquote(r#""0\""#).as_deref(), Some("0\\"));
+        assert_eq!(readings("a=1; b=2"), [("a", "1"), ("b", "2")]);
     }
 
     #[test]

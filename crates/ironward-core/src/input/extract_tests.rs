@@ -336,6 +336,9 @@ fn headers_cookies_referer() {
             ("theme", "dark; x"),
             ("pref", "%3Cscript%3E"),
             ("pref", "<script>"),
+            // Django's reading: every `;` ends a cookie.
+            ("theme", "dark"),
+            ("-", "x"),
         ]
     );
     let pct = inputs
