@@ -388,23 +388,23 @@ struct Benign {
 /// `docs/detection.md` and `docs/checks.md`, when a change moves a figure on purpose.
 fn specs() -> Vec<Spec> {
     vec![
-        // 350 / 390 (89.74 %, floor 348); benign 0 / 7,706 corpus (1), 2 / 136,216 all (5).
+        // 351 / 390 (90.00 %, floor 349); benign 0 / 7,706 corpus (1), 2 / 136,216 all (5).
         Spec {
             check: CheckId::Command,
             also: Vec::new(),
             attacks: shared("cmdi.jsonl"),
             attack_label: "cmdi.jsonl (command alone)".into(),
-            floor: 0.89,
+            floor: 0.894,
             max_corpus: NEAR_ZERO,
             max_all: 0.000_03,
         },
-        // 375 / 390 (96.15 %, floor 373); benign as `command` alone.
+        // 376 / 390 (96.41 %, floor 374); benign as `command` alone.
         Spec {
             check: CheckId::Command,
             also: vec![CheckId::CodeInjection],
             attacks: shared("cmdi.jsonl"),
             attack_label: "cmdi.jsonl (command + code_injection)".into(),
-            floor: 0.955,
+            floor: 0.958,
             max_corpus: NEAR_ZERO,
             max_all: 0.000_03,
         },

@@ -24,11 +24,21 @@
 //!    non-HTTP scheme above (`see http://localhost:3000` in a comment passes).
 //! 3. **Bare hosts** (`host[:port][/path]`, no scheme, no space) fire on an internal host when
 //!    the parameter's name suggests a URL or a host (`url`, `uri`, `link`, `src`, `dest`,
-//!    `redirect`, `callback`, `webhook`, `host`, `target`, `proxy`, `feed`, `image`, `img`,
-//!    `next`, `return`, `goto`, `endpoint`, `fetch`), and in any field on a cloud-metadata
-//!    host. A bare host must be written in full: a dotted quad (any radix), `[IPv6]`, or a name;
-//!    `10.0.1`, `2024.10.01` or `2130706433` alone are numbers, not hosts. So `10.0.0.5` in an
-//!    `ip` field passes, `10.0.0.5:8080` in `webhook_url` fires.
+//!    `redirect`, `callback`, `webhook`, `host`, `domain`, `target`, `proxy`, `feed`, `image`,
+//!    `img`, `next`, `continue`, `forward`, `return`, `goto`, `endpoint`, `fetch`), and in any
+//!    field on a cloud-metadata host. A user part (`a@127.1`), a port, a path and a trailing
+//!    dot are read as in a URL. A number is a host only when it is written as an address:
+//!    four parts (`10.0.0.5`, `0x7f.0.0.1`), a part in hex or octal (`0x7f.1`, `0177.1`), one
+//!    `0x…` number spelling a whole address (`0x7f000001`), a bare IPv6 address (`::1`,
+//!    `::ffff:7f00:1`, expanded); short decimal forms (`127.1`, `192.168.1`), one long number
+//!    (`2130706433`, `017700000001`) and eight hex digits (`7F000001`) only when they land in
+//!    127/8, 169.254/16, 172.16/12, 192.168/16 or on a metadata address — versions and dates
+//!    (`10.0.1`, `10.03.2024`), small numbers (`2`), Unix times and phone numbers land
+//!    elsewhere — and, for the last two, with a zero byte after the first (`127.0.0.1`, not an
+//!    id that happens to fall in 127/8). With a port or a user part the short forms count in
+//!    every internal range (`10.1:8080`). So `127.1`, `::1` and `http://a@127.1/` fire in a
+//!    `next` or `webhook` field, `10.0.0.5` in an `ip` field passes, `10.0.1`, `2`, `12:30`
+//!    and `1684301234` in a `url` field pass.
 //!
 //! The host of a URL is read like WHATWG and curl do, and every reading that differs counts:
 //! any number of `/` or `\` after the scheme; the authority ends at `/`, `\`, `?` or `#`
@@ -47,9 +57,11 @@
 //! `fe80::/10`, `fec0::/10`, and any IPv4 embedded as mapped, compatible, NAT64 or 6to4
 //! (`[::ffff:127.0.0.1]`, `[::ffff:7f00:1]`), zone ids ignored; names `localhost` and
 //! `*.localhost`, `ip6-localhost`, `ip6-loopback`, `*.internal`, `*.local`, `*.localdomain`,
-//! `*.home.arpa`, `*.svc`, metadata names (`metadata.google.internal`, `metadata`,
-//! `instance-data`…), names that always resolve to loopback (`localtest.me`, `lvh.me`,
-//! `vcap.me`, `localho.st`), wildcard-DNS names embedding an internal address
+//! `*.home.arpa`, `*.svc`, metadata names (GCP `metadata.google.internal` and `metadata`, AWS
+//! `instance-data`, Packet/Equinix `metadata.packet.net` and `metadata.platformequinix.com`,
+//! Tencent…), names that always resolve to loopback (`localtest.me`, `lvh.me`,
+//! `vcap.me`, `localho.st`), eight hex digits naming an internal address (`7f000001`),
+//! wildcard-DNS names embedding an internal address
 //! (`127.0.0.1.nip.io`, `10-0-0-1.sslip.io`, `7f000001.nip.io`, `.xip.io`), and redirect and
 //! rebinding services that exist for this attack (`r3dir.me`, `rbndr.us`, `1u.ms`). Public
 //! hosts (`example.com`, `8.8.8.8`, documentation ranges) pass.
@@ -67,11 +79,13 @@ use crate::input::Location;
 use crate::verdict::Finding;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
+#[cfg(test)]
+mod generated;
 mod host;
 #[cfg(test)]
 mod tests;
 
-use host::{HostClass, classify};
+use host::{HostClass, Reading, classify};
 
 /// The `ssrf` check.
 #[derive(Debug)]
@@ -91,8 +105,9 @@ const MAX_AUTHORITY: usize = 512;
 
 /// Parameter-name fragments that say "this is a URL or a host".
 const URL_NAMES: &[&str] = &[
-    "url", "uri", "link", "src", "dest", "redirect", "callback", "webhook", "host", "target",
-    "proxy", "feed", "image", "img", "next", "return", "goto", "endpoint", "fetch",
+    "url", "uri", "link", "src", "dest", "redirect", "callback", "webhook", "host", "domain",
+    "target", "proxy", "feed", "image", "img", "next", "continue", "forward", "return", "goto",
+    "endpoint", "fetch",
 ];
 
 /// Schemes that reach internal services other than HTTP ones.
@@ -214,7 +229,7 @@ fn host_of(host_port: &str) -> &str {
 
 /// True when any candidate host of the authority at `rest` fires in `mode`.
 fn authority_fires(rest: &str, mode: Mode) -> bool {
-    for_each_host(rest, &mut |host| match classify(host, false) {
+    for_each_host(rest, &mut |host| match classify(host, Reading::Url) {
         HostClass::Metadata => true,
         HostClass::Internal | HostClass::Obfuscated => mode == Mode::Url,
         HostClass::Public => false,
@@ -254,8 +269,24 @@ fn bare_host(value: &str) -> Option<(HostClass, &str)> {
         .unwrap_or(value.len());
     let authority = value.get(..end).unwrap_or(value);
     let after_at = authority.rsplit('@').next().unwrap_or(authority);
-    let host = host_of(after_at);
-    Some((classify(host, true), host))
+    // Two colons or more without brackets: a bare IPv6 address (`::1`), which has no port.
+    let host = if !after_at.starts_with('[') && after_at.bytes().filter(|&b| b == b':').count() >= 2
+    {
+        after_at
+    } else {
+        host_of(after_at)
+    };
+    // A port or a user part says the value is written as a host.
+    let port = after_at
+        .get(host.len()..)
+        .and_then(|rest| rest.strip_prefix(':'))
+        .is_some_and(|p| (1..=5).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit()));
+    let reading = if port || authority.len() > after_at.len() {
+        Reading::BareHost
+    } else {
+        Reading::Bare
+    };
+    Some((classify(host, reading), host))
 }
 
 /// True when a bare value could start a metadata host (`169.254.…`, `100.100.…`, `192.0.0.…`,

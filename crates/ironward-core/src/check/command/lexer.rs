@@ -44,6 +44,9 @@ pub(super) enum Sep {
     /// The start of a command substitution body, or of a string passed to an exec-like
     /// function (`system('…')`).
     Subst,
+    /// The start of a backtick span that is the whole value (`` `id` ``): as likely an
+    /// injected substitution as an SQL identifier, so weighed like a separator.
+    Span,
 }
 
 /// One word of a simple command.

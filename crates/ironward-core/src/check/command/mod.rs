@@ -17,15 +17,17 @@
 //! > position + command + spelling + arguments ≥ 4
 //!
 //! - **position**: 1 at the start of the value or after a newline; 2 after `;`, `|`, `||`,
-//!   `&` or a terminal escape sequence; 3 after `&&`; 4 inside `` `…` `` or `$(…)`, or inside the string given to
-//!   an exec-like function (`system('…')`, `exec("…")`, `os.popen('…')`);
+//!   `&` or a terminal escape sequence, and inside a backtick span that is the whole value
+//!   (`` `id` ``); 3 after `&&`; 4 inside `` `…` `` or `$(…)`, or inside the string given to
+//!   an exec-like function (`system('…')`, `exec("…")`, `os.popen('…')`); a backtick span
+//!   standing alone in text (`` the `ls` command ``) counts as a value start;
 //! - **command**: the command word must be in the dictionary (or `EXTRA_COMMANDS`), else the
 //!   segment scores 0. Names that are also ordinary words (`cat`, `type`, `sleep`, `less`,
 //!   `top`, `python`, `curl`) weigh 1; tool names (`ls`, `id`, `nc`, `wget`, `netsh`) 2;
 //!   reconnaissance probes nobody types for another reason (`whoami`, `uname`, `ifconfig`,
 //!   `ipconfig`, `systeminfo`, `netstat`) 3. POSIX names match in lower case only;
 //! - **spelling**: +2 when written as a path to a binary directory (`/usr/bin/id`,
-//!   `C:\Windows\System32\cmd.exe`); +3 when obfuscated (`w'h'oami`, `c\at`, `c$@at`,
+//!   `usr/bin/id`, `C:\Windows\System32\cmd.exe`); +3 when obfuscated (`w'h'oami`, `c\at`, `c$@at`,
 //!   `/???/??t` resolving to a dictionary binary, `%COMSPEC%`, `$IFS` used as a space);
 //! - **arguments**: +2 when they look like shell arguments: a flag (`-la`, `--help`, or `/all`
 //!   for a Windows command), a sensitive path (`/etc/…`, `/tmp`, `~/`, `../`, `C:\…`,
@@ -39,19 +41,33 @@
 //! Arguments that are present but none shell-like ("; id number") take 1 off.
 //!
 //! In list-like text (two or more `;` or two or more `|`, as in CSV lines and Markdown table
-//! rows `| id | name |`), a command word with no argument after `;` or `|` loses 1.
+//! rows `| id | name |`), a command word with no argument after `;` or `|` loses 1 — unless it
+//! stands alone: no other segment holds a word but the text before the first separator (what
+//! the application put there), so `;id;`, `|id|`, `a|id|`, `a);id;` and `/index.html|id|`
+//! are no lists. A tool (weight 2 or 3) standing alone after a separator that starts the
+//! value gains 1, so a newline then `id` (`%0aid%0a`) counts like `;id`.
+//!
+//! Two readings are not trusted: a word with the same quote just outside it on both sides,
+//! as the quote-blind pass sees a JSON key (`&items=[{"id":5}]`), is not a command word (the
+//! pass that reads quotes judges it); and a backtick body whose parentheses do not balance
+//! (backticks in an opaque token, `` `sh<t)0(x` ``) is not scanned — a shell rejects it.
 //!
 //! A value whose start is a Shellshock function definition (`() {`) is an injection. A value
 //! holding quotes is lexed twice, the second time with quotes as punctuation, so that a pair
 //! of quotes cannot hide a separator.
 //!
-//! So: `; id`, `| whoami`, `&& pwd`, `` `uname` ``, `$(cat /etc/passwd)`, `ls -la /`,
+//! So: `; id`, `;id;`, `a|id|`, `` `id` ``, `|usr/bin/id`, `| whoami`, `&& pwd`, `` `uname` ``,
+//! `$(cat /etc/passwd)`, `ls -la /`,
 //! `sleep 5`, `w'h'oami`, `cat${IFS}/etc/passwd`, `/???/??t /???/p??s??`, `& dir C:\`,
 //! `| type %SYSTEMROOT%\win.ini`, `cmd /c whoami`, `powershell -enc …`, `net user x y /add`
 //! fire; "top 10 | less", "rock & roll", "R&D; budget", "cat food; dog food", "eat; sleep;
-//! repeat", "A | B testing", `| id | name |`, `?a=1&b=2`, "ls", "sleep 8 hours" do not.
+//! repeat", "A | B testing", `| id | name |`, `| name | id |`, "a; id est", "Q&A | id: 5",
+//! `?a=1&b=2`, "ls", `` `date` ``, "Hello\nid", "sleep 8 hours" do not.
 //! Known false positives: a bare command line typed on purpose (`ls -la /tmp` in a shell
-//! tutorial's comment box); known misses: `a|id|` (list-like), a lone `pwd`, `dir`, `sysinfo` or `route`.
+//! tutorial's comment box), a two-item list ending with a tool name (`name;id;`), an SQL
+//! identifier that is the whole value and a tool name (`` `id` ``); known misses: a lone
+//! `pwd`, `dir`, `sysinfo` or `route`, a lone word-like command between separators
+//! (`;hostname;`).
 
 mod dictionary;
 mod lexer;
@@ -137,23 +153,34 @@ impl CommandInjection {
         for &quotes_blind in passes {
             let lexed = lex(text, first, quotes_blind);
             let list_like = lexed.semis >= 2 || lexed.pipes >= 2;
-            if lexed
+            let with_words = lexed
                 .segments
                 .iter()
-                .any(|s| score::score(s, text, list_like, &self.extra) >= score::THRESHOLD)
-            {
+                .filter(|s| !s.words.is_empty())
+                .count();
+            if lexed.segments.iter().enumerate().any(|(i, s)| {
+                let alone = score::alone(&lexed.segments, i, with_words);
+                score::score(s, text, list_like, alone, &self.extra) >= score::THRESHOLD
+            }) {
                 return true;
             }
             if depth < MAX_DEPTH {
                 for sub in &lexed.substs {
                     // A lone backtick span at the top level is as likely Markdown or SQL
-                    // quoting as a substitution: it counts as a value start.
+                    // quoting as a substitution: it counts as a value start, or, when it is
+                    // the whole value (`` `id` ``), as a separator.
+                    let whole = || {
+                        text.get(..sub.start.saturating_sub(1))
+                            .is_some_and(|b| b.trim().is_empty())
+                            && text.get(sub.end + 1..).is_some_and(|a| a.trim().is_empty())
+                    };
                     let first = if sub.standalone && depth == 0 {
-                        Sep::Start
+                        if whole() { Sep::Span } else { Sep::Start }
                     } else {
                         Sep::Subst
                     };
                     if let Some(body) = text.get(sub.start..sub.end)
+                        && balanced(body)
                         && self.scan(body, first, depth + 1)
                     {
                         return true;
@@ -163,6 +190,30 @@ impl CommandInjection {
         }
         false
     }
+}
+
+/// Whether the parentheses of a substitution body balance outside quotes. A body a shell
+/// would reject (`` `sh<t)0(x` ``, backticks in an opaque token) runs nothing.
+fn balanced(body: &str) -> bool {
+    let mut depth = 0usize;
+    let mut quote = None;
+    let mut escaped = false;
+    for b in body.bytes() {
+        match (quote, b) {
+            _ if escaped => escaped = false,
+            (_, b'\\') => escaped = true,
+            (Some(q), _) if b == q => quote = None,
+            (Some(_), _) => {}
+            (None, b'\'' | b'"') => quote = Some(b),
+            (None, b'(') => depth += 1,
+            (None, b')') => match depth.checked_sub(1) {
+                Some(d) => depth = d,
+                None => return false,
+            },
+            _ => {}
+        }
+    }
+    depth == 0
 }
 
 /// The fast path. A value is lexed only when a position where a shell would start a command —
@@ -197,7 +248,8 @@ fn worth_lexing(value: &str, extra: &HashSet<String>) -> bool {
 
 /// Whether one word, at a command position, could be a command: a dictionary name; a word
 /// with quotes, `\\`, `$`, `{` or `%` (split, escaped or expanded spellings); an absolute or
-/// home path whose last component is a dictionary name or a glob (`/bin/cat`, `/???/??t`).
+/// home path (or one under `usr/`) whose last component is a dictionary name or a glob
+/// (`/bin/cat`, `/???/??t`, `usr/bin/id`).
 /// A URL (`scheme://…`) is not a command word — what matters in it is reached through `$(`,
 /// a backtick or a separator.
 fn could_be_command(word: &[u8], extra: &HashSet<String>) -> bool {
@@ -207,7 +259,7 @@ fn could_be_command(word: &[u8], extra: &HashSet<String>) -> bool {
     if word.iter().any(|b| class(*b) & SPELLING != 0) {
         return true;
     }
-    let name = if matches!(word.first(), Some(b'/' | b'~' | b'.')) {
+    let name = if matches!(word.first(), Some(b'/' | b'~' | b'.')) || word.starts_with(b"usr/") {
         let base = word.rsplit(|b| *b == b'/').next().unwrap_or_default();
         if base.iter().any(|b| *b == b'?' || *b == b'*') {
             return true;

@@ -15,7 +15,7 @@ pub(super) fn sep_weight(sep: Sep) -> u8 {
         Sep::Start | Sep::Newline => 1,
         // `&` also separates query-string parameters, but those start with an assignment
         // (`&id=5`), which is skipped.
-        Sep::Amp | Sep::Pipe | Sep::Semi | Sep::Or | Sep::Csi => 2,
+        Sep::Amp | Sep::Pipe | Sep::Semi | Sep::Or | Sep::Csi | Sep::Span => 2,
         Sep::And => 3,
         Sep::Subst => 4,
     }
@@ -81,7 +81,7 @@ const FILES: &[&str] = &[
 ];
 
 /// Resolves the command word: the entry and the bonus its spelling earns (a path to a
-/// binary directory +2, obfuscation +3).
+/// binary directory +2, also relative to `/` as in `usr/bin/id`; obfuscation +3).
 fn resolve(w: &Word, raw: &str, extra: &HashSet<String>) -> Option<(&'static Command, u8)> {
     let text = w.text.as_str();
     let obf = if w.obfuscated { 3 } else { 0 };
@@ -93,8 +93,13 @@ fn resolve(w: &Word, raw: &str, extra: &HashSet<String>) -> Option<(&'static Com
     }
     // An absolute path to a binary directory: `/usr/bin/id`, `C:\Windows\System32\cmd.exe`.
     let raw = raw.trim_matches(|c| c == '"' || c == '\'');
+    let rooted;
     let (dirs, path, sep) = if text.starts_with('/') {
         (BIN_DIRS, text, '/')
+    } else if text.starts_with("usr/") {
+        // `usr/bin/id`: the same binary, for a shell whose working directory is `/`.
+        rooted = format!("/{text}");
+        (BIN_DIRS, rooted.as_str(), '/')
     } else if raw.contains('\\') {
         (WIN_BIN_DIRS, raw, '\\')
     } else {
@@ -291,9 +296,48 @@ fn contains_markup(t: &str) -> bool {
     lower.contains("<?php") || lower.contains("<script")
 }
 
+/// How alone a segment stands in the lexed text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Alone {
+    /// Other segments hold words: the segment is one item among others.
+    No,
+    /// After a separator, and only the text before the first separator (what the
+    /// application put there: `a`, `a)`, `/index.html`) holds other words: `a;id;`, `a|id|`.
+    AfterPrefix,
+    /// After a separator that starts the text, and no other segment holds a word: `;id;`,
+    /// `|id|`, a newline then `id`.
+    Leading,
+}
+
+/// How alone segment `i` of `segments` stands (see [`Alone`]).
+pub(super) fn alone(segments: &[Segment], i: usize, with_words: usize) -> Alone {
+    let Some(seg) = segments.get(i) else {
+        return Alone::No;
+    };
+    if seg.words.is_empty() || matches!(seg.sep, Sep::Start | Sep::Subst | Sep::Span) {
+        return Alone::No;
+    }
+    let prefix = segments
+        .first()
+        .is_some_and(|p| p.sep == Sep::Start && !p.words.is_empty());
+    match (with_words, prefix) {
+        (1, _) => Alone::Leading,
+        (2, true) => Alone::AfterPrefix,
+        _ => Alone::No,
+    }
+}
+
 /// Scores a segment; `list_like` when the text is a list (`a; b; c`, a table row), where a
-/// bare word between separators is an item, not a command.
-pub(super) fn score(seg: &Segment, text: &str, list_like: bool, extra: &HashSet<String>) -> u8 {
+/// bare word between separators is an item, not a command — unless the segment stands
+/// alone ([`Alone`]: `;id;`, `a|id|` are no list). A tool standing alone after a leading
+/// separator gains 1 (so a newline then `id` counts like `;id`).
+pub(super) fn score(
+    seg: &Segment,
+    text: &str,
+    list_like: bool,
+    alone: Alone,
+    extra: &HashSet<String>,
+) -> u8 {
     // Assignments before the command (`a=1 cmd`, and `b=2` after a query-string `&`) are
     // skipped; a segment starting with a redirection (`;">` in HTML) has no command.
     let Some(at) = seg.words.iter().position(|w| !is_assignment(w)) else {
@@ -302,6 +346,9 @@ pub(super) fn score(seg: &Segment, text: &str, list_like: bool, extra: &HashSet<
     let Some(word) = seg.words.get(at).filter(|w| !w.redirect_target) else {
         return 0;
     };
+    if quote_wrapped(word, text) {
+        return 0;
+    }
     let raw = text.get(word.start..word.end).unwrap_or_default();
     let Some((cmd, bonus)) = resolve(word, raw, extra) else {
         return 0;
@@ -314,8 +361,24 @@ pub(super) fn score(seg: &Segment, text: &str, list_like: bool, extra: &HashSet<
         (0, u8::from(!args.is_empty()))
     };
     let ifs = if seg.ifs { 3 } else { 0 };
-    let list = u8::from(list_like && args.is_empty() && matches!(seg.sep, Sep::Semi | Sep::Pipe));
-    (sep_weight(seg.sep) + cmd.weight as u8 + bonus + evidence + ifs).saturating_sub(list + prose)
+    let list = u8::from(
+        list_like
+            && alone == Alone::No
+            && args.is_empty()
+            && matches!(seg.sep, Sep::Semi | Sep::Pipe),
+    );
+    let lone = u8::from(alone == Alone::Leading && args.is_empty() && cmd.weight != Weight::Word);
+    (sep_weight(seg.sep) + cmd.weight as u8 + bonus + evidence + ifs + lone)
+        .saturating_sub(list + prose)
+}
+
+/// A word with the same quote just outside it on both sides: a quoted string's content as the
+/// quote-blind pass sees it (the key of `{"id":5}`), which the pass that reads quotes has
+/// judged already (as the word `id`, quoted).
+fn quote_wrapped(w: &Word, text: &str) -> bool {
+    let b = text.as_bytes();
+    let before = w.start.checked_sub(1).and_then(|i| b.get(i));
+    matches!((before, b.get(w.end)), (Some(q @ (b'"' | b'\'')), Some(r)) if q == r)
 }
 
 fn is_assignment(w: &Word) -> bool {

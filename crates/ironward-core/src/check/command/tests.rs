@@ -94,6 +94,53 @@ const ATTACKS: &[&str] = &[
     "user=`whoami`",
     "\"; whoami #",
     "'|uname -a|'",
+    // Short commands between separators and in substitutions: a command standing alone after
+    // a separator is no list item, even with a separator after it.
+    ";id;",
+    "|id|",
+    "a|id|",
+    "a;id;",
+    "a);id;",
+    "a);id|",
+    "a)|id;",
+    "/index.html|id|",
+    "\";id;\"",
+    "';id;'",
+    "\"|id|\"",
+    "'||/usr/bin/id|'",
+    ";ls;",
+    "|pwd|",
+    ";netstat -a;",
+    "\nid\n",
+    "\nid",
+    "\n id \n",
+    "\nid;",
+    "\nid|",
+    "\r\nls\r\n",
+    "`id`",
+    " `ls` ",
+    "`pwd`",
+    "`/usr/bin/id`",
+    "$(id)",
+    "$(ls)",
+    "|usr/bin/id",
+    "|usr/bin/id\n",
+    ";usr/sbin/ifconfig",
+    // Windows `dir c:\` after every separator.
+    "|dir c:\\",
+    "&dir c:\\",
+    "&&dir c:\\",
+    "||dir c:\\",
+    ";dir c:\\",
+    "\ndir c:\\",
+    "x\ndir c:\\",
+    " | dir c:/",
+    "&dir C:\\&",
+    "&dir C:\\#",
+    ";\"id\"",
+    "x&\"whoami\"",
+    "`cat</etc/passwd`",
+    "`python -c 'print(1)'`",
 ];
 
 const BENIGN: &[&str] = &[
@@ -157,6 +204,42 @@ const BENIGN: &[&str] = &[
     "Terms & id verification",
     "the `ls` command",
     "CREATE TABLE t (`id` int, `name` text)",
+    // Look-alikes of the short forms above: prose with `;` and `|`, `id` as a word, a key,
+    // a table cell, `dir` in prose, Windows paths, lone words.
+    "a; id est",
+    "Q&A | id: 5",
+    "| name | id | email |",
+    "| name | email | id |",
+    "| name | id |",
+    "|id|name|\n|--|--|\n|1|bob|",
+    "id;name;",
+    "id|name|",
+    "name;id;email",
+    "Hello\nid\nemail",
+    "Hello\nid",
+    "Thanks!\nps",
+    "{\"id\": 5, \"name\": \"x\"}",
+    "id",
+    "pwd",
+    "dir",
+    "`date`",
+    "`id` = 5",
+    "select `id` from t",
+    "ORDER BY `id`",
+    "the dir command lists a folder",
+    "sort by dir; then name",
+    "C:\\Users\\me\\Documents",
+    "D:\\Photos\\2024",
+    "usr/share/doc",
+    "see usr/bin in the docs",
+    "time; date; type",
+    // JSON inside a query-string-like value: the quote-blind pass must not read the key
+    // `"id"` as a command after `&products=[{`.
+    "a=1&products=[{\"id\":\"5\",\"image\":\"https://img.example.com/x.png\"}]&v=3",
+    "x&{'id':'5','src':'/tmp/a.png'}",
+    // Opaque tokens with backticks: a body a shell would reject runs nothing.
+    "dT7k!M4/C@f3`sh<t<jskc)0!0Dm>D>K:m>lU)92(@d$`Mhn3`x`",
+    "q#7`ls)x`y",
 ];
 
 #[test]
@@ -271,9 +354,9 @@ pub(crate) fn run_dataset(name: &str, checks: &[CheckId], show: Option<bool>) ->
 fn measure() {
     let (h, t) = run_dataset("cmdi.jsonl", &[CheckId::Command], Some(false));
     println!("command alone: cmdi {h}/{t}");
-    // Measured 350 / 390 (89.74 %) and 375 / 390 (96.15 %) with `code_injection`, two rows of
+    // Measured 351 / 390 (90.00 %) and 376 / 390 (96.41 %) with `code_injection`, two rows of
     // slack each; benign 2 / 139,967, one of slack.
-    assert!(h as f64 >= 0.89 * t as f64, "command alone: cmdi {h}/{t}");
+    assert!(h as f64 >= 0.894 * t as f64, "command alone: cmdi {h}/{t}");
     let (h, t) = run_dataset(
         "cmdi.jsonl",
         &[CheckId::Command, CheckId::CodeInjection],
@@ -281,7 +364,7 @@ fn measure() {
     );
     println!("command + code_injection: cmdi {h}/{t}");
     assert!(
-        h as f64 >= 0.955 * t as f64,
+        h as f64 >= 0.958 * t as f64,
         "command + code_injection: cmdi {h}/{t}"
     );
     let (h, t) = run_dataset("benign.jsonl", &[CheckId::Command], Some(true));

@@ -39,6 +39,8 @@ const METADATA_NAMES: &[&str] = &[
     "instance-data",
     "instance-data.ec2.internal",
     "metadata.tencentyun.com",
+    "metadata.packet.net",
+    "metadata.platformequinix.com",
 ];
 
 /// Suffixes (after a dot) of names that only resolve inside a private network.
@@ -98,14 +100,26 @@ fn normalise(raw: &str) -> (String, bool) {
     (out, circled)
 }
 
-/// Classifies a host. `bare` hosts (no scheme) must be written in full to count as addresses:
-/// a dotted quad (any radix) or one `0x…` number; a URL's host is read like WHATWG does.
-pub(super) fn classify(raw: &str, bare: bool) -> HostClass {
+/// How a host was written, and so how a number in it is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Reading {
+    /// The host of a URL (`scheme://host`): read like WHATWG does.
+    Url,
+    /// A value with no scheme (`127.1`, `2130706433`): a number must be written as an
+    /// address to be one (see [`bare_v4`]).
+    Bare,
+    /// A value with no scheme but a port or a user part (`127.0.1:8080`, `a@10.1`): written
+    /// as a host, so short forms count in every internal range.
+    BareHost,
+}
+
+/// Classifies a host read the way `reading` says.
+pub(super) fn classify(raw: &str, reading: Reading) -> HostClass {
     if raw.is_empty() {
         return HostClass::Public;
     }
     let (host, circled) = normalise(raw);
-    let class = classify_normal(&host, bare);
+    let class = classify_normal(&host, reading);
     if class == HostClass::Public && circled {
         HostClass::Obfuscated
     } else {
@@ -113,35 +127,121 @@ pub(super) fn classify(raw: &str, bare: bool) -> HostClass {
     }
 }
 
-fn classify_normal(host: &str, bare: bool) -> HostClass {
-    if let Some(inner) = host.strip_prefix('[') {
-        let inner = inner.strip_suffix(']').unwrap_or(inner);
+fn classify_normal(host: &str, reading: Reading) -> HostClass {
+    let bare = reading != Reading::Url;
+    let v6 = |inner: &str| {
         let inner = inner.split('%').next().unwrap_or(inner);
-        return match inner.parse::<Ipv6Addr>() {
+        match inner.parse::<Ipv6Addr>() {
             Ok(ip) => v6_class(ip),
             Err(_) => HostClass::Public,
-        };
+        }
+    };
+    if let Some(inner) = host.strip_prefix('[') {
+        return v6(inner.strip_suffix(']').unwrap_or(inner));
+    }
+    // A bare IPv6 address (`::1`, `::ffff:7f00:1`): only a value holding two colons or more
+    // gets here (`host:port` was split before), and only an exact address counts.
+    if bare && host.contains(':') {
+        return v6(host);
     }
     match parse_ipv4(host) {
-        Ipv4::Address(ip) => {
-            let parts = host.split('.').filter(|p| !p.is_empty()).count();
-            // One `0x…` number counts when it spells a whole address (`0x7f000001`, not `0x1F`).
-            let full = parts == 4 || (parts == 1 && host.starts_with("0x") && host.len() >= 9);
-            return if bare && !full {
-                HostClass::Public
-            } else {
-                v4_class(ip)
-            };
-        }
-        Ipv4::Invalid(lenient) => {
-            return match lenient {
-                Some(ip) if !bare => v4_class(ip),
-                _ => HostClass::Public,
-            };
-        }
+        Ipv4::Address(ip) if bare => return bare_v4(host, ip, true, reading),
+        Ipv4::Address(ip) => return v4_class(ip),
+        Ipv4::Invalid(Some(ip)) if bare => return bare_v4(host, ip, false, reading),
+        Ipv4::Invalid(Some(ip)) => return v4_class(ip),
+        Ipv4::Invalid(None) => return HostClass::Public,
         Ipv4::Name => {}
     }
+    if let Some(class) = hex_name(host, reading) {
+        return class;
+    }
     classify_name(host)
+}
+
+/// A number written without a scheme is an address only when it is written the way
+/// addresses are and nothing else is:
+///
+/// - four parts (`10.0.0.5`, `0x7f.0.0.1`): any internal address (for parts WHATWG rejects,
+///   `425.510.425.510`, the lenient reading, strongly internal only);
+/// - a part written in hex or in octal (`0x7f.1`, `0177.1`): no version or date is;
+/// - one `0x…` number spelling a whole address (`0x7f000001`, not `0x1F`);
+/// - two or three decimal parts (`127.1`, `192.168.1`): strongly internal only
+///   ([`strongly_internal`]): versions (`10.0.1`) and dates (`10.03.2024`) land in 10/8;
+/// - one decimal or octal number of eight digits or more (`2130706433`, `017700000001`):
+///   strongly internal with a zero byte after the first ([`zero_byte`]): small numbers land
+///   in 0/8, Unix times in 100.64/10, and a phone number or an id in 127/8 is not
+///   `127.0.0.1`. Numbers that overflow are never wrapped here.
+///
+/// With a port or a user part ([`Reading::BareHost`]) the last two count in every internal
+/// range (`10.1:8080`, `a@167772161`); one short number (`12:30`) is still not a host.
+fn bare_v4(host: &str, ip: Ipv4Addr, valid: bool, reading: Reading) -> HostClass {
+    let as_host = reading == Reading::BareHost;
+    let trimmed = host.strip_suffix('.').unwrap_or(host);
+    let parts: Vec<&str> = trimmed.split('.').take(5).collect();
+    let radix = |p: &&str| p.starts_with("0x") || (p.starts_with('0') && p.len() >= 4);
+    match parts.as_slice() {
+        [_, _, _, _] if valid => v4_class(ip),
+        [_, _, _, _] => strongly_internal(ip),
+        _ if !valid => HostClass::Public,
+        [one] if one.starts_with("0x") => {
+            if one.len() >= 9 {
+                v4_class(ip)
+            } else {
+                HostClass::Public
+            }
+        }
+        [one] if one.len() >= 8 && as_host => v4_class(ip),
+        [one] if one.len() >= 8 => zero_byte(ip),
+        [_] => HostClass::Public,
+        many if as_host || many.iter().any(radix) => v4_class(ip),
+        _ => strongly_internal(ip),
+    }
+}
+
+/// The class of `ip` when it is internal outside 0/8, 10/8, 100.64/10 and 192.0.0/24 (where
+/// numbers, versions, dates, amounts and Unix times that are not addresses fall: `2`,
+/// `10.0.1`, `192.16`, `1684000000`), or a metadata address.
+fn strongly_internal(ip: Ipv4Addr) -> HostClass {
+    let [a, b, c, _] = ip.octets();
+    let weak =
+        a == 0 || a == 10 || (a == 100 && (64..128).contains(&b)) || (a == 192 && b == 0 && c == 0);
+    match v4_class(ip) {
+        HostClass::Metadata => HostClass::Metadata,
+        HostClass::Internal if !weak => HostClass::Internal,
+        _ => HostClass::Public,
+    }
+}
+
+/// [`strongly_internal`] with a zero byte after the first (`127.0.0.1`, `192.168.0.1`), or a
+/// metadata address: what a number an attacker computed from an address looks like, and a
+/// random number rarely does (about once in twenty thousand).
+fn zero_byte(ip: Ipv4Addr) -> HostClass {
+    match strongly_internal(ip) {
+        HostClass::Internal if !ip.octets()[1..].contains(&0) => HostClass::Public,
+        class => class,
+    }
+}
+
+/// Eight hex digits without `0x` (`7f000001`, `a9fea9fe`), as wildcard-DNS services and
+/// lenient resolvers read them. At least one digit must be a letter (`00000001` is a
+/// counter). As a URL's host (a one-label name no public site has), or with a port or a
+/// user part, any internal address counts; alone, it is judged like one long number
+/// ([`zero_byte`]).
+fn hex_name(host: &str, reading: Reading) -> Option<HostClass> {
+    let b = host.as_bytes();
+    if b.len() != 8
+        || !b.iter().all(u8::is_ascii_hexdigit)
+        || !b.iter().any(u8::is_ascii_alphabetic)
+    {
+        return None;
+    }
+    let ip = Ipv4Addr::from(u32::from_str_radix(host, 16).ok()?);
+    let class = if reading != Reading::Bare {
+        v4_class(ip)
+    } else {
+        zero_byte(ip)
+    };
+    (class != HostClass::Public).then_some(class)
 }
 
 fn is_under(host: &str, suffix: &str) -> bool {
@@ -335,7 +435,7 @@ mod tests {
 
     #[test]
     fn names_are_classified() {
-        let c = |h: &str| classify(h, false);
+        let c = |h: &str| classify(h, Reading::Url);
         assert_eq!(c("localhost"), HostClass::Internal);
         assert_eq!(c("LOCALHOST."), HostClass::Internal);
         assert_eq!(c("api.localhost"), HostClass::Internal);
@@ -358,9 +458,60 @@ mod tests {
         assert_eq!(c("[::ffff:7f00:1]"), HostClass::Internal);
         assert_eq!(c("[2001:4860:4860::8888]"), HostClass::Public);
         assert_eq!(c("[fd00:ec2::254]"), HostClass::Metadata);
-        assert_eq!(classify("127.1", true), HostClass::Public);
-        assert_eq!(classify("127.0.0.1", true), HostClass::Internal);
-        assert_eq!(classify("0x1F", true), HostClass::Public);
-        assert_eq!(classify("0x7f000001", true), HostClass::Internal);
+    }
+
+    /// Numbers without a scheme: addresses when written as addresses, else numbers.
+    #[test]
+    fn bare_numbers_are_hosts_when_written_as_hosts() {
+        use HostClass::{Internal, Metadata, Public};
+        for (host, reading, class) in [
+            ("127.0.0.1", Reading::Bare, Internal),
+            ("10.0.0.5", Reading::Bare, Internal),
+            ("127.1", Reading::Bare, Internal),
+            ("127.0.1", Reading::Bare, Internal),
+            ("192.168.1", Reading::Bare, Internal),
+            ("0x7f.1", Reading::Bare, Internal),
+            ("0177.0.0.1", Reading::Bare, Internal),
+            ("0177.1", Reading::Bare, Internal),
+            ("0x7f000001", Reading::Bare, Internal),
+            ("2130706433", Reading::Bare, Internal),
+            ("017700000001", Reading::Bare, Internal),
+            ("2852039166", Reading::Bare, Metadata),
+            ("7F000001", Reading::Bare, Internal),
+            ("a9fea9fe", Reading::Bare, Metadata),
+            ("::1", Reading::Bare, Internal),
+            ("::ffff:7f00:1", Reading::Bare, Internal),
+            ("0:0:0:0:0:ffff:a9fe:a9fe", Reading::Bare, Metadata),
+            (
+                "0000:0000:0000:0000:0000:0000:0000:0001",
+                Reading::Bare,
+                Internal,
+            ),
+            ("fe80::1%25eth0", Reading::Bare, Internal),
+            ("10.1", Reading::BareHost, Internal),
+            ("167772161", Reading::BareHost, Internal),
+            ("127.1.", Reading::Bare, Internal),
+            // Numbers, versions, dates, times, ids, phone numbers, tokens.
+            ("0x1F", Reading::Bare, Public),
+            ("2", Reading::Bare, Public),
+            ("12", Reading::BareHost, Public),
+            ("10.0.1", Reading::Bare, Public),
+            ("10.15", Reading::Bare, Public),
+            ("10.03.2024", Reading::Bare, Public),
+            ("01.02.2024", Reading::Bare, Public),
+            ("2024.10.01", Reading::Bare, Public),
+            ("1.2.3", Reading::Bare, Public),
+            ("1684301234", Reading::Bare, Public),
+            ("167772161", Reading::Bare, Public),
+            ("2135551234", Reading::Bare, Public),
+            ("7147006462", Reading::Bare, Public),
+            ("00000001", Reading::Bare, Public),
+            ("deadbeef", Reading::Bare, Public),
+            ("7f3a9b2c", Reading::Bare, Public),
+            ("12:30:45", Reading::Bare, Public),
+            ("2001:db8::1", Reading::Bare, Public),
+        ] {
+            assert_eq!(classify(host, reading), class, "{host} read {reading:?}");
+        }
     }
 }
