@@ -212,9 +212,6 @@ def test_quoted_cookie_value_across_a_semicolon(adapter):
     assert ";x=cat /etc/passwd" in inspected_set(inspected)
 
 
-@pytest.mark.xfail(strict=True, reason="core: Starlette and Django split `0=\"0\\\";\"` at the "
-                   "`;` and unquote the fragment `\"0\\\"` as Python's http.cookies does (`0\\`: the "
-                   "closing quote is not taken as escaped); the core does not read it that way")
 @pytest.mark.parametrize("adapter", ["asgi", "django"])
 def test_quoted_cookie_fragment_ending_in_an_escape(adapter):
     _available(adapter)

@@ -291,13 +291,18 @@ pub(crate) fn pairs_in_charset(
 
 /// `unquote_plus(s, encoding=cs)` as Python does it: `+` to space, then each run of ASCII
 /// characters — literal characters and `%XX` escapes alike — made bytes and decoded together
-/// in `cs` (lossy); other characters are kept. So `1%2BACc-` is `1'` in UTF-7.
+/// in `cs` (lossy); other characters are kept. So `1%2BACc-` is `1'` in UTF-7. A string
+/// without `%` is returned as it is (but for `+`), as Python's `unquote` does.
 fn unquote_in(s: &str, cs: Charset) -> String {
     let hex = |c: u8| {
         char::from(c)
             .to_digit(16)
             .and_then(|v| u8::try_from(v).ok())
     };
+    if !s.contains('%') {
+        // Python's `unquote` returns a string without `%` untouched.
+        return s.replace('+', " ");
+    }
     let mut out = String::with_capacity(s.len());
     let mut run: Vec<u8> = Vec::new();
     let flush = |run: &mut Vec<u8>, out: &mut String| {
@@ -355,6 +360,8 @@ mod tests {
         // A whole ASCII run is decoded at once (Python's unquote).
         assert_eq!(unquote_in("1%2BACc-%20UNION", utf7), "1' UNION");
         assert_eq!(unquote_in("é%2BACc-", utf7), "é'");
+        // No `%`: untouched (the text was already decoded from the charset).
+        assert_eq!(unquote_in("1' UNION+SELECT", utf16), "1' UNION SELECT");
     }
 }
 
