@@ -11,7 +11,9 @@
 //! - quote splitting and escaping inside a word (`w'h'oami`, `w"h"oami`, `c\at`, `c$@at`,
 //!   `c${x}at`), which is removed from the word's text and recorded as obfuscation;
 //! - brace expansion used as a space (`{cat,/etc/passwd}`);
-//! - redirections (`>`, `>>`, `<`, `2>&1`, `&>`), kept as marks on the following word.
+//! - redirections (`>`, `>>`, `<`, `2>&1`, `&>`), kept as marks on the following word;
+//! - trailing comments: a lone `#` starting a word drops the words after it, up to the next
+//!   separator.
 //!
 //! A quote without a partner is punctuation (prose apostrophes, quote-breaking prefixes such as
 //! `'; id`). Work is linear in the value and bounded: at most [`MAX_SEGMENTS`] segments of at
@@ -125,6 +127,8 @@ struct State<'s> {
     quote_parts: usize,
     pending_redirect: bool,
     quotes_blind: bool,
+    /// In a trailing comment: the words up to the next separator are dropped.
+    comment: bool,
 }
 
 impl State<'_> {
@@ -159,7 +163,8 @@ impl State<'_> {
             w.quoted = self.plain == 0 && self.quote_parts > 0;
             w.obfuscated |= self.quote_parts > 0 && (self.plain > 0 || self.quote_parts > 1);
             w.redirect_target = std::mem::take(&mut self.pending_redirect);
-            if let Some(seg) = self.out.segments.last_mut()
+            if !self.comment
+                && let Some(seg) = self.out.segments.last_mut()
                 && seg.words.len() < MAX_WORDS
             {
                 seg.words.push(w);
@@ -172,6 +177,7 @@ impl State<'_> {
     fn separate(&mut self, at: usize, sep: Sep) {
         self.end_word(at);
         self.pending_redirect = false;
+        self.comment = false;
         match sep {
             Sep::Semi => self.out.semis = self.out.semis.saturating_add(1),
             Sep::Pipe => self.out.pipes = self.out.pipes.saturating_add(1),
@@ -258,6 +264,7 @@ pub(super) fn lex(text: &str, first: Sep, quotes_blind: bool) -> Lexed {
         plain: 0,
         quote_parts: 0,
         pending_redirect: false,
+        comment: false,
         quotes_blind,
     };
     st.separate(0, first);
@@ -313,12 +320,14 @@ fn step(st: &mut State<'_>, i: usize, b: u8) -> usize {
         }
         b'`' => match find_close(src, i + 1, b'`') {
             Some(end) => {
-                let apart = |c: Option<&u8>| {
-                    c.is_none_or(|&c| c.is_ascii_whitespace() || b"(),.:".contains(&c))
+                // Prose and SQL open a span after a space or `(` `,` `.` `:` and close it
+                // before a space or `(` `)` `,` `.` `:`; `a)`id`` breaks out of a call.
+                let apart = |c: Option<&u8>, also: &[u8]| {
+                    c.is_none_or(|&c| c.is_ascii_whitespace() || also.contains(&c))
                 };
                 let standalone = st.cur.is_none()
-                    && apart(i.checked_sub(1).and_then(|p| src.get(p)))
-                    && apart(src.get(end + 1));
+                    && apart(i.checked_sub(1).and_then(|p| src.get(p)), b"(,.:")
+                    && apart(src.get(end + 1), b"(),.:");
                 st.subst(i + 1, end, standalone);
                 st.word(i).expansion = true;
                 return end + 1;
@@ -360,6 +369,14 @@ fn step(st: &mut State<'_>, i: usize, b: u8) -> usize {
             st.end_word(i);
         }
         b'}' | b'(' | b')' => st.end_word(i),
+        // A lone `#` starting a word (`; whoami #`, `;id #'`) starts a comment: its words are
+        // no arguments. `#5` and `#tag` are words; and as `cmd.exe` has no comments, the
+        // separators after it still count.
+        b'#' if st.cur.is_none()
+            && next.is_none_or(|c| c.is_ascii_whitespace() || c == b'\'' || c == b'"') =>
+        {
+            st.comment = true;
+        }
         b'*' | b'?' | b'[' => {
             st.word(i).glob = true;
             st.push_bytes(i, &[b], false);

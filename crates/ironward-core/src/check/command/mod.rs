@@ -45,7 +45,9 @@
 //! stands alone: no other segment holds a word but the text before the first separator (what
 //! the application put there), so `;id;`, `|id|`, `a|id|`, `a);id;` and `/index.html|id|`
 //! are no lists. A tool (weight 2 or 3) standing alone after a separator that starts the
-//! value gains 1, so a newline then `id` (`%0aid%0a`) counts like `;id`.
+//! value, or after one word, gains 1, so a newline then `id` (`%0aid%0a`, `a%0aid`) counts
+//! like `;id`. A lone `#` starting a word begins a trailing comment (`;id #`): its words are
+//! no arguments.
 //!
 //! Two readings are not trusted: a word with the same quote just outside it on both sides,
 //! as the quote-blind pass sees a JSON key (`&items=[{"id":5}]`), is not a command word (the
@@ -62,10 +64,11 @@
 //! `| type %SYSTEMROOT%\win.ini`, `cmd /c whoami`, `powershell -enc …`, `net user x y /add`
 //! fire; "top 10 | less", "rock & roll", "R&D; budget", "cat food; dog food", "eat; sleep;
 //! repeat", "A | B testing", `| id | name |`, `| name | id |`, "a; id est", "Q&A | id: 5",
-//! `?a=1&b=2`, "ls", `` `date` ``, "Hello\nid", "sleep 8 hours" do not.
+//! `?a=1&b=2`, "ls", `` `date` ``, "Hello there\nid", "sleep 8 hours" do not.
 //! Known false positives: a bare command line typed on purpose (`ls -la /tmp` in a shell
-//! tutorial's comment box), a two-item list ending with a tool name (`name;id;`), an SQL
-//! identifier that is the whole value and a tool name (`` `id` ``); known misses: a lone
+//! tutorial's comment box), a two-item list ending with a tool name (`name;id;`), two lines
+//! whose second is a tool name alone (`Hello\nid`), an SQL identifier that is the whole value
+//! and a tool name (`` `id` ``); known misses: a lone
 //! `pwd`, `dir`, `sysinfo` or `route`, a lone word-like command between separators
 //! (`;hostname;`).
 
@@ -172,7 +175,10 @@ impl CommandInjection {
                     let whole = || {
                         text.get(..sub.start.saturating_sub(1))
                             .is_some_and(|b| b.trim().is_empty())
-                            && text.get(sub.end + 1..).is_some_and(|a| a.trim().is_empty())
+                            && text.get(sub.end + 1..).is_some_and(|a| {
+                                let a = a.trim();
+                                a.is_empty() || a.starts_with('#')
+                            })
                     };
                     let first = if sub.standalone && depth == 0 {
                         if whole() { Sep::Span } else { Sep::Start }

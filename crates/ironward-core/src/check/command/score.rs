@@ -302,8 +302,11 @@ pub(super) enum Alone {
     /// Other segments hold words: the segment is one item among others.
     No,
     /// After a separator, and only the text before the first separator (what the
-    /// application put there: `a`, `a)`, `/index.html`) holds other words: `a;id;`, `a|id|`.
+    /// application put there) holds other words, more than one: `a b;id;`.
     AfterPrefix,
+    /// The same with one word before (a parameter's value: `a`, `a)`, `/index.html`):
+    /// `a;id;`, `a|id|`, `a` then a newline then `id`.
+    AfterWord,
     /// After a separator that starts the text, and no other segment holds a word: `;id;`,
     /// `|id|`, a newline then `id`.
     Leading,
@@ -319,10 +322,12 @@ pub(super) fn alone(segments: &[Segment], i: usize, with_words: usize) -> Alone 
     }
     let prefix = segments
         .first()
-        .is_some_and(|p| p.sep == Sep::Start && !p.words.is_empty());
+        .filter(|p| p.sep == Sep::Start)
+        .map_or(0, |p| p.words.len());
     match (with_words, prefix) {
         (1, _) => Alone::Leading,
-        (2, true) => Alone::AfterPrefix,
+        (2, 1) => Alone::AfterWord,
+        (2, 2..) => Alone::AfterPrefix,
         _ => Alone::No,
     }
 }
@@ -330,7 +335,7 @@ pub(super) fn alone(segments: &[Segment], i: usize, with_words: usize) -> Alone 
 /// Scores a segment; `list_like` when the text is a list (`a; b; c`, a table row), where a
 /// bare word between separators is an item, not a command — unless the segment stands
 /// alone ([`Alone`]: `;id;`, `a|id|` are no list). A tool standing alone after a leading
-/// separator gains 1 (so a newline then `id` counts like `;id`).
+/// separator or after one word gains 1 (so a newline then `id` counts like `;id`).
 pub(super) fn score(
     seg: &Segment,
     text: &str,
@@ -367,7 +372,11 @@ pub(super) fn score(
             && args.is_empty()
             && matches!(seg.sep, Sep::Semi | Sep::Pipe),
     );
-    let lone = u8::from(alone == Alone::Leading && args.is_empty() && cmd.weight != Weight::Word);
+    let lone = u8::from(
+        matches!(alone, Alone::Leading | Alone::AfterWord)
+            && args.is_empty()
+            && cmd.weight != Weight::Word,
+    );
     (sep_weight(seg.sep) + cmd.weight as u8 + bonus + evidence + ifs + lone)
         .saturating_sub(list + prose)
 }

@@ -138,6 +138,8 @@ const ATTACKS: &[&str] = &[
     "&dir C:\\&",
     "&dir C:\\#",
     ";\"id\"",
+    "x #&whoami",
+    "x # ;id",
     "x&\"whoami\"",
     "`cat</etc/passwd`",
     "`python -c 'print(1)'`",
@@ -216,8 +218,10 @@ const BENIGN: &[&str] = &[
     "id|name|",
     "name;id;email",
     "Hello\nid\nemail",
-    "Hello\nid",
-    "Thanks!\nps",
+    "Hello there\nid",
+    "Thanks, see you\nps",
+    "Item #5; id #5 too",
+    "# Title; id card",
     "{\"id\": 5, \"name\": \"x\"}",
     "id",
     "pwd",
@@ -394,4 +398,81 @@ fn corpus_is_clean() {
     let (h, t) = run_corpus(&|v| d.detect(v).is_some());
     println!("command: corpus/benign flagged {h}/{t}");
     assert_eq!(h, 0, "command: corpus/benign flagged {h}/{t}");
+}
+
+/// Short commands generated between separators and in substitutions: what the application put
+/// before the injection (nothing, a word, a closing parenthesis, a quote, a path) × the
+/// separator or substitution × a short Unix or Windows command × what ends the injection.
+fn generated_short_commands() -> Vec<String> {
+    let prefixes = ["", "a", "a)", "'", "\"", "/index.html", "12"];
+    let unix = [
+        "id",
+        "whoami",
+        "uname",
+        "ls",
+        "pwd",
+        "ps",
+        "ifconfig",
+        "netstat -a",
+        "/usr/bin/id",
+        "usr/bin/id",
+        "/bin/ls -al",
+        "cat /etc/passwd",
+        "sleep 5",
+    ];
+    let windows = [
+        "dir c:\\",
+        "dir C:\\Users",
+        "type c:\\boot.ini",
+        "ipconfig /all",
+        "whoami",
+        "net user",
+        "systeminfo",
+    ];
+    let trailers = ["", ";", "|", "\n", " #", "&"];
+    let mut out = Vec::new();
+    for p in prefixes {
+        for (open, close) in [
+            (";", ""),
+            ("|", ""),
+            ("||", ""),
+            ("&", ""),
+            ("&&", ""),
+            ("\n", ""),
+            ("`", "`"),
+            ("$(", ")"),
+        ] {
+            for c in unix {
+                for t in trailers {
+                    out.push(format!("{p}{open}{c}{close}{t}"));
+                }
+            }
+        }
+        for open in ["|", "&", "&&", "||", "\n", ";"] {
+            for c in windows {
+                for t in ["", "&", "|", "\n"] {
+                    out.push(format!("{p}{open}{c}{t}"));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Every generated short command fires.
+#[test]
+#[allow(clippy::print_stdout)]
+fn generated_short_commands_fire() {
+    let d = detector();
+    let all = generated_short_commands();
+    let missed: Vec<&String> = all.iter().filter(|v| d.detect(v).is_none()).collect();
+    println!(
+        "generated short commands: {} / {} detected",
+        all.len() - missed.len(),
+        all.len()
+    );
+    for m in &missed {
+        println!("  missed: {m:?}");
+    }
+    assert!(missed.is_empty(), "{} missed", missed.len());
 }
