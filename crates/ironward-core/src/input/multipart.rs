@@ -54,9 +54,10 @@ pub struct Part<'a> {
     pub read_as_field_by_some: bool,
     /// The later `Content-Disposition` headers of the part, when it has more than one.
     pub other_dispositions: Vec<Disposition<'a>>,
-    /// The `name` and `filename` as sent, when they held backslash escapes: `name` and
-    /// `filename` are then the unescaped forms (Werkzeug and aiohttp resolve `\X` to `X`),
-    /// and these raw forms are inspected too (Django resolves only `\\` and `\"`).
+    /// The other readings of `name` and `filename` when they hold backslash escapes (Werkzeug
+    /// and aiohttp resolve `\\X` to `X`, Django only `\\\\` and `\\"`): `name` is then the
+    /// unescaped form and this holds the name as sent; `filename` stays as sent (the upload
+    /// check judges it so: a backslash is a path character) and this holds it unescaped.
     pub escaped: Vec<Cow<'a, str>>,
     /// The part's `Content-Type`.
     pub content_type: Option<Cow<'a, str>>,
@@ -240,7 +241,7 @@ fn disposition<'a>(part: &mut Part<'a>, value: Cow<'a, str>) {
         }
     };
     let [name, filename, star] = found;
-    let mut unescape = |v: Option<Cow<'a, str>>| match v {
+    part.name = match name {
         Some(raw) if raw.contains('\\') => {
             let plain = content_type::unescape(&raw);
             part.escaped.push(raw);
@@ -248,8 +249,9 @@ fn disposition<'a>(part: &mut Part<'a>, value: Cow<'a, str>) {
         }
         v => v,
     };
-    let (name, filename) = (unescape(name), unescape(filename));
-    part.name = name;
+    if let Some(raw) = filename.as_deref().filter(|f| f.contains('\\')) {
+        part.escaped.push(Cow::Owned(content_type::unescape(raw)));
+    }
     part.filename = filename;
     if let Some(raw) = star {
         let decoded = rfc5987(&raw);
