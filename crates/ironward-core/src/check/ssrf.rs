@@ -28,17 +28,22 @@
 //!    `img`, `next`, `continue`, `forward`, `return`, `goto`, `endpoint`, `fetch`), and in any
 //!    field on a cloud-metadata host. A user part (`a@127.1`), a port, a path and a trailing
 //!    dot are read as in a URL. A number is a host only when it is written as an address:
-//!    four parts (`10.0.0.5`, `0x7f.0.0.1`), a part in hex or octal (`0x7f.1`, `0177.1`), one
-//!    `0x…` number spelling a whole address (`0x7f000001`), a bare IPv6 address (`::1`,
-//!    `::ffff:7f00:1`, expanded); short decimal forms (`127.1`, `192.168.1`), one long number
-//!    (`2130706433`, `017700000001`) and eight hex digits (`7F000001`) only when they land in
-//!    127/8, 169.254/16, 172.16/12, 192.168/16 or on a metadata address — versions and dates
-//!    (`10.0.1`, `10.03.2024`), small numbers (`2`), Unix times and phone numbers land
-//!    elsewhere — and, for the last two, with a zero byte after the first (`127.0.0.1`, not an
-//!    id that happens to fall in 127/8). With a port or a user part the short forms count in
-//!    every internal range (`10.1:8080`). So `127.1`, `::1` and `http://a@127.1/` fire in a
-//!    `next` or `webhook` field, `10.0.0.5` in an `ip` field passes, `10.0.1`, `2`, `12:30`
-//!    and `1684301234` in a `url` field pass.
+//!    four valid parts (`10.0.0.5`, `0x7f.0.0.1`), a hex part or an octal part before the
+//!    last (`0x7f.1`, `0177.0.1`), one `0x…` number spelling a whole address (`0x7f000001`),
+//!    a bare IPv6 address (`::1`, `::ffff:7f00:1`, expanded); short decimal forms (`127.1`,
+//!    `192.168.1`), one long number (`2130706433`, `017700000001`) and eight hex digits
+//!    (`7F000001`) only when they name a host (last byte not 0) in 127/8, 169.254/16,
+//!    172.16/12 or 192.168/16 or a metadata address — versions and dates (`10.0.1`,
+//!    `10.03.2024`), decimals (`0.0014`), small numbers (`2`), Unix times and phone numbers
+//!    land elsewhere — and, for the last two, with a zero second or third byte (`127.0.0.1`,
+//!    not an id or a bit mask that happens to fall in 127/8). With a port or a user part,
+//!    plain decimal short forms count in every internal range but 0/8 (`10.1:8080`). Four
+//!    parts WHATWG rejects (`127.0.6533.89`, a browser version) are not wrapped into an
+//!    address without a scheme. A one-label name is also a word: `metadata` alone counts
+//!    only in a URL-typed field, and in title case (`Localhost`, `Metadata`) it is a label,
+//!    while other capitals (`LOCALHOST`) are the case trick. So `127.1`, `::1` and
+//!    `http://a@127.1/` fire in a `next` or `webhook` field, `10.0.0.5` in an `ip` field
+//!    passes, `10.0.1`, `2`, `12:30`, `0.0014` and `1684301234` in a `url` field pass.
 //!
 //! The host of a URL is read like WHATWG and curl do, and every reading that differs counts:
 //! any number of `/` or `\` after the scheme; the authority ends at `/`, `\`, `?` or `#`
@@ -337,11 +342,20 @@ impl Ssrf {
         let Some((class, host)) = bare_host(value) else {
             return false;
         };
+        // A one-label name (`localhost`, `metadata`) is also a word: in an ordinary field it
+        // is one, and written in title case (`Metadata`, `Localhost`) it is a label anywhere.
+        // Capitals elsewhere (`LOCALHOST`, `lOcAlHoSt`) are the case trick.
+        let word = host.bytes().all(|b| b.is_ascii_alphabetic() || b == b'-');
+        let title = host.bytes().next().is_some_and(|b| b.is_ascii_uppercase())
+            && host
+                .split('-')
+                .all(|part| !part.bytes().skip(1).any(|b| b.is_ascii_uppercase()));
         match class {
             HostClass::Public => false,
+            _ if word && title => false,
             HostClass::Internal | HostClass::Obfuscated => urlish,
-            // A lone word (`metadata`) in an ordinary field is a word, not a host.
-            HostClass::Metadata => urlish || host.contains(['.', '[']),
+            HostClass::Metadata if word => urlish,
+            HostClass::Metadata => true,
         }
     }
 }

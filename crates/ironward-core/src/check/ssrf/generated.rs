@@ -3,8 +3,8 @@
 //! hex, IPv6 compressed, expanded and IPv4-mapped, cloud metadata names) × the ways it is
 //! written (bare, port, path, user part, trailing dot, percent-encoding, with or without a
 //! scheme) × URL-like parameter names; and benign values those parameters carry (page
-//! numbers, ids, Unix times, versions, dates, times, phone numbers, tokens, paths, public
-//! hosts in the same spellings).
+//! numbers, ids, Unix times, versions, browser versions, dates, times, decimals, ratios,
+//! phone numbers, bit masks, tokens, labels, paths, public hosts in the same spellings).
 
 use std::net::Ipv4Addr;
 
@@ -260,7 +260,24 @@ pub(super) fn benign(n: usize) -> Vec<Param> {
     ];
     let mut out = Vec::with_capacity(n);
     while out.len() < n {
-        let value = match rng.below(20) {
+        let value = match rng.below(25) {
+            // Small decimals, ratios, browser versions, bit masks, labels.
+            20 => format!("0.{:04}", rng.below(10_000)),
+            21 => format!(
+                "{}.{:03}:{}",
+                rng.below(3),
+                rng.below(1000),
+                1 + rng.below(20)
+            ),
+            22 => format!(
+                "{}.0.{}.{}",
+                100 + rng.below(40),
+                1000 + rng.below(6000),
+                rng.below(200)
+            ),
+            23 => format!("{}", (rng.word() >> 16) << 16),
+            24 => (*rng.pick(&["Metadata", "Next", "Target", "Localhost", "Instance-Data"]))
+                .to_owned(),
             0 => format!("{}", 1 + rng.below(500)),
             1 => format!("{}", rng.below(1_000_000_000)),
             // Unix times (2015 to 2027), in seconds and milliseconds.

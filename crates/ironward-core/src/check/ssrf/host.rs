@@ -161,28 +161,38 @@ fn classify_normal(host: &str, reading: Reading) -> HostClass {
 /// A number written without a scheme is an address only when it is written the way
 /// addresses are and nothing else is:
 ///
-/// - four parts (`10.0.0.5`, `0x7f.0.0.1`): any internal address (for parts WHATWG rejects,
-///   `425.510.425.510`, the lenient reading, strongly internal only);
-/// - a part written in hex or in octal (`0x7f.1`, `0177.1`): no version or date is;
+/// - four valid parts (`10.0.0.5`, `0x7f.0.0.1`): any internal address; four parts WHATWG
+///   rejects are versions (`127.0.6533.89`), never wrapped into an address here;
+/// - a part written in hex, or a part before the last in octal (`0x7f.1`, `0177.0.1`): no
+///   version, date or decimal is (`0.0014` has its zeros last);
 /// - one `0x…` number spelling a whole address (`0x7f000001`, not `0x1F`);
-/// - two or three decimal parts (`127.1`, `192.168.1`): strongly internal only
-///   ([`strongly_internal`]): versions (`10.0.1`) and dates (`10.03.2024`) land in 10/8;
+/// - two or three decimal parts (`127.1`, `192.168.1`): a host address of a strongly internal
+///   range ([`host_address`]): versions (`10.0.1`), dates (`10.03.2024`) and decimals
+///   (`0.197`) land in 0/8 and 10/8, `127.0` is a network;
 /// - one decimal or octal number of eight digits or more (`2130706433`, `017700000001`):
-///   strongly internal with a zero byte after the first ([`zero_byte`]): small numbers land
-///   in 0/8, Unix times in 100.64/10, and a phone number or an id in 127/8 is not
-///   `127.0.0.1`. Numbers that overflow are never wrapped here.
+///   the same, with a zero byte in the middle ([`host_number`]): small numbers land in 0/8,
+///   Unix times in 100.64/10, and a phone number, an id or a bit mask in 127/8 is not
+///   `127.0.0.1`.
 ///
 /// With a port or a user part ([`Reading::BareHost`]) the last two count in every internal
-/// range (`10.1:8080`, `a@167772161`); one short number (`12:30`) is still not a host.
+/// range but 0/8 when written plainly (`10.1:8080`, `a@167772161`, not `10.013:1`); one short
+/// number (`12:30`) is still not a host.
 fn bare_v4(host: &str, ip: Ipv4Addr, valid: bool, reading: Reading) -> HostClass {
-    let as_host = reading == Reading::BareHost;
+    if !valid {
+        return HostClass::Public;
+    }
     let trimmed = host.strip_suffix('.').unwrap_or(host);
     let parts: Vec<&str> = trimmed.split('.').take(5).collect();
-    let radix = |p: &&str| p.starts_with("0x") || (p.starts_with('0') && p.len() >= 4);
+    let hex = parts.iter().any(|p| p.starts_with("0x"));
+    let octal = parts
+        .split_last()
+        .is_some_and(|(_, init)| init.iter().any(|p| p.starts_with('0') && p.len() >= 4));
+    let plain = parts
+        .iter()
+        .all(|p| *p == "0" || (!p.starts_with('0') && p.bytes().all(|b| b.is_ascii_digit())));
+    let as_host = reading == Reading::BareHost && plain && ip.octets()[0] != 0;
     match parts.as_slice() {
-        [_, _, _, _] if valid => v4_class(ip),
-        [_, _, _, _] => strongly_internal(ip),
-        _ if !valid => HostClass::Public,
+        [_, _, _, _] => v4_class(ip),
         [one] if one.starts_with("0x") => {
             if one.len() >= 9 {
                 v4_class(ip)
@@ -191,20 +201,23 @@ fn bare_v4(host: &str, ip: Ipv4Addr, valid: bool, reading: Reading) -> HostClass
             }
         }
         [one] if one.len() >= 8 && as_host => v4_class(ip),
-        [one] if one.len() >= 8 => zero_byte(ip),
+        [one] if one.len() >= 8 => host_number(ip),
         [_] => HostClass::Public,
-        many if as_host || many.iter().any(radix) => v4_class(ip),
-        _ => strongly_internal(ip),
+        _ if hex || octal || as_host => v4_class(ip),
+        _ => host_address(ip),
     }
 }
 
-/// The class of `ip` when it is internal outside 0/8, 10/8, 100.64/10 and 192.0.0/24 (where
-/// numbers, versions, dates, amounts and Unix times that are not addresses fall: `2`,
-/// `10.0.1`, `192.16`, `1684000000`), or a metadata address.
-fn strongly_internal(ip: Ipv4Addr) -> HostClass {
-    let [a, b, c, _] = ip.octets();
-    let weak =
-        a == 0 || a == 10 || (a == 100 && (64..128).contains(&b)) || (a == 192 && b == 0 && c == 0);
+/// The class of `ip` when it is a host address (last byte not 0) internal outside 0/8, 10/8,
+/// 100.64/10 and 192.0.0/24 (where numbers, versions, dates, amounts and Unix times that are
+/// not addresses fall: `2`, `10.0.1`, `192.16`, `1684000000`), or a metadata address.
+fn host_address(ip: Ipv4Addr) -> HostClass {
+    let [a, b, c, d] = ip.octets();
+    let weak = a == 0
+        || a == 10
+        || (a == 100 && (64..128).contains(&b))
+        || (a == 192 && b == 0 && c == 0)
+        || d == 0;
     match v4_class(ip) {
         HostClass::Metadata => HostClass::Metadata,
         HostClass::Internal if !weak => HostClass::Internal,
@@ -212,12 +225,13 @@ fn strongly_internal(ip: Ipv4Addr) -> HostClass {
     }
 }
 
-/// [`strongly_internal`] with a zero byte after the first (`127.0.0.1`, `192.168.0.1`), or a
+/// [`host_address`] with a zero second or third byte (`127.0.0.1`, `192.168.0.1`), or a
 /// metadata address: what a number an attacker computed from an address looks like, and a
 /// random number rarely does (about once in twenty thousand).
-fn zero_byte(ip: Ipv4Addr) -> HostClass {
-    match strongly_internal(ip) {
-        HostClass::Internal if !ip.octets()[1..].contains(&0) => HostClass::Public,
+fn host_number(ip: Ipv4Addr) -> HostClass {
+    let [_, b, c, _] = ip.octets();
+    match host_address(ip) {
+        HostClass::Internal if b != 0 && c != 0 => HostClass::Public,
         class => class,
     }
 }
@@ -226,7 +240,7 @@ fn zero_byte(ip: Ipv4Addr) -> HostClass {
 /// lenient resolvers read them. At least one digit must be a letter (`00000001` is a
 /// counter). As a URL's host (a one-label name no public site has), or with a port or a
 /// user part, any internal address counts; alone, it is judged like one long number
-/// ([`zero_byte`]).
+/// ([`host_number`]).
 fn hex_name(host: &str, reading: Reading) -> Option<HostClass> {
     let b = host.as_bytes();
     if b.len() != 8
@@ -239,7 +253,7 @@ fn hex_name(host: &str, reading: Reading) -> Option<HostClass> {
     let class = if reading != Reading::Bare {
         v4_class(ip)
     } else {
-        zero_byte(ip)
+        host_number(ip)
     };
     (class != HostClass::Public).then_some(class)
 }
@@ -473,6 +487,7 @@ mod tests {
             ("0x7f.1", Reading::Bare, Internal),
             ("0177.0.0.1", Reading::Bare, Internal),
             ("0177.1", Reading::Bare, Internal),
+            ("0177.0.1", Reading::Bare, Internal),
             ("0x7f000001", Reading::Bare, Internal),
             ("2130706433", Reading::Bare, Internal),
             ("017700000001", Reading::Bare, Internal),
@@ -507,6 +522,14 @@ mod tests {
             ("7147006462", Reading::Bare, Public),
             ("00000001", Reading::Bare, Public),
             ("deadbeef", Reading::Bare, Public),
+            ("0.0014", Reading::Bare, Public),
+            ("0.000324", Reading::Bare, Public),
+            ("0.197", Reading::BareHost, Public),
+            ("10.013", Reading::BareHost, Public),
+            ("127.0", Reading::Bare, Public),
+            ("127.0.6533.89", Reading::Bare, Public),
+            ("425.510.425.510", Reading::Bare, Public),
+            ("2139223552", Reading::Bare, Public),
             ("7f3a9b2c", Reading::Bare, Public),
             ("12:30:45", Reading::Bare, Public),
             ("2001:db8::1", Reading::Bare, Public),

