@@ -26,3 +26,12 @@ echo "==> python: building and installing ironward from source"
 echo "==> python: pytest"
 cd crates/ironward-python/tests
 "$venv/bin/python" -m pytest -q -p no:cacheprovider "$@"
+
+# CI (or PY_SOAK_SECONDS set): the soak under gunicorn and uvicorn in this environment (30 s each;
+# the full length: bash scripts/soak.sh).
+if [ "${CI:-}" = "true" ] || [ -n "${PY_SOAK_SECONDS:-}" ]; then
+  echo "==> python: soak under gunicorn and uvicorn"
+  cd ../../..
+  PYTHON_VENV="$venv" PARTS="gunicorn uvicorn" SOAK_SECONDS="${PY_SOAK_SECONDS:-30}" \
+    bash scripts/soak.sh
+fi

@@ -38,6 +38,13 @@ if [ -n "$fuzz_seconds" ] && [ "$fuzz_seconds" != "0" ]; then
   SECONDS_PER_TARGET="$fuzz_seconds" bash scripts/fuzz-campaign.sh
 fi
 
+if [ "${CI:-}" = "true" ] || [ -n "${SOAK:-}" ]; then
+  # 200,000 distinct client addresses (tables of 10,000) and a 60 s soak through the tower layer;
+  # the full length (1,000,000 addresses, 10 minutes, gunicorn, uvicorn): bash scripts/soak.sh
+  step "memory and soak (short)"
+  IPS=200000 TABLE_SIZE=10000 SOAK_SECONDS=60 SOAK_POOL=65520 PARTS="ips soak" bash scripts/soak.sh
+fi
+
 step "python package"
 bash scripts/test-python.sh
 
