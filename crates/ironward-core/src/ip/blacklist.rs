@@ -3,8 +3,10 @@
 //! Entries expire lazily (on lookup) and in bulk when a full shard needs room. The map is split
 //! into shards, each behind its own mutex, so concurrent requests from different IPs rarely
 //! contend and no request ever takes a global lock. When a shard is full, expired entries are
-//! purged first; if it is still full, the entry closest to expiry is evicted, so memory stays
-//! bounded by `BLACKLIST_MAX_SIZE` however many IPs an attacker uses.
+//! purged first; if it is still full, the eighth of its entries closest to expiry are evicted
+//! in one linear pass, so memory stays bounded by `BLACKLIST_MAX_SIZE` however many IPs an
+//! attacker uses, and the cost of a full shard is amortised over the next `per_shard / 8` new
+//! entries instead of being paid (two passes under the lock) on every one.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasher, RandomState};
@@ -51,7 +53,11 @@ impl Blacklist {
         }
     }
 
-    /// Blacklists `ip` until `expires_ms`. An existing entry keeps the later deadline.
+    /// Blacklists `ip` until `expires_ms`. An existing entry keeps the later deadline. On a full
+    /// shard, expired entries are purged; if it is still full, the eighth of its entries
+    /// closest to expiry are evicted in one pass, so that the linear cost of a full shard is
+    /// paid once per `per_shard / 8` new entries, not on each (an attacker rotating addresses
+    /// cannot make every blacklisting walk the whole shard under its lock).
     pub fn insert(&self, ip: IpAddr, expires_ms: i64, now_ms: i64) {
         let mut shard = self.shard(&ip);
         if let Some(deadline) = shard.get_mut(&ip) {
@@ -60,11 +66,8 @@ impl Blacklist {
         }
         if shard.len() >= self.per_shard {
             shard.retain(|_, deadline| *deadline > now_ms);
-        }
-        if shard.len() >= self.per_shard {
-            let soonest = shard.iter().min_by_key(|(_, d)| **d).map(|(ip, _)| *ip);
-            if let Some(victim) = soonest {
-                shard.remove(&victim);
+            if shard.len() >= self.per_shard {
+                evict_soonest(&mut shard, (self.per_shard / EVICT_FRACTION).max(1));
             }
         }
         shard.insert(ip, expires_ms);
@@ -135,6 +138,30 @@ impl Blacklist {
     }
 }
 
+/// A full shard sheds this fraction of its entries (those closest to expiry) at once.
+const EVICT_FRACTION: usize = 8;
+
+/// Removes about `n` of the entries closest to expiry (at least one when `n` > 0) in linear
+/// time: the `n`-th smallest deadline is found with a selection, then one pass removes entries
+/// up to it.
+fn evict_soonest(shard: &mut HashMap<IpAddr, i64>, n: usize) {
+    let mut deadlines: Vec<i64> = shard.values().copied().collect();
+    let Some(k) = n.min(deadlines.len()).checked_sub(1) else {
+        return;
+    };
+    let (_, cutoff, _) = deadlines.select_nth_unstable(k);
+    let cutoff = *cutoff;
+    let mut removed = 0;
+    shard.retain(|_, d| {
+        if *d <= cutoff && removed < n {
+            removed += 1;
+            false
+        } else {
+            true
+        }
+    });
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -142,6 +169,19 @@ mod tests {
 
     fn ip(n: u32) -> IpAddr {
         IpAddr::V4(std::net::Ipv4Addr::from(n))
+    }
+
+    #[test]
+    fn a_full_blacklist_sheds_the_soonest_in_batches() {
+        let b = Blacklist::new(16 * 64);
+        let ip = |i: u32| IpAddr::from(std::net::Ipv6Addr::from(u128::from(i) << 64 | 1));
+        for i in 0..100_000u32 {
+            b.insert(ip(i), 1_000_000 + i64::from(i), 0);
+            assert!(b.len() <= 16 * 64, "over the bound at {i}");
+        }
+        // The newest entries (latest deadlines) are kept; the oldest were shed.
+        assert!(b.contains(ip(99_999), 1));
+        assert!(!b.contains(ip(0), 1));
     }
 
     #[test]
