@@ -29,13 +29,17 @@
 //!   `{$smarty.`, `self::getStreamVariable`; Twig `_self.env.`,
 //!   `registerUndefinedFilterCallback`;
 //! - **template expressions** (`template`): a `{{…}}`, `${…}`, `#{…}`, `*{…}`, `<%…%>` or
-//!   `@(…)` whose body computes on numbers (`7*7`, `7*'7'`), reaches a dunder attribute
+//!   `@(…)` whose body only computes on numbers (`7*7`, `7*'7'`), reaches a dunder attribute
 //!   (`__class__`, `.__`), names `config`, `self`, `settings`, `lipsum`, `cycler`, `joiner`,
 //!   `namespace`, `url_for`, `get_flashed_messages`, `constructor`, `process.`, `global.`,
 //!   `require(`, `child_process`, `request.application`/`request.environ`, calls a dangerous
 //!   method (`popen(`, `getRuntime(`, `forName(`, `getClass(`, `system(`, `exec(`, `eval(`,
-//!   `open(`, `read(`…), quotes a command function name (`'system'`), runs a backtick command, uses `|attr(`,
-//!   `|filter(`, `|map(`, or passes a sensitive path to a call (`f("/etc/passwd")`). A plain
+//!   `open(`, `read(`…), quotes a command function name (`'system'`), runs a backtick command
+//!   (`` `id` ``, `` `cat /etc/passwd` ``: a command name first), references a Java type
+//!   (`T(java.lang.Runtime)`), uses `|attr(`,
+//!   `|filter(`, `|map(`, or passes a sensitive path to a call (`f("/etc/passwd")`), and whose
+//!   body could parse (quotes closed, brackets nested: a template engine evaluates nothing of a
+//!   body with a syntax error, and random tokens with punctuation rarely balance). A plain
 //!   `{{ name }}`, `{{ user.email }}`, `{{#each items}}` or `{{ price * 2 }}` is not one:
 //!   Mustache text in a CMS body passes;
 //! - **PHP** (`php`): `<?php`, `<?=` followed by code, a superglobal index (`$_GET[`,
@@ -50,8 +54,16 @@
 //! - **Python** (`python`): `__import__(`, `os.system(`, `os.popen(`, `subprocess.…(`;
 //! - **serialized objects** (`serialized`): Java (`rO0AB…` base64, `aced0005…` hex), .NET
 //!   BinaryFormatter (`AAEAAAD/////`), Python pickle (`gASV…`, `gANj…` base64, `\x80\x04`
-//!   bytes or escapes, protocol-0 `cos\nsystem\n`), PHP (`O:8:"Class":2:{`, `a:2:{i:0;…`),
-//!   YAML constructor tags (`!!python/object/apply:`, `!!javax.script…`, `!ruby/object:`);
+//!   bytes or escapes, protocol-0 `cos\nsystem\n`), PHP objects (`O:8:"Class":2:{`, `C:`,
+//!   `O:+8:`, also inside an array), YAML constructor tags (`!!python/object/apply:`,
+//!   `!!javax.script…`, `!ruby/object:`). A PHP serialized array or scalar
+//!   (`a:2:{i:0;i:1794719;i:1;i:1794721;}`, a plugin's list of ids in a cookie) constructs
+//!   no object when unserialized and passes;
+//! - **XML entities** (`xxe`): an XML body whose DOCTYPE declares entities or refers to an
+//!   external DTD (`xxe.rs`), and any value holding an entity declaration
+//!   (`<!ENTITY x SYSTEM "file:///etc/passwd">`, `<!ENTITY % p SYSTEM …>`, `<!ENTITY lol "lol">`):
+//!   the XML parser that reads them fetches or expands them. (These were `format` findings;
+//!   `format` now judges only whether a body is well-formed, at a lower level.)
 //! - **gadget class names** (`gadget`): `JdbcRowSetImpl`, `TemplatesImpl`,
 //!   `InvokerTransformer`, `ObjectDataProvider`, `ysoserial`…
 //!
@@ -62,10 +74,12 @@ mod jndi;
 mod rules;
 #[cfg(test)]
 mod tests;
+mod xxe;
 
 use super::{Check, CheckId, RequestContext};
 use crate::config::Config;
 use crate::engine::EngineError;
+use crate::input::BodyKind;
 use crate::verdict::Finding;
 use jndi::Lookup;
 use rules::Rules;
@@ -103,7 +117,18 @@ impl Check for CodeInjection {
     }
 
     fn check_request(&self, ctx: &RequestContext<'_, '_>, findings: &mut Vec<Finding>) {
-        for input in ctx.inputs().scored() {
+        let inputs = ctx.inputs();
+        if inputs.body_kind == BodyKind::Xml {
+            let max = usize::try_from(ctx.config.max_body_bytes).unwrap_or(usize::MAX);
+            let body = ctx.request.body.get(..max).unwrap_or(ctx.request.body);
+            if let Some((_, doctype)) = xxe::problem(body) {
+                findings.push(
+                    Finding::new(CheckId::CodeInjection, "body", &doctype).with_engine("xxe"),
+                );
+                return;
+            }
+        }
+        for input in inputs.scored() {
             if let Some(rule) = self.detect(&input.value) {
                 findings.push(
                     Finding::new(

@@ -21,6 +21,8 @@ mod format;
 mod headers;
 mod hpp;
 mod id;
+#[cfg(test)]
+mod lookalikes;
 mod method;
 mod path;
 mod path_traversal;

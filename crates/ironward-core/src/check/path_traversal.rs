@@ -22,7 +22,9 @@
 //!    `..\..\`, `....//....//`, `..;/..;/`. Not applied to values that start with a URL scheme;
 //! 2. **escape**: a climb followed by a separator takes the value above its own start
 //!    (`../x`, `a/../../x`; for a URL, above the root of its path: `https://h/../x`, while
-//!    `https://h/a/../b` passes);
+//!    `https://h/a/../b` passes). An ellipsis alone (`.../HTML/BODY/DIV`, the abbreviated DOM
+//!    or file paths analytics send) does not escape: no file system of today reads `...` as
+//!    a climb (two in a row still chain, and a sensitive name after one still fires);
 //! 3. **sensitive file**: a well-known sensitive path, anywhere, when it starts at the value's
 //!    start or after a non-word character (`/etc/passwd`, `/etc/shadow`, `/proc/self/…`,
 //!    `/var/log/…`, `/root/…`, `~/.ssh/id_rsa`, `boot.ini`, `win.ini`, `windows/system32`…);
@@ -32,10 +34,18 @@
 //!    which is always absolute);
 //! 5. **wrapper**: `file:/`, `php://`, `zip://`, `phar://`, `expect://`, `data://`, `glob://`,
 //!    `compress.zlib://`, `jar:file:`, `netdoc:`, or a PHP filter name (`convert.iconv.`,
-//!    `convert.base64-`), at the start or after a non-word character;
-//! 6. **null byte**: a NUL next to a file name or an extension (`x.php%00.jpg`, `passwd%00`
-//!    after a path);
+//!    `convert.base64-`), at the start or after a non-word character; `data://` only as PHP
+//!    reads it, with a comma after an empty or media-type header (`data://text/plain;base64,…`,
+//!    `data://,<?php …`), not as the prefix of an opaque id (`data://undefined:undefined`);
+//! 6. **null byte**: a NUL that ends a plain file name with an extension or after a separator,
+//!    or that comes before an extension (`x.php%00.jpg`, `/etc/passwd%00`); a NUL inside a
+//!    random token with punctuation (`…#<Pzj7uz%00…`, sensor data whose `%00` decoded) or in
+//!    binary data is none;
 //! 7. **UNC**: the value starts with `\\server\share` (or `\\?\`, `\\.\`).
+//!
+//! Binary data (more than 16 control bytes and more than one byte in 32: a compressed or
+//! encrypted blob sent as text) is no path: only the text in front of its first control byte
+//! is judged, as a C string would be cut there.
 //!
 //! Ordinary values pass: `docs/guide/intro.md`, `./lib`, `a/../b`, `1..10`, `1.2..1.4`,
 //! `Wait.. what`, `...`, `https://example.com/a/../b`, `C:\Users\me\Documents\report.docx`,
@@ -81,6 +91,16 @@ impl PathTraversal {
     /// True when `value` is a traversal or an inclusion by the rules of the module doc.
     /// `request_path` is set for the request path (always absolute, so rule 4 needs a climb).
     pub(crate) fn is_attack(&self, value: &str, request_path: bool) -> bool {
+        if is_binary(value.as_bytes()) {
+            // Binary data (a compressed or encrypted blob sent as text): its control bytes
+            // and stray dots are no path. A path smuggled in front of it, cut by a NUL or a
+            // control byte as C strings are, is judged as text.
+            let head = value
+                .find(|c: char| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+                .and_then(|at| value.get(..at))
+                .unwrap_or("");
+            return !head.is_empty() && self.is_attack(head, request_path);
+        }
         if needs_normalising(value.as_bytes()) {
             let normal = normalise(value);
             let shape = climbs(&normal);
@@ -120,6 +140,9 @@ impl PathTraversal {
             };
             match kind {
                 Kind::Sensitive => before_ok && after_ok(),
+                Kind::Wrapper if *name == "data://" => {
+                    before_ok && data_wrapper(bytes.get(m.end()..).unwrap_or_default())
+                }
                 Kind::SensitiveDir | Kind::Wrapper => before_ok,
                 // A file name (`.env`, `php.ini`) must end there too; `.envoy` is not `.env`.
                 Kind::Server => {
@@ -132,9 +155,38 @@ impl PathTraversal {
     }
 }
 
+/// Whether the text after `data://` is what PHP's `data:` wrapper (RFC 2397) reads: a comma
+/// must come, and what precedes it is empty or a media type (`text/plain`, `;base64`).
+/// `data://undefined:undefinedundefined` and other ids with a scheme-like prefix open
+/// nothing.
+fn data_wrapper(after: &[u8]) -> bool {
+    let Some(comma) = memchr::memchr(b',', after) else {
+        return false;
+    };
+    let meta = &after[..comma];
+    meta.is_empty()
+        || (meta.iter().any(|&b| b == b'/' || b == b';')
+            && meta
+                .iter()
+                .all(|&b| b.is_ascii_alphanumeric() || b"/;=+-._".contains(&b)))
+}
+
 /// Bytes that make up words and file names: a sensitive name glued after one is not a path.
 fn is_word(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'$' | b'~')
+}
+
+/// True for binary data rather than text: more than 16 control bytes (tab, CR and LF aside),
+/// and more than one byte in 32. Traversals carry a few NULs at most (`x.php%00.jpg`).
+fn is_binary(bytes: &[u8]) -> bool {
+    if bytes.len() < 64 {
+        return false;
+    }
+    let control = bytes
+        .iter()
+        .filter(|&&b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0x7f)
+        .count();
+    control > 16 && control * 32 > bytes.len()
 }
 
 /// True when the value may hold a climb or an encoded separator: `..`, `\`, `%`, `0x`, a control
@@ -301,7 +353,10 @@ fn climbs(normal: &str) -> Shape {
                 shape.chain = true;
             }
             depth -= 1;
-            if depth < 0 && followed {
+            // An ellipsis (`.../HTML/BODY/DIV`, `…/docs/x` abbreviating a long path) is no
+            // climb in any file system of today: alone it does not escape (twice in a row it
+            // still chains, and a sensitive name after it still fires).
+            if depth < 0 && followed && segment != "..." {
                 shape.escape = true;
             }
             last_was_climb = true;
@@ -329,19 +384,32 @@ fn null_byte(value: &str) -> bool {
     let bytes = value.as_bytes();
     memchr::memchr_iter(0, bytes).any(|at| {
         let before = bytes.get(..at).unwrap_or_default();
-        let name: &[u8] = match before.iter().rposition(|&b| !is_name_byte(b)) {
-            Some(p) => before.get(p + 1..).unwrap_or_default(),
-            None => before,
-        };
+        // The path component the NUL ends: from the last separator (or the start, a space,
+        // `=`, `:`, another NUL). It must be a plain file name: in a random token (sensor
+        // data, a session blob) whose `%00` decoded to a NUL, punctuation surrounds it.
+        let start = before
+            .iter()
+            .rposition(|&b| matches!(b, b'/' | b'\\' | b' ' | b'=' | b':' | 0))
+            .map_or(0, |p| p + 1);
+        let component = before.get(start..).unwrap_or_default();
+        let plain = !component.is_empty()
+            && component.len() <= 64
+            && component.iter().all(|&b| is_name_byte(b) || b >= 0x80);
+        let separator_before = start > 0 && matches!(before.get(start - 1), Some(b'/' | b'\\'));
         let after = bytes.get(at + 1..).unwrap_or_default();
         let after = after.strip_prefix(b"\0").unwrap_or(after);
-        let path_before = name.contains(&b'.') || before.ends_with(b"/") || {
-            let separator = before.iter().rposition(|&b| b == b'/' || b == b'\\');
-            separator.is_some_and(|s| before.len() - s <= 64) && !name.is_empty()
-        };
         let extension_after =
             after.first() == Some(&b'.') && after.get(1).is_some_and(|b| b.is_ascii_alphanumeric());
-        path_before || extension_after
+        before.ends_with(b"/")
+            || (plain && (separator_before || has_extension(component) || extension_after))
+    })
+}
+
+/// Whether a file name ends with an extension: a dot, then 1 to 10 letters or digits.
+fn has_extension(name: &[u8]) -> bool {
+    name.iter().rposition(|&b| b == b'.').is_some_and(|dot| {
+        let ext = &name[dot + 1..];
+        (1..=10).contains(&ext.len()) && ext.iter().all(u8::is_ascii_alphanumeric)
     })
 }
 

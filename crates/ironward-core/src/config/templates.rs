@@ -8,6 +8,15 @@
 //! One deliberate difference from pyrasp: its `llm` template turns `command` off in favour of
 //! `prompt`. The `prompt` check does not exist yet (issue 16), so Ironward's `llm` keeps command
 //! injection at level 2: a template never turns a working check off for a missing one.
+//!
+//! `format` (declared by pyrasp, never implemented there, so its level had no effect) is at 3
+//! (monitor) in every template but `audit`: it judges protocol hygiene — a body that does not
+//! parse as its declared type, a type the route does not take — not an attack. The injection
+//! checks still read such a body (the strings of broken JSON, every multipart reading, the
+//! whole text), and the application rejects what it cannot parse; blocking and blacklisting a
+//! client for a mislabelled beacon only turned users away. XML entity declarations and
+//! external DTDs, which `format` used to report, are attacks: `code_injection` reports them
+//! (engine `xxe`) at its level 2.
 
 use super::model::{Config, Level, MatchKind, PatternRule, SecurityChecks};
 use crate::check::CheckId;
@@ -37,7 +46,7 @@ const LEVELS: [(CheckId, [u8; 5]); 21] = [
     (CheckId::Flood, [2, 2, 0, 2, 2]),
     (CheckId::Spoofing, [0, 2, 3, 0, 0]),
     (CheckId::Decoy, [2, 2, 3, 2, 2]),
-    (CheckId::Format, [2, 2, 3, 2, 2]),
+    (CheckId::Format, [3, 2, 3, 3, 3]),
     (CheckId::Sqli, [2, 2, 3, 2, 2]),
     (CheckId::Xss, [2, 2, 3, 2, 2]),
     (CheckId::Hpp, [2, 2, 3, 2, 2]),
@@ -212,8 +221,9 @@ mod tests {
         }
     }
 
-    /// The per-template table of pyrasp's documentation, check by check, with one deliberate
-    /// difference: `command` stays at 2 in `llm` (pyrasp: 0), see the module documentation.
+    /// The per-template table of pyrasp's documentation, check by check, with two deliberate
+    /// differences: `command` stays at 2 in `llm` (pyrasp: 0), and `format` (a hygiene check
+    /// pyrasp never implemented) monitors outside `audit`; see the module documentation.
     #[test]
     fn template_levels_table() {
         use CheckId::*;
@@ -231,6 +241,7 @@ mod tests {
             (Ztaa, [0, 0, 0, 0, 0]),
             (Headers, [0, 0, 0, 0, 0]),
             (Sqli, [2, 2, 3, 2, 2]),
+            (Format, [3, 2, 3, 3, 3]),
             (PathTraversal, [2, 2, 3, 2, 2]),
             (Ssrf, [2, 2, 3, 2, 2]),
             (CodeInjection, [2, 2, 3, 2, 2]),

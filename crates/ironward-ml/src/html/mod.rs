@@ -54,6 +54,11 @@
 //!   with a code-like argument, `url(` for `behavior`/`-moz-binding`, or `url(` of a script
 //!   URI written with escapes is Strong; `expression(` in prose is None.
 //!
+//! - **Inert markup** (`inert.rs`): a value the scanners find only Weak that is a well-formed
+//!   fragment of allowlisted rich-text elements and attributes (`<p>`, `<strong>`,
+//!   `<a href="https://…">`, `<img src="https://…" alt=…>`, plain `style` and `class`), or the
+//!   HTML5 doctype alone, is None: a sanitizer would keep it unchanged, and it runs nothing.
+//!
 //! A value with none of the bytes that can open markup or leave a context
 //! (`<`, `>`, `"`, `'`, `` ` ``, `:`, `(`, `=`, and `\`, `+` that start an encoded `<`) is
 //! None at once. Prose, names, maths,
@@ -66,6 +71,7 @@ mod breakout;
 mod bytes;
 mod css;
 mod indirect;
+mod inert;
 mod names;
 mod script;
 mod tags;
@@ -96,18 +102,29 @@ pub fn analyze(value: &str) -> Structure {
         return Structure::NONE;
     }
     let mut best = Structure::NONE;
-    for scan in [
+    // A Weak finding of a script, URL or CSS scanner: code, which markup rules cannot clear.
+    let mut code = false;
+    for (i, scan) in [
         tags::scan,
         uri::scan,
         breakout::scan,
         script::scan,
         css::scan,
-    ] {
+    ]
+    .into_iter()
+    .enumerate()
+    {
         let found = scan(b);
         if found.strength == Strength::Strong {
             return found;
         }
+        code |= found.strength == Strength::Weak && i != 0 && found.reason != "attribute_close";
         best = best.max(found);
+    }
+    // Rich text as editors write it (allowlisted elements and attributes, well formed) runs
+    // nothing in any context: a Weak markup finding is dropped (`inert.rs`).
+    if best.strength == Strength::Weak && !code && inert::is_inert(b) {
+        return Structure::NONE;
     }
     best
 }

@@ -67,8 +67,18 @@ fn html_text_context() {
         ("<i>italic</i> text", N),
         ("Line one<br>Line two", N),
         ("<p>Thanks for your order!</p>", N),
-        ("<a href=\"https://example.com/a\">link</a>", W),
-        ("<img src=\"https://example.com/x.png\" alt=\"a photo\">", W),
+        // Rich text with links and images to ordinary hosts is inert (`inert.rs`); the same
+        // elements with an obfuscated host, a handler or odd markup are not.
+        ("<a href=\"https://example.com/a\">link</a>", N),
+        ("<img src=\"https://example.com/x.png\" alt=\"a photo\">", N),
+        ("<a href=\"http://1113982867/\">link</a>", W),
+        ("<a href=//example.com/a>link", W),
+        ("<p class=\"x\"><!-- c --></p>", W),
+        ("<!DOCTYPE html>", N),
+        (
+            "<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0 Strict//EN\">",
+            W,
+        ),
         ("<!-- note -->", W),
         ("<meta charset=utf-8>", W),
     ]);

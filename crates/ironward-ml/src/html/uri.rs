@@ -6,6 +6,13 @@
 //! written as character references) between the letters, and accepts `&colon;`/`&#58;` for the
 //! colon. A script scheme followed by code (a call, an assignment, an escape, a comment) is
 //! Strong; the word alone followed by a colon (`JavaScript: the good parts`) is Weak.
+//!
+//! A script URI that does nothing is no finding: `javascript:;`, `javascript:void(0)`,
+//! `javascript: void 0;`, `javascript:void(null)`, `javascript:undefined` or a number, alone
+//! or ended by the quote of the attribute that holds it. Pages put these in `href`s of links
+//! handled by script, and analytics send them back by the thousand; running one evaluates a
+//! literal. Anything more (`javascript:void(0);alert(1)`, `javascript:void(alert(1))`) is
+//! code again.
 
 use super::bytes::{is_ws_ctrl, skip_ws_ctrl, starts_ci};
 use crate::{Strength, Structure};
@@ -142,6 +149,97 @@ fn code_tail(b: &[u8], from: usize) -> bool {
             .any(|&c| matches!(c, b'(' | b'`' | b'=' | b'[' | b'\\' | b';' | b'&' | b'{'))
 }
 
+/// Whether the text after a script scheme's colon is a no-op: empty statements and literals
+/// (`void(0)`, `void 0`, `null`, `undefined`, a number, `''`), separated by `;`, up to the end
+/// of the value or the quote or `>` that ends the URI's attribute. Evaluating it has no effect.
+fn noop_tail(b: &[u8], from: usize) -> bool {
+    let mut p = from;
+    let skip = |p: &mut usize| {
+        while *p < b.len() && matches!(b[*p], b' ' | b'\t' | b'\n' | b'\r') {
+            *p += 1;
+        }
+    };
+    // At most a few statements: `void(0);void(0);` is still nothing, a long tail is not.
+    for _ in 0..4 {
+        skip(&mut p);
+        match b.get(p) {
+            None | Some(b'"' | b'\'' | b'>') => return true,
+            Some(b';') => {
+                p += 1;
+                continue;
+            }
+            _ => {}
+        }
+        if starts_ci(b, p, b"void") && !b.get(p + 4).is_some_and(|c| c.is_ascii_alphanumeric()) {
+            p += 4;
+            skip(&mut p);
+            let paren = b.get(p) == Some(&b'(');
+            if paren {
+                p += 1;
+                skip(&mut p);
+            }
+            let Some(n) = literal(b, p) else {
+                return false;
+            };
+            p += n;
+            skip(&mut p);
+            if paren {
+                if b.get(p) != Some(&b')') {
+                    return false;
+                }
+                p += 1;
+            }
+        } else if let Some(n) = literal(b, p) {
+            p += n;
+        } else {
+            return false;
+        }
+        skip(&mut p);
+        match b.get(p) {
+            None | Some(b'"' | b'\'' | b'>') => return true,
+            Some(b'&') => return next_param(b, p + 1),
+            Some(b';') => p += 1,
+            _ => return false,
+        }
+    }
+    false
+}
+
+/// Whether `b[p..]` starts the next parameter of a query string (`name=`, not `name==` or
+/// `name=>`): the URI was a parameter value, and as script `void(0)&name=…` assigns to an
+/// expression, an early syntax error that runs nothing.
+fn next_param(b: &[u8], p: usize) -> bool {
+    let name = b[p.min(b.len())..]
+        .iter()
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-' | b'[' | b']'))
+        .count();
+    name > 0 && b.get(p + name) == Some(&b'=') && !matches!(b.get(p + name + 1), Some(b'=' | b'>'))
+}
+
+/// Length of a JavaScript literal with no effect at `p`: a number (digits and dots: version
+/// strings such as `2.8.5` too), `null`, `undefined`, `true`, `false`, `''` or `""`.
+fn literal(b: &[u8], p: usize) -> Option<usize> {
+    let digits = b[p.min(b.len())..]
+        .iter()
+        .take_while(|c| c.is_ascii_digit() || **c == b'.')
+        .count();
+    if digits > 0 && b.get(p).is_some_and(u8::is_ascii_digit) {
+        return Some(digits);
+    }
+    if b.get(p..p + 2).is_some_and(|q| q == b"''" || q == b"\"\"") {
+        return Some(2);
+    }
+    [&b"null"[..], b"undefined", b"true", b"false"]
+        .iter()
+        .find(|w| {
+            starts_ci(b, p, w)
+                && !b
+                    .get(p + w.len())
+                    .is_some_and(|c| c.is_ascii_alphanumeric())
+        })
+        .map(|w| w.len())
+}
+
 /// Media types of `data:` URIs that a browser renders as a document or runs as script.
 const ACTIVE_DATA: &[&[u8]] = &[
     b"text/html",
@@ -172,6 +270,9 @@ pub(super) fn scan(b: &[u8]) -> Structure {
             .iter()
             .any(|w| scheme_before(b, at, w, refs))
         {
+            if noop_tail(b, after) {
+                continue;
+            }
             if code_tail(b, after) {
                 return Structure::new(Strength::Strong, "js_uri");
             }
@@ -208,6 +309,47 @@ mod tests {
         assert_eq!(s("java&#x09script:alert(1)"), Strength::Strong);
         assert_eq!(s("javascript\t&NewLine;:alert(1)"), Strength::Strong);
         assert_eq!(s("feed:javascript:alert(1)"), Strength::Strong);
+        // No-op URIs with anything more are code again.
+        assert_eq!(s("javascript:void(0);alert(1)"), Strength::Strong);
+        assert_eq!(s("javascript:void(alert(1))"), Strength::Strong);
+        assert_eq!(s("javascript:;alert(1)"), Strength::Strong);
+        assert_eq!(s("javascript:0;document.cookie"), Strength::Strong);
+        assert_eq!(s("javascript:void(0)//\nalert(1)"), Strength::Strong);
+        assert_eq!(s("javascript:null,alert(1)"), Strength::Strong);
+        assert_eq!(
+            s("javascript:void(0);javascript:alert(1)"),
+            Strength::Strong
+        );
+        assert_eq!(s("javascript://%0aalert(1)"), Strength::Strong);
+        assert_eq!(s("javascript:void(0);;;;;;alert(1)"), Strength::Strong);
+        assert_eq!(s("javascript:void(0)&alert(1)"), Strength::Strong);
+        assert_eq!(s("javascript:void(0)&a==alert(1)"), Strength::Strong);
+    }
+
+    #[test]
+    fn no_op_uris() {
+        for v in [
+            "javascript:;",
+            "javascript:",
+            "javascript:void(0)",
+            "javascript:void(0);",
+            "JavaScript: void(0)",
+            "javascript:void 0",
+            "javascript:void(null);",
+            "javascript:void( 0 )",
+            "javascript:undefined",
+            "javascript:0",
+            "javascript:2.8.5",
+            "javascript:false;",
+            "javascript:''",
+            "{\"c_url\":\"javascript:;\"}",
+            "<a href=\"javascript:void(0)\">menu</a>",
+            "<a href='javascript:;'>",
+            "javascript:void(0);void(0)",
+            "en=click&ep.link_url=javascript:void(0)&ep.link_domain=&ep.outbound=true",
+        ] {
+            assert_eq!(s(v), Strength::None, "{v}");
+        }
     }
 
     #[test]

@@ -221,7 +221,8 @@ fn weak_structures() {
         "A '<>' B",
         "a=b or c",
         "417652--",
-        "1'",
+        "admin'",
+        "1' )",
         "2)",
         "SELECT * FROM users",
         "'; --",
@@ -316,6 +317,25 @@ const ADDED: &[(&str, Strength, &str)] = &[
     ("hi\"\" ) or ( \"\"a\"\" = \"\"a\"", S, "tautology"),
     ("''italic'' and '''bold'''", N, ""),
     ("name,\"O\"\"Brien\",42", N, ""),
+    // A number with a foot, minute or prime mark is a quantity; a word then a quote, or a
+    // number with anything after its quote, is still the probe.
+    ("5'", N, ""),
+    ("90'", N, ""),
+    ("21128'", N, ""),
+    ("1.5'", N, ""),
+    ("admin'", W, "quote_probe"),
+    ("1%'", W, "quote_probe"),
+    ("1' )", W, "quote_probe"),
+    ("1' or '1'='1", S, "tautology"),
+    // A run of three dashes or more is a rule or a placeholder, `--` a comment.
+    ("1---", N, ""),
+    ("1 ----", N, ""),
+    ("abc---", N, ""),
+    ("1--", W, "comment"),
+    ("1-- -", W, "comment"),
+    ("1 --", W, "comment"),
+    ("admin'--", S, "comment_breakout"),
+    ("1---\nunion select 1,2", S, "union_select"),
 ];
 
 #[test]

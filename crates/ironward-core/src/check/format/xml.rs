@@ -2,10 +2,10 @@
 //!
 //! A body declared as XML must be one well-formed document: tags closed in order, attributes
 //! well-formed and not repeated, exactly one root element, no text outside it, only the
-//! predefined entities (`&lt;`…) and character references unless a DOCTYPE is present. Any
-//! DOCTYPE declaring entities is reported as `xml entity declaration` (XXE, billion laughs),
-//! and one referring to an external DTD (`SYSTEM`/`PUBLIC`) as `xml external dtd`; other
-//! problems as `malformed xml: <detail>`.
+//! predefined entities (`&lt;`…) and character references unless a DOCTYPE is present.
+//! Problems are reported as `malformed xml: <detail>`. A DOCTYPE that declares entities or
+//! refers to an external DTD is an attack, not a format problem: `code_injection` reports it
+//! (engine `xxe`), at its own level.
 //!
 //! Work is bounded: nesting deeper than [`MAX_DEPTH`] is reported (`xml nesting too deep`);
 //! after [`MAX_EVENTS`] events the rest of the document is not read. A body cut at
@@ -82,12 +82,9 @@ pub(super) fn problem(body: &[u8], truncated: bool) -> Option<String> {
                     return malformed("undefined entity");
                 }
             }
-            Event::DocType(ref d) => {
+            Event::DocType(_) => {
                 if roots > 0 || doctype {
                     return malformed("misplaced doctype");
-                }
-                if let Some(reason) = doctype_problem(d) {
-                    return Some(reason.to_owned());
                 }
                 doctype = true;
             }
@@ -95,19 +92,6 @@ pub(super) fn problem(body: &[u8], truncated: bool) -> Option<String> {
         }
     }
     None
-}
-
-/// `xml entity declaration` or `xml external dtd` for a DOCTYPE's content (what follows
-/// `<!DOCTYPE`).
-fn doctype_problem(d: &str) -> Option<&'static str> {
-    let lower = d.to_ascii_lowercase();
-    if lower.contains("<!entity") {
-        return Some("xml entity declaration");
-    }
-    // `root SYSTEM "uri"` or `root PUBLIC "id" "uri"`, before any internal subset.
-    let head = lower.split('[').next().unwrap_or("");
-    let mut words = head.split_ascii_whitespace().skip(1);
-    matches!(words.next(), Some("system" | "public")).then_some("xml external dtd")
 }
 
 #[cfg(test)]
@@ -144,18 +128,18 @@ mod tests {
             ("<a x='1' x='2'/>", Some("malformed xml")),
             ("<a>&foo;</a>", Some("malformed xml: undefined entity")),
             ("<a>AT&T</a>", Some("malformed xml")),
+            // Entity declarations and external DTDs are `code_injection`'s (`xxe`): the
+            // documents are well-formed.
             (
                 "<?xml version=\"1.0\"?><!DOCTYPE r [<!ENTITY x SYSTEM \"file:///etc/passwd\">]><r>&x;</r>",
-                Some("xml entity declaration"),
+                None,
             ),
             (
                 "<!DOCTYPE lolz [<!ENTITY lol \"lol\"><!ENTITY lol2 \"&lol;&lol;\">]><lolz>&lol2;</lolz>",
-                Some("xml entity declaration"),
+                None,
             ),
-            (
-                "<!DOCTYPE r SYSTEM \"http://evil/x.dtd\"><r/>",
-                Some("xml external dtd"),
-            ),
+            ("<!DOCTYPE r SYSTEM \"http://evil/x.dtd\"><r/>", None),
+            ("<r/><!DOCTYPE r>", Some("malformed xml: misplaced doctype")),
             ("<!DOCTYPE r><r/>", None),
             (&deep, Some("xml nesting too deep")),
         ];
@@ -176,8 +160,8 @@ mod tests {
         assert_eq!(problem(b"<a><b>some te", true), None);
         assert!(problem(b"<a><b>some te", false).is_some());
         assert_eq!(
-            problem(b"<!DOCTYPE r [<!ENTITY x 'y'>]><r><b>cut", true).as_deref(),
-            Some("xml entity declaration")
+            problem(b"<!DOCTYPE r [<!ENTITY x 'y'>]><r><b>cut", true),
+            None
         );
         assert_eq!(problem(b"<a>\xE9</a>", false), None);
     }

@@ -375,3 +375,57 @@ fn measure() {
     );
     assert!(benign.len() <= 1, "benign.jsonl: {benign:?}");
 }
+
+/// The false-positive classes of real traffic this check once flagged, with the attacks of the
+/// same shape that must still fire: opaque ids with a `data://` prefix, ellipses in DOM and
+/// file paths, NULs decoded inside random tokens, binary blobs.
+#[test]
+fn real_traffic_classes() {
+    let c = check();
+    let mut junk = String::from("../../secret.txt\0");
+    junk.extend(std::iter::repeat_n('\u{1}', 40));
+    junk.push_str("tail");
+    let attacks: Vec<String> = [
+        "data://text/plain;base64,PD9waHAgcGhwaW5mbygpOz8+",
+        "data://,<?php phpinfo(); ?>",
+        "data://text/plain,<?php system('id'); ?>",
+        ".../.../.../etc/hosts",
+        ".../etc/passwd",
+        "...\\...\\x",
+        "..../x",
+        "x.php\0.jpg",
+        "/etc/passwd\0",
+        "../../../var/www/config.php\0.png",
+        "shell.php\0",
+        "passwd\0.html",
+    ]
+    .into_iter()
+    .map(str::to_owned)
+    .chain([junk])
+    .collect();
+    let mut blob = String::from("\u{1f}\u{8b}\u{8}\0\0\0\0\0\0\u{3}");
+    for i in 0..400u32 {
+        blob.push(char::from_u32(i % 31 + 1).unwrap_or('x'));
+        blob.push(char::from_u32(i * 7919 % 200 + 40).unwrap_or('x'));
+        blob.push_str("../");
+    }
+    let benign: Vec<String> = [
+        "data://undefined:undefinedundefined",
+        "data://session/42",
+        ".../HTML/BODY/DIV/DIV/DIV/FORM/DIV/SPAN/INPUT",
+        ".../BODY/DIV/DIV/DIV/DIV/SPAN/SPAN/INPUT",
+        "…/docs/guide/intro.md",
+        "g`i_f72/Y]z.<LP1Lww?5-$d#]Ti`1\0O5+]jooHP8_:Ed",
+        "K?oDty7Up+Dm:i$JTf/Mx#:''9=m?8m0Z*WW-p#<Pzj7uz\0#?s[]nk.+Rgm>a-.<S",
+    ]
+    .into_iter()
+    .map(str::to_owned)
+    .chain([blob])
+    .collect();
+    let missed: Vec<_> = attacks.iter().filter(|v| fire(&c, v).is_none()).collect();
+    let flagged: Vec<_> = benign.iter().filter(|v| fire(&c, v).is_some()).collect();
+    assert!(
+        missed.is_empty() && flagged.is_empty(),
+        "missed {missed:?}; flagged {flagged:?}"
+    );
+}

@@ -9,15 +9,31 @@
 //! blocked); here a value without SQL structure costs a scan and one with structure a few
 //! hundred table lookups.
 //!
+//! A value that is itself a JSON array or object (analytics payloads serialise arrays such as
+//! `[0,0,1,24,"-",1920,"-"]` into strings; SPA state travels as JSON in parameters and
+//! cookies) is judged by its parts: it fires only when one of its strings or keys does, read
+//! the same way. JSON's own punctuation (`"-",1920`, `[`, `]`) is no SQL a database would
+//! receive: an application that reads the value parses it, and the parts are what reach a
+//! query. (The engine extracts the parts as inputs of their own too; judging them here keeps
+//! the container's verdict right when a limit cut that extraction.)
+//!
+//! In the `referer` location (the header and the parts of its URL) a value must hold a quote:
+//! an application keeps the referer, and the search words of its query, as strings, so a
+//! search for "union select example" or "drop table if exists" that brought the user here is
+//! a phrase; `' union select …` in a referer still fires.
+//!
 //! **NoSQL** (`nosql.rs`): a JSON key or a form/query parameter name that is a MongoDB query
-//! operator (`{"password": {"$ne": null}}`, `user[$regex]=.*`, `$where`) fires.
+//! operator (`{"password": {"$ne": null}}`, `user[$regex]=.*`, `$where`) fires. `$type` is
+//! also the type hint of JSON.NET and System.Text.Json (`{"$type": "Shop.Cart, Shop"}`) and a
+//! tracking-pixel parameter: it fires only where its value is a BSON type, as a MongoDB
+//! filter needs (`{"$type": 2}`, `{"$type": "string"}`, `a[$type]=2`).
 
 mod nosql;
 
 use super::{Check, CheckId, RequestContext};
 use crate::config::Config;
 use crate::engine::EngineError;
-use crate::input::Location;
+use crate::input::{Inputs, Location, json};
 use crate::verdict::Finding;
 use ironward_ml::detect::{Detector, Language};
 
@@ -38,13 +54,43 @@ impl Sqli {
         })
     }
 
-    /// The rule and score when `value` is a SQL injection.
+    /// The rule and score when `value` is a SQL injection (a JSON array or object is judged by
+    /// its parts).
     pub(crate) fn detect(&self, value: &str) -> Option<(&'static str, f32)> {
-        self.detector
+        self.judge(value, 0)
+    }
+
+    fn judge(&self, value: &str, depth: usize) -> Option<(&'static str, f32)> {
+        let found = self
+            .detector
             .detect(value)
-            .map(|d| (d.structure.reason, d.score))
+            .map(|d| (d.structure.reason, d.score))?;
+        if depth < MAX_CONTAINER_DEPTH
+            && json::looks_like_json(value)
+            && let Ok(parsed) = serde_json::from_str::<serde_json::Value>(value)
+        {
+            return self.parts(&parsed, depth + 1);
+        }
+        Some(found)
+    }
+
+    /// The first string or key of a parsed JSON container that fires.
+    fn parts(&self, v: &serde_json::Value, depth: usize) -> Option<(&'static str, f32)> {
+        use serde_json::Value;
+        match v {
+            Value::String(s) => self.judge(s, depth),
+            Value::Array(items) => items.iter().find_map(|i| self.parts(i, depth)),
+            Value::Object(map) => map
+                .iter()
+                .find_map(|(k, i)| self.judge(k, depth).or_else(|| self.parts(i, depth))),
+            _ => None,
+        }
     }
 }
+
+/// JSON found inside JSON strings is judged by its parts this many levels deep; deeper, the
+/// string is judged as it is.
+const MAX_CONTAINER_DEPTH: usize = 8;
 
 impl Check for Sqli {
     fn id(&self) -> CheckId {
@@ -57,12 +103,22 @@ impl Check for Sqli {
                 input.location,
                 Location::JsonKeys | Location::QsVariables | Location::PostVariables
             );
-            if name_like && let Some(op) = nosql::operator(&input.value) {
+            if name_like
+                && let Some(op) = nosql::operator(&input.value)
+                && (!nosql::is_type(&input.value) || type_is_operator(ctx.inputs(), input))
+            {
                 findings.push(
                     Finding::new(CheckId::Sqli, input.location.as_str(), &input.value)
                         .with_engine(op),
                 );
                 return;
+            }
+            // The referer is another page's URL: an application stores or compares it (and
+            // the search words of its query) as a string, so only a value that can leave a
+            // string, with a quote, is SQL there. "union select example" searched on a search
+            // engine is a phrase.
+            if input.location == Location::Referer && !input.value.contains(['\'', '"', '`']) {
+                continue;
             }
             if let Some((rule, score)) = self.detect(&input.value) {
                 findings.push(
@@ -74,6 +130,26 @@ impl Check for Sqli {
             }
         }
     }
+}
+
+/// Whether the `$type` key or parameter `input` holds a BSON type (a number, a type alias or
+/// a list of them), as MongoDB's `$type` operator does, rather than a type name of a
+/// serializer (`"Shop.Cart, Shop"`, `"win32"`) or a pixel's label. A JSON key whose value is
+/// no string (a number, a list, an object) counts as an operator.
+fn type_is_operator(inputs: &Inputs<'_>, input: &crate::input::Input<'_>) -> bool {
+    if input.location == Location::JsonKeys {
+        let mut values = inputs
+            .at(Location::JsonValues)
+            .filter(|v| v.name.as_deref() == Some(&*input.value))
+            .peekable();
+        return values.peek().is_none() || values.any(|v| nosql::is_bson_type(&v.value));
+    }
+    let mut values = inputs
+        .params
+        .iter()
+        .filter(|p| p.name == input.value)
+        .peekable();
+    values.peek().is_none() || values.any(|p| nosql::is_bson_type(&p.value))
 }
 
 #[cfg(test)]

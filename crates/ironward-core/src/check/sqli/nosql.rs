@@ -37,6 +37,47 @@ const OPERATORS: &[&str] = &[
     "$lookup",
 ];
 
+/// The names MongoDB gives BSON types (`$type`'s string form).
+const BSON_TYPES: &[&str] = &[
+    "double",
+    "string",
+    "object",
+    "array",
+    "binData",
+    "undefined",
+    "objectId",
+    "bool",
+    "date",
+    "null",
+    "regex",
+    "dbPointer",
+    "javascript",
+    "symbol",
+    "javascriptWithScope",
+    "int",
+    "timestamp",
+    "long",
+    "decimal",
+    "minKey",
+    "maxKey",
+    "number",
+];
+
+/// Whether `name` is the `$type` operator (alone or in brackets).
+pub(super) fn is_type(name: &str) -> bool {
+    name.trim().eq_ignore_ascii_case("$type")
+        || name
+            .split(['[', ']'])
+            .any(|p| p.trim().eq_ignore_ascii_case("$type"))
+}
+
+/// Whether `value` is a BSON type as `$type` takes it: a type number or a type alias.
+pub(super) fn is_bson_type(value: &str) -> bool {
+    let v = value.trim();
+    v.parse::<i32>().is_ok_and(|n| (-1..=255).contains(&n))
+        || BSON_TYPES.iter().any(|t| t.eq_ignore_ascii_case(v))
+}
+
 /// The operator `name` is or holds in brackets (`$ne`, `user[$ne]`, `a[b][$gt]`), if any.
 pub(super) fn operator(name: &str) -> Option<&'static str> {
     if !name.contains('$') {
@@ -53,7 +94,18 @@ pub(super) fn operator(name: &str) -> Option<&'static str> {
 
 #[cfg(test)]
 mod tests {
-    use super::operator;
+    use super::{is_bson_type, is_type, operator};
+
+    #[test]
+    fn bson_types() {
+        for v in ["2", "-1", "127", "string", "objectId", " int "] {
+            assert!(is_bson_type(v), "{v}");
+        }
+        for v in ["win32", "Shop.Cart, Shop", "MUM_ID", "", "2.5", "stringy"] {
+            assert!(!is_bson_type(v), "{v}");
+        }
+        assert!(is_type("$type") && is_type("a[$type]") && !is_type("$types"));
+    }
 
     #[test]
     fn operators_fire_and_schema_keys_pass() {

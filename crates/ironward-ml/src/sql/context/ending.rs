@@ -9,11 +9,13 @@ use crate::sql::lexer::{Kind, Token};
 impl Run<'_> {
     pub(super) fn end_of_value(&mut self) {
         // `1'`: a quote that closes the string and nothing after it, the classic probe for
-        // an SQL error.
+        // an SQL error. A bare number before it is a quantity with a foot, minute or prime
+        // mark (`5'`, `90'`, `21128'` from a page's template), not a probe worth a block.
         if self.quote.is_some()
             && self.valid
             && !self.restarted
             && self.word_content()
+            && !self.number_then_quote()
             && self.nsig == self.lead_parens
             && !matches!(
                 self.last.map(|t| t.kind),
@@ -162,12 +164,15 @@ impl Run<'_> {
                     _ => None,
                 };
                 let clean = after.is_none_or(|c| c.is_ascii_whitespace());
+                // `1---`, `abc ----`: a run of three or more dashes is a rule or a
+                // placeholder (`---` for "none"); a comment is written `--`, `-- -`, `--+`.
+                let rule = b == b'-' && after == Some(b'-');
                 let parenthesised = self.first_paren || self.depth < 0;
                 if self.sql_only && clean && self.nsig >= 3 && parenthesised {
                     // `( 1 OR @a ) --`, `1) or cos(1) --`: a parenthesised expression only SQL
                     // forms, cut off by a comment (not `foo(bar) -- note`).
                     self.hit(Strength::Strong, "comment_truncation");
-                } else if !self.lead_op {
+                } else if !self.lead_op && !rule {
                     self.hit(Strength::Weak, "comment");
                 }
             }

@@ -331,6 +331,18 @@ impl<'a> Run<'a> {
                 .any(|&b| b.is_ascii_whitespace() || matches!(b, b'\'' | b'"' | b'`'))
     }
 
+    /// The value is a number and one closing quote, nothing else (`5'`, `90'`).
+    fn number_then_quote(&self) -> bool {
+        let end = self.lx_start.saturating_sub(1);
+        let content = self.s.get(..end).unwrap_or_default();
+        self.s.len() == self.lx_start
+            && !content.is_empty()
+            && content
+                .iter()
+                .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b','))
+            && content[0].is_ascii_digit()
+    }
+
     /// Restarts a dead string-context run just inside the string literal `t` (its quote
     /// becomes the break-out point), while the re-lexing budget lasts.
     fn restart(&mut self, t: &Token) -> bool {
