@@ -116,6 +116,8 @@ fn routes() -> Routes {
 fn the_route_list_feeds_the_path_method_and_format_checks() {
     let mut c = config();
     c.security_checks.set(CheckId::Method, Level::Block);
+    // `format` monitors by default (protocol hygiene): set to block to see its answer.
+    c.security_checks.set(CheckId::Format, Level::Block);
     let server = start_with(c, |mw| mw.routes(routes()), true);
     // Listed routes pass; a percent-encoded spelling of one is matched as actix routes it.
     let reply = send(server.addr, &request("GET", "/api/items/7", &[], b""));

@@ -118,7 +118,10 @@ async fn attacks_are_blocked_and_reported_with_the_peer() {
 
 #[tokio::test]
 async fn the_route_list_feeds_the_path_method_and_format_checks() {
-    let (addr, _) = serve(config()).await;
+    // `format` monitors by default (protocol hygiene): set to block to see its answer.
+    let mut c = config();
+    c.security_checks.set(CheckId::Format, Level::Block);
+    let (addr, _) = serve(c).await;
     // No route: the `path` check answers 404 before the application sees it.
     let r = send(addr, "GET /no-such-page HTTP/1.1", b"").await;
     assert_eq!((r.status, r.text().as_str()), (404, "Not Found"));
