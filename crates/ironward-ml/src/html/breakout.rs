@@ -5,7 +5,8 @@
 //! of the value is read as an attribute (the name before it, the value after it, as in
 //! [`super::attrs`]): an event handler whose value looks like code
 //! (`" onmouseover="alert(1)`, `' autofocus onfocus=alert(1) x='`, `x onerror=alert(1)`), a
-//! known handler right after a quote (`" onload=x`), or a `style` that runs code is Strong.
+//! known handler right after a quote (`" onload=x`) or after `name=value` attributes that follow
+//! one (`" type=image src=null onerror=KCF`), or a `style` that runs code is Strong.
 //! A quote followed by `>` (closing the tag) is Weak: what follows is plain text, judged by
 //! the tag scanner. Work per `=` is bounded, so the scan is linear.
 
@@ -57,9 +58,10 @@ fn active(a: &Attr<'_>, before: Before) -> bool {
 
 /// The attribute assigned by the `=` at `eq`, read as the browser's attribute states would
 /// read it: the name before it (whitespace allowed), the value after it (quoted or not), and
-/// what precedes the name. `None` when the name can be neither a handler nor `style`
+/// what precedes the name, and where the name starts. `None` when the name can be neither a
+/// handler nor `style`
 /// (checked before the value is read, so most `=` cost a few byte comparisons).
-fn attr_at(b: &[u8], eq: usize) -> Option<(Attr<'_>, Before)> {
+fn attr_at(b: &[u8], eq: usize) -> Option<(Attr<'_>, Before, usize)> {
     let mut p = eq;
     while p > 0 && is_ws_ctrl(b[p - 1]) && eq - p < 8 {
         p -= 1;
@@ -98,15 +100,60 @@ fn attr_at(b: &[u8], eq: usize) -> Option<(Attr<'_>, Before)> {
         name,
         value: Some(value),
     };
-    Some((attr, before))
+    Some((attr, before, p))
 }
 
 /// Whether `b` adds an active attribute anywhere: an event handler whose value is code, a
-/// known handler right after a quote, a `style` running code. Also used on attribute values
-/// (`<img src='x onerror="alert(1)">'>` breaks out of a page quoting with the other quote).
+/// known handler right after a quote (or after attributes that follow one), a `style` running
+/// code. Also used on attribute values (`<img src='x onerror="alert(1)">'>` breaks out of a
+/// page quoting with the other quote).
 pub(super) fn value_has_handler(b: &[u8]) -> bool {
-    memchr::memchr_iter(b'=', b)
-        .any(|eq| attr_at(b, eq).is_some_and(|(a, before)| active(&a, before)))
+    memchr::memchr_iter(b'=', b).any(|eq| {
+        attr_at(b, eq).is_some_and(|(a, before, at)| {
+            active(&a, before)
+                || (before == Before::Separator
+                    && names::is_known_handler(a.name)
+                    && after_quote_attributes(b, at))
+        })
+    })
+}
+
+/// Whether the text before `name_at` is a quote that closed the page's value followed only by
+/// attributes with values (`" type=image src=null ` before `onerror=x`): the value broke out
+/// and wrote a tag's worth of attributes, the last one a handler.
+fn after_quote_attributes(b: &[u8], name_at: usize) -> bool {
+    let floor = name_at.saturating_sub(WINDOW);
+    let Some(q) = (floor..name_at).rev().find(|&i| is_quote(b[i])) else {
+        return false;
+    };
+    if !b.get(q + 1).is_some_and(|c| is_ws_ctrl(*c)) {
+        return false;
+    }
+    // Strictly `name=value` pairs, separated by whitespace, up to the handler's name.
+    let mut p = q + 1;
+    let mut pairs = 0;
+    loop {
+        p = skip_ws_ctrl(b, p, name_at);
+        if p >= name_at {
+            return pairs > 0;
+        }
+        let start = p;
+        while p < name_at && (b[p].is_ascii_alphanumeric() || matches!(b[p], b'-' | b':')) {
+            p += 1;
+        }
+        if p == start || b.get(p) != Some(&b'=') {
+            return false;
+        }
+        p += 1;
+        let value = p;
+        while p < name_at && !is_ws_ctrl(b[p]) && !is_quote(b[p]) && !matches!(b[p], b'<' | b'>') {
+            p += 1;
+        }
+        if p == value || (p < name_at && !is_ws_ctrl(b[p])) {
+            return false;
+        }
+        pairs += 1;
+    }
 }
 
 /// Scan `b` as attribute text (quoted or unquoted).
@@ -143,6 +190,8 @@ mod tests {
             "\" style=\"width:expression(alert(1))",
             "?#?gad=xxxx\"onload=\"alert(1)\"",
             "title=\"x onclick=alert(1)\"",
+            "\" type=image src=null onerror=KCF \"",
+            "' src=x width=1 onload=probe x='",
         ] {
             assert_eq!(s(v), Strength::Strong, "{v}");
         }
@@ -163,6 +212,8 @@ mod tests {
             "\"x\" onion=3",
             "O'Brien",
             "a = b",
+            "He said \"hi\" then onload=5",
+            "\"x\" a=1 b onerror=2",
         ] {
             assert_eq!(s(v), Strength::None, "{v}");
         }

@@ -15,7 +15,8 @@
 //!   `dataformatas`, an SVG `attributeName` naming a handler or `href`, a `style` running code,
 //!   or a value that itself breaks out (`<img src='x onerror="alert(1)">'>`), the end tag
 //!   `</script`, and an encoded `<` (UTF-7 `+ADw-`, `\u003c`, `\x3c`) before an active
-//!   element (an ordinary one is Weak). Weak: ordinary HTML elements (`<b>`, `<p>`, `<br>`,
+//!   element (an ordinary one is Weak). An `<svg>` that only draws (shapes, gradients, text;
+//!   no script, handler, link, animation or style: `svg.rs`) is no finding. Weak: ordinary HTML elements (`<b>`, `<p>`, `<br>`,
 //!   `<a href=…>`, `<img src=… alt=…>`, namespaced XML such as `<xsl:template>`), their end
 //!   tags, comments and declarations (`<!--`, `<!DOCTYPE`, `<![CDATA[`, `<?xml`). None: an
 //!   unknown name without active attributes (`List<String>`, `Vec<u8>`,
@@ -24,15 +25,18 @@
 //!   value after). Strong: an event handler whose value is code (has `(`, `` ` ``, `=`, `;`,
 //!   `[` or `\`), as after a quote that closes the page's value or in an unquoted value
 //!   (`" onmouseover="alert(1)`, `' autofocus onfocus=alert(1) x='`, `x onerror=alert(1)`), a
-//!   known DOM handler name right after a quote (`" onload=x`), or a `style` running code.
-//!   Weak: a quote followed by `>`. Prose stays None: `onion=3`, `I'm on=call`,
+//!   known DOM handler name right after a quote (`" onload=x`) or after `name=value`
+//!   attributes that follow one (`" type=image src=null onerror=x`), or a `style` running
+//!   code. Weak: a quote followed by `>`. Prose stays None: `onion=3`, `I'm on=call`,
 //!   `?display=on&online=1`, `money=onerous`.
 //! - **URLs** (`uri.rs`): `javascript:`, `vbscript:`, `livescript:` followed by code (a
 //!   call, `` ` ``, `=`, `;`, `[`, `\`, `&`, `{` or `//`) are Strong, with the obfuscations
 //!   browsers accept: any case, tabs and newlines (raw or as `&#9;`/`&#x0A`/`&Tab;`) between
 //!   the letters and before the colon, `&colon;`/`&#58;` for the colon, leading spaces and
 //!   control characters. `data:` with an active media type (`text/html`, `image/svg+xml`,
-//!   `application/xhtml+xml`, script types) is Strong. The scheme word followed by `:` and
+//!   `application/xhtml+xml`, script types) is Strong, unless it is an SVG image that only
+//!   draws (`data:image/svg+xml,%3Csvg …/%3E`, decoded from percent or base64: `svg.rs`).
+//!   A no-op script URI (`javascript:void(0)`, `javascript:;`) is no finding. The scheme word followed by `:` and
 //!   prose (`JavaScript: the good parts`) is Weak.
 //! - **Script** (`script.rs`): a quote closing a JavaScript string, optional `)`/`]`, an
 //!   operator or statement end (`;`, `+`, `-`, `||`, `}`…), then a call or assignment
@@ -59,6 +63,10 @@
 //!   `<a href="https://…">`, `<img src="https://…" alt=…>`, plain `style` and `class`), or the
 //!   HTML5 doctype alone, is None: a sanitizer would keep it unchanged, and it runs nothing.
 //!
+//! - **Percent-encoded markup**: a value with no structure whose `%XX` escapes hide markup or
+//!   context-leaving bytes (`%3Cscript%3E`, `<svg%0Aonload=…`, `%22%20onmouseover%3D…`) is
+//!   analysed once more decoded, as an application that decodes it again would reflect it.
+//!
 //! A value with none of the bytes that can open markup or leave a context
 //! (`<`, `>`, `"`, `'`, `` ` ``, `:`, `(`, `=`, and `\`, `+` that start an encoded `<`) is
 //! None at once. Prose, names, maths,
@@ -74,6 +82,7 @@ mod indirect;
 mod inert;
 mod names;
 mod script;
+mod svg;
 mod tags;
 mod uri;
 
@@ -98,9 +107,66 @@ const TRIGGERS: [bool; 256] = {
 /// (`<b>bold</b>`, a comment, `">`), None otherwise. Linear time, no allocation.
 pub fn analyze(value: &str) -> Structure {
     let b = value.as_bytes();
+    // One pass finds both the trigger bytes and a `%` (for the decoding fallback).
+    let (mut trigger, mut percent) = (false, false);
+    for &c in b {
+        trigger |= TRIGGERS[usize::from(c)];
+        percent |= c == b'%';
+    }
+    let found = if trigger {
+        scan_all(b)
+    } else {
+        Structure::NONE
+    };
+    if found.strength != Strength::None || !percent {
+        return found;
+    }
+    percent_decoded(b).map_or(found, |d| analyze_bytes(&d))
+}
+
+/// Longest value decoded by [`percent_decoded`].
+const MAX_DECODED: usize = 8 * 1024;
+
+/// `b` with its `%XX` escapes decoded, when one of them is a byte that opens markup or leaves
+/// a context (`%3C`, `%22`, `%3D`…) or whitespace (`%0A`, `%20`: `<svg%0Aonload=…`): a value
+/// the application decodes once more (double encoding) becomes that markup. `None` when
+/// there is no such escape or the value is longer than [`MAX_DECODED`].
+fn percent_decoded(b: &[u8]) -> Option<Vec<u8>> {
+    let hex = |c: u8| (c as char).to_digit(16).and_then(|d| u8::try_from(d).ok());
+    let escape = |i: usize| Some((hex(*b.get(i + 1)?)? << 4) | hex(*b.get(i + 2)?)?);
+    if b.len() > MAX_DECODED
+        || !memchr::memchr_iter(b'%', b)
+            .any(|i| escape(i).is_some_and(|c| TRIGGERS[usize::from(c)] || c <= b' '))
+    {
+        return None;
+    }
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        match (b[i], escape(i)) {
+            (b'%', Some(c)) => {
+                out.push(c);
+                i += 3;
+            }
+            (c, _) => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    Some(out)
+}
+
+/// [`analyze`] on bytes, without the percent-decoding fallback.
+fn analyze_bytes(b: &[u8]) -> Structure {
     if !b.iter().any(|&c| TRIGGERS[usize::from(c)]) {
         return Structure::NONE;
     }
+    scan_all(b)
+}
+
+/// Every scanner on a value that holds a trigger byte, then the inert-markup rule.
+fn scan_all(b: &[u8]) -> Structure {
     let mut best = Structure::NONE;
     // A Weak finding of a script, URL or CSS scanner: code, which markup rules cannot clear.
     let mut code = false;

@@ -12,7 +12,8 @@
 //!   `http-equiv`…), any tag — known or not — with an event handler (`on…=`), `srcdoc`,
 //!   `formaction`, `xlink:href`, or a `style` running code (`expression(`, `behavior:`), and
 //!   `</script` (it ends the page's script block), an encoded `<` (`+ADw-`, `\u003c`,
-//!   `\x3c`) before an active element.
+//!   `\x3c`) before an active element. An `<svg>` that only draws (no script, handler, link,
+//!   animation or style sheet: `svg.rs`) is no finding; scanning resumes after it.
 //! - None: a text-formatting element with no attribute (`<b>`, `<br/>`, `<sup>`) and its end tag.
 //! - Weak: an ordinary element (`<b class=x>`, `<a href=…>`, `<img src=… alt=…>`), its closing
 //!   tag, a comment or a declaration (`<!--`, `<!DOCTYPE`, `<![CDATA[`, `<?xml`), an
@@ -23,7 +24,7 @@
 use super::attrs::{self, Attr};
 use super::bytes::{eq_ci, is_quote, is_ws_ctrl, starts_ci};
 use super::names::{self, TagKind};
-use super::{breakout, css};
+use super::{breakout, css, svg};
 use crate::{Strength, Structure};
 
 /// Ends an element name.
@@ -135,6 +136,14 @@ fn tag_at(b: &[u8], lt: usize, lim: usize) -> (Structure, usize) {
             }
             let kind = names::tag_kind(&b[start..p]);
             if let TagKind::Dangerous(reason) = kind {
+                // An `<svg>` that only draws (shapes, gradients, text; no script, handler,
+                // link or animation) is inert: scanning resumes after it (`svg.rs`).
+                if reason == "svg_tag"
+                    && eq_ci(&b[start..p], b"svg")
+                    && let Some(end) = svg::inert_element(b, lt)
+                {
+                    return (Structure::NONE, end);
+                }
                 return (Structure::new(Strength::Strong, reason), p);
             }
             let mut http_equiv = false;

@@ -304,3 +304,16 @@ fn css_comment_start_just_past_the_window() {
         "html {h:?}"
     );
 }
+
+#[test]
+fn percent_encoded_markup() {
+    check(&[
+        ("%3Cscript%3Ealert(1)%3C%2Fscript%3E", S),
+        ("<svg%0Aonload=%09((pro\\u006dpt))()//", S),
+        ("%f6%22%20onmouseover%3dprompt(941634)%20", S),
+        ("%3Cb%3Ebold%3C%2Fb%3E", N),
+        ("50%25 off, 100% sure", N),
+        ("https://example.com/?q=shoes%20red&page=2", N),
+        ("%E2%82%AC5", N),
+    ]);
+}

@@ -7,6 +7,9 @@
 //! colon. A script scheme followed by code (a call, an assignment, an escape, a comment) is
 //! Strong; the word alone followed by a colon (`JavaScript: the good parts`) is Weak.
 //!
+//! A `data:image/svg+xml` URI whose SVG only draws (decoded from percent or base64, checked by
+//! `svg.rs`) is no finding: placeholders and icons are written that way.
+//!
 //! A script URI that does nothing is no finding: `javascript:;`, `javascript:void(0)`,
 //! `javascript: void 0;`, `javascript:void(null)`, `javascript:undefined` or a number, alone
 //! or ended by the quote of the attribute that holds it. Pages put these in `href`s of links
@@ -15,6 +18,7 @@
 //! code again.
 
 use super::bytes::{is_ws_ctrl, skip_ws_ctrl, starts_ci};
+use super::svg;
 use crate::{Strength, Structure};
 
 /// Most tab/newline fillers skipped inside one scheme name.
@@ -279,7 +283,12 @@ pub(super) fn scan(b: &[u8]) -> Structure {
             best = Structure::new(Strength::Weak, "js_scheme");
         } else if scheme_before(b, at, b"data", refs) {
             let p = skip_ws_ctrl(b, after, b.len());
-            if ACTIVE_DATA.iter().any(|t| starts_ci(b, p, t)) {
+            // An SVG image that only draws (`data:image/svg+xml,%3Csvg …/%3E`, a placeholder
+            // or an icon) runs nothing, even as a document (`svg.rs`).
+            if ACTIVE_DATA.iter().any(|t| starts_ci(b, p, t))
+                && !(starts_ci(b, p, b"image/svg")
+                    && svg::inert_data_uri(b, at.saturating_sub(4), p))
+            {
                 return Structure::new(Strength::Strong, "data_uri");
             }
         }
