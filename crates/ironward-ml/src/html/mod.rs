@@ -100,6 +100,13 @@ const TRIGGERS: [bool; 256] = {
     t
 };
 
+/// [`TRIGGERS`] and `%` (which may hide one: `%3C`).
+const STOPS: [bool; 256] = {
+    let mut t = TRIGGERS;
+    t[b'%' as usize] = true;
+    t
+};
+
 /// Whether `value` opens markup or script in an HTML text, attribute, URL, script or CSS
 /// context: Strong for structures benign input practically never forms (a `<script>` tag, an
 /// event handler in a tag or after an attribute break-out, a `javascript:` URI running code,
@@ -107,18 +114,26 @@ const TRIGGERS: [bool; 256] = {
 /// (`<b>bold</b>`, a comment, `">`), None otherwise. Linear time, no allocation.
 pub fn analyze(value: &str) -> Structure {
     let b = value.as_bytes();
-    // One pass finds both the trigger bytes and a `%` (for the decoding fallback).
-    let (mut trigger, mut percent) = (false, false);
-    for &c in b {
-        trigger |= TRIGGERS[usize::from(c)];
-        percent |= c == b'%';
-    }
-    let found = if trigger {
-        scan_all(b)
-    } else {
-        Structure::NONE
+    // One pass to the first trigger byte or `%` (the common value, prose or an id, has
+    // neither and costs one table lookup per byte).
+    let Some(stop) = b.iter().position(|&c| STOPS[usize::from(c)]) else {
+        return Structure::NONE;
     };
-    if found.strength != Strength::None || !percent {
+    let (trigger, percent) = if b[stop] == b'%' {
+        let next = b[stop..].iter().position(|&c| TRIGGERS[usize::from(c)]);
+        (next.map(|j| stop + j), true)
+    } else {
+        (Some(stop), false)
+    };
+    let found = match trigger {
+        Some(_) => scan_all(b),
+        None => Structure::NONE,
+    };
+    if found.strength != Strength::None {
+        return found;
+    }
+    let percent = percent || trigger.is_some_and(|i| memchr::memchr(b'%', &b[i..]).is_some());
+    if !percent {
         return found;
     }
     percent_decoded(b).map_or(found, |d| analyze_bytes(&d))
