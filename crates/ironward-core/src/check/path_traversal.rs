@@ -91,17 +91,19 @@ impl PathTraversal {
     /// True when `value` is a traversal or an inclusion by the rules of the module doc.
     /// `request_path` is set for the request path (always absolute, so rule 4 needs a climb).
     pub(crate) fn is_attack(&self, value: &str, request_path: bool) -> bool {
-        if is_binary(value.as_bytes()) {
-            // Binary data (a compressed or encrypted blob sent as text): its control bytes
-            // and stray dots are no path. A path smuggled in front of it, cut by a NUL or a
-            // control byte as C strings are, is judged as text.
-            let head = value
-                .find(|c: char| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
-                .and_then(|at| value.get(..at))
-                .unwrap_or("");
-            return !head.is_empty() && self.is_attack(head, request_path);
-        }
         if needs_normalising(value.as_bytes()) {
+            // (Binary data has control bytes, so it always needs normalising: text without
+            // them never pays for this test.)
+            if is_binary(value.as_bytes()) {
+                // Binary data (a compressed or encrypted blob sent as text): its control bytes
+                // and stray dots are no path. A path smuggled in front of it, cut by a NUL or
+                // a control byte as C strings are, is judged as text.
+                let head = value
+                    .find(|c: char| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+                    .and_then(|at| value.get(..at))
+                    .unwrap_or("");
+                return !head.is_empty() && self.is_attack(head, request_path);
+            }
             let normal = normalise(value);
             let shape = climbs(&normal);
             let absolute = !request_path && is_absolute(&normal);

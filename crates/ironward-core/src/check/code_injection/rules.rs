@@ -174,7 +174,6 @@ const NEEDLES: &[&str] = &[
     "builtin__\\n",
     "commands\\n",
     ":{",
-    ":+",
     "<!entity",
     "!!",
     "!ruby",
