@@ -108,8 +108,10 @@ fn xss_rows() {
         println!("  [{r}] {}", show(t));
     }
     // Floors 0.2–0.3 point under the measured figures (2026-12-05; raw rates include the
-    // label noise counted above): non-dev 95.13 % Strong, 97.20 % Weak-or-Strong, 99.21 %
-    // noise aside; dev 95.31 %, 97.41 %, 99.11 % noise aside.
+    // label noise counted above): non-dev 95.04 % Strong, 97.20 % Weak-or-Strong, 99.16 %
+    // noise aside; dev 95.26 %, 97.56 %, 99.11 % noise aside. (Inert `<svg>` drawings moved
+    // a few rows from Strong to Weak; percent-encoded payloads and attribute runs before a
+    // handler added dev rows.)
     let clean_rate = 100.0 * (train.strong + train.weak) as f64 / clean as f64;
     let dev_clean_rate = 100.0 * (dev.strong + dev.weak) as f64 / dev_clean as f64;
     assert!(clean_rate >= 99.0, "noise aside: {clean_rate:.3}%");
@@ -124,7 +126,7 @@ fn xss_rows() {
     );
     assert!(train.pct(train.strong) >= 94.8, "{}", train.line("xss"));
     assert!(
-        dev.pct(dev.strong + dev.weak) >= 97.1,
+        dev.pct(dev.strong + dev.weak) >= 97.3,
         "{}",
         dev.line("xss dev")
     );
