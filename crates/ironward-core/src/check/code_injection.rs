@@ -79,10 +79,16 @@ mod xxe;
 use super::{Check, CheckId, RequestContext};
 use crate::config::Config;
 use crate::engine::EngineError;
-use crate::input::BodyKind;
+use crate::input::{BodyKind, Shape};
 use crate::verdict::Finding;
 use jndi::Lookup;
-use rules::Rules;
+use rules::{Rules, SHORTEST_WORD_RULE};
+
+/// True when `value`, of this shape, matches no rule: a word-only value shorter than the
+/// shortest word-only rule.
+pub(super) fn skips(shape: Shape, value: &str) -> bool {
+    shape.within(Shape::WORD) && value.len() < SHORTEST_WORD_RULE
+}
 
 /// The `code_injection` check.
 #[derive(Debug)]
@@ -129,6 +135,9 @@ impl Check for CodeInjection {
             }
         }
         for input in inputs.scored() {
+            if skips(input.shape, &input.value) {
+                continue;
+            }
             if let Some(rule) = self.detect(&input.value) {
                 findings.push(
                     Finding::new(

@@ -33,6 +33,9 @@ mod ssrf;
 mod upload;
 mod xss;
 
+#[cfg(test)]
+mod shape_gates_tests;
+
 pub use dlp::DlpStream;
 pub use id::CheckId;
 

@@ -60,6 +60,7 @@
 use super::{Check, CheckId, RequestContext};
 use crate::config::Config;
 use crate::engine::EngineError;
+use crate::input::Shape as ValueShape;
 use crate::verdict::Finding;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
@@ -189,6 +190,23 @@ fn is_binary(bytes: &[u8]) -> bool {
         .filter(|&&b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0x7f)
         .count();
     control > 16 && control * 32 > bytes.len()
+}
+
+/// Bytes without which a value holds no path, no climb and nothing to normalise into one (see
+/// [`needs_normalising`] and [`PathTraversal::names_fire`]).
+const PATH_BYTES: ValueShape = ValueShape::of_bytes(b"/.:\\%")
+    .union(ValueShape::CONTROL)
+    .union(ValueShape::LINE)
+    .union(ValueShape::NON_ASCII);
+
+/// True when [`PathTraversal::is_attack`] certainly says no for `value`, of this shape: no path
+/// byte, and no `0x` that normalising could turn into one.
+pub(super) fn skips(shape: ValueShape, value: &str) -> bool {
+    if shape.any(PATH_BYTES) {
+        return false;
+    }
+    // `0x` needs a digit and an `x`.
+    !shape.any(ValueShape::DIGIT) || memchr::memchr2(b'x', b'X', value.as_bytes()).is_none()
 }
 
 /// True when the value may hold a climb or an encoded separator: `..`, `\`, `%`, `0x`, a control
@@ -451,6 +469,9 @@ impl Check for PathTraversal {
             return;
         }
         for input in ctx.inputs().scored() {
+            if skips(input.shape, &input.value) {
+                continue;
+            }
             if self.is_attack(&input.value, false) {
                 findings.push(
                     Finding::new(

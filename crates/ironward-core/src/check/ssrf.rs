@@ -80,7 +80,7 @@
 use super::{Check, CheckId, RequestContext};
 use crate::config::Config;
 use crate::engine::EngineError;
-use crate::input::Location;
+use crate::input::{Location, Shape};
 use crate::verdict::Finding;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
@@ -127,17 +127,38 @@ const SPECIAL_SCHEMES: &[&str] = &["http", "https", "ws", "wss", "ftp"];
 fn urlish_name(name: &str) -> bool {
     let name = name.as_bytes();
     (0..name.len()).any(|i| {
+        // Only the fragments that start with this byte are compared (most bytes start none).
+        let mut starting = URL_NAME_STARTS[usize::from(name[i])];
         let rest = &name[i..];
-        // Only the fragments that start with this byte are compared.
-        let first = rest[0].to_ascii_lowercase();
-        URL_NAMES.iter().any(|frag| {
-            frag.as_bytes()[0] == first
-                && rest
-                    .get(..frag.len())
-                    .is_some_and(|w| w.eq_ignore_ascii_case(frag.as_bytes()))
-        })
+        while starting != 0 {
+            let index = starting.trailing_zeros() as usize;
+            starting &= starting - 1;
+            let frag = URL_NAMES.get(index).map_or(&b""[..], |f| f.as_bytes());
+            if rest
+                .get(..frag.len())
+                .is_some_and(|w| w.eq_ignore_ascii_case(frag))
+            {
+                return true;
+            }
+        }
+        false
     })
 }
+
+/// For each byte, the fragments of [`URL_NAMES`] starting with it, in either case (bit `i` for
+/// fragment `i`).
+const URL_NAME_STARTS: [u32; 256] = {
+    let mut t = [0u32; 256];
+    let mut i = 0;
+    while i < URL_NAMES.len() {
+        let first = URL_NAMES[i].as_bytes()[0];
+        t[first.to_ascii_lowercase() as usize] |= 1 << i;
+        t[first.to_ascii_uppercase() as usize] |= 1 << i;
+        i += 1;
+    }
+    t
+};
+const _: () = assert!(URL_NAMES.len() <= 32, "URL_NAME_STARTS holds 32 fragments");
 
 /// How strictly the URLs of a value are judged.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -318,17 +339,26 @@ fn may_be_metadata(value: &str) -> bool {
 impl Ssrf {
     /// True when `value`, the value of a parameter named `name`, is an SSRF attempt by the rules
     /// of the module doc.
+    #[cfg(test)]
     pub(crate) fn is_attack(&self, value: &str, name: Option<&str>) -> bool {
+        self.is_attack_shaped(value, Shape::of(value), name)
+    }
+
+    /// [`Ssrf::is_attack`] for a value whose [`Shape`] is known: a value without `:`, `/` or
+    /// `\` starts no URL and embeds none, so only the bare-host rule is left to ask.
+    pub(super) fn is_attack_shaped(&self, value: &str, shape: Shape, name: Option<&str>) -> bool {
         let value = value.trim();
-        if let Some((authority, dangerous)) = url_start(value) {
-            if dangerous || starts_with_jar(value) {
-                return true;
+        if shape.any(URL_BYTES) {
+            if let Some((authority, dangerous)) = url_start(value) {
+                if dangerous || starts_with_jar(value) {
+                    return true;
+                }
+                return authority_fires(value.get(authority..).unwrap_or_default(), Mode::Url)
+                    || embedded_urls_fire(value, authority, Mode::Url);
             }
-            return authority_fires(value.get(authority..).unwrap_or_default(), Mode::Url)
-                || embedded_urls_fire(value, authority, Mode::Url);
-        }
-        if memchr::memmem::find(value.as_bytes(), b"://").is_some() {
-            return embedded_urls_fire(value, 0, Mode::Embedded);
+            if memchr::memmem::find(value.as_bytes(), b"://").is_some() {
+                return embedded_urls_fire(value, 0, Mode::Embedded);
+            }
         }
         // Rule 3, cheapest test first: a bare host has no space; then the field must be
         // URL-like or the value look like a metadata host; only then is the host classified.
@@ -360,6 +390,9 @@ impl Ssrf {
     }
 }
 
+/// The bytes a URL (`scheme:`, `//host`, `\\\\host`) cannot be written without.
+const URL_BYTES: Shape = Shape::of_bytes(b":/\\");
+
 fn starts_with_jar(value: &str) -> bool {
     value
         .get(..4)
@@ -387,7 +420,9 @@ impl Check for Ssrf {
             return;
         }
         for input in ctx.inputs().scored() {
-            if inspected(input.location) && self.is_attack(&input.value, input.name.as_deref()) {
+            if inspected(input.location)
+                && self.is_attack_shaped(&input.value, input.shape, input.name.as_deref())
+            {
                 findings.push(
                     Finding::new(CheckId::Ssrf, input.location.as_str(), &input.value)
                         .with_engine("rule"),

@@ -11,8 +11,19 @@
 use super::{Check, CheckId, RequestContext};
 use crate::config::Config;
 use crate::engine::EngineError;
+use crate::input::Shape;
 use crate::verdict::Finding;
 use ironward_ml::detect::{Detector, Language};
+
+/// The bytes without which a value is never markup (the analysis's triggers and `%`, which may
+/// hide one): a value holding none of them is skipped without a call.
+const MARKUP: Shape =
+    Shape::of_bytes(ironward_ml::html::TRIGGER_BYTES).union(Shape::of_bytes(b"%"));
+
+/// True when a value of this shape is never markup: the analysis would say so after its scan.
+pub(super) fn skips(shape: Shape) -> bool {
+    !shape.any(MARKUP)
+}
 
 /// The `xss` check.
 #[derive(Debug)]
@@ -44,6 +55,9 @@ impl Check for Xss {
 
     fn check_request(&self, ctx: &RequestContext<'_, '_>, findings: &mut Vec<Finding>) {
         for input in ctx.inputs().scored() {
+            if skips(input.shape) {
+                continue;
+            }
             if let Some((rule, score)) = self.detect(&input.value) {
                 findings.push(
                     Finding::new(CheckId::Xss, input.location.as_str(), &input.value)

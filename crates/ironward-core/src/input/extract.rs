@@ -16,7 +16,7 @@
 
 use super::charset::Charset;
 use super::dedup::DedupIndex;
-use super::{FileMeta, Input, Inputs, Location, Param};
+use super::{FileMeta, Input, Inputs, Location, Param, Shape};
 use super::{headers, json, path, query};
 use crate::decode::{self, DecodeOptions, DecodeStats, Transforms};
 use crate::limits::Limits;
@@ -213,7 +213,8 @@ impl<'a, 'o> Sink<'a, 'o> {
         } else {
             value
         };
-        let hash = self.duplicate_check(location, &value)?;
+        let shape = Shape::of(&value);
+        let hash = self.duplicate_check(location, shape, &value)?;
         if cut {
             let t = &mut self.out.limits.values_truncated;
             *t = t.saturating_add(1);
@@ -224,6 +225,7 @@ impl<'a, 'o> Sink<'a, 'o> {
             name,
             value,
             transforms,
+            shape,
         });
         if let (Some(index), Some(h)) = (self.index.as_mut(), hash) {
             index.insert(&self.out.items, h, idx);
@@ -233,12 +235,18 @@ impl<'a, 'o> Sink<'a, 'o> {
 
     /// `None` when `(location, value)` is already there; otherwise `Some` with the value's hash
     /// when the hash index is in use.
-    fn duplicate_check(&mut self, location: Location, value: &str) -> Option<Option<u64>> {
+    fn duplicate_check(
+        &mut self,
+        location: Location,
+        shape: Shape,
+        value: &str,
+    ) -> Option<Option<u64>> {
         let items = &self.out.items;
         if items.len() < LINEAR_DEDUP {
+            // Location and shape first: most pairs differ there, without touching the bytes.
             let dup = items
                 .iter()
-                .any(|i| i.location == location && *i.value == *value);
+                .any(|i| i.location == location && i.shape == shape && *i.value == *value);
             return if dup { None } else { Some(None) };
         }
         let index = self.index.get_or_insert_with(|| DedupIndex::new(items));

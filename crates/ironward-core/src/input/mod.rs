@@ -19,12 +19,14 @@ pub mod path;
 pub mod protobuf;
 pub mod query;
 pub mod referer;
+mod shape;
 mod xml;
 
 pub use extract::{ExtractOptions, extract};
 mod body;
 
 pub use location::Location;
+pub use shape::Shape;
 
 use crate::decode::Transforms;
 use serde::Serialize;
@@ -42,6 +44,9 @@ pub struct Input<'a> {
     pub value: Cow<'a, str>,
     /// Further decodings applied to reach this value (empty for the value as extracted).
     pub transforms: Transforms,
+    /// The byte classes of `value`, computed once here so that each detector can skip, in one
+    /// instruction, a value that holds none of its trigger bytes.
+    pub shape: Shape,
 }
 
 /// Where a request parameter came from (for parameter-pollution analysis).

@@ -88,10 +88,15 @@ mod uri;
 
 use crate::{Strength, Structure};
 
-/// Bytes that can open markup or leave an HTML, attribute, URL, script or CSS context.
+/// Bytes that can open markup or leave an HTML, attribute, URL, script or CSS context. A
+/// value holding none of them and no `%` (which may hide one: `%3C`) is never markup:
+/// [`analyze`] returns [`Structure::NONE`] for it after one table lookup per byte, and a
+/// caller that already knows which bytes a value holds may skip the call.
+pub const TRIGGER_BYTES: &[u8] = b"<>\"'`:(=\\+";
+
 const TRIGGERS: [bool; 256] = {
     let mut t = [false; 256];
-    let set = b"<>\"'`:(=\\+";
+    let set = TRIGGER_BYTES;
     let mut i = 0;
     while i < set.len() {
         t[set[i] as usize] = true;

@@ -98,6 +98,13 @@ const OGNL_EXPRESSION: &str = r"(?i)%\{\s*\(?\s*#[a-z_]\w*\s*[=.\[(}]";
 /// `<?=` then code: PHP's short echo tag.
 const PHP_ECHO_TAG: &str = r"<\?=\s*[$\w`]";
 
+/// The length of the shortest value made only of letters, digits and `_` that a rule can
+/// match (`ysoserial`). Every other rule needs punctuation (`(`, `{`, `.`, `:`, `#`…) or a
+/// longer token (`rO0AB` and eight more, `gASV` and eight more, `aced0005` and eight more,
+/// `jdbcrowsetimpl`). Shorter word-only values (`sport`, `42`, `per_page`) are skipped without a
+/// scan; `word_only_needles_are_reviewed` fails when a needle that could change this is added.
+pub(super) const SHORTEST_WORD_RULE: usize = 9;
+
 /// Literal needles, at least one of which every pattern needs (case-insensitive).
 const NEEDLES: &[&str] = &[
     "memberaccess",
@@ -386,4 +393,54 @@ fn balanced(body: &[u8]) -> bool {
         }
     }
     quote.is_none() && depth == 0
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::{NEEDLES, Rules, SHORTEST_WORD_RULE};
+
+    /// The needles made only of word bytes and shorter than [`SHORTEST_WORD_RULE`], each
+    /// checked by hand: its patterns need punctuation or a longer value around it. A new one
+    /// must be reviewed the same way (and `SHORTEST_WORD_RULE` lowered if a rule can match it
+    /// alone).
+    const REVIEWED: &[&str] = &[
+        "ognl", "eval", "assert", "system", "exec", "popen", "phpinfo", "passthru", "rO0AB",
+        "aced0005", "AAEAAAD", "gASV", "gAWV", "gANj", "gAJj", "_self",
+    ];
+
+    #[test]
+    fn word_only_needles_are_reviewed() {
+        for needle in NEEDLES {
+            let word = needle
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_');
+            if word && needle.len() < SHORTEST_WORD_RULE {
+                assert!(REVIEWED.contains(needle), "review the needle {needle:?}");
+            }
+        }
+    }
+
+    /// Word-only values shorter than [`SHORTEST_WORD_RULE`] match nothing: every reviewed
+    /// needle alone, padded and repeated, in both cases.
+    #[test]
+    fn short_word_only_values_match_nothing() {
+        let rules = Rules::new().unwrap();
+        for needle in REVIEWED {
+            for v in [
+                needle.to_string(),
+                needle.to_uppercase(),
+                needle.to_lowercase(),
+                format!("{needle}_1"),
+                format!("x{needle}"),
+                format!("{needle}{needle}"),
+            ] {
+                if v.len() < SHORTEST_WORD_RULE {
+                    assert_eq!(rules.find(&v), None, "{v}");
+                }
+            }
+        }
+        assert_eq!(rules.find("ysoserial"), Some("gadget"));
+    }
 }

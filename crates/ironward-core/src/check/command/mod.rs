@@ -81,6 +81,7 @@ pub(crate) mod tests;
 use super::{Check, CheckId, RequestContext};
 use crate::config::Config;
 use crate::engine::EngineError;
+use crate::input::Shape;
 use crate::verdict::Finding;
 use lexer::{Sep, lex};
 use regex::Regex;
@@ -114,6 +115,15 @@ impl CommandInjection {
                 .collect(),
             exec_call,
         })
+    }
+
+    /// True when `value`, of this shape, is certainly no injection: one identifier-like word
+    /// that is neither a dictionary name nor one of `EXTRA_COMMANDS` (the fast path of
+    /// [`CommandInjection::detect`] would find that after its scans).
+    pub(super) fn skips(&self, shape: Shape, value: &str) -> bool {
+        shape.within(Shape::WORD)
+            && dictionary::lookup(value).is_none()
+            && !self.extra.contains(value)
     }
 
     /// Returns the rule that fired when `value` is a command injection.
@@ -259,7 +269,7 @@ fn worth_lexing(value: &str, extra: &HashSet<String>) -> bool {
 /// A URL (`scheme://…`) is not a command word — what matters in it is reached through `$(`,
 /// a backtick or a separator.
 fn could_be_command(word: &[u8], extra: &HashSet<String>) -> bool {
-    if memchr::memmem::find(word, b"://").is_some() {
+    if memchr::memchr(b':', word).is_some() && memchr::memmem::find(word, b"://").is_some() {
         return false;
     }
     if word.iter().any(|b| class(*b) & SPELLING != 0) {
@@ -349,6 +359,11 @@ impl Check for CommandInjection {
 
     fn check_request(&self, ctx: &RequestContext<'_, '_>, findings: &mut Vec<Finding>) {
         for input in ctx.inputs().scored() {
+            // One identifier-like word (`sport`, `price_asc`) runs only as the command it
+            // names: what the fast path would find after its scans.
+            if self.skips(input.shape, &input.value) {
+                continue;
+            }
             if let Some(rule) = self.detect(&input.value) {
                 findings.push(
                     Finding::new(CheckId::Command, input.location.as_str(), &input.value)

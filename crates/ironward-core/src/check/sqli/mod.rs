@@ -33,7 +33,7 @@ mod nosql;
 use super::{Check, CheckId, RequestContext};
 use crate::config::Config;
 use crate::engine::EngineError;
-use crate::input::{Inputs, Location, json};
+use crate::input::{Inputs, Location, Shape, json};
 use crate::verdict::Finding;
 use ironward_ml::detect::{Detector, Language};
 
@@ -88,6 +88,20 @@ impl Sqli {
     }
 }
 
+/// The quotes that let a value leave an SQL string.
+const QUOTES: Shape = Shape::of_bytes(b"'\"`");
+
+/// What one SQL word is made of, as the analysis splits words.
+const ONE_WORD: Shape = Shape::WORD
+    .union(Shape::of_bytes(b"$"))
+    .union(Shape::NON_ASCII);
+
+/// True when a value of this shape forms no SQL structure (one word); NoSQL operator names
+/// are asked before this.
+pub(in crate::check) fn skips(shape: Shape) -> bool {
+    shape.within(ONE_WORD)
+}
+
 /// JSON found inside JSON strings is judged by its parts this many levels deep; deeper, the
 /// string is judged as it is.
 const MAX_CONTAINER_DEPTH: usize = 8;
@@ -117,7 +131,12 @@ impl Check for Sqli {
             // the search words of its query) as a string, so only a value that can leave a
             // string, with a quote, is SQL there. "union select example" searched on a search
             // engine is a phrase.
-            if input.location == Location::Referer && !input.value.contains(['\'', '"', '`']) {
+            if input.location == Location::Referer && !input.shape.any(QUOTES) {
+                continue;
+            }
+            // One word (letters, digits, `_`, `$`, non-ASCII) forms no SQL structure: the
+            // analysis's prefilter would say so after splitting it into words.
+            if skips(input.shape) {
                 continue;
             }
             if let Some((rule, score)) = self.detect(&input.value) {
