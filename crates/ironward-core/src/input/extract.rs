@@ -73,6 +73,23 @@ fn query_in_charset(sink: &mut Sink<'_, '_>, req: &Request<'_>) {
 /// Below this many inputs, duplicates are found by a linear scan; above, through a hash index.
 const LINEAR_DEDUP: usize = 24;
 
+/// The bytes a percent, HTML-entity or backslash escape starts with.
+const ESCAPES: Shape = Shape::of_bytes(b"%&\\");
+
+/// What a JSON object or array opens with.
+const JSON_OPENERS: Shape = Shape::of_bytes(b"{[");
+
+/// False when no decoder of [`decode::variants`] can change a value of this shape and length:
+/// no escape, and no base64 candidate (plain base64 holds a capital, a `data:` URI a `:`, a JWT
+/// its `.` separators, and all are at least [`decode::base64::MIN_CANDIDATE_LEN`] long).
+/// Most values (`sport`, `42`, prose) are thus left without a call.
+fn may_decode(shape: Shape, len: usize, base64: bool) -> bool {
+    shape.any(ESCAPES)
+        || (base64
+            && len >= decode::base64::MIN_CANDIDATE_LEN
+            && shape.any(Shape::UPPER.union(Shape::of_bytes(b":."))))
+}
+
 /// A hard cap on nested JSON-in-value parsing, whatever `max_decode_depth` says, to bound the
 /// stack.
 const MAX_JSON_IN_VALUE_DEPTH: usize = 8;
@@ -268,9 +285,11 @@ impl<'a, 'o> Sink<'a, 'o> {
             return;
         };
         let (location, tf) = (item.location, item.transforms);
-        decode::variants(&item.value, &self.dopts, &mut self.stats, &mut |s, t| {
-            found.push((s, t));
-        });
+        if may_decode(item.shape, item.value.len(), self.dopts.base64) {
+            decode::variants(&item.value, &self.dopts, &mut self.stats, &mut |s, t| {
+                found.push((s, t));
+            });
+        }
         self.json_in(idx, depth);
         for (s, t) in found {
             let name = self.out.items.get(idx).and_then(|i| i.name.clone());
@@ -285,7 +304,10 @@ impl<'a, 'o> Sink<'a, 'o> {
         let Some(item) = self.out.items.get(idx) else {
             return;
         };
-        if item.transforms.contains(Transforms::TRUNCATED) || !json::looks_like_json(&item.value) {
+        if item.transforms.contains(Transforms::TRUNCATED)
+            || !item.shape.any(JSON_OPENERS)
+            || !json::looks_like_json(&item.value)
+        {
             return;
         }
         if depth >= self.limits.max_decode_depth.min(MAX_JSON_IN_VALUE_DEPTH) {

@@ -577,3 +577,57 @@ proptest! {
         prop_assert!(unbounded.items.len() <= Limits::default().max_inputs);
     }
 }
+
+/// The decoded variants of `value` with default options (base64 on).
+fn variant_count(value: &str) -> usize {
+    let opts = DecodeOptions {
+        max_rounds: 4,
+        max_depth: 4,
+        base64: true,
+        max_len: 65_536,
+    };
+    let mut n = 0;
+    decode::variants(value, &opts, &mut DecodeStats::default(), &mut |_, _| {
+        n += 1
+    });
+    n
+}
+
+/// `may_decode` is exact in one direction: a value it leaves out has no variant. On every row
+/// of the shared datasets that hold encoded values, and on base64, JWT and escape shapes.
+#[test]
+fn may_decode_never_skips_a_value_with_variants() {
+    let mut values = crate::check::test_support::corpus();
+    for name in [
+        "xss.jsonl",
+        "sqli.jsonl",
+        "path_traversal.jsonl",
+        "anomalous.jsonl",
+    ] {
+        values.extend(crate::check::test_support::dataset(name));
+    }
+    values.extend(
+        [
+            "PHNjcmlwdD4=",
+            "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig",
+            "data:text/html;base64,PHNjcmlwdD4=",
+            "%3Cscript%3E",
+            "&lt;b&gt;",
+            "\\x3cscript",
+        ]
+        .map(str::to_owned),
+    );
+    let wrong: Vec<_> = values
+        .iter()
+        .filter(|v| !may_decode(Shape::of(v), v.len(), true) && variant_count(v) > 0)
+        .take(10)
+        .collect();
+    assert!(wrong.is_empty(), "{wrong:?}");
+}
+
+proptest! {
+    #[test]
+    fn may_decode_is_exact_on_generated_values(v in "[a-zA-Z0-9+/=_.:;, -]{0,40}") {
+        prop_assert!(may_decode(Shape::of(&v), v.len(), true) || variant_count(&v) == 0, "{:?}", v);
+    }
+}

@@ -294,42 +294,67 @@ impl FirstAndLength {
         FirstAndLength(masks)
     }
 
-    /// False when no dictionary name starts with `stem`'s first two bytes and has its length.
-    fn could_hold(&self, stem: &[u8]) -> bool {
-        match stem.first() {
-            Some(b @ b'a'..=b'z') if stem.len() < 32 => self
-                .0
-                .get(usize::from(b - b'a'))
-                .and_then(|row| row.get(second(stem)))
-                .is_some_and(|m| m & (1 << stem.len()) != 0),
+    /// False when no dictionary name starts with these two bytes (lower case; `second` is 0
+    /// for a one-byte word) and has this length.
+    fn could_hold(&self, first: u8, second: u8, len: usize) -> bool {
+        match first {
+            b'a'..=b'z' if len < 32 => {
+                let column = if second.is_ascii_lowercase() {
+                    usize::from(second - b'a')
+                } else {
+                    26
+                };
+                self.0
+                    .get(usize::from(first - b'a'))
+                    .and_then(|row| row.get(column))
+                    .is_some_and(|m| m & (1 << len) != 0)
+            }
             // Names that start with another byte (none today) are looked up the slow way.
-            Some(_) => true,
-            None => false,
+            b'a'..=b'z' => false,
+            _ => true,
         }
     }
 }
 
 static FIRST_AND_LENGTH: FirstAndLength = FirstAndLength::build();
 
-/// For each first letter, the range of [`COMMANDS`] (sorted by name) that starts with it.
-static FIRST_LETTER: [(usize, usize); 26] = {
-    let mut ranges = [(0usize, 0usize); 26];
-    let mut letter = 0;
-    while letter < 26 {
-        let b = b'a' + letter as u8;
-        let mut start = 0;
-        while start < COMMANDS.len() && COMMANDS[start].name.as_bytes()[0] < b {
-            start += 1;
+/// The indexes of [`COMMANDS`] grouped by first letter and length, and for each (letter,
+/// length) the range of `order` holding those names: a lookup compares a word with the one to
+/// few names of its bucket only.
+struct Buckets {
+    order: [u16; COMMANDS.len()],
+    buckets: [[(u16, u16); MAX_NAME + 1]; 26],
+}
+
+impl Buckets {
+    const fn build() -> Buckets {
+        let mut order = [0u16; COMMANDS.len()];
+        let mut buckets = [[(0u16, 0u16); MAX_NAME + 1]; 26];
+        let mut n = 0usize;
+        let mut letter = 0usize;
+        while letter < 26 {
+            let mut len = 0usize;
+            while len <= MAX_NAME {
+                let start = n;
+                let mut i = 0usize;
+                while i < COMMANDS.len() {
+                    let name = COMMANDS[i].name.as_bytes();
+                    if name.len() == len && name[0] == b'a' + letter as u8 {
+                        order[n] = i as u16;
+                        n += 1;
+                    }
+                    i += 1;
+                }
+                buckets[letter][len] = (start as u16, n as u16);
+                len += 1;
+            }
+            letter += 1;
         }
-        let mut end = start;
-        while end < COMMANDS.len() && COMMANDS[end].name.as_bytes()[0] == b {
-            end += 1;
-        }
-        ranges[letter] = (start, end);
-        letter += 1;
+        Buckets { order, buckets }
     }
-    ranges
-};
+}
+
+static BY_FIRST_AND_LENGTH: Buckets = Buckets::build();
 
 /// Longest name worth looking up (longer words are never commands).
 pub(super) const MAX_NAME: usize = 24;
@@ -337,35 +362,46 @@ pub(super) const MAX_NAME: usize = 24;
 /// Looks `word` up: POSIX names must be in lower case, Windows names match in any case and
 /// with a `.exe` suffix.
 pub(super) fn lookup(word: &str) -> Option<&'static Command> {
-    if word.is_empty() || word.len() > MAX_NAME || !word.is_ascii() {
+    let bytes = word.as_bytes();
+    if bytes.is_empty() || bytes.len() > MAX_NAME || !word.is_ascii() {
         return None;
     }
-    let mut buf = [0u8; MAX_NAME];
-    let lower = &mut buf[..word.len()];
-    lower.copy_from_slice(word.as_bytes());
-    lower.make_ascii_lowercase();
-    let was_lower = lower == word.as_bytes();
-    let (stem, exe) = match lower.strip_suffix(b".exe") {
-        Some(stem) => (stem, true),
-        None => (&*lower, false),
+    // Names are stored in lower case: compared without case, no copy is needed.
+    let exe = bytes.len() >= 4
+        && bytes
+            .get(bytes.len() - 4..)
+            .is_some_and(|tail| tail.eq_ignore_ascii_case(b".exe"));
+    let stem = if exe {
+        bytes.get(..bytes.len() - 4).unwrap_or_default()
+    } else {
+        bytes
     };
-    if !FIRST_AND_LENGTH.could_hold(stem) {
+    let first = stem.first()?.to_ascii_lowercase();
+    let second = stem.get(1).map_or(0, u8::to_ascii_lowercase);
+    if !FIRST_AND_LENGTH.could_hold(first, second, stem.len()) {
         return None;
     }
-    // Search only the names that share the first letter (a few, not all of them).
-    let names = match stem.first() {
-        Some(b @ b'a'..=b'z') => {
-            let (start, end) = FIRST_LETTER[usize::from(b - b'a')];
-            COMMANDS.get(start..end).unwrap_or_default()
-        }
-        _ => COMMANDS,
+    let same = |c: &&Command| c.name.as_bytes().eq_ignore_ascii_case(stem);
+    let found = if first.is_ascii_lowercase() {
+        // Only the names that share the first letter and the length (one to a few).
+        let (start, end) = BY_FIRST_AND_LENGTH
+            .buckets
+            .get(usize::from(first - b'a'))
+            .and_then(|row| row.get(stem.len()))
+            .copied()
+            .unwrap_or_default();
+        BY_FIRST_AND_LENGTH
+            .order
+            .get(usize::from(start)..usize::from(end))
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|&i| COMMANDS.get(usize::from(i)))
+            .find(same)?
+    } else {
+        COMMANDS.iter().find(same)?
     };
-    // A scan comparing lengths first: most names of the letter differ there, and short
-    // names compare byte by byte faster than a library comparison is called.
-    let found = names.iter().find(|c| {
-        let name = c.name.as_bytes();
-        name.len() == stem.len() && name.iter().zip(stem).all(|(a, b)| a == b)
-    })?;
+    // POSIX names match only as written, in lower case and without `.exe`.
+    let was_lower = !bytes.iter().any(u8::is_ascii_uppercase);
     (found.windows || (was_lower && !exe)).then_some(found)
 }
 

@@ -17,10 +17,13 @@
 //! query. (The engine extracts the parts as inputs of their own too; judging them here keeps
 //! the container's verdict right when a limit cut that extraction.)
 //!
-//! In the `referer` location (the header and the parts of its URL) a value must hold a quote:
-//! an application keeps the referer, and the search words of its query, as strings, so a
-//! search for "union select example" or "drop table if exists" that brought the user here is
-//! a phrase; `' union select …` in a referer still fires.
+//! In the `referer` location (the header and the parts of its URL) and the `user_agent` a value
+//! must hold a quote: an application keeps the referer, the search words of its query and the
+//! user agent as strings (in logs, analytics and session tables), never as numbers or SQL, so
+//! only a value that can leave a string reaches SQL there. A search for "union select example"
+//! or "drop table if exists" that brought the user here is a phrase, and a browser's
+//! `(X11; Linux x86_64; rv:128.0)` is no statement list; `' union select …` in either still
+//! fires. (This also spares every request the analysis of its user agent.)
 //!
 //! **NoSQL** (`nosql.rs`): a JSON key or a form/query parameter name that is a MongoDB query
 //! operator (`{"password": {"$ne": null}}`, `user[$regex]=.*`, `$where`) fires. `$type` is
@@ -127,11 +130,13 @@ impl Check for Sqli {
                 );
                 return;
             }
-            // The referer is another page's URL: an application stores or compares it (and
-            // the search words of its query) as a string, so only a value that can leave a
-            // string, with a quote, is SQL there. "union select example" searched on a search
-            // engine is a phrase.
-            if input.location == Location::Referer && !input.shape.any(QUOTES) {
+            // The referer (another page's URL and the search words of its query) and the user
+            // agent are stored and compared as strings: only a value that can leave a string,
+            // with a quote, is SQL there. "union select example" searched on a search engine
+            // is a phrase.
+            if matches!(input.location, Location::Referer | Location::UserAgent)
+                && !input.shape.any(QUOTES)
+            {
                 continue;
             }
             // One word (letters, digits, `_`, `$`, non-ASCII) forms no SQL structure: the
