@@ -18,7 +18,8 @@ use std::fmt;
 /// The ASCII punctuation bytes, in order: byte `PUNCTUATION[i]` sets bit `i`.
 const PUNCTUATION: &[u8; 32] = b"!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~";
 
-/// The byte classes of one value (see the [module documentation](self)).
+/// The byte classes of one value: one bit per ASCII punctuation byte and one per class of the
+/// other bytes (letters, digits, space, line breaks, control bytes, non-ASCII); see [`Shape::of`].
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct Shape(u64);
 
