@@ -108,6 +108,7 @@ pub(super) const SHORTEST_WORD_RULE: usize = 9;
 /// Literal needles, at least one of which every pattern needs (case-insensitive).
 const NEEDLES: &[&str] = &[
     "memberaccess",
+    "member_access",
     "ognl",
     "#context",
     "%{",

