@@ -54,6 +54,7 @@ pub mod pattern;
 pub mod reference;
 pub mod request;
 pub mod routes;
+pub mod sink;
 pub mod verdict;
 
 pub use config::Config;

@@ -1,0 +1,161 @@
+//! Sink detectors: checks run where the application *uses* the request's input — the SQL
+//! query it is about to execute, and in later steps the shell command, the file path, the
+//! outbound URL and the NoSQL filter.
+//!
+//! ## The model
+//!
+//! Request-side checks guess from the input alone: a forum post quoting `' OR 1=1` looks like
+//! an attack and is not. A sink check knows the operation the input turned into, so it can
+//! decide on a precise rule:
+//!
+//! > **A user input that changes the token structure of the operation, at the moment the
+//! > operation runs, is an injection.**
+//!
+//! The input is found in the operation by exact byte search (the application inserted it as
+//! it received it, the decoded value). An occurrence that stays inside one value of the
+//! operation — the content of a string literal, a number, a single word — leaves the structure
+//! as the code wrote it; an occurrence that closes a quote, opens a comment, adds an operator,
+//! a second statement or several tokens changes it.
+//!
+//! Detectors are pure functions with one signature style: the operation, then the request's
+//! user input strings (any `IntoIterator` of `AsRef<str>`: `&[&str]`, `Vec<String>`…). Each
+//! also has a `*_request` convenience taking the extracted [`Inputs`] of the request (every
+//! [`Input::value`](crate::input::Input::value), decoded forms included). They return at most
+//! one [`SinkFinding`], the first injection found, and never panic or fail: an operation the
+//! detector cannot analyse is not reported unless the input is what makes it unanalysable.
+//!
+//! Only the SQL detector exists so far ([`sql`]); adapters (Python driver instrumentation, the
+//! Rust guards) and the configuration come in later steps. See `docs/sinks.md`.
+
+pub mod sql;
+
+use crate::input::Inputs;
+use serde::Serialize;
+use std::fmt;
+use std::ops::Range;
+
+/// Inputs shorter than this many bytes are never reported: one character cannot be told apart
+/// from the application's own text.
+pub const MIN_INPUT_LEN: usize = 2;
+
+/// The kind of sink an operation was checked at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Sink {
+    /// A SQL query about to be executed.
+    Sql,
+}
+
+impl Sink {
+    /// The sink's name, as in events.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Sink::Sql => "sql",
+        }
+    }
+}
+
+/// The SQL dialect of a query, as the database driver knows it. It decides how strings,
+/// escapes, identifiers and comments are read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Dialect {
+    /// SQLite: `'…'` strings with `''` escapes, `"…"`, `` `…` `` and `[…]` identifiers.
+    Sqlite,
+    /// PostgreSQL: `'…'` (standard-conforming) strings, `E'…'` strings with backslash escapes,
+    /// `$$…$$` / `$tag$…$tag$` dollar-quoted strings, nested `/* */` comments.
+    Postgres,
+    /// MySQL and MariaDB: `'…'` and `"…"` strings with backslash escapes, `#` comments,
+    /// `` `…` `` identifiers, executable comments (`/*!…*/`, `/*M!…*/`).
+    MySql,
+    /// Any other database: a permissive ANSI-like reading.
+    #[default]
+    Generic,
+}
+
+impl Dialect {
+    /// The dialect's name (`sqlite`, `postgres`, `mysql`, `generic`).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => "sqlite",
+            Dialect::Postgres => "postgres",
+            Dialect::MySql => "mysql",
+            Dialect::Generic => "generic",
+        }
+    }
+}
+
+/// Why an occurrence of an input counts as an injection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Reason {
+    /// The input covers a quote (or prefix) that opens or closes a literal or quoted name.
+    Quote,
+    /// The input opens, closes or lies in code of a comment (including MySQL's executable
+    /// `/*! … */` comments).
+    Comment,
+    /// The input holds a `;`: a second statement.
+    Stacked,
+    /// The input is or adds an operator or punctuation (`=`, `(`, `||`, `::`…).
+    Operator,
+    /// The input spans several tokens (keywords, names, values) outside any literal.
+    Tokens,
+    /// The query does not tokenize, but does with the input replaced by a neutral literal.
+    Tokenization,
+}
+
+impl Reason {
+    /// A short description, for events and logs.
+    pub const fn describe(self) -> &'static str {
+        match self {
+            Reason::Quote => "the input opens or closes a quoted literal",
+            Reason::Comment => "the input adds or breaks a comment",
+            Reason::Stacked => "the input adds a statement separator",
+            Reason::Operator => "the input adds an operator outside a literal",
+            Reason::Tokens => "the input adds tokens outside a literal",
+            Reason::Tokenization => "the input makes the operation unparsable",
+        }
+    }
+}
+
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.describe())
+    }
+}
+
+/// An injection found at a sink.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SinkFinding {
+    /// The sink the operation was checked at.
+    pub sink: Sink,
+    /// The input that changed the operation's structure.
+    pub input: String,
+    /// Its position among the inputs given to the detector.
+    pub input_index: usize,
+    /// The byte range of the offending occurrence of the input in the operation.
+    pub span: Range<usize>,
+    /// Why that occurrence is an injection.
+    pub reason: Reason,
+}
+
+impl fmt::Display for SinkFinding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} injection at bytes {}..{}: {}",
+            self.sink.as_str(),
+            self.span.start,
+            self.span.end,
+            self.reason
+        )
+    }
+}
+
+/// The user input strings of an extracted request, as the detectors take them: every input's
+/// value (decoded forms included), in extraction order.
+pub fn request_values<'i>(inputs: &'i Inputs<'_>) -> impl Iterator<Item = &'i str> + Clone {
+    inputs.items.iter().map(|i| i.value.as_ref())
+}
