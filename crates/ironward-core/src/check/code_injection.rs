@@ -84,10 +84,29 @@ use crate::verdict::Finding;
 use jndi::Lookup;
 use rules::{Rules, SHORTEST_WORD_RULE};
 
-/// True when `value`, of this shape, matches no rule: a word-only value shorter than the
-/// shortest word-only rule.
+/// What prose and ids are made of and no needle of a rule holds: letters, digits, `_`, the
+/// space, `-`, `,` and quotes.
+const PROSE: Shape = Shape::WORD
+    .union(Shape::SPACE)
+    .union(Shape::of_bytes(b"-,'\""));
+
+/// True when `value`, of this shape, matches no rule: prose or an id (only [`PROSE`] bytes)
+/// whose longest run of letters, digits and `_` is shorter than the shortest rule that such a
+/// value can match (`ysoserial`; every other rule needs punctuation outside [`PROSE`] or a
+/// longer token). "Trail running shoe model 3", `SKU-00001`, `price_asc` are skipped without a
+/// search.
 pub(super) fn skips(shape: Shape, value: &str) -> bool {
-    shape.within(Shape::WORD) && value.len() < SHORTEST_WORD_RULE
+    shape.within(PROSE) && longest_word(value) < SHORTEST_WORD_RULE
+}
+
+/// The length of the longest run of ASCII letters, digits and `_` in `value`.
+fn longest_word(value: &str) -> usize {
+    value
+        .as_bytes()
+        .split(|b| !(b.is_ascii_alphanumeric() || *b == b'_'))
+        .map(<[u8]>::len)
+        .max()
+        .unwrap_or(0)
 }
 
 /// The `code_injection` check.

@@ -113,6 +113,10 @@ fn gates_on_hand_picked_values() {
         "price_asc",
         "0x2e0x2e",
         "rO0ABXNyABdqYXZhLnV0aWwuUHJpb3JpdHlRdWV1ZQ",
+        "Trail running shoe model 3",
+        "SKU-00001",
+        "a ysoserial payload",
+        "the default_member_access, again",
     ] {
         assert!(
             checks.wrong_skips(v).is_empty(),
@@ -135,6 +139,8 @@ proptest! {
             "[a-zA-Z0-9_]{1,14}",
             "[a-zA-Z0-9_ $xX.-]{1,14}",
             "(whoami|id|uname|ls|cat|sleep|ping|nc|wget|curl|ysoserial|localhost)[a-z0-9_]{0,3}",
+            "[a-zA-Z0-9_ ,'\"-]{1,30}",
+            "[a-z ,-]{0,10}(ysoserial|templatesimpl|jdbcrowsetimpl|rO0ABXNyABdqYXZh|aced0005deadbeef|gASVfooBarBaz1|DEFAULT_MEMBER_ACCESS|registerUndefinedFilterCallback)[a-z ,-]{0,10}",
         ]
     ) {
         let checks = &*CHECKS;

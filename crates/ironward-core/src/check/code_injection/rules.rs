@@ -98,11 +98,12 @@ const OGNL_EXPRESSION: &str = r"(?i)%\{\s*\(?\s*#[a-z_]\w*\s*[=.\[(}]";
 /// `<?=` then code: PHP's short echo tag.
 const PHP_ECHO_TAG: &str = r"<\?=\s*[$\w`]";
 
-/// The length of the shortest value made only of letters, digits and `_` that a rule can
-/// match (`ysoserial`). Every other rule needs punctuation (`(`, `{`, `.`, `:`, `#`…) or a
-/// longer token (`rO0AB` and eight more, `gASV` and eight more, `aced0005` and eight more,
-/// `jdbcrowsetimpl`). Shorter word-only values (`sport`, `42`, `per_page`) are skipped without a
-/// scan; `word_only_needles_are_reviewed` fails when a needle that could change this is added.
+/// The length of the shortest run of letters, digits and `_` that a rule can match in a value
+/// made of those, spaces, `-`, `,` and quotes (`ysoserial`). Every other rule needs punctuation
+/// (`(`, `{`, `.`, `:`, `#`, `!`, `?`…) or a longer token (`rO0AB` and eight more, `gASV` and
+/// eight more, `aced0005` and eight more, `jdbcrowsetimpl`). Such values whose words are all
+/// shorter (`sport`, `per_page`, "Trail running shoe model 3") are skipped without a scan;
+/// `word_only_needles_are_reviewed` fails when a needle that could change this is added.
 pub(super) const SHORTEST_WORD_RULE: usize = 9;
 
 /// Literal needles, at least one of which every pattern needs (case-insensitive).
@@ -402,10 +403,10 @@ mod tests {
 
     use super::{NEEDLES, Rules, SHORTEST_WORD_RULE};
 
-    /// The needles made only of word bytes and shorter than [`SHORTEST_WORD_RULE`], each
-    /// checked by hand: its patterns need punctuation or a longer value around it. A new one
-    /// must be reviewed the same way (and `SHORTEST_WORD_RULE` lowered if a rule can match it
-    /// alone).
+    /// The needles shorter than [`SHORTEST_WORD_RULE`] made only of bytes a prose-shaped value
+    /// holds (word bytes, space, `-`, `,`, quotes), each checked by hand: its patterns need
+    /// other punctuation or a longer word around it. A new one must be reviewed the same way
+    /// (and `SHORTEST_WORD_RULE` lowered if a rule can match it in prose).
     const REVIEWED: &[&str] = &[
         "ognl", "eval", "assert", "system", "exec", "popen", "phpinfo", "passthru", "rO0AB",
         "aced0005", "AAEAAAD", "gASV", "gAWV", "gANj", "gAJj", "_self",
@@ -414,9 +415,9 @@ mod tests {
     #[test]
     fn word_only_needles_are_reviewed() {
         for needle in NEEDLES {
-            let word = needle
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'_');
+            let word = needle.bytes().all(|b| {
+                b.is_ascii_alphanumeric() || matches!(b, b'_' | b' ' | b'-' | b',' | b'\'' | b'"')
+            });
             if word && needle.len() < SHORTEST_WORD_RULE {
                 assert!(REVIEWED.contains(needle), "review the needle {needle:?}");
             }
