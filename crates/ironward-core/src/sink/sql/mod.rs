@@ -5,7 +5,7 @@
 //!
 //! An input of at least [`MIN_INPUT_LEN`] bytes that does not occur in the query (exact
 //! bytes) is skipped; when no input occurs, the query is not even tokenized. Otherwise the
-//! query is tokenized once (with `sqlparser`, in the driver's [`Dialect`]) and **every**
+//! query is tokenized once (with Ironward's own lexer, in the driver's [`Dialect`]) and **every**
 //! occurrence of each input is classified by the tokens it touches, whitespace aside:
 //!
 //! - none (only whitespace), or one token whose *body* holds the occurrence — the content of a
@@ -33,13 +33,15 @@
 //! limit: an input of two or more tokens that equals the application's own SQL text (a search
 //! for `t.id` run by a query containing `t.id`) fires; see `docs/sinks.md`.
 
+mod lexer;
+#[cfg(test)]
 mod tokens;
 
 use super::{Dialect, MIN_INPUT_LEN, Reason, Sink, SinkFinding, request_values};
 use crate::input::Inputs;
+use lexer::{Kind, Tok};
 use memchr::memmem;
 use std::ops::Range;
-use tokens::{Kind, Tok};
 
 /// At most this many overlapping occurrences are examined around an offending occurrence
 /// before it is reported anyway (a bound on periodic inputs).
@@ -76,11 +78,77 @@ where
     I: IntoIterator<Item = S>,
     S: AsRef<str>,
 {
+    check_with(query, dialect, inputs, LEXER)
+}
+
+/// The tokenizer `check` uses: Ironward's lexer, or (in tests) the `sqlparser` oracle.
+#[derive(Clone, Copy)]
+struct Tokenizer {
+    /// The tokens of a query, `None` when it does not tokenize.
+    tokenize: fn(&str, Dialect) -> Option<Vec<Tok>>,
+    /// True when a query tokenizes.
+    tokenizes: fn(&str, Dialect) -> bool,
+}
+
+/// Ironward's lexer.
+const LEXER: Tokenizer = Tokenizer {
+    tokenize: lexer::tokenize,
+    tokenizes: lexer::tokenizes,
+};
+
+/// The pairs of adjacent bytes present in a query, folded into 4096 bits (the low 6 bits of
+/// each byte: 512 bytes, built once per call without allocating). An input holding a pair the
+/// query lacks cannot occur in it; on short queries few pairs collide, so nearly every absent
+/// input is rejected here without a search.
+struct PairSet([u64; 64]);
+
+impl PairSet {
+    fn of(q: &[u8]) -> Self {
+        let mut set = [0u64; 64];
+        if let Some((&first, rest)) = q.split_first() {
+            let mut prev = first;
+            for &b in rest {
+                set[usize::from(prev & 63)] |= 1 << (b & 63);
+                prev = b;
+            }
+        }
+        Self(set)
+    }
+
+    /// True when every adjacent pair of `needle` may be in the query.
+    fn may_hold(&self, needle: &[u8]) -> bool {
+        let Some((&first, rest)) = needle.split_first() else {
+            return true;
+        };
+        let mut prev = first;
+        for &b in rest {
+            if self.0[usize::from(prev & 63)] & (1 << (b & 63)) == 0 {
+                return false;
+            }
+            prev = b;
+        }
+        true
+    }
+}
+
+fn check_with<I, S>(query: &str, dialect: Dialect, inputs: I, lex: Tokenizer) -> Option<SinkFinding>
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<str>,
+{
     let q = query.as_bytes();
+    let mut present: Option<PairSet> = None;
     let mut hits: Vec<(usize, S)> = Vec::new();
     for (index, input) in inputs.into_iter().enumerate() {
         let needle = input.as_ref().as_bytes();
         if needle.len() < MIN_INPUT_LEN || needle.len() > q.len() {
+            continue;
+        }
+        // An input holding a pair of bytes the query lacks cannot occur in it.
+        if !present
+            .get_or_insert_with(|| PairSet::of(q))
+            .may_hold(needle)
+        {
             continue;
         }
         if hits.iter().any(|(_, h)| h.as_ref().as_bytes() == needle) {
@@ -93,13 +161,13 @@ where
     if hits.is_empty() {
         return None;
     }
-    match tokens::tokenize(query, dialect) {
+    match (lex.tokenize)(query, dialect) {
         Some(toks) => hits.iter().find_map(|(index, input)| {
             let input = input.as_ref();
             offending_occurrence(q, &toks, input, dialect)
                 .map(|(span, reason)| finding(*index, input, span, reason))
         }),
-        None => unparsable(query, dialect, &hits),
+        None => unparsable(query, dialect, &hits, lex),
     }
 }
 
@@ -332,6 +400,7 @@ fn unparsable<S: AsRef<str>>(
     query: &str,
     dialect: Dialect,
     hits: &[(usize, S)],
+    lex: Tokenizer,
 ) -> Option<SinkFinding> {
     let first_span = |input: &str| {
         let at = memmem::find(query.as_bytes(), input.as_bytes()).unwrap_or(0);
@@ -339,7 +408,7 @@ fn unparsable<S: AsRef<str>>(
     };
     for (index, input) in hits {
         let input = input.as_ref();
-        if tokens::tokenizes(&neutralized(query, input), dialect) {
+        if (lex.tokenizes)(&neutralized(query, input), dialect) {
             return Some(finding(
                 *index,
                 input,
@@ -354,7 +423,7 @@ fn unparsable<S: AsRef<str>>(
         for (_, input) in hits {
             all = neutralized(&all, input.as_ref());
         }
-        if tokens::tokenizes(&all, dialect)
+        if (lex.tokenizes)(&all, dialect)
             && let Some((index, input)) = hits.first()
         {
             let input = input.as_ref();
@@ -383,5 +452,7 @@ fn neutralized(query: &str, input: &str) -> String {
     out
 }
 
+#[cfg(test)]
+mod diff_tests;
 #[cfg(test)]
 mod tests;

@@ -7,7 +7,7 @@ use super::check;
 use crate::sink::{Dialect, Reason};
 use proptest::prelude::*;
 
-const ALL: [Dialect; 4] = [
+pub(super) const ALL: [Dialect; 4] = [
     Dialect::Sqlite,
     Dialect::Postgres,
     Dialect::MySql,
@@ -16,7 +16,7 @@ const ALL: [Dialect; 4] = [
 
 /// Where a vulnerable application pastes the input.
 #[derive(Debug, Clone, Copy)]
-enum Ctx {
+pub(super) enum Ctx {
     /// Inside a single-quoted string.
     Str,
     /// A bare number.
@@ -38,7 +38,7 @@ enum Ctx {
     HalfEscaped,
 }
 
-fn vulnerable(ctx: Ctx, x: &str) -> String {
+pub(super) fn vulnerable(ctx: Ctx, x: &str) -> String {
     match ctx {
         Ctx::Str => format!("SELECT id, name FROM users WHERE name = '{x}' AND active = 1"),
         Ctx::Num => format!("SELECT * FROM items WHERE id = {x} LIMIT 10"),
@@ -179,7 +179,7 @@ const BENIGN_STRINGS: &[&str] = &[
 ];
 
 /// Queries a careful application runs, with the request's inputs: none may fire.
-fn benign_queries(d: Dialect) -> Vec<(String, Vec<&'static str>)> {
+pub(super) fn benign_queries(d: Dialect) -> Vec<(String, Vec<&'static str>)> {
     let mut out = Vec::new();
     for &s in BENIGN_STRINGS {
         let lit = escaped_literal(d, s);
@@ -285,7 +285,7 @@ fn benign_queries(d: Dialect) -> Vec<(String, Vec<&'static str>)> {
     out
 }
 
-fn exploits(d: Dialect) -> Vec<(Ctx, &'static str)> {
+pub(super) fn exploits(d: Dialect) -> Vec<(Ctx, &'static str)> {
     COMMON_EXPLOITS
         .iter()
         .copied()

@@ -1,4 +1,6 @@
-//! The tokens of a SQL query with exact byte ranges, read by `sqlparser`'s tokenizer.
+//! The test oracle: the tokens of a SQL query with exact byte ranges, read by `sqlparser`'s
+//! tokenizer (the detector's tokenizer before Ironward's own lexer), compared with the lexer
+//! by differential tests.
 //!
 //! `sqlparser` reports token positions as line and column (counted in characters); they are
 //! turned into byte offsets by walking the query once, in step with the tokens (which cover
@@ -12,6 +14,7 @@
 //! comment token (the `!` is swapped for `_` in a copy of the query, same length) and marked
 //! as code, so an input inside one is never taken for comment text.
 
+use super::lexer::{Kind, Tok};
 use crate::sink::Dialect;
 use memchr::memmem;
 use sqlparser::dialect::{
@@ -24,46 +27,6 @@ static SQLITE: SQLiteDialect = SQLiteDialect {};
 static POSTGRES: PostgreSqlDialect = PostgreSqlDialect {};
 static MYSQL: MySqlDialect = MySqlDialect {};
 static GENERIC: GenericDialect = GenericDialect {};
-
-/// What a token is, for the injection rule.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Kind {
-    /// Spaces, tabs, newlines.
-    Space,
-    /// A literal, a word (keyword or name, quoted or not), a placeholder.
-    Value {
-        /// A numeric literal (a sign just before it is part of the value).
-        number: bool,
-    },
-    /// A comment; `code` for MySQL's executable comments.
-    Comment {
-        /// The comment is executed (`/*! … */`, MariaDB's `/*M! … */`).
-        code: bool,
-    },
-    /// `+` or `-`.
-    Sign,
-    /// `;`.
-    Semicolon,
-    /// `.` (a dotted name `users.name` is one value).
-    Period,
-    /// Any other operator or punctuation.
-    Operator,
-}
-
-/// A token and its byte ranges in the query.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) struct Tok {
-    /// First byte.
-    pub(super) start: usize,
-    /// One past the last byte.
-    pub(super) end: usize,
-    /// First byte of the body.
-    pub(super) body_start: usize,
-    /// One past the last byte of the body.
-    pub(super) body_end: usize,
-    /// What it is.
-    pub(super) kind: Kind,
-}
 
 fn sql_dialect(dialect: Dialect) -> &'static dyn SqlDialect {
     match dialect {
