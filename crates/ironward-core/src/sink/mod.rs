@@ -1,6 +1,6 @@
 //! Sink detectors: checks run where the application *uses* the request's input — the SQL
-//! query it is about to execute, and in later steps the shell command, the file path, the
-//! outbound URL and the NoSQL filter.
+//! query it is about to execute, the file path it is about to open, and in later steps the
+//! shell command, the outbound URL and the NoSQL filter.
 //!
 //! ## The model
 //!
@@ -24,9 +24,11 @@
 //! one [`SinkFinding`], the first injection found, and never panic or fail: an operation the
 //! detector cannot analyse is not reported unless the input is what makes it unanalysable.
 //!
-//! Only the SQL detector exists so far ([`sql`]); adapters (Python driver instrumentation, the
-//! Rust guards) and the configuration come in later steps. See `docs/sinks.md`.
+//! The SQL ([`sql`]) and path ([`path`]) detectors exist so far; adapters (Python driver
+//! instrumentation, the Rust guards) and the configuration come in later steps. See
+//! `docs/sinks.md`.
 
+pub mod path;
 pub mod sql;
 
 use crate::input::Inputs;
@@ -45,6 +47,8 @@ pub const MIN_INPUT_LEN: usize = 2;
 pub enum Sink {
     /// A SQL query about to be executed.
     Sql,
+    /// A file path about to be opened, written, deleted or renamed.
+    Path,
 }
 
 impl Sink {
@@ -52,6 +56,7 @@ impl Sink {
     pub const fn as_str(self) -> &'static str {
         match self {
             Sink::Sql => "sql",
+            Sink::Path => "path",
         }
     }
 }
@@ -104,6 +109,13 @@ pub enum Reason {
     Tokens,
     /// The query does not tokenize, but does with the input replaced by a neutral literal.
     Tokenization,
+    /// The input's `..` segments take the path above the directory it was joined to.
+    Climb,
+    /// The input starts the path with an absolute form (`/`, `\\`, a drive letter, a UNC
+    /// share, `~`) where a path inside a directory was expected.
+    Absolute,
+    /// The input holds a NUL byte, which cuts the path short in C APIs.
+    NulByte,
 }
 
 impl Reason {
@@ -116,6 +128,9 @@ impl Reason {
             Reason::Operator => "the input adds an operator outside a literal",
             Reason::Tokens => "the input adds tokens outside a literal",
             Reason::Tokenization => "the input makes the operation unparsable",
+            Reason::Climb => "the input climbs out of the directory it was joined to",
+            Reason::Absolute => "the input makes the path absolute",
+            Reason::NulByte => "the input holds a NUL byte",
         }
     }
 }
