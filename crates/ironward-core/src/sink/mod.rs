@@ -49,6 +49,12 @@ pub enum Sink {
     Sql,
     /// A file path about to be opened, written, deleted or renamed.
     Path,
+    /// A command line about to run through a shell, or an argument list about to be executed.
+    Shell,
+    /// An outbound request about to connect (a URL or host and the addresses it resolved to).
+    Ssrf,
+    /// A NoSQL (MongoDB) filter about to be sent to the database.
+    NoSql,
 }
 
 impl Sink {
@@ -57,6 +63,9 @@ impl Sink {
         match self {
             Sink::Sql => "sql",
             Sink::Path => "path",
+            Sink::Shell => "shell",
+            Sink::Ssrf => "ssrf",
+            Sink::NoSql => "nosql",
         }
     }
 }
@@ -116,6 +125,25 @@ pub enum Reason {
     Absolute,
     /// The input holds a NUL byte, which cuts the path short in C APIs.
     NulByte,
+    /// The input adds a shell command separator or pipe (`;`, `&`, `&&`, `||`, `|`, a newline).
+    Separator,
+    /// The input adds a shell substitution (`$(…)`, `` `…` ``, `${…}`, `$name`, `<(…)`).
+    Substitution,
+    /// The input adds a shell redirection (`<`, `>`, `>>`, `2>&1`, here-documents).
+    Redirection,
+    /// The input adds shell words outside any quotes (spaces, globs or braces that change the
+    /// number of arguments).
+    Words,
+    /// The input becomes an option (`-o…`, `--output=…`) of the program it is passed to.
+    ArgumentOption,
+    /// The request's host resolves to a loopback, private, link-local or otherwise internal
+    /// address.
+    InternalAddress,
+    /// The request goes to a cloud metadata service (by address or host name).
+    MetadataService,
+    /// A user-supplied object carries query operators (`$ne`, `$where`, `$regex`…) into the
+    /// filter.
+    QueryOperator,
 }
 
 impl Reason {
@@ -131,6 +159,14 @@ impl Reason {
             Reason::Climb => "the input climbs out of the directory it was joined to",
             Reason::Absolute => "the input makes the path absolute",
             Reason::NulByte => "the input holds a NUL byte",
+            Reason::Separator => "the input adds a command separator",
+            Reason::Substitution => "the input adds a shell substitution",
+            Reason::Redirection => "the input adds a redirection",
+            Reason::Words => "the input adds shell words outside quotes",
+            Reason::ArgumentOption => "the input becomes an option of the program",
+            Reason::InternalAddress => "the input sends the request to an internal address",
+            Reason::MetadataService => "the input sends the request to a cloud metadata service",
+            Reason::QueryOperator => "the input carries query operators into the filter",
         }
     }
 }
