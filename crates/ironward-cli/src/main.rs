@@ -35,7 +35,7 @@ enum Command {
     CheckConfig {
         /// The configuration file (pyrasp's JSON format, flat or wrapped in {"config": …}).
         file: PathBuf,
-        /// The template the file is layered on (default, audit, monitor, llm, mcp).
+        /// The template the file is layered on (default, audit, monitor, llm, mcp, sink).
         #[arg(long)]
         template: Option<String>,
         /// Explicit parameters, the highest layer: KEY=VALUE, VALUE as JSON or else a string

@@ -19,6 +19,8 @@
 //! a check (a bug) is caught and turned into an internal error that fails open or closed as
 //! `FAIL_OPEN` says.
 
+mod sinks;
+
 use crate::check::{self, Check, CheckId, DlpStream, RequestContext, ResponseContext};
 use crate::clock::{Clock, SystemClock};
 use crate::config::{BodyLimitAction, Config, Level};
@@ -229,13 +231,24 @@ impl Engine {
     pub fn inspect_request(&self, request: &Request<'_>) -> Verdict {
         let now = self.clock.now_ms();
         let ip = self.client_ip(request);
-        match catch_unwind(AssertUnwindSafe(|| self.run_request(request, ip, now))) {
+        let inputs = OnceCell::new();
+        match catch_unwind(AssertUnwindSafe(|| {
+            self.run_request(request, ip, now, &inputs)
+        })) {
             Ok(v) => v,
             Err(panic) => self.internal_error(ip, panic.as_ref()),
         }
     }
 
-    fn run_request(&self, request: &Request<'_>, ip: Option<IpAddr>, now: i64) -> Verdict {
+    /// Runs the request pipeline; the extracted inputs stay in `inputs` when a check needed
+    /// them.
+    fn run_request<'a>(
+        &self,
+        request: &Request<'a>,
+        ip: Option<IpAddr>,
+        now: i64,
+        inputs: &OnceCell<Inputs<'a>>,
+    ) -> Verdict {
         let mut verdict = Verdict {
             client_ip: ip,
             ..Verdict::default()
@@ -286,9 +299,8 @@ impl Engine {
                 return verdict;
             }
         }
-        let inputs = OnceCell::new();
         let opts = self.extract_options();
-        let ctx = RequestContext::new(request, ip, &self.config, now, &path, &inputs, &opts);
+        let ctx = RequestContext::new(request, ip, &self.config, now, &path, inputs, &opts);
         for (check, level) in &self.checks {
             let before = verdict.findings.len();
             check.check_request(&ctx, &mut verdict.findings);
@@ -386,7 +398,7 @@ impl Engine {
     }
 
     /// Sets the action and response from the findings and blacklists the client on level 2.
-    fn conclude(&self, verdict: &mut Verdict, now: i64) {
+    pub(crate) fn conclude(&self, verdict: &mut Verdict, now: i64) {
         verdict.action = verdict
             .findings
             .iter()
@@ -422,7 +434,11 @@ impl Engine {
         }
     }
 
-    fn internal_error(&self, ip: Option<IpAddr>, panic: &(dyn std::any::Any + Send)) -> Verdict {
+    pub(crate) fn internal_error(
+        &self,
+        ip: Option<IpAddr>,
+        panic: &(dyn std::any::Any + Send),
+    ) -> Verdict {
         let message = panic
             .downcast_ref::<&str>()
             .map(|s| (*s).to_owned())

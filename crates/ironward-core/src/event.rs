@@ -6,13 +6,19 @@
 //! the agent crate and are built from this record.
 
 use crate::check::CheckId;
+use crate::sink::SinkDetail;
 use crate::verdict::{Action, Finding};
 use serde::Serialize;
 use std::net::IpAddr;
 use time::OffsetDateTime;
 
 /// The version of the [`Event`] JSON schema.
-pub const EVENT_SCHEMA_VERSION: u32 = 1;
+///
+/// - 1: the request and response checks' events.
+/// - 2: adds `sink` (an object: `sink`, `operation`, `reason`, optional `caller` and
+///   `request_check`) to the events of the sink checks; other events are unchanged but for
+///   the version.
+pub const EVENT_SCHEMA_VERSION: u32 = 2;
 
 /// One security event.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -49,6 +55,9 @@ pub struct Event {
     pub level: u8,
     /// MITRE ATT&CK ids, then pyrasp's PCB code, then the Ironward code.
     pub codes: Vec<&'static str>,
+    /// For a sink check's event: where the input arrived and what it changed (schema 2).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sink: Option<SinkDetail>,
 }
 
 /// The request context an event needs beyond the finding.
@@ -113,6 +122,7 @@ impl Event {
                 finding.level.as_u8()
             },
             codes,
+            sink: finding.sink.as_deref().cloned(),
         }
     }
 }
@@ -128,9 +138,9 @@ mod tests {
         assert_eq!(rfc3339_ms(1_795_000_000_123), "2026-11-18T11:06:40.123Z");
     }
 
-    /// Golden test: the JSON shape of version 1 is frozen.
+    /// Golden test: the JSON shape of a request event is version 1's with `"version":2`.
     #[test]
-    fn golden_event_v1() {
+    fn golden_event_v2_request() {
         let mut f = Finding::new(CheckId::Sqli, "qs_values", "' or 1=1 --").with_score(0.99);
         f.level = Level::BlockBlacklist;
         let ctx = EventContext {
@@ -143,7 +153,34 @@ mod tests {
         let json = serde_json::to_string(&Event::new(&f, &ctx)).unwrap_or_default();
         assert_eq!(
             json,
-            r#"{"version":1,"time":"2026-11-18T11:06:40.123Z","app":"Web Server","check":"sqli","attack":"SQL Injection","source_ip":"203.0.113.7","method":"GET","path":"/search","location":"qs_values","payload":"' or 1=1 --","score":0.99,"action":"block_and_blacklist","level":2,"codes":["T1190","PCB006","IW006"]}"#
+            r#"{"version":2,"time":"2026-11-18T11:06:40.123Z","app":"Web Server","check":"sqli","attack":"SQL Injection","source_ip":"203.0.113.7","method":"GET","path":"/search","location":"qs_values","payload":"' or 1=1 --","score":0.99,"action":"block_and_blacklist","level":2,"codes":["T1190","PCB006","IW006"]}"#
+        );
+    }
+
+    /// Golden test: the JSON shape of a sink event (schema 2) is frozen.
+    #[test]
+    fn golden_event_v2_sink() {
+        use crate::sink::{Reason, Sink};
+        let mut f = Finding::new(CheckId::Sqli, "qs_values", "' OR 1=1 --");
+        f.level = Level::BlockBlacklist;
+        f.sink = Some(Box::new(SinkDetail {
+            sink: Sink::Sql,
+            operation: "SELECT * FROM t WHERE a = '' OR 1=1 --'".into(),
+            reason: Reason::Quote,
+            caller: Some("app.py:42".into()),
+            request_check: Some(CheckId::Sqli),
+        }));
+        let ctx = EventContext {
+            app: "Web Server",
+            source_ip: "203.0.113.7".parse().ok(),
+            method: "GET",
+            path: "/search",
+            unix_ms: 1_795_000_000_123,
+        };
+        let json = serde_json::to_string(&Event::new(&f, &ctx)).unwrap_or_default();
+        assert_eq!(
+            json,
+            r#"{"version":2,"time":"2026-11-18T11:06:40.123Z","app":"Web Server","check":"sqli","attack":"SQL Injection","source_ip":"203.0.113.7","method":"GET","path":"/search","location":"qs_values","payload":"' OR 1=1 --","action":"block_and_blacklist","level":2,"codes":["T1190","PCB006","IW006"],"sink":{"sink":"sql","operation":"SELECT * FROM t WHERE a = '' OR 1=1 --'","reason":"quote","caller":"app.py:42","request_check":"sqli"}}"#
         );
     }
 }

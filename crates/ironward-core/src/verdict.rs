@@ -3,6 +3,7 @@
 use crate::check::CheckId;
 use crate::config::{BlockAction, Config, Level};
 use crate::input::LimitReport;
+use crate::sink::SinkDetail;
 use serde::Serialize;
 use std::net::IpAddr;
 
@@ -67,6 +68,9 @@ pub struct Finding {
     /// The detection engine that fired (`ml`, `structure`, `rule`…), when it matters.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub engine: Option<&'static str>,
+    /// For a finding of a sink check: the sink, the operation, the reason and the caller.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sink: Option<Box<SinkDetail>>,
 }
 
 /// The location of the finding for a body longer than `MAX_BODY_BYTES` (check `format`): its
@@ -90,6 +94,7 @@ impl Finding {
             payload: payload[..end].to_owned(),
             score: None,
             engine: None,
+            sink: None,
         }
     }
 

@@ -1,8 +1,8 @@
 //! Stores a parsed value into its [`Config`] field.
 //!
 //! Kept apart from parsing so that the key table decides *what* a key accepts and this file
-//! only decides *where* it goes. Every key replaces its field whole, except `SECURITY_CHECKS`,
-//! which sets only the checks it lists (pyrasp replaced the whole map, silently turning off
+//! only decides *where* it goes. Every key replaces its field whole, except `SECURITY_CHECKS`
+//! and `SINK_CHECKS`, which set only the checks (sinks) they list (pyrasp replaced the whole map, silently turning off
 //! every check a file forgot to list).
 
 use super::model::Config;
@@ -12,8 +12,8 @@ use super::values::Parsed;
 /// the key table (tests cover every key).
 pub(crate) fn assign(c: &mut Config, key: &str, value: Parsed) -> bool {
     use Parsed::{
-        Action, BodyLimit, Bool, Checks, Float, Format, Int, Nets, OptStr, Protocol, Rules, Str,
-        Strings,
+        Action, BodyLimit, Bool, Checks, Float, Format, Int, Nets, OptStr, Protocol, Rules, Sinks,
+        Str, Strings,
     };
     match (key, value) {
         ("HOSTS", Strings(v)) => c.hosts = v,
@@ -30,6 +30,11 @@ pub(crate) fn assign(c: &mut Config, key: &str, value: Parsed) -> bool {
         ("SECURITY_CHECKS", Checks(v)) => {
             for (check, level) in v {
                 c.security_checks.set(check, level);
+            }
+        }
+        ("SINK_CHECKS", Sinks(v)) => {
+            for (sink, level) in v {
+                c.sink_checks.set(sink, level);
             }
         }
         ("DECODE_B64", Bool(v)) => c.decode_b64 = v,

@@ -3,7 +3,7 @@
 
 use super::model::{
     BlockAction, BodyLimitAction, Config, Level, LogFormat, LogProtocol, MatchKind, PatternRule,
-    SecurityChecks,
+    SecurityChecks, SinkChecks,
 };
 use crate::check::CheckId;
 
@@ -87,6 +87,7 @@ impl Default for Config {
             verbose: 0,
             decode_b64: true,
             security_checks: default_levels(),
+            sink_checks: SinkChecks::default(),
             whitelist: Vec::new(),
             ignore_paths: strings(&["^/favicon.ico$", "^/robots.txt$", r"^/sitemap\.(txt|xml)$"]),
             forbidden_headers: Vec::new(),

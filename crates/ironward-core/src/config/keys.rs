@@ -64,6 +64,9 @@ pub enum ValueKind {
     Nets,
     /// An object mapping check names to levels 0–3, merged per check over lower layers.
     Checks,
+    /// An object mapping sink names (`sql`, `shell`, `path`, `ssrf`, `nosql`) to levels 0–3,
+    /// merged per sink over lower layers.
+    Sinks,
 }
 
 /// Status codes.
@@ -116,6 +119,9 @@ impl ValueKind {
             }
             ValueKind::Nets => "a list of IP addresses or CIDR blocks (strings)".into(),
             ValueKind::Checks => "an object mapping check names to levels 0-3".into(),
+            ValueKind::Sinks => {
+                "an object mapping sink names (sql, shell, path, ssrf, nosql) to levels 0-3".into()
+            }
         }
     }
 }
@@ -163,6 +169,7 @@ key_table! {
     "VERBOSE": int(0, u32::MAX as u64) => "Console verbosity: 0 silent, 10 banner and attacks, 100 details.";
     // checks and detectors
     "SECURITY_CHECKS": ValueKind::Checks => "Level of each check, merged per check over lower layers.";
+    "SINK_CHECKS": ValueKind::Sinks => "Level of each sink check (sql, shell, path, ssrf, nosql), merged per sink.";
     "DECODE_B64": ValueKind::Bool => "Also inspect the base64-decoded form of values.";
     "XSS_PROBA": ValueKind::Float(PROBA) => "XSS score threshold.";
     "SQLI_PROBA": ValueKind::Float(PROBA) => "SQL injection score threshold.";

@@ -108,7 +108,7 @@ fn templates_by_name() {
     assert_eq!(
         e.to_string(),
         "template: unknown template \"audti\"; did you mean \"audit\"? \
-         (templates: default, audit, monitor, llm, mcp)"
+         (templates: default, audit, monitor, llm, mcp, sink)"
     );
 }
 

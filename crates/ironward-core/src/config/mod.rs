@@ -32,7 +32,7 @@ pub use keys::{FloatRange, IntRange, KEYS, KNOWN_KEYS, KeySpec, ValueKind, key_s
 pub use load::{ConfigSources, Loaded, load};
 pub use model::{
     BlockAction, BodyLimitAction, Config, Level, LogFormat, LogProtocol, MatchKind, PatternRule,
-    SecurityChecks,
+    SecurityChecks, SinkChecks,
 };
 pub use source::{CONF_ENV_VARS, conf_path_from_env};
 pub use templates::Template;

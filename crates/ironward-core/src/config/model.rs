@@ -6,6 +6,7 @@
 //! `Config` from user input, and `Config::default()` equals the `default` template.
 
 use crate::check::CheckId;
+use crate::sink::Sink;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -78,6 +79,73 @@ impl SecurityChecks {
     /// Sets the level of one check.
     pub fn set(&mut self, check: CheckId, level: Level) {
         self.0.insert(check, level);
+    }
+}
+
+/// The level of every sink check (`SINK_CHECKS`): what happens when a request's input changes
+/// the structure of a SQL query, a shell command, a file path, an outbound request or a NoSQL
+/// filter where the application uses it. The levels mean what they mean in `SECURITY_CHECKS`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct SinkChecks {
+    /// SQL queries (`sql`).
+    pub sql: Level,
+    /// Shell command lines and argument lists (`shell`).
+    pub shell: Level,
+    /// File paths (`path`).
+    pub path: Level,
+    /// Outbound requests (`ssrf`).
+    pub ssrf: Level,
+    /// NoSQL filters (`nosql`).
+    pub nosql: Level,
+}
+
+impl SinkChecks {
+    /// Every sink at the same level.
+    pub const fn all(level: Level) -> SinkChecks {
+        SinkChecks {
+            sql: level,
+            shell: level,
+            path: level,
+            ssrf: level,
+            nosql: level,
+        }
+    }
+
+    /// The level of one sink.
+    pub const fn level(&self, sink: Sink) -> Level {
+        match sink {
+            Sink::Sql => self.sql,
+            Sink::Shell => self.shell,
+            Sink::Path => self.path,
+            Sink::Ssrf => self.ssrf,
+            Sink::NoSql => self.nosql,
+        }
+    }
+
+    /// Sets the level of one sink.
+    pub fn set(&mut self, sink: Sink, level: Level) {
+        match sink {
+            Sink::Sql => self.sql = level,
+            Sink::Shell => self.shell = level,
+            Sink::Path => self.path = level,
+            Sink::Ssrf => self.ssrf = level,
+            Sink::NoSql => self.nosql = level,
+        }
+    }
+
+    /// True when at least one sink check runs.
+    pub const fn any_on(&self) -> bool {
+        !matches!(
+            (self.sql, self.shell, self.path, self.ssrf, self.nosql),
+            (Level::Off, Level::Off, Level::Off, Level::Off, Level::Off)
+        )
+    }
+}
+
+impl Default for SinkChecks {
+    /// Every sink at level 2 (block and blacklist), as the request-side injection checks.
+    fn default() -> Self {
+        SinkChecks::all(Level::BlockBlacklist)
     }
 }
 
@@ -198,6 +266,8 @@ pub struct Config {
     pub decode_b64: bool,
     /// The level of every check.
     pub security_checks: SecurityChecks,
+    /// The level of every sink check.
+    pub sink_checks: SinkChecks,
     // --- IP policy and paths ---
     /// Client IPs and CIDR blocks that bypass every check.
     pub whitelist: Vec<ipnet::IpNet>,

@@ -1,5 +1,11 @@
-//! The five configuration templates of pyrasp (`default`, `audit`, `monitor`, `llm`, `mcp`):
-//! the level of every check in each, and the other keys each one changes.
+//! The five configuration templates of pyrasp (`default`, `audit`, `monitor`, `llm`, `mcp`)
+//! and Ironward's `sink`: the level of every check in each, and the other keys each one changes.
+//!
+//! `sink` is the `default` template with the request-side injection checks (`sqli`, `command`,
+//! `path_traversal`, `ssrf`, `code_injection`) at 3 (monitor): they report, and the sink checks
+//! (`SINK_CHECKS`, level 2 by default in every template) decide. A request whose input changes
+//! a query, a command, a path or an outbound request where the application uses it is blocked
+//! there; a forum post quoting `' OR 1=1` that the application stores as data is not.
 //!
 //! A template is the second layer, above the built-in defaults and below the file and the
 //! explicit parameters. Ironward's own checks (`path_traversal`, `ssrf`, `code_injection`) follow the injection
@@ -18,7 +24,7 @@
 //! external DTDs, which `format` used to report, are attacks: `code_injection` reports them
 //! (engine `xxe`) at its level 2.
 
-use super::model::{Config, Level, MatchKind, PatternRule, SecurityChecks};
+use super::model::{Config, Level, MatchKind, PatternRule, SecurityChecks, SinkChecks};
 use crate::check::CheckId;
 use std::fmt;
 
@@ -37,41 +43,45 @@ pub enum Template {
     Llm,
     /// For MCP servers: DLP on tool results, characters and bots flagged.
     Mcp,
+    /// Ironward's: `default` with the request-side injection checks at 3 (monitor), so the
+    /// sink checks decide.
+    Sink,
 }
 
-/// Levels per check, in the column order default, audit, monitor, llm, mcp.
-const LEVELS: [(CheckId, [u8; 5]); 21] = [
-    (CheckId::Path, [1, 2, 3, 1, 1]),
-    (CheckId::Headers, [0, 0, 0, 0, 0]),
-    (CheckId::Flood, [2, 2, 0, 2, 2]),
-    (CheckId::Spoofing, [0, 2, 3, 0, 0]),
-    (CheckId::Decoy, [2, 2, 3, 2, 2]),
-    (CheckId::Format, [3, 2, 3, 3, 3]),
-    (CheckId::Sqli, [2, 2, 3, 2, 2]),
-    (CheckId::Xss, [2, 2, 3, 2, 2]),
-    (CheckId::Hpp, [2, 2, 3, 2, 2]),
-    (CheckId::Command, [2, 2, 3, 2, 2]),
-    (CheckId::Method, [0, 2, 3, 0, 0]),
-    (CheckId::Dlp, [0, 2, 3, 1, 2]),
-    (CheckId::Brute, [2, 2, 3, 2, 2]),
-    (CheckId::Ztaa, [0, 0, 0, 0, 0]),
-    (CheckId::Prompt, [0, 0, 0, 2, 0]),
-    (CheckId::Upload, [0, 2, 3, 1, 2]),
-    (CheckId::Chars, [0, 2, 3, 2, 1]),
-    (CheckId::Bots, [0, 2, 3, 1, 1]),
-    (CheckId::PathTraversal, [2, 2, 3, 2, 2]),
-    (CheckId::Ssrf, [2, 2, 3, 2, 2]),
-    (CheckId::CodeInjection, [2, 2, 3, 2, 2]),
+/// Levels per check, in the column order default, audit, monitor, llm, mcp, sink.
+const LEVELS: [(CheckId, [u8; 6]); 21] = [
+    (CheckId::Path, [1, 2, 3, 1, 1, 1]),
+    (CheckId::Headers, [0, 0, 0, 0, 0, 0]),
+    (CheckId::Flood, [2, 2, 0, 2, 2, 2]),
+    (CheckId::Spoofing, [0, 2, 3, 0, 0, 0]),
+    (CheckId::Decoy, [2, 2, 3, 2, 2, 2]),
+    (CheckId::Format, [3, 2, 3, 3, 3, 3]),
+    (CheckId::Sqli, [2, 2, 3, 2, 2, 3]),
+    (CheckId::Xss, [2, 2, 3, 2, 2, 2]),
+    (CheckId::Hpp, [2, 2, 3, 2, 2, 2]),
+    (CheckId::Command, [2, 2, 3, 2, 2, 3]),
+    (CheckId::Method, [0, 2, 3, 0, 0, 0]),
+    (CheckId::Dlp, [0, 2, 3, 1, 2, 0]),
+    (CheckId::Brute, [2, 2, 3, 2, 2, 2]),
+    (CheckId::Ztaa, [0, 0, 0, 0, 0, 0]),
+    (CheckId::Prompt, [0, 0, 0, 2, 0, 0]),
+    (CheckId::Upload, [0, 2, 3, 1, 2, 0]),
+    (CheckId::Chars, [0, 2, 3, 2, 1, 0]),
+    (CheckId::Bots, [0, 2, 3, 1, 1, 0]),
+    (CheckId::PathTraversal, [2, 2, 3, 2, 2, 3]),
+    (CheckId::Ssrf, [2, 2, 3, 2, 2, 3]),
+    (CheckId::CodeInjection, [2, 2, 3, 2, 2, 3]),
 ];
 
 impl Template {
     /// Every template, in documentation order.
-    pub const ALL: [Template; 5] = [
+    pub const ALL: [Template; 6] = [
         Template::Default,
         Template::Audit,
         Template::Monitor,
         Template::Llm,
         Template::Mcp,
+        Template::Sink,
     ];
 
     /// The template's name as written in configuration and on the command line.
@@ -82,6 +92,7 @@ impl Template {
             Template::Monitor => "monitor",
             Template::Llm => "llm",
             Template::Mcp => "mcp",
+            Template::Sink => "sink",
         }
     }
 
@@ -100,6 +111,7 @@ impl Template {
             Template::Monitor => 2,
             Template::Llm => 3,
             Template::Mcp => 4,
+            Template::Sink => 5,
         }
     }
 
@@ -147,7 +159,7 @@ impl Config {
             ..Config::default()
         };
         match t {
-            Template::Default => {}
+            Template::Default | Template::Sink => {}
             Template::Audit => {
                 c.decoy_routes.push(PatternRule {
                     pattern: "wp-".into(),
@@ -166,6 +178,7 @@ impl Config {
                 c.verbose = 100;
             }
             Template::Monitor => {
+                c.sink_checks = SinkChecks::all(Level::Monitor);
                 all_dlp(&mut c);
                 c.chars_cyrillic = true;
                 c.chars_invisible = true;
@@ -227,24 +240,24 @@ mod tests {
     #[test]
     fn template_levels_table() {
         use CheckId::*;
-        let expect: &[(CheckId, [u8; 5])] = &[
-            (Path, [1, 2, 3, 1, 1]),
-            (Flood, [2, 2, 0, 2, 2]),
-            (Spoofing, [0, 2, 3, 0, 0]),
-            (Command, [2, 2, 3, 2, 2]),
-            (Method, [0, 2, 3, 0, 0]),
-            (Dlp, [0, 2, 3, 1, 2]),
-            (Prompt, [0, 0, 0, 2, 0]),
-            (Upload, [0, 2, 3, 1, 2]),
-            (Chars, [0, 2, 3, 2, 1]),
-            (Bots, [0, 2, 3, 1, 1]),
-            (Ztaa, [0, 0, 0, 0, 0]),
-            (Headers, [0, 0, 0, 0, 0]),
-            (Sqli, [2, 2, 3, 2, 2]),
-            (Format, [3, 2, 3, 3, 3]),
-            (PathTraversal, [2, 2, 3, 2, 2]),
-            (Ssrf, [2, 2, 3, 2, 2]),
-            (CodeInjection, [2, 2, 3, 2, 2]),
+        let expect: &[(CheckId, [u8; 6])] = &[
+            (Path, [1, 2, 3, 1, 1, 1]),
+            (Flood, [2, 2, 0, 2, 2, 2]),
+            (Spoofing, [0, 2, 3, 0, 0, 0]),
+            (Command, [2, 2, 3, 2, 2, 3]),
+            (Method, [0, 2, 3, 0, 0, 0]),
+            (Dlp, [0, 2, 3, 1, 2, 0]),
+            (Prompt, [0, 0, 0, 2, 0, 0]),
+            (Upload, [0, 2, 3, 1, 2, 0]),
+            (Chars, [0, 2, 3, 2, 1, 0]),
+            (Bots, [0, 2, 3, 1, 1, 0]),
+            (Ztaa, [0, 0, 0, 0, 0, 0]),
+            (Headers, [0, 0, 0, 0, 0, 0]),
+            (Sqli, [2, 2, 3, 2, 2, 3]),
+            (Format, [3, 2, 3, 3, 3, 3]),
+            (PathTraversal, [2, 2, 3, 2, 2, 3]),
+            (Ssrf, [2, 2, 3, 2, 2, 3]),
+            (CodeInjection, [2, 2, 3, 2, 2, 3]),
         ];
         for (check, row) in expect {
             for (t, want) in Template::ALL.iter().zip(row) {
@@ -271,6 +284,27 @@ mod tests {
         }
     }
 
+    /// `sink` is `default` with the request-side injection checks monitoring; the sink checks
+    /// stay at their level 2.
+    #[test]
+    fn sink_template_monitors_injections_and_lets_sinks_decide() {
+        let s = Config::template(Template::Sink);
+        let d = Config::default();
+        for c in CheckId::configurable() {
+            let want = match c {
+                CheckId::Sqli
+                | CheckId::Command
+                | CheckId::PathTraversal
+                | CheckId::Ssrf
+                | CheckId::CodeInjection => Level::Monitor,
+                other => d.security_checks.level(other),
+            };
+            assert_eq!(s.security_checks.level(c), want, "{c}");
+        }
+        assert_eq!(s.sink_checks, SinkChecks::default());
+        assert!(s.sink_checks.any_on());
+    }
+
     #[test]
     fn other_template_keys() {
         let a = Config::template(Template::Audit);
@@ -290,6 +324,7 @@ mod tests {
         );
         assert!(a.chars_nonprintable && a.log_ja4h_fingerprint && a.verbose == 100);
         let m = Config::template(Template::Monitor);
+        assert_eq!(m.sink_checks, SinkChecks::all(Level::Monitor));
         assert!(m.dlp_hashes && m.chars_invisible && !m.chars_nonprintable && m.verbose == 100);
         let l = Config::template(Template::Llm);
         assert_eq!((l.app_name.as_str(), l.verbose), ("LLM Frontend", 0));

@@ -10,6 +10,7 @@ use super::model::{BlockAction, BodyLimitAction, Level, LogFormat, LogProtocol, 
 use super::suggest::{closest, did_you_mean};
 use super::{lists, nets};
 use crate::check::CheckId;
+use crate::sink::Sink;
 use serde_json::Value;
 
 /// A parsed, validated value, ready to be stored in its field.
@@ -28,6 +29,7 @@ pub(crate) enum Parsed {
     Rules(Vec<PatternRule>),
     Nets(Vec<ipnet::IpNet>),
     Checks(Vec<(CheckId, Level)>),
+    Sinks(Vec<(Sink, Level)>),
 }
 
 /// Largest float accepted as an integer: every integer up to it is exact in an `f64`.
@@ -70,6 +72,7 @@ pub(crate) fn parse(
         }
         ValueKind::Nets => nets::nets(v, kind, notes).map(Parsed::Nets),
         ValueKind::Checks => checks(v).map(Parsed::Checks),
+        ValueKind::Sinks => sinks(v).map(Parsed::Sinks),
     }
 }
 
@@ -176,6 +179,38 @@ fn checks(v: &Value) -> Result<Vec<(CheckId, Level)>, Vec<String>> {
             (Ok(c), Ok(l)) => out.push((c, l)),
             (Err(e), _) => errors.push(e),
             (Ok(c), Err(e)) => errors.push(format!("{c}: {e}")),
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
+}
+
+/// A sink by its `SINK_CHECKS` name.
+pub(crate) fn sink_by_name(name: &str) -> Result<Sink, String> {
+    Sink::ALL
+        .into_iter()
+        .find(|s| s.as_str() == name)
+        .ok_or_else(|| {
+            let near = closest(name, Sink::ALL.map(Sink::as_str));
+            format!("unknown sink {}{}", quote(name), did_you_mean(near))
+        })
+}
+
+/// The `SINK_CHECKS` object: sink name → level.
+fn sinks(v: &Value) -> Result<Vec<(Sink, Level)>, Vec<String>> {
+    let Value::Object(map) = v else {
+        return Err(vec![expected(&ValueKind::Sinks.expected(), v)]);
+    };
+    let mut out = Vec::with_capacity(map.len());
+    let mut errors = Vec::new();
+    for (name, lv) in map {
+        match (sink_by_name(name), level(lv)) {
+            (Ok(s), Ok(l)) => out.push((s, l)),
+            (Err(e), _) => errors.push(e),
+            (Ok(s), Err(e)) => errors.push(format!("{}: {e}", s.as_str())),
         }
     }
     if errors.is_empty() {

@@ -28,9 +28,18 @@
 //! instrumentation, the Rust guards) and the configuration come in later steps. See
 //! `docs/sinks.md`.
 
+mod operation;
 pub mod path;
+mod report;
+mod request;
 pub mod sql;
 
+pub(crate) use operation::cut as operation_cut_to;
+pub use operation::{MAX_OPERATION_REPORTED, Operation};
+pub use report::SinkDetail;
+pub use request::SinkRequest;
+
+use crate::check::CheckId;
 use crate::input::Inputs;
 use serde::Serialize;
 use std::fmt;
@@ -58,7 +67,22 @@ pub enum Sink {
 }
 
 impl Sink {
-    /// The sink's name, as in events.
+    /// Every sink, in `SINK_CHECKS` order.
+    pub const ALL: [Sink; 5] = [Sink::Sql, Sink::Shell, Sink::Path, Sink::Ssrf, Sink::NoSql];
+
+    /// The request-side check of the same attack, whose id a sink finding carries in events
+    /// (`sql` and `nosql` → `sqli`, `shell` → `command`, `path` → `path_traversal`, `ssrf` →
+    /// `ssrf`).
+    pub const fn check(self) -> CheckId {
+        match self {
+            Sink::Sql | Sink::NoSql => CheckId::Sqli,
+            Sink::Shell => CheckId::Command,
+            Sink::Path => CheckId::PathTraversal,
+            Sink::Ssrf => CheckId::Ssrf,
+        }
+    }
+
+    /// The sink's name, as in `SINK_CHECKS` and events.
     pub const fn as_str(self) -> &'static str {
         match self {
             Sink::Sql => "sql",
