@@ -13,6 +13,7 @@ pub(crate) use shared::Shared;
 use crate::ConfigError;
 use crate::config::{LoadError, load_layers};
 use crate::report::Reporter;
+use crate::sink::PySinkContext;
 use crate::stream::PyDlpStream;
 use crate::verdict::PyVerdict;
 use crate::wsgi::{self, OwnedRequest, Text};
@@ -23,7 +24,7 @@ use ironward_core::request::{Body, Header, Headers, Request, Response};
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::pybacked::{PyBackedBytes, PyBackedStr};
-use pyo3::types::{PyDict, PyList};
+use pyo3::types::{PyAny, PyDict, PyList};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 use std::time::Duration;
@@ -406,6 +407,99 @@ impl PyEngine {
         d.set_item("dropped_queue_full", s.dropped_queue_full)?;
         d.set_item("failed", s.failed)?;
         Ok(Some(d))
+    }
+
+    /// True when at least one sink check is on (`SINK_CHECKS`): request verdicts then carry
+    /// a `sink_context`.
+    #[getter]
+    fn sinks_on(&self) -> bool {
+        self.sinks_enabled()
+    }
+
+    /// The levels of the sink checks: `[(sink, level), …]`.
+    fn sink_levels(&self) -> Vec<(&'static str, u8)> {
+        self.sink_level_list()
+    }
+
+    /// Checks a SQL query about to run, in the driver's dialect (`sqlite`, `postgres`,
+    /// `mysql`, `generic`). `caller` is `file:line`, or a callable returning it (called only
+    /// when there is a finding). Returns the sink verdict (reported like a request's).
+    #[pyo3(signature = (ctx, query, dialect="generic", caller=None))]
+    fn check_sql(
+        &self,
+        py: Python<'_>,
+        ctx: &PySinkContext,
+        query: PyBackedStr,
+        dialect: &str,
+        caller: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<PyVerdict> {
+        self.sink_check_sql(py, ctx, query, dialect, caller)
+    }
+
+    /// Checks a file path about to be opened, written, deleted or renamed; `base` is the
+    /// directory the code joined the input to, when known.
+    #[pyo3(signature = (ctx, path, base=None, caller=None))]
+    fn check_path(
+        &self,
+        py: Python<'_>,
+        ctx: &PySinkContext,
+        path: PyBackedStr,
+        base: Option<PyBackedStr>,
+        caller: Option<&Bound<'_, PyAny>>,
+    ) -> PyVerdict {
+        self.sink_check_path(py, ctx, path, base, caller)
+    }
+
+    /// Checks a command line about to run through a shell.
+    #[pyo3(signature = (ctx, command, caller=None))]
+    fn check_command(
+        &self,
+        py: Python<'_>,
+        ctx: &PySinkContext,
+        command: PyBackedStr,
+        caller: Option<&Bound<'_, PyAny>>,
+    ) -> PyVerdict {
+        self.sink_check_command(py, ctx, command, caller)
+    }
+
+    /// Checks a program about to be executed with an argument list (`args[0]` is the
+    /// program).
+    #[pyo3(signature = (ctx, args, caller=None))]
+    fn check_argv(
+        &self,
+        py: Python<'_>,
+        ctx: &PySinkContext,
+        args: Vec<PyBackedStr>,
+        caller: Option<&Bound<'_, PyAny>>,
+    ) -> PyVerdict {
+        self.sink_check_argv(py, ctx, args, caller)
+    }
+
+    /// Checks an outbound connection: the URL (or `host` / `host:port`) and the addresses
+    /// it resolved to (empty before resolution; unparsable ones are ignored).
+    #[pyo3(signature = (ctx, target, resolved=Vec::new(), caller=None))]
+    fn check_url(
+        &self,
+        py: Python<'_>,
+        ctx: &PySinkContext,
+        target: PyBackedStr,
+        resolved: Vec<PyBackedStr>,
+        caller: Option<&Bound<'_, PyAny>>,
+    ) -> PyVerdict {
+        self.sink_check_url(py, ctx, target, resolved, caller)
+    }
+
+    /// Checks a MongoDB filter about to be sent, given as JSON text (ValueError when it is
+    /// not JSON).
+    #[pyo3(signature = (ctx, filter_json, caller=None))]
+    fn check_nosql(
+        &self,
+        py: Python<'_>,
+        ctx: &PySinkContext,
+        filter_json: PyBackedStr,
+        caller: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<PyVerdict> {
+        self.sink_check_nosql(py, ctx, filter_json, caller)
     }
 
     /// Waits up to `timeout` seconds for queued events to be shipped; True when drained.

@@ -11,6 +11,10 @@
 //! - `verdict::PyVerdict` (`Verdict`) is what an adapter acts on: allow, monitor, block, with
 //!   the block response ready to send;
 //! - `stream::PyDlpStream` (`DlpStream`) scans a streamed response chunk by chunk;
+//! - `sink::PySinkContext` (`SinkContext`) keeps a request's inputs for the sink checks,
+//!   which `Engine.check_sql`, `check_path`, `check_command`, `check_argv`, `check_url` and
+//!   `check_nosql` run where the application uses them (`ironward._sinks` instruments the
+//!   drivers and the standard library);
 //! - `wsgi` reads a WSGI `environ` (Flask, Django, plain WSGI) natively, so that the Python
 //!   side does no per-header work.
 //!
@@ -22,6 +26,7 @@
 mod config;
 mod engine;
 mod report;
+mod sink;
 mod stream;
 mod verdict;
 mod wsgi;
@@ -51,6 +56,7 @@ fn _ironward(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<engine::PyEngine>()?;
     m.add_class::<verdict::PyVerdict>()?;
     m.add_class::<stream::PyDlpStream>()?;
+    m.add_class::<sink::PySinkContext>()?;
     m.add("ConfigError", m.py().get_type::<ConfigError>())?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("ROUTE_UNKNOWN", ROUTE_UNKNOWN)?;

@@ -3,7 +3,9 @@
 //! and keeps the core verdict and the request's method and path, so that the response of the
 //! same request can be inspected later without passing them again.
 
+use crate::sink::PySinkContext;
 use ironward_core::config::BlockAction;
+use ironward_core::sink::SinkRequest;
 use ironward_core::verdict::{Action, Verdict};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList};
@@ -17,6 +19,9 @@ pub struct PyVerdict {
     pub(crate) method: Arc<str>,
     pub(crate) path: Arc<str>,
     pub(crate) server: Option<Arc<str>>,
+    /// The request's inputs for the sink checks, when a sink check is on and the request
+    /// goes on to the application.
+    pub(crate) sink: Option<Arc<SinkRequest>>,
 }
 
 impl PyVerdict {
@@ -32,7 +37,14 @@ impl PyVerdict {
             method,
             path,
             server,
+            sink: None,
         }
+    }
+
+    /// Attaches the request's sink inputs.
+    pub(crate) fn with_sink(mut self, sink: Option<SinkRequest>) -> PyVerdict {
+        self.sink = sink.map(Arc::new);
+        self
     }
 }
 
@@ -144,8 +156,21 @@ impl PyVerdict {
         &self.path
     }
 
+    /// The request's inputs for the sink checks (`SinkContext`), or None when no sink check
+    /// is on or the request does not go on to the application.
+    #[getter]
+    fn sink_context(&self) -> Option<PySinkContext> {
+        let sink = self.sink.as_ref()?;
+        Some(PySinkContext::new(
+            Arc::clone(sink),
+            Arc::clone(&self.method),
+            Arc::clone(&self.path),
+        ))
+    }
+
     /// What was found, in pipeline order: dicts with `check`, `attack`, `location`,
-    /// `payload`, `level`, `action`, `score` and `engine`.
+    /// `payload`, `level`, `action`, `score` and `engine`; a sink finding also has `sink`, a
+    /// dict with `sink`, `operation`, `reason`, `caller` and `request_check`.
     #[getter]
     fn findings<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
         let list = PyList::empty(py);
@@ -159,6 +184,16 @@ impl PyVerdict {
             d.set_item("action", f.action().as_str())?;
             d.set_item("score", f.score)?;
             d.set_item("engine", f.engine)?;
+            if let Some(s) = f.sink.as_deref() {
+                let sd = PyDict::new(py);
+                sd.set_item("sink", s.sink.as_str())?;
+                sd.set_item("operation", &s.operation)?;
+                sd.set_item("reason", reason_name(s.reason))?;
+                sd.set_item("description", s.reason.describe())?;
+                sd.set_item("caller", s.caller.as_deref())?;
+                sd.set_item("request_check", s.request_check.map(|c| c.key()))?;
+                d.set_item("sink", sd)?;
+            }
             list.append(d)?;
         }
         Ok(list)
@@ -173,4 +208,12 @@ impl PyVerdict {
             checks
         )
     }
+}
+
+/// A reason's name as in events (`quote`, `climb`…).
+fn reason_name(reason: ironward_core::sink::Reason) -> String {
+    serde_json::to_value(reason)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
 }

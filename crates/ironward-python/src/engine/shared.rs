@@ -60,17 +60,23 @@ impl PyEngine {
         let shared = Arc::clone(&self.shared);
         let method: Arc<str> = Arc::from(req.method.as_str());
         let path: Arc<str> = Arc::from(req.path());
-        let verdict = py.detach(move || {
+        let (verdict, sink) = py.detach(move || {
             let run = || {
                 shared.maybe_fault();
                 req.with(|r| {
-                    let v = shared.engine.inspect_request(r);
+                    // Sinks on: the same inspection, keeping the request's inputs for them.
+                    let (v, sink) = if shared.engine.sinks_on() {
+                        shared.engine.inspect_request_for_sinks(r)
+                    } else {
+                        (shared.engine.inspect_request(r), None)
+                    };
                     shared.reporter.report(&shared.engine, r, &v);
-                    v
+                    (v, sink)
                 })
             };
-            catch_unwind(AssertUnwindSafe(run)).unwrap_or_else(|p| shared.panicked(p.as_ref()))
+            catch_unwind(AssertUnwindSafe(run))
+                .unwrap_or_else(|p| (shared.panicked(p.as_ref()), None))
         });
-        PyVerdict::new(verdict, method, path, self.shared.server.clone())
+        PyVerdict::new(verdict, method, path, self.shared.server.clone()).with_sink(sink)
     }
 }
