@@ -2,7 +2,8 @@
 # The Python package's tests: builds `ironward` from source (maturin, through pip) into a fresh
 # virtual environment, installs the pinned test requirements and runs the pytest suites
 # (Flask, Django, WSGI, FastAPI/ASGI, aiohttp, Lambda events, GCP and Azure functions, the
-# native API, gunicorn and uvicorn on loopback).
+# native API, gunicorn and uvicorn on loopback, the sink exploit suite against the vulnerable
+# example apps on SQLite, PostgreSQL and MariaDB, started here by scripts/sink-dbs.sh).
 # Usage: bash scripts/test-python.sh            (PYTHON=python3.x to pick another interpreter)
 # Needs Python 3.9+ (3.11 by default) with venv, a Rust toolchain, and the package registries.
 set -euo pipefail
@@ -15,7 +16,13 @@ if ! command -v "$python" >/dev/null 2>&1; then
 fi
 
 venv="$(mktemp -d "${TMPDIR:-/tmp}/ironward-py.XXXXXX")"
-trap 'rm -rf "$venv"' EXIT
+sink_dbs_started=""
+cleanup() {
+  if [ -n "$sink_dbs_started" ]; then bash "$root/scripts/sink-dbs.sh" stop || true; fi
+  rm -rf "$venv"
+}
+root="$(pwd)"
+trap cleanup EXIT
 "$python" -m venv "$venv"
 pip=("$venv/bin/python" -m pip --disable-pip-version-check -q)
 
@@ -23,6 +30,28 @@ echo "==> python: installing the test requirements"
 "${pip[@]}" install -r crates/ironward-python/tests/requirements.txt
 echo "==> python: building and installing ironward from source"
 "${pip[@]}" install ./crates/ironward-python
+# The sink exploit suite's PostgreSQL and MariaDB (scripts/sink-dbs.sh, on loopback): in CI
+# always (installed if missing); elsewhere when they are installed, or with SINK_DBS=1 (installs
+# them as root). SINK_DBS=0 skips them: the PostgreSQL/MariaDB parts of the suite then skip.
+if [ "${SINK_DBS:-}" != "0" ]; then
+  no_install=1
+  if [ "${CI:-}" = "true" ] || [ "${SINK_DBS:-}" = "1" ]; then no_install=""; fi
+  echo "==> python: PostgreSQL and MariaDB for the sink exploit suite"
+  set +e
+  dbs_env="$(SINK_DB_NO_INSTALL="$no_install" bash scripts/sink-dbs.sh start)"
+  dbs_rc=$?
+  set -e
+  if [ "$dbs_rc" = 0 ]; then
+    sink_dbs_started=1
+    eval "$dbs_env"
+  elif [ "$dbs_rc" = 3 ] && [ -n "$no_install" ]; then
+    echo "test-python: PostgreSQL/MariaDB not installed: their sink suites skip (SINK_DBS=1 installs)"
+  else
+    echo "test-python: could not start PostgreSQL/MariaDB (scripts/sink-dbs.sh)" >&2
+    exit 1
+  fi
+fi
+
 echo "==> python: pytest"
 cd crates/ironward-python/tests
 "$venv/bin/python" -m pytest -q -p no:cacheprovider "$@"
