@@ -149,6 +149,7 @@ mysql_start() {
   setsid "$mariadbd" --no-defaults --datadir="$state/mysql/data" \
     --socket="$state/mysql/mariadbd.sock" --pid-file="$state/mysql/mariadbd.pid" \
     --port="$mysql_port" --bind-address=127.0.0.1 --user="$(id -un)" \
+    --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci \
     --skip-name-resolve --skip-log-bin --innodb-buffer-pool-size=32M \
     --innodb-flush-log-at-trx-commit=0 --innodb-doublewrite=0 \
     --log-error="$state/mysql/server.log" </dev/null >/dev/null 2>&1 &
