@@ -7,7 +7,7 @@
 #![allow(missing_docs)]
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use ironward_core::sink::{Dialect, path, sql};
+use ironward_core::sink::{Dialect, path, shell, sql};
 use std::hint::black_box;
 
 /// Twenty values a request typically carries: query parameters, headers, cookies, JSON.
@@ -87,5 +87,35 @@ fn bench(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench);
+/// Shell, with a ~80-byte command line: none occurs (inputs too plain to matter are skipped
+/// without a search), a file name occurs inside single quotes (lex + classify), and `; id`
+/// fires.
+fn bench_shell(c: &mut Criterion) {
+    let mut inputs = INPUTS;
+    inputs[15] = "my photo (1).jpg";
+    let command = |name: &str| {
+        format!("convert '/var/app/uploads/{name}' -resize 800x600 -quality 85 /tmp/out.png")
+    };
+    let occurs = command("my photo (1).jpg");
+    let absent = command("holiday.jpg");
+    assert!(shell::check_command(&occurs, inputs).is_none());
+    assert!(shell::check_command(&absent, inputs).is_none());
+    let mut g = c.benchmark_group("sink_shell");
+    g.bench_function("input_occurs", |b| {
+        b.iter(|| shell::check_command(black_box(&occurs), black_box(inputs)))
+    });
+    g.bench_function("no_input_occurs", |b| {
+        b.iter(|| shell::check_command(black_box(&absent), black_box(inputs)))
+    });
+    let mut attack = INPUTS;
+    attack[15] = "x.jpg'; id; '";
+    let injected = command("x.jpg'; id; '");
+    assert!(shell::check_command(&injected, attack).is_some());
+    g.bench_function("injection", |b| {
+        b.iter(|| shell::check_command(black_box(&injected), black_box(attack)))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench, bench_shell);
 criterion_main!(benches);

@@ -24,12 +24,13 @@
 //! one [`SinkFinding`], the first injection found, and never panic or fail: an operation the
 //! detector cannot analyse is not reported unless the input is what makes it unanalysable.
 //!
-//! The SQL ([`sql`]) and path ([`path`]) detectors exist so far; adapters (Python driver
-//! instrumentation, the Rust guards) and the configuration come in later steps. See
-//! `docs/sinks.md`.
+//! The SQL ([`sql`]), path ([`path`]) and shell ([`shell`]: command lines and argument
+//! lists) detectors exist so far; adapters (Python driver instrumentation, the Rust guards)
+//! and the configuration come in later steps. See `docs/sinks.md`.
 
 mod operation;
 pub mod path;
+pub mod shell;
 mod report;
 mod request;
 pub mod sql;
