@@ -119,10 +119,9 @@ fn detect(request: &SinkRequest, op: &Operation<'_>) -> Option<SinkFinding> {
     match *op {
         Operation::Sql { query, dialect } => sink::sql::check(query, dialect, values),
         Operation::Path { base, path } => sink::path::check(base, path, values),
-        Operation::Command { .. }
-        | Operation::Argv { .. }
-        | Operation::Url { .. }
-        | Operation::NoSql { .. } => None,
+        Operation::Command { command } => sink::shell::check_command(command, values),
+        Operation::Argv { args } => sink::shell::check_argv(args, values),
+        Operation::Url { .. } | Operation::NoSql { .. } => None,
     }
 }
 
@@ -208,6 +207,27 @@ mod tests {
             path: "/srv/files/../../etc/passwd",
         };
         assert_eq!(e.check_sink(&inputs, &op, None).action, Action::Allow);
+    }
+
+    #[test]
+    fn shell_operations() {
+        let e = engine(SinkChecks::default());
+        let inputs = SinkRequest::from_values(["8.8.8.8; id", "--output=/tmp/x"]);
+        let cmd = "ping -c 1 8.8.8.8; id";
+        let v = e.check_sink(&inputs, &Operation::Command { command: cmd }, None);
+        assert!(v.is_blocked());
+        let d = v.findings[0]
+            .sink
+            .as_deref()
+            .unwrap_or_else(|| panic!("no detail"));
+        assert_eq!((d.sink, d.reason), (Sink::Shell, Reason::Separator));
+        assert_eq!(v.findings[0].check, CheckId::Command);
+        let args = ["curl", "--output=/tmp/x", "https://example.com/"];
+        let v = e.check_sink(&inputs, &Operation::Argv { args: &args }, None);
+        assert!(v.is_blocked());
+        let quoted = "ping -c 1 '8.8.8.8; id'";
+        let v = e.check_sink(&inputs, &Operation::Command { command: quoted }, None);
+        assert_eq!(v.action, Action::Allow);
     }
 
     #[test]
