@@ -207,3 +207,22 @@ fn display_country_names() {
     assert_eq!(display_country(""), "");
     assert_eq!(display_country("ZZ"), "ZZ");
 }
+
+#[test]
+fn golden_json_sink_event() {
+    use ironward_core::sink::{Reason, Sink, SinkDetail};
+    let mut e = golden();
+    e.engine = Some("sink");
+    e.score = None;
+    e.sink = Some(SinkDetail {
+        sink: Sink::Sql,
+        operation: "SELECT 1 FROM t WHERE a = '' or 1=1 --'".to_owned(),
+        reason: Reason::Quote,
+        caller: Some("app.py:12".to_owned()),
+        request_check: Some(CheckId::Sqli),
+    });
+    assert_eq!(
+        render(LogFormat::Json, true, &e, "US"),
+        r#"{"time":"2026/11/18 11:06:40","application":"Web Server","log_data":["sqli","8.8.8.8","United States",{"location":"qs_values","payload":"JyBvciAxPTEgLS0=","engine":"sink","action":2,"codes":["T1190","PCB006","IW006"],"path":"/search","sink":{"sink":"sql","operation":"SELECT 1 FROM t WHERE a = '' or 1=1 --'","reason":"quote","caller":"app.py:12","request_check":"sqli"}}]}"#
+    );
+}
