@@ -14,6 +14,11 @@ import Flask or Django.
 - :class:`LambdaRASP` — AWS Lambda handlers behind API Gateway or a function URL (decorator)
 - :class:`GcpRASP` — Google Cloud Functions (functions-framework) handlers (decorator)
 - :class:`AzureRASP` — Azure Functions HTTP handlers (decorator)
+
+Sink checks (``SINK_CHECKS``): the adapters instrument the SQL drivers, ``subprocess``, file
+and network functions and ``pymongo`` (:func:`install`), and check each operation against the
+request being handled; a blocked operation raises :class:`Blocked` and the adapter answers
+with the block response. :func:`protect` does the same for scripts and workers.
 """
 
 from __future__ import annotations
@@ -28,15 +33,19 @@ from ._ironward import (
     ConfigError,
     DlpStream,
     Engine,
+    SinkContext,
     Verdict,
     __version__,
 )
+
+from ._sinks import Blocked, Protection, install, protect, uninstall
 
 __all__ = [
     "AiohttpRASP",
     "AsgiRASP",
     "AzureRASP",
     "BaseRASP",
+    "Blocked",
     "ConfigError",
     "DjangoRASP",
     "DlpStream",
@@ -45,13 +54,18 @@ __all__ = [
     "FlaskRASP",
     "GcpRASP",
     "LambdaRASP",
+    "Protection",
     "ROUTE_MATCHED",
     "ROUTE_METHOD_NOT_ALLOWED",
     "ROUTE_NOT_FOUND",
     "ROUTE_UNKNOWN",
+    "SinkContext",
     "Verdict",
     "WsgiRASP",
     "__version__",
+    "install",
+    "protect",
+    "uninstall",
 ]
 
 _LAZY = {

@@ -13,6 +13,14 @@ An adapter is small. It subclasses :class:`BaseRASP` and provides:
   (buffered body) or :meth:`scan_stream` (streamed body), and set :attr:`server_header`.
 
 Everything else (body capping, fail-open, reporting, the banner) lives here or natively.
+
+Sink checks: when ``SINK_CHECKS`` has a sink on, building an adapter instruments the sinks
+(:func:`ironward.install`), and the verdict of a request that goes on carries a
+``sink_context``. Around the application call, the adapter enters it with
+:meth:`BaseRASP.sink_enter` and leaves it with :meth:`BaseRASP.sink_leave`; a
+:class:`ironward.Blocked` raised by a sink, or a block the context recorded (the view caught
+the exception), turns into the block response (``verdict.status/headers/body`` of the sink
+verdict).
 """
 
 from __future__ import annotations
@@ -26,6 +34,8 @@ import weakref
 from typing import Any, Iterable, Iterator, List, Optional, Tuple
 
 from . import _ironward
+from . import _sinks
+from ._sinks import Blocked, SinkState
 from ._ironward import (
     ROUTE_MATCHED,
     ROUTE_METHOD_NOT_ALLOWED,
@@ -37,6 +47,7 @@ from ._ironward import (
 
 __all__ = [
     "BaseRASP",
+    "Blocked",
     "ROUTE_MATCHED",
     "ROUTE_METHOD_NOT_ALLOWED",
     "ROUTE_NOT_FOUND",
@@ -221,6 +232,7 @@ class BaseRASP:
                 stacklevel=2,
             )
         self._engine = self._build_engine(self._params)
+        self._install_sinks()
         for w in self._engine.warnings:
             warnings.warn(f"ironward configuration: {w}", RuntimeWarning, stacklevel=2)
         self.app = app
@@ -239,6 +251,14 @@ class BaseRASP:
         return Engine(
             template=self._template, conf=self._conf, params=text, previous=previous
         )
+
+    def _install_sinks(self) -> None:
+        """Instruments the sinks when a sink check is on (idempotent, fail open)."""
+        try:
+            if self._engine.sinks_on:
+                _sinks.install()
+        except Exception as e:
+            self._failed(e)
 
     def _attach(self, app: Any) -> None:
         self.app = app
@@ -321,6 +341,7 @@ class BaseRASP:
             self._engine = self._build_engine(params, previous=self._engine)
             self._params = params
             self._gunicorn_server_header()
+            self._install_sinks()
         return {"success": success, "fail": fail}
 
     def get_routes(self) -> dict:
@@ -422,6 +443,30 @@ class BaseRASP:
             )
         except Exception as e:
             return self._failed(e)
+
+    def sink_enter(self, verdict: Any) -> Optional[Tuple[SinkState, Any]]:
+        """Sets the sink context of the request a verdict is about, for the application
+        call: ``(state, token)``, or None when the verdict has none (sinks off, the request
+        blocked, the inspection failed). ``state.blocked`` is the first blocking sink verdict
+        once the application returned."""
+        ctx = getattr(verdict, "sink_context", None) if verdict is not None else None
+        if ctx is None:
+            return None
+        try:
+            return _sinks.enter(self._engine, ctx)
+        except Exception as e:
+            self._failed(e)
+            return None
+
+    @staticmethod
+    def sink_leave(scope: Optional[Tuple[SinkState, Any]]) -> Any:
+        """Leaves the context :meth:`sink_enter` set; returns the blocking sink verdict the
+        application ran into, if any (the adapter then sends its block response)."""
+        if scope is None:
+            return None
+        state, token = scope
+        _sinks.leave(token)
+        return state.blocked
 
     def response_needed(self, verdict: Any, status: Any) -> bool:
         """False when the response to a request with this verdict cannot change anything

@@ -19,6 +19,10 @@ on its writer, per response (no global monkeypatch): a leaking chunk is not writ
 response ends there, and the handler's next ``write`` raises :class:`ResponseCut`.
 ``FileResponse`` bodies sent with ``sendfile`` bypass the writer and are not scanned (set
 ``AIOHTTP_NOSENDFILE=1`` to have them scanned).
+
+Sink checks: the request's sink context is set while the handler runs (the tasks it starts
+inherit it). A :class:`ironward.Blocked` the handler lets through, or a block it caught, is
+answered with the block response, unless the handler already started a streamed response.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from typing import Any, Optional
 
 from aiohttp import web
 
-from ._base import ROUTE_MATCHED, ROUTE_METHOD_NOT_ALLOWED, ROUTE_NOT_FOUND, BaseRASP
+from ._base import ROUTE_MATCHED, ROUTE_METHOD_NOT_ALLOWED, ROUTE_NOT_FOUND, BaseRASP, Blocked
 
 __all__ = ["AiohttpRASP", "ResponseCut"]
 
@@ -178,6 +182,26 @@ class AiohttpRASP(BaseRASP):
         if verdict is not None and verdict.blocked:
             return block_response(verdict)
         request[_VERDICT] = verdict
+        sink = self.sink_enter(verdict)
+        if sink is None:
+            return await self._handle(request, handler, verdict)
+        state = sink[0]
+        try:
+            response = await self._handle(request, handler, verdict)
+        except Blocked as e:
+            return block_response(e.verdict)
+        except web.HTTPException:
+            if state.blocked is not None:  # the handler caught the block and raised this
+                return block_response(state.blocked)
+            raise
+        finally:
+            self.sink_leave(sink)
+        if state.blocked is not None and not response.prepared:
+            return block_response(state.blocked)  # the handler caught the block
+        return response
+
+    async def _handle(self, request: web.Request, handler: Any, verdict: Any) -> Any:
+        """The handler's response, inspected."""
         try:
             response = await handler(request)
         except web.HTTPException as exc:

@@ -19,13 +19,20 @@ On an ``http`` request:
   application's next ``send`` raises, which ends the application's stream).
 
 ``lifespan`` and ``websocket`` scopes (and any other) pass through untouched.
+
+Sink checks: the request's sink context is set while the application runs (a ``ContextVar``:
+the tasks the application starts, and Starlette's thread pool for sync endpoints, inherit
+it). A :class:`ironward.Blocked` that reaches the middleware before the response started is
+answered with the block response; when a sink blocked and the application answered anyway
+(it caught the exception), its ``http.response.start`` is replaced by the block response and
+the rest of its messages are dropped. A block after the response started cannot change it.
 """
 
 from __future__ import annotations
 
 import sys
 from typing import Any, Awaitable, Callable, List, MutableMapping, Optional, Tuple
-from ._base import ROUTE_UNKNOWN, BaseRASP
+from ._base import ROUTE_UNKNOWN, BaseRASP, Blocked, SinkState
 from ._parsed import asgi_target
 
 __all__ = ["AsgiRASP", "ResponseCut"]
@@ -232,6 +239,38 @@ class _ResponseGate:
                 await self._send_start()
 
 
+class _SinkGate:
+    """``send`` for the application while a sink context is set: once a sink blocked, the
+    response the application starts is replaced by the block response (sent straight to the
+    server), and its further messages are dropped."""
+
+    __slots__ = ("send", "raw_send", "state", "started", "ended")
+
+    def __init__(self, send: Send, raw_send: Send, state: SinkState) -> None:
+        self.send = send
+        self.raw_send = raw_send
+        self.state = state
+        self.started = False
+        self.ended = False
+
+    async def __call__(self, message: Message) -> None:
+        if self.ended:
+            return
+        if not self.started and message["type"] == _START:
+            if self.state.blocked is not None:
+                await self.block(self.state.blocked)
+                return
+            self.started = True
+        await self.send(message)
+
+    async def block(self, verdict: Any) -> None:
+        """Sends the block response instead of the application's."""
+        self.ended = True
+        head, body = block_messages(verdict)
+        await self.raw_send(head)
+        await self.raw_send(body)
+
+
 class _ServerHeader:
     """``send`` that only sets the ``Server`` header (responses not inspected)."""
 
@@ -303,10 +342,27 @@ class _AsgiHandling:
             await send(body)
             return
         app_receive: Receive = _Replay(messages, receive) if messages else receive
+        sink = self.sink_enter(verdict)
+        if sink is None:
+            await self._call_app(app, scope, app_receive, send, verdict, None)
+            return
+        try:
+            await self._call_app(app, scope, app_receive, send, verdict, sink[0])
+        finally:
+            self.sink_leave(sink)
+
+    async def _call_app(
+        self, app: Any, scope: Scope, receive: Receive, send: Send, verdict: Any,
+        state: Optional[SinkState],
+    ) -> None:
         engine = self._engine
         if verdict is None or not engine.inspects_responses:
             server = engine.server_header
-            await app(scope, app_receive, send if server is None else _ServerHeader(send, server))
+            inner: Send = send if server is None else _ServerHeader(send, server)
+            if state is None:
+                await app(scope, receive, inner)
+            else:
+                await self._sink_guarded(app, scope, receive, inner, send, state)
             return
         extensions = scope.get("extensions")
         if extensions and any(k in extensions for k in _BYPASS_EXTENSIONS):
@@ -316,12 +372,37 @@ class _AsgiHandling:
             }
         gate = _ResponseGate(self, verdict, send)
         try:
-            await app(scope, app_receive, gate)
+            if state is None:
+                await app(scope, receive, gate)
+            elif not await self._sink_guarded(app, scope, receive, gate, send, state):
+                return
         except Exception:
             if gate.ended:
                 return  # the application stopped on ResponseCut (or failed after the cut)
             raise
         await gate.finish()
+
+    @staticmethod
+    async def _sink_guarded(
+        app: Any, scope: Scope, receive: Receive, inner: Send, send: Send, state: SinkState
+    ) -> bool:
+        """Runs the application with the sink gate; False when the block response went out
+        instead of the application's."""
+        sink_gate = _SinkGate(inner, send, state)
+        try:
+            await app(scope, receive, sink_gate)
+        except Blocked as e:
+            if sink_gate.started:
+                raise  # the response is on its way: nothing left to replace
+            if not sink_gate.ended:
+                await sink_gate.block(e.verdict)
+            return False
+        if sink_gate.ended:
+            return False
+        if state.blocked is not None and not sink_gate.started:
+            await sink_gate.block(state.blocked)  # the application sent nothing
+            return False
+        return True
 
 
 class AsgiRASP(_AsgiHandling, BaseRASP):

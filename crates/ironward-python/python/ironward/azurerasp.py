@@ -22,6 +22,9 @@ the header on ``:``, which broke IPv6). Earlier elements only count when that ad
 
 The ``HttpResponse`` is inspected (status, headers, body for DLP), replaced by the block
 response on a leak, and gets the ``Server`` header. Other return values pass as they are.
+
+Sink checks: the request's sink context is set while the handler runs; a
+:class:`ironward.Blocked` it lets through, or catches, is answered with the block response.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from urllib.parse import urlsplit
 
 import azure.functions as func
 
-from ._base import ROUTE_UNKNOWN, BaseRASP
+from ._base import ROUTE_UNKNOWN, BaseRASP, Blocked
 from ._parsed import with_parsed_params, with_path_values
 
 __all__ = ["AzureRASP"]
@@ -95,7 +98,18 @@ class AzureRASP(BaseRASP):
                 verdict = self._inspect_req(_find_request(args, kwargs))
                 if verdict is not None and verdict.blocked:
                     return block_response(verdict)
-                return self._check(verdict, await handler(*args, **kwargs))
+                sink = self.sink_enter(verdict)
+                if sink is None:
+                    return self._check(verdict, await handler(*args, **kwargs))
+                try:
+                    resp = await handler(*args, **kwargs)
+                except Blocked as e:
+                    return block_response(e.verdict)
+                finally:
+                    sink_block = self.sink_leave(sink)
+                if sink_block is not None:
+                    return block_response(sink_block)
+                return self._check(verdict, resp)
 
             return awrapper
 
@@ -104,7 +118,18 @@ class AzureRASP(BaseRASP):
             verdict = self._inspect_req(_find_request(args, kwargs))
             if verdict is not None and verdict.blocked:
                 return block_response(verdict)
-            return self._check(verdict, handler(*args, **kwargs))
+            sink = self.sink_enter(verdict)
+            if sink is None:
+                return self._check(verdict, handler(*args, **kwargs))
+            try:
+                resp = handler(*args, **kwargs)
+            except Blocked as e:
+                return block_response(e.verdict)
+            finally:
+                sink_block = self.sink_leave(sink)
+            if sink_block is not None:
+                return block_response(sink_block)
+            return self._check(verdict, resp)
 
         return wrapper
 

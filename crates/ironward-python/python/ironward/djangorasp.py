@@ -20,6 +20,13 @@ releases the GIL and takes tens of microseconds, less than a hop to a worker thr
 That buffered stream is seekable, which also lets a chunked request body (no
 ``Content-Length``) be inspected, and a prefix be read and the stream put back at its start.
 Streamed responses are scanned chunk by chunk, sync iterators and async iterators alike.
+
+Sink checks: the request's sink context is set around ``get_response`` (asgiref copies it
+into the threads that run sync code under ASGI). Django turns an exception a view lets through
+into a 500 response inside ``get_response``; when a sink blocked during the request (whether
+the view let :class:`ironward.Blocked` through or caught it), that response is replaced by the
+block response. (Django's test client re-raises exceptions that reached its handler unless
+built with ``raise_request_exception=False``.)
 """
 
 from __future__ import annotations
@@ -34,7 +41,14 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.urls import Resolver404, get_resolver, resolve
 
-from ._base import ROUTE_MATCHED, ROUTE_NOT_FOUND, BaseRASP, _PrefixedStream, _read_exact
+from ._base import (
+    ROUTE_MATCHED,
+    ROUTE_NOT_FOUND,
+    BaseRASP,
+    Blocked,
+    _PrefixedStream,
+    _read_exact,
+)
 
 __all__ = ["DjangoRASP"]
 
@@ -180,7 +194,18 @@ class DjangoRASP(BaseRASP):
         verdict, blocked = self._inspect(request)
         if blocked is not None:
             return blocked
-        return self._respond(verdict, self.get_response(request))
+        scope = self.sink_enter(verdict)
+        if scope is None:
+            return self._respond(verdict, self.get_response(request))
+        try:
+            response = self.get_response(request)
+        except Blocked as e:
+            return self._sink_blocked(e.verdict)
+        finally:
+            sink_block = self.sink_leave(scope)
+        if sink_block is not None:
+            return self._sink_blocked(sink_block)
+        return self._respond(verdict, response)
 
     async def __acall__(self, request: Any) -> Any:
         """The async path (ASGI): the same inspection, run on the event loop (see the module
@@ -188,7 +213,23 @@ class DjangoRASP(BaseRASP):
         verdict, blocked = self._inspect(request)
         if blocked is not None:
             return blocked
-        return self._respond(verdict, await self.get_response(request))
+        scope = self.sink_enter(verdict)
+        if scope is None:
+            return self._respond(verdict, await self.get_response(request))
+        try:
+            response = await self.get_response(request)
+        except Blocked as e:
+            return self._sink_blocked(e.verdict)
+        finally:
+            sink_block = self.sink_leave(scope)
+        if sink_block is not None:
+            return self._sink_blocked(sink_block)
+        return self._respond(verdict, response)
+
+    @staticmethod
+    def _sink_blocked(verdict: Any) -> Any:
+        """The block response of a sink verdict."""
+        return block_response(verdict)
 
     def _process_response(self, verdict: Any, response: Any) -> Any:
         engine = self._engine

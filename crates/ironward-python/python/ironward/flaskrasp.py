@@ -4,6 +4,11 @@ result for the route and method checks), ``after_request`` inspects the response
 ``FlaskRASP(app)`` or ``rasp = FlaskRASP(); rasp.init_app(app)``. The request body is read up
 to ``MAX_BODY_BYTES`` from ``wsgi.input`` and replayed to Flask, so views see the same bytes;
 nothing is parsed as JSON unless it is JSON (the engine decides from the content type).
+
+Sink checks: ``before_request`` sets the request's sink context, ``teardown_request`` clears
+it. An error handler for :class:`ironward.Blocked` answers with the block response, and
+``after_request`` replaces whatever the view returned when a sink blocked during the request
+(the view caught the exception).
 """
 
 from __future__ import annotations
@@ -19,12 +24,14 @@ from ._base import (
     ROUTE_METHOD_NOT_ALLOWED,
     ROUTE_NOT_FOUND,
     BaseRASP,
+    Blocked,
 )
 
 __all__ = ["FlaskRASP"]
 
 _VERDICT = "ironward.verdict"
 _BLOCKED = "ironward.blocked"
+_SINK = "ironward.sink"
 
 
 def block_response(verdict: Any) -> Response:
@@ -58,6 +65,8 @@ class FlaskRASP(BaseRASP):
     def _register(self, app: Any) -> None:
         app.before_request(self._before_request)
         app.after_request(self._after_request)
+        app.teardown_request(self._teardown_request)
+        app.register_error_handler(Blocked, self._on_blocked)
 
     @staticmethod
     def _route(req: Any) -> int:
@@ -89,10 +98,27 @@ class FlaskRASP(BaseRASP):
         if verdict is not None and verdict.blocked:
             environ[_BLOCKED] = True
             return block_response(verdict)
+        scope = self.sink_enter(verdict)
+        if scope is not None:
+            environ[_SINK] = scope
         return None
+
+    @staticmethod
+    def _on_blocked(error: Blocked) -> Response:
+        """A sink raised :class:`ironward.Blocked` and the view let it through."""
+        request.environ[_BLOCKED] = True
+        return block_response(error.verdict)
+
+    def _teardown_request(self, error: Any = None) -> None:
+        self.sink_leave(request.environ.pop(_SINK, None))
 
     def _after_request(self, response: Response) -> Response:
         environ = request._get_current_object().environ
+        scope = environ.get(_SINK)
+        if scope is not None and scope[0].blocked is not None:
+            # A sink blocked during the request, whatever the view made of it.
+            environ[_BLOCKED] = True
+            return block_response(scope[0].blocked)
         if environ.get(_BLOCKED):
             return response
         try:

@@ -42,6 +42,7 @@ from flask import Response, current_app, has_app_context
 
 from ._base import ROUTE_UNKNOWN
 from .asgirasp import Receive, Scope, Send, _AsgiHandling
+from ._base import Blocked
 from .flaskrasp import FlaskRASP
 
 __all__ = ["GcpRASP"]
@@ -134,7 +135,14 @@ class GcpRASP(_AsgiHandling, FlaskRASP):
             blocked = self._before_request()
             if blocked is not None:
                 return blocked
-            return self._after_request(_make_response(func(*args, **kwargs)))
+            try:
+                try:
+                    rv = func(*args, **kwargs)
+                except Blocked as e:
+                    rv = self._on_blocked(e)
+                return self._after_request(_make_response(rv))
+            finally:
+                self._teardown_request()
 
         return wrapper
 

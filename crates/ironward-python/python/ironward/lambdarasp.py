@@ -34,6 +34,9 @@ inspected (status, headers, the body — decoded when base64 — for DLP) and re
 block response on a leak; the ``Server`` header is set on dict results with a ``statusCode``.
 An HTTP API result without ``statusCode`` (AWS then answers 200 with the result as JSON) is
 inspected as that JSON and is left as it is unless it leaks.
+
+Sink checks: the request's sink context is set while the handler runs; a
+:class:`ironward.Blocked` it lets through, or catches, is answered with the block response.
 """
 
 from __future__ import annotations
@@ -45,7 +48,7 @@ import json
 from typing import Any, Callable, Dict, List, Optional, Tuple
 from urllib.parse import quote, urlencode
 
-from ._base import ROUTE_UNKNOWN, BaseRASP
+from ._base import ROUTE_UNKNOWN, BaseRASP, Blocked
 from ._parsed import with_parsed_params, with_path_values
 
 __all__ = ["LambdaRASP"]
@@ -225,7 +228,18 @@ class LambdaRASP(BaseRASP):
         version = req["version"]
         if verdict is not None and verdict.blocked:
             return block_result(verdict, version)
-        result = handler(event, context, *args, **kwargs)
+        sink = self.sink_enter(verdict)
+        if sink is None:
+            result = handler(event, context, *args, **kwargs)
+        else:
+            try:
+                result = handler(event, context, *args, **kwargs)
+            except Blocked as e:
+                return block_result(e.verdict, version)
+            finally:
+                sink_block = self.sink_leave(sink)
+            if sink_block is not None:  # the handler caught the exception
+                return block_result(sink_block, version)
         if verdict is None:
             return result
         try:

@@ -5,13 +5,20 @@ read up to ``MAX_BODY_BYTES`` and replayed to the application (the rest streams 
 ``start_response`` is deferred until the response is inspected: a buffered body (a list, or a
 ``Content-Length`` within ``DLP_MAX_BODY_BYTES``) is inspected whole and may be replaced by the
 block response; any other body is scanned chunk by chunk and cut at a leak.
+
+Sink checks: the request's sink context is set while the application is called (a body
+iterable that runs the application's code lazily, after the call returned, is outside it). A
+:class:`ironward.Blocked` the application lets through, or a block the context recorded (the
+application caught the exception), is answered with the block response: while the
+application runs, its ``start_response`` call is held back (and sent once it returned), so the
+block response can still replace it.
 """
 
 from __future__ import annotations
 
 from typing import Any, Callable, Iterable, List, Optional
 
-from ._base import ROUTE_UNKNOWN, BaseRASP
+from ._base import ROUTE_UNKNOWN, BaseRASP, Blocked
 
 __all__ = ["WsgiRASP"]
 
@@ -57,7 +64,27 @@ class WsgiRASP(BaseRASP):
         verdict = self.inspect_wsgi(environ, self._route(environ))
         if verdict is not None and verdict.blocked:
             return self._block(verdict, start_response)
-        return self._respond(verdict, environ, start_response)
+        scope = self.sink_enter(verdict)
+        if scope is None:
+            return self._respond(verdict, environ, start_response)
+        held = _HeldStart(start_response)
+        try:
+            result = self._respond(verdict, environ, held)
+        except Blocked as e:
+            self.sink_leave(scope)
+            return self._block(e.verdict, start_response)
+        except BaseException:
+            self.sink_leave(scope)
+            held.release()
+            raise
+        sink_block = self.sink_leave(scope)
+        if sink_block is None or held.sent:
+            held.release()
+            return result
+        close = getattr(result, "close", None)
+        if close is not None:
+            close()
+        return self._block(sink_block, start_response)
 
     def _route(self, environ: dict) -> int:
         """The route code; plain WSGI apps have no route table."""
@@ -155,6 +182,42 @@ class WsgiRASP(BaseRASP):
         if scanner is None:
             return chunks
         return self.scan_stream(scanner, chunks)
+
+
+class _HeldStart:
+    """``start_response`` for the application while a sink context is set: the status and
+    headers are held until the application returned (or wrote a first byte through the
+    legacy ``write``), so that a sink block can still answer instead; after that, calls go
+    straight through."""
+
+    __slots__ = ("start_response", "held", "sent", "write")
+
+    def __init__(self, start_response: Callable) -> None:
+        self.start_response = start_response
+        self.held: Optional[tuple] = None
+        self.sent = False
+        self.write: Optional[Callable] = None
+
+    def __call__(self, status: str, headers: List[tuple], exc_info: Any = None) -> Callable:
+        if self.sent:
+            return self.start_response(status, headers, exc_info)
+        # Nothing went to the server yet: a second call (with exc_info) replaces the first,
+        # and the server will see a single, first call.
+        self.held = (status, headers)
+        return self._write
+
+    def _write(self, data: bytes) -> None:
+        self.release()
+        if self.write is not None:
+            self.write(data)
+
+    def release(self) -> None:
+        """Sends the held status and headers (once); later calls go straight through."""
+        if self.sent:
+            return
+        self.sent = True
+        if self.held is not None:
+            self.write = self.start_response(*self.held)
 
 
 class _Chain:
