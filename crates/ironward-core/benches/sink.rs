@@ -7,7 +7,7 @@
 #![allow(missing_docs)]
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use ironward_core::sink::{Dialect, path, shell, sql};
+use ironward_core::sink::{Dialect, nosql, path, shell, sql, ssrf};
 use std::hint::black_box;
 
 /// Twenty values a request typically carries: query parameters, headers, cookies, JSON.
@@ -117,5 +117,63 @@ fn bench_shell(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench, bench_shell);
+/// SSRF, with the same 20 inputs: the application's own internal call whose query holds
+/// inputs (no input controls the host), a user URL resolved to a public address (the host is
+/// classified), and a user URL to the metadata service (fires).
+fn bench_ssrf(c: &mut Criterion) {
+    use std::net::{IpAddr, Ipv4Addr};
+    let internal = "http://10.0.0.5:9200/products/_search?q=running+shoes&lang=fr";
+    let db = IpAddr::V4(Ipv4Addr::new(10, 0, 0, 5));
+    let public = IpAddr::V4(Ipv4Addr::new(93, 184, 216, 34));
+    let user_url = INPUTS[11];
+    assert!(ssrf::check(internal, &[db], INPUTS).is_none());
+    assert!(ssrf::check(user_url, &[public], INPUTS).is_none());
+    let mut g = c.benchmark_group("sink_ssrf");
+    g.bench_function("no_input_controls", |b| {
+        b.iter(|| ssrf::check(black_box(internal), black_box(&[db]), black_box(INPUTS)))
+    });
+    g.bench_function("user_host_public", |b| {
+        b.iter(|| ssrf::check(black_box(user_url), black_box(&[public]), black_box(INPUTS)))
+    });
+    let mut attack = INPUTS;
+    attack[11] = "http://169.254.169.254/latest/meta-data/iam/";
+    assert!(ssrf::check(attack[11], &[], attack).is_some());
+    g.bench_function("metadata", |b| {
+        b.iter(|| ssrf::check(black_box(attack[11]), black_box(&[]), black_box(attack)))
+    });
+    g.finish();
+}
+
+/// NoSQL: a JSON body and 20 parameters without operators (collect, then check a filter with
+/// the code's own operators: no user object, no `$where`), and a login bypass (collect the
+/// user objects of the body, then check: fires).
+fn bench_nosql(c: &mut Criterion) {
+    let body = serde_json::json!({
+        "user": "alice smith", "status": "shipped", "items": [{"sku": "A-1", "qty": 2}],
+        "address": {"city": "Paris", "zip": "75001"}
+    });
+    let pairs: Vec<(&str, &str)> = INPUTS.iter().map(|v| ("param", *v)).collect();
+    let filter =
+        serde_json::json!({"user": "alice smith", "status": "shipped", "total": {"$gt": 100}});
+    let mut g = c.benchmark_group("sink_nosql");
+    g.bench_function("no_operators", |b| {
+        b.iter(|| {
+            let objects =
+                nosql::user_objects(Some(black_box(&body)), black_box(&pairs).iter().copied());
+            nosql::check_with_strings(black_box(&filter), &objects, black_box(INPUTS))
+        })
+    });
+    let attack = serde_json::json!({"user": "admin", "password": {"$ne": null}});
+    assert!(nosql::check(&attack, &nosql::user_objects(Some(&attack), [])).is_some());
+    g.bench_function("injection", |b| {
+        b.iter(|| {
+            let objects =
+                nosql::user_objects(Some(black_box(&attack)), black_box(&pairs).iter().copied());
+            nosql::check_with_strings(black_box(&attack), &objects, black_box(INPUTS))
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench, bench_shell, bench_ssrf, bench_nosql);
 criterion_main!(benches);

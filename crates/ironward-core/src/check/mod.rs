@@ -29,7 +29,7 @@ mod path_traversal;
 mod rate;
 mod spoofing;
 mod sqli;
-mod ssrf;
+pub(crate) mod ssrf;
 mod upload;
 mod xss;
 

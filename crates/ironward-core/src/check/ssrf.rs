@@ -90,7 +90,8 @@ mod host;
 #[cfg(test)]
 mod tests;
 
-use host::{HostClass, Reading, classify};
+pub(crate) use host::{HostClass, destination_class};
+use host::{Reading, classify};
 
 /// The `ssrf` check.
 #[derive(Debug)]
@@ -435,7 +436,7 @@ impl Check for Ssrf {
 
 /// True for IPv4 addresses an attacker should not reach from the server, and whether the
 /// address is a cloud metadata endpoint.
-fn v4_class(ip: Ipv4Addr) -> HostClass {
+pub(crate) fn v4_class(ip: Ipv4Addr) -> HostClass {
     let [a, b, c, d] = ip.octets();
     let metadata = matches!(
         [a, b, c, d],
@@ -465,7 +466,7 @@ fn v4_class(ip: Ipv4Addr) -> HostClass {
 }
 
 /// The same for IPv6, with embedded IPv4 addresses judged as IPv4.
-fn v6_class(ip: Ipv6Addr) -> HostClass {
+pub(crate) fn v6_class(ip: Ipv6Addr) -> HostClass {
     let s = ip.segments();
     if ip == Ipv6Addr::new(0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x254) {
         return HostClass::Metadata;

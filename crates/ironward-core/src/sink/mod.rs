@@ -24,16 +24,20 @@
 //! one [`SinkFinding`], the first injection found, and never panic or fail: an operation the
 //! detector cannot analyse is not reported unless the input is what makes it unanalysable.
 //!
-//! The SQL ([`sql`]), path ([`path`]) and shell ([`shell`]: command lines and argument
-//! lists) detectors exist so far; adapters (Python driver instrumentation, the Rust guards)
-//! and the configuration come in later steps. See `docs/sinks.md`.
+//! The SQL ([`sql`]), path ([`path`]), shell ([`shell`]: command lines and argument lists),
+//! SSRF ([`ssrf`]: the outbound URL or host and the addresses it resolved to) and NoSQL
+//! ([`nosql`]: MongoDB filters, where user *objects* rather than strings are compared)
+//! detectors exist so far; adapters (Python driver instrumentation, the Rust guards) and the
+//! configuration come in later steps. See `docs/sinks.md`.
 
+pub mod nosql;
 mod operation;
 pub mod path;
-pub mod shell;
 mod report;
 mod request;
+pub mod shell;
 pub mod sql;
+pub mod ssrf;
 
 pub(crate) use operation::cut as operation_cut_to;
 pub use operation::{MAX_OPERATION_REPORTED, Operation};

@@ -6,7 +6,7 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 
 /// What a host is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum HostClass {
+pub(crate) enum HostClass {
     /// Anything else: a public name or address.
     Public,
     /// Loopback, private, link-local or an internal name.
@@ -41,6 +41,7 @@ const METADATA_NAMES: &[&str] = &[
     "metadata.tencentyun.com",
     "metadata.packet.net",
     "metadata.platformequinix.com",
+    "metadata.azure.com",
 ];
 
 /// Suffixes (after a dot) of names that only resolve inside a private network.
@@ -124,6 +125,36 @@ pub(super) fn classify(raw: &str, reading: Reading) -> HostClass {
         HostClass::Obfuscated
     } else {
         class
+    }
+}
+
+/// Classifies the host of an outbound connection (the SSRF sink, `crate::sink::ssrf`), and
+/// says whether it is an address literal: IPv4 in any numeric form WHATWG reads (`127.1`,
+/// `2130706433`, `0x7f.1`, `0177.0.0.1`) or, for forms it rejects, the lenient reading of old
+/// resolvers (`425.510.425.510`), or IPv6 with or without brackets (`[::1]`, `::1`). For a
+/// name, the class is the one [`classify`] gives a URL's host (metadata names, `localhost`,
+/// `*.internal`, wildcard-DNS names…); circled letters are not singled out.
+pub(crate) fn destination_class(raw: &str) -> (HostClass, bool) {
+    if raw.is_empty() {
+        return (HostClass::Public, false);
+    }
+    let (host, _) = normalise(raw);
+    let v6 = |inner: &str| {
+        let inner = inner.split('%').next().unwrap_or(inner);
+        inner
+            .parse::<Ipv6Addr>()
+            .map_or(HostClass::Public, v6_class)
+    };
+    if let Some(inner) = host.strip_prefix('[') {
+        return (v6(inner.strip_suffix(']').unwrap_or(inner)), true);
+    }
+    if host.contains(':') {
+        return (v6(&host), true);
+    }
+    match parse_ipv4(&host) {
+        Ipv4::Address(ip) | Ipv4::Invalid(Some(ip)) => (v4_class(ip), true),
+        Ipv4::Invalid(None) => (HostClass::Public, false),
+        Ipv4::Name => (classify_normal(&host, Reading::Url), false),
     }
 }
 
