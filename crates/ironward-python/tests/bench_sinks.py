@@ -28,7 +28,7 @@ from typing import Callable, Dict, List
 INPUTS = [
     "alice", "42", "2024-01-01", "en-US,en;q=0.9", "keep-alive", "text/html,application/xhtml+xml",
     "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36", "session=abcdef0123456789",
-    "price_asc", "10", "electronics", "blue", "https://example.com/ref", "gzip, deflate, br",
+    "price_asc", "25", "electronics", "blue", "https://example.com/ref", "gzip, deflate, br",
     "no-cache", "XMLHttpRequest", "1", "search term here", "{\"a\": 1}", "utf-8",
 ]
 QUERY = ("SELECT p.id, p.name, p.price FROM products p JOIN categories c ON c.id = p.category_id "
