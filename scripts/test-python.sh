@@ -56,6 +56,20 @@ echo "==> python: pytest"
 cd crates/ironward-python/tests
 "$venv/bin/python" -m pytest -q -p no:cacheprovider "$@"
 
+# CI (or SQLMAP=1): sqlmap against the vulnerable Flask app, unprotected (it must find the SQL
+# injections) and protected (it must find none); about a minute. It needs the sink
+# instrumentation (ironward.Blocked), like the protected half of test_sink_exploits.py.
+if [ "${CI:-}" = "true" ] || [ "${SQLMAP:-}" = "1" ]; then
+  cd "$root"
+  if "$venv/bin/python" -c 'import ironward, sys; sys.exit(0 if hasattr(ironward, "Blocked") else 1)'; then
+    echo "==> python: sqlmap against the vulnerable app"
+    PYTHON_VENV="$venv" bash scripts/sqlmap-check.sh
+  else
+    echo "==> python: sqlmap check skipped: no sink instrumentation (ironward.Blocked) yet"
+  fi
+  cd crates/ironward-python/tests
+fi
+
 # CI (or PY_SOAK_SECONDS set): the soak under gunicorn and uvicorn in this environment (30 s each;
 # the full length: bash scripts/soak.sh).
 if [ "${CI:-}" = "true" ] || [ -n "${PY_SOAK_SECONDS:-}" ]; then
