@@ -7,6 +7,7 @@
 
 use super::Engine;
 use crate::config::Level;
+use crate::input::{BodyKind, Inputs};
 use crate::request::Request;
 use crate::sink::{self, Operation, SinkDetail, SinkFinding, SinkRequest};
 use crate::verdict::{Finding, Verdict};
@@ -45,6 +46,7 @@ impl Engine {
                         request.method,
                         request.path,
                     )
+                    .with_user_objects(operator_objects(request, inputs))
                 });
             (verdict, sinks)
         }));
@@ -113,6 +115,31 @@ impl Engine {
     }
 }
 
+/// The user-supplied objects carrying query operators (`{"$ne": …}`) of a request, for the
+/// NoSQL sink: from a JSON body and from bracket parameters (`user[$ne]=`). Only a request
+/// holding a `$` somewhere pays for it (the JSON body is parsed a second time then).
+fn operator_objects(request: &Request<'_>, inputs: &Inputs<'_>) -> Vec<serde_json::Value> {
+    let in_body =
+        inputs.body_kind == BodyKind::Json && memchr::memchr(b'$', request.body).is_some();
+    let in_params = inputs
+        .params
+        .iter()
+        .any(|p| p.name.contains('$') || p.value.contains('$'));
+    if !in_body && !in_params {
+        return Vec::new();
+    }
+    let body = in_body
+        .then(|| serde_json::from_slice::<serde_json::Value>(request.body).ok())
+        .flatten();
+    sink::nosql::user_objects(
+        body.as_ref(),
+        inputs
+            .params
+            .iter()
+            .map(|p| (p.name.as_ref(), p.value.as_ref())),
+    )
+}
+
 /// The detector of the operation's sink, on the request's inputs.
 fn detect(request: &SinkRequest, op: &Operation<'_>) -> Option<SinkFinding> {
     let values = request.values();
@@ -121,7 +148,10 @@ fn detect(request: &SinkRequest, op: &Operation<'_>) -> Option<SinkFinding> {
         Operation::Path { base, path } => sink::path::check(base, path, values),
         Operation::Command { command } => sink::shell::check_command(command, values),
         Operation::Argv { args } => sink::shell::check_argv(args, values),
-        Operation::Url { .. } | Operation::NoSql { .. } => None,
+        Operation::Url { target, resolved } => sink::ssrf::check(target, resolved, values),
+        Operation::NoSql { filter } => {
+            sink::nosql::check_with_strings(filter, request.user_objects(), values)
+        }
     }
 }
 
@@ -228,6 +258,69 @@ mod tests {
         let quoted = "ping -c 1 '8.8.8.8; id'";
         let v = e.check_sink(&inputs, &Operation::Command { command: quoted }, None);
         assert_eq!(v.action, Action::Allow);
+    }
+
+    #[test]
+    fn ssrf_operations() {
+        let e = engine(SinkChecks::default());
+        let inputs = SinkRequest::from_values(["http://rebind.example:8080/admin"]);
+        let target = "http://rebind.example:8080/admin";
+        let local = ["127.0.0.1".parse().unwrap_or_else(|e| panic!("{e}"))];
+        let public = ["93.184.215.14".parse().unwrap_or_else(|e| panic!("{e}"))];
+        let op = Operation::Url {
+            target,
+            resolved: &local,
+        };
+        let v = e.check_sink(&inputs, &op, None);
+        assert!(v.is_blocked(), "{v:?}");
+        assert_eq!(v.findings[0].check, CheckId::Ssrf);
+        let op = Operation::Url {
+            target,
+            resolved: &public,
+        };
+        assert_eq!(e.check_sink(&inputs, &op, None).action, Action::Allow);
+        // The application's own internal call, no input in the host.
+        let op = Operation::Url {
+            target: "http://10.0.0.5/internal",
+            resolved: &[],
+        };
+        assert_eq!(e.check_sink(&inputs, &op, None).action, Action::Allow);
+    }
+
+    #[test]
+    fn nosql_operations_from_a_json_body() {
+        // The `sink` template: the request-side sqli check (which knows `$ne` keys) monitors.
+        let e = Engine::new(Config::template(crate::config::Template::Sink))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let body = br#"{"user": "admin", "password": {"$ne": null}}"#;
+        let req = Request::new("POST", "/signin")
+            .with_headers([("content-type", "application/json")].into_iter().collect());
+        let req = Request { body, ..req };
+        let (v, inputs) = e.inspect_request_for_sinks(&req);
+        assert!(!v.is_blocked(), "{v:?}");
+        let inputs = inputs.unwrap_or_else(|| panic!("no sink inputs"));
+        assert_eq!(inputs.user_objects().len(), 1);
+        let filter = serde_json::json!({"user": "admin", "password": {"$ne": null}});
+        let v = e.check_sink(&inputs, &Operation::NoSql { filter: &filter }, None);
+        assert!(v.is_blocked(), "{v:?}");
+        let d = v.findings[0]
+            .sink
+            .as_deref()
+            .unwrap_or_else(|| panic!("no detail"));
+        assert_eq!((d.sink, d.reason), (Sink::NoSql, Reason::QueryOperator));
+        // The application's own operator, no user object behind it.
+        let own = serde_json::json!({"user": "admin", "age": {"$gt": 18}});
+        let v = e.check_sink(&inputs, &Operation::NoSql { filter: &own }, None);
+        assert_eq!(v.action, Action::Allow);
+        // Bracket parameters, as qs and PHP read them.
+        let req = Request::new("GET", "/users?name[$ne]=x");
+        let (_, inputs) = e.inspect_request_for_sinks(&req);
+        let inputs = inputs.unwrap_or_else(|| panic!("no sink inputs"));
+        let filter = serde_json::json!({"name": {"$ne": "x"}});
+        assert!(
+            e.check_sink(&inputs, &Operation::NoSql { filter: &filter }, None)
+                .is_blocked()
+        );
     }
 
     #[test]
