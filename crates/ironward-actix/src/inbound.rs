@@ -9,6 +9,7 @@ use actix_web::web::Bytes;
 use futures_util::StreamExt;
 use futures_util::stream;
 use ironward_core::request::Headers;
+use ironward_core::sink::SinkRequest;
 use ironward_core::{Engine, Request, Verdict};
 
 use crate::middleware::Shared;
@@ -108,7 +109,13 @@ fn version(v: Version) -> &'static str {
 
 /// Builds the core request (borrowing from `req` and `body`), inspects it and reports the
 /// findings.
-pub(crate) fn inspect(req: &ServiceRequest, shared: &Shared, body: &ReadBody) -> Verdict {
+/// With a sink check on, also returns the request's inputs for the guards (when it goes on to
+/// the application and has any).
+pub(crate) fn inspect(
+    req: &ServiceRequest,
+    shared: &Shared,
+    body: &ReadBody,
+) -> (Verdict, Option<SinkRequest>) {
     let engine = &shared.engine;
     let cap = usize::try_from(engine.config().max_body_bytes).unwrap_or(usize::MAX);
     let mut headers = Headers::new();
@@ -145,7 +152,11 @@ pub(crate) fn inspect(req: &ServiceRequest, shared: &Shared, body: &ReadBody) ->
         route,
         accepts,
     };
-    let verdict = engine.inspect_request(&request);
+    let (verdict, sinks) = if shared.sinks {
+        engine.inspect_request_for_sinks(&request)
+    } else {
+        (engine.inspect_request(&request), None)
+    };
     report(shared.reporter.as_ref(), engine, &request, &verdict);
-    verdict
+    (verdict, sinks.filter(|s| !s.is_empty()))
 }

@@ -1,14 +1,16 @@
 //! The `Transform` and `Service` pair that wires the engine into actix-web, and the options
 //! of the middleware (route table, event reporter).
 
-use crate::report::Reporter;
+use crate::report::{Reporter, report};
 use crate::{inbound, outbound};
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform, forward_ready};
-use actix_web::{Error, HttpMessage};
+use actix_web::error::InternalError;
+use actix_web::{Error, HttpMessage, HttpResponse};
 use futures_util::future::{LocalBoxFuture, Ready, ready};
 use ironward_core::event::Event;
-use ironward_core::{Action, Engine, Routes};
+use ironward_core::{Action, Engine, Request, Routes};
+use ironward_guard::SinkContext;
 use std::fmt;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -92,6 +94,8 @@ pub(crate) struct Shared {
     pub(crate) reporter: Option<Reporter>,
     pub(crate) routes: Option<Arc<Routes>>,
     pub(crate) actix_router: bool,
+    /// A sink check is on: requests keep their inputs and handlers run in a guard scope.
+    pub(crate) sinks: bool,
 }
 
 impl<S, B> Transform<S, ServiceRequest> for Ironward
@@ -113,6 +117,7 @@ where
                 reporter: self.reporter.clone(),
                 routes: self.routes.clone(),
                 actix_router: self.actix_router,
+                sinks: self.engine.sinks_on(),
             }),
         }))
     }
@@ -147,7 +152,7 @@ where
         Box::pin(async move {
             let engine = &shared.engine;
             let body = inbound::read_body(&mut req, engine).await?;
-            let verdict = inbound::inspect(&req, &shared, &body);
+            let (verdict, sinks) = inbound::inspect(&req, &shared, &body);
             if let Some(block) = verdict.response.as_ref().filter(|_| verdict.is_blocked()) {
                 let response = outbound::block_response(block, engine);
                 return Ok(req.into_response(response));
@@ -157,8 +162,43 @@ where
                 // Monitor-level findings: the application may read (and report) them.
                 req.extensions_mut().insert(verdict.clone());
             }
-            let res = service.call(req).await?;
+            let res = match sinks {
+                Some(sinks) => {
+                    let ctx = SinkContext::new(Arc::clone(engine), sinks);
+                    let fut = ironward_guard::sync_scope(ctx.clone(), || service.call(req));
+                    let res = ironward_guard::scope(ctx.clone(), fut).await;
+                    match (sink_block(&shared, &ctx), res) {
+                        (None, res) => res?,
+                        (Some(block), Ok(res)) => {
+                            // The handler's response (whatever it made of the error) is replaced.
+                            let (req, _) = res.into_parts();
+                            return Ok(ServiceResponse::new(req, block));
+                        }
+                        (Some(block), Err(e)) => {
+                            // No request left to answer with: an error whose response is the block.
+                            return Err(InternalError::from_response(e.to_string(), block).into());
+                        }
+                    }
+                }
+                None => service.call(req).await?,
+            };
             outbound::inspect(res, engine, shared.reporter.as_ref(), &verdict).await
         })
     }
+}
+
+/// After a handler ran in a guard scope: reports what its guards found and, when one blocked,
+/// returns the block response that replaces the handler's.
+fn sink_block(shared: &Shared, ctx: &SinkContext) -> Option<HttpResponse> {
+    let verdicts = ctx.take_verdicts();
+    if !verdicts.is_empty() {
+        let request = ctx.request();
+        let core = Request::new(&request.method, &request.path);
+        for v in &verdicts {
+            report(shared.reporter.as_ref(), &shared.engine, &core, v);
+        }
+    }
+    let verdict = ctx.blocked()?;
+    let block = verdict.response.as_ref().filter(|_| verdict.is_blocked())?;
+    Some(outbound::block_response(block, &shared.engine))
 }

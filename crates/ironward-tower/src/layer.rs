@@ -36,6 +36,8 @@ pub(crate) struct Shared {
     pub server: Option<HeaderValue>,
     /// `MAX_BODY_BYTES` as a buffer size.
     pub body_cap: usize,
+    /// A sink check is on: requests keep their inputs and handlers run in a guard scope.
+    pub sinks: bool,
 }
 
 impl fmt::Debug for Shared {
@@ -120,6 +122,7 @@ impl<S> Layer<S> for IronwardLayer {
                 routes: self.routes.clone(),
                 server,
                 body_cap: usize::try_from(config.max_body_bytes).unwrap_or(usize::MAX),
+                sinks: self.engine.sinks_on(),
             }),
         }
     }

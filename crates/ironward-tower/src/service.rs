@@ -11,7 +11,9 @@ use http_body::Body;
 use http_body_util::BodyExt;
 use ironward_core::Engine;
 use ironward_core::request::{Body as CoreBody, Request};
+use ironward_core::sink::SinkRequest;
 use ironward_core::verdict::Verdict;
+use ironward_guard::SinkContext;
 use tower_service::Service;
 
 use crate::body::{BoxError, DlpBody, RequestBody, ResponseBody, boxed, buffer, full};
@@ -63,15 +65,25 @@ where
             // No body (a GET…): inspect now and call the instance that was polled ready, with
             // no buffering, no clone of the service, and a small future for the response.
             let shared = Arc::clone(&self.shared);
-            let verdict = inspect(&shared, &parts, &[], None);
+            let (verdict, sinks) = inspect(&shared, &parts, &[], None);
             let grpc = grpc::is_grpc(&parts.headers);
             if let Some(res) = blocked(&shared, &verdict, grpc) {
                 return Box::pin(std::future::ready(Ok(res)));
             }
             let (method, uri) = (parts.method.clone(), parts.uri.clone());
-            let res = self
-                .inner
-                .call(http::Request::from_parts(parts, RequestBody::empty()));
+            let req = http::Request::from_parts(parts, RequestBody::empty());
+            if let Some(sinks) = sinks {
+                let ctx = SinkContext::new(Arc::clone(&shared.engine), sinks);
+                let res = ironward_guard::sync_scope(ctx.clone(), || self.inner.call(req));
+                return Box::pin(async move {
+                    let res = ironward_guard::scope(ctx.clone(), res).await;
+                    if let Some(block) = sink_outcome(&shared, &ctx, grpc) {
+                        return Ok(block);
+                    }
+                    Ok(respond(res?, shared, verdict, &method, &uri, grpc).await)
+                });
+            }
+            let res = self.inner.call(req);
             return Box::pin(async move {
                 let res = res.await?;
                 Ok(respond(res, shared, verdict, &method, &uri, grpc).await)
@@ -91,12 +103,37 @@ fn inspect(
     parts: &http::request::Parts,
     body: &[u8],
     body_len: Option<u64>,
-) -> Verdict {
+) -> (Verdict, Option<SinkRequest>) {
     let engine = &shared.engine;
     let core = convert::request(parts, body, body_len, shared);
-    let verdict = engine.inspect_request(&core);
+    let (verdict, sinks) = if shared.sinks {
+        engine.inspect_request_for_sinks(&core)
+    } else {
+        (engine.inspect_request(&core), None)
+    };
     report(shared.reporter.as_ref(), engine, &core, &verdict);
-    verdict
+    // No input a guard could find: no scope to set.
+    (verdict, sinks.filter(|s| !s.is_empty()))
+}
+
+/// After a handler ran in a guard scope: reports what its guards found and, when one blocked,
+/// returns the block response that replaces the handler's (whatever the handler made of the
+/// error: a 500, a 200…).
+fn sink_outcome(
+    shared: &Shared,
+    ctx: &SinkContext,
+    grpc: bool,
+) -> Option<http::Response<ResponseBody>> {
+    let verdicts = ctx.take_verdicts();
+    if !verdicts.is_empty() {
+        let request = ctx.request();
+        let core = Request::new(&request.method, &request.path);
+        for v in &verdicts {
+            report(shared.reporter.as_ref(), &shared.engine, &core, v);
+        }
+    }
+    let verdict = ctx.blocked()?;
+    blocked(shared, &verdict, grpc)
 }
 
 /// The response that replaces the application's when the verdict blocks (`grpc`: the request
@@ -132,16 +169,26 @@ where
         ));
     };
     let body_len = body_len(&parts.headers, &buffered);
-    let verdict = inspect(&shared, &parts, &buffered.bytes, body_len);
+    let (verdict, sinks) = inspect(&shared, &parts, &buffered.bytes, body_len);
     if let Some(res) = blocked(&shared, &verdict, grpc) {
         // The rest of a longer body is never read: dropping it ends the request stream (hyper
         // closes an HTTP/1.1 connection whose body was not read; HTTP/2 resets the stream).
         return Ok(res);
     }
     let (method, uri) = (parts.method.clone(), parts.uri.clone());
-    let res = inner
-        .call(http::Request::from_parts(parts, buffered.body))
-        .await?;
+    let req = http::Request::from_parts(parts, buffered.body);
+    let res = match sinks {
+        Some(sinks) => {
+            let ctx = SinkContext::new(Arc::clone(&shared.engine), sinks);
+            let fut = ironward_guard::sync_scope(ctx.clone(), || inner.call(req));
+            let res = ironward_guard::scope(ctx.clone(), fut).await;
+            if let Some(block) = sink_outcome(&shared, &ctx, grpc) {
+                return Ok(block);
+            }
+            res?
+        }
+        None => inner.call(req).await?,
+    };
     Ok(respond(res, shared, verdict, &method, &uri, grpc).await)
 }
 

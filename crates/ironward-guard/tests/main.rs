@@ -1,0 +1,8 @@
+//! Integration tests of the guards with real things: an axum app behind `IronwardLayer` on a
+//! loopback TCP server, an actix-web app behind `Ironward` through actix's test service, SQLite
+//! through sqlx, `std::process::Command`, `std::fs`, and `reqwest` with the guarded resolver.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
+
+mod actix;
+mod axum_app;
+mod support;
