@@ -55,14 +55,31 @@ impl PySinkContext {
 #[pymethods]
 impl PySinkContext {
     /// A context from plain strings (every value's location is `input`), for code outside a
-    /// web request: a worker's task arguments, a script's command line.
+    /// web request: a worker's task arguments, a script's command line. `objects_json` is a
+    /// JSON array of the user-supplied objects the NoSQL sink compares filters with (the
+    /// parsed JSON documents the code received); ValueError when it is not one.
     #[staticmethod]
-    #[pyo3(signature = (values, method="TASK", path="/"))]
-    fn from_values(values: Vec<PyBackedStr>, method: &str, path: &str) -> PySinkContext {
+    #[pyo3(signature = (values, method="TASK", path="/", objects_json=None))]
+    fn from_values(
+        values: Vec<PyBackedStr>,
+        method: &str,
+        path: &str,
+        objects_json: Option<&str>,
+    ) -> PyResult<PySinkContext> {
         let mut inner = SinkRequest::from_values(values.iter().map(|v| &**v));
+        if let Some(text) = objects_json {
+            let objects: Vec<serde_json::Value> = serde_json::from_str(text).map_err(|e| {
+                PyValueError::new_err(format!("objects_json is not a JSON array: {e}"))
+            })?;
+            inner = inner.with_user_objects(objects);
+        }
         inner.method = method.to_owned();
         inner.path = path.to_owned();
-        PySinkContext::new(Arc::new(inner), Arc::from(method), Arc::from(path))
+        Ok(PySinkContext::new(
+            Arc::new(inner),
+            Arc::from(method),
+            Arc::from(path),
+        ))
     }
 
     /// The input values the sink checks look for, in extraction order.

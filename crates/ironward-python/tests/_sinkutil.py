@@ -68,7 +68,7 @@ def wired(sink: str) -> bool:
         method, args, value = _PROBES[sink]
         ctx = SinkContext.from_values([value])
         if sink == "nosql":
-            ctx = SinkContext.from_values([value, "x"])
+            ctx = SinkContext.from_values(["x"], objects_json='[{"user": {"$ne": ""}}]')
         _wired[sink] = bool(getattr(e, method)(ctx, *args).flagged)
     return _wired[sink]
 

@@ -86,6 +86,17 @@ def make_app(db: str, files: str) -> Flask:
 
         return requests.get(request.args["url"], timeout=5).content
 
+    @app.route("/login", methods=["POST"])
+    def login():
+        # MongoDB, no server needed: find() builds a lazy cursor, checked before any I/O.
+        import pymongo
+
+        client = pymongo.MongoClient("mongodb://127.0.0.1:9/", connect=False,
+                                     serverSelectionTimeoutMS=50)
+        body = request.get_json()
+        client["app"]["users"].find({"user": body["user"], "password": body["password"]})
+        return "queried"
+
     @app.route("/health")
     def health():
         # An internal call the application makes itself (the host is not from the request).
@@ -252,6 +263,21 @@ def test_ssrf_to_a_local_server_from_a_user_url(env, local_server, route):
     r = c.get(route, query_string={"url": f"http://{host}:{port}/secret"})
     xfail_unless_wired("ssrf")
     assert r.status_code == 403 and b"internal secret" not in r.data
+
+
+# ---------------------------------------------------------------------------------------
+# NoSQL
+
+
+def test_nosql_operator_injection(env):
+    pytest.importorskip("pymongo")
+    app, _ = protected(env, SINK_CHECKS={"nosql": 1})
+    c = app.test_client()
+    r = c.post("/login", json={"user": "alice", "password": "secret"})
+    assert r.status_code == 200 and r.data == b"queried"
+    r = c.post("/login", json={"user": "admin", "password": {"$ne": ""}})
+    xfail_unless_wired("nosql")
+    assert r.status_code == 403
 
 
 # ---------------------------------------------------------------------------------------

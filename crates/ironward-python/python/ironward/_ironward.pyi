@@ -52,7 +52,10 @@ class SinkContext:
 
     @staticmethod
     def from_values(
-        values: Sequence[str], method: str = "TASK", path: str = "/"
+        values: Sequence[str],
+        method: str = "TASK",
+        path: str = "/",
+        objects_json: Optional[str] = None,
     ) -> "SinkContext": ...
     def values(self) -> List[str]: ...
     @property

@@ -49,14 +49,25 @@ class Protection:
     def inputs(
         self, values: Iterable[Any], method: str = "TASK", path: str = "/"
     ) -> Iterator[SinkState]:
-        """Within the ``with`` block, the sinks check their operations against ``values``
-        (strings; other values are converted with ``str``): a blocked operation raises
-        :class:`Blocked`. ``method`` and ``path`` name the unit of work in events (a task's
-        name, a queue…)."""
+        """Within the ``with`` block, the sinks check their operations against ``values``: a
+        blocked operation raises :class:`Blocked`. Strings are looked for in queries, commands,
+        paths and URLs (other scalars are converted with ``str``); dicts and lists (parsed JSON
+        the code received) are the objects the NoSQL sink compares filters with, and their
+        strings are looked for too. ``method`` and ``path`` name the unit of work in events
+        (a task's name, a queue…)."""
         from .._ironward import SinkContext
 
-        texts = [v if isinstance(v, str) else str(v) for v in values]
-        state, token = enter(self.engine, SinkContext.from_values(texts, method, path))
+        texts: list = []
+        objects: list = []
+        for v in values:
+            if isinstance(v, (dict, list)):
+                objects.append(v)
+                texts.extend(_strings(v))
+            else:
+                texts.append(v if isinstance(v, str) else str(v))
+        blob = json.dumps(objects, default=str) if objects else None
+        ctx = SinkContext.from_values(texts, method, path, blob)
+        state, token = enter(self.engine, ctx)
         try:
             yield state
         finally:
@@ -76,6 +87,21 @@ class Protection:
             yield state
         finally:
             leave(token)
+
+
+def _strings(value: Any, depth: int = 0) -> Iterator[str]:
+    """The strings (keys and values) of parsed JSON, bounded in depth."""
+    if depth > 32:
+        return
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield str(k)
+            yield from _strings(v, depth + 1)
+    elif isinstance(value, (list, tuple)):
+        for v in value:
+            yield from _strings(v, depth + 1)
 
 
 def protect(
