@@ -23,7 +23,7 @@ max_len="${MAX_LEN:-8192}"
 rss_limit="${RSS_LIMIT_MB:-2048}"
 unit_timeout="${UNIT_TIMEOUT:-10}"
 sanitizer="${SANITIZER:-address}"
-all_targets=(extract decode analyze multipart form cookies xml protobuf charset config request sink_sql sink_shell sink_ssrf sink_nosql)
+all_targets=(extract decode analyze multipart form cookies xml protobuf charset config request sink_sql sink_path sink_shell sink_ssrf sink_nosql)
 if [ "$#" -gt 0 ]; then targets=("$@"); else targets=("${all_targets[@]}"); fi
 
 if ! command -v cargo-fuzz >/dev/null 2>&1; then

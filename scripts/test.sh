@@ -30,7 +30,7 @@ step "doctests"
 cargo test --workspace --doc --locked
 
 fuzz_seconds="${FUZZ_SECONDS:-}"
-# CI: 20 s for each of the 13 targets (about 4 minutes of fuzzing); scripts/fuzz-campaign.sh
+# CI: 20 s for each of the 16 targets (about 5 minutes of fuzzing); scripts/fuzz-campaign.sh
 # stops at the first crash and prints the reproducer.
 if [ -z "$fuzz_seconds" ] && [ "${CI:-}" = "true" ]; then fuzz_seconds=20; fi
 if [ -n "$fuzz_seconds" ] && [ "$fuzz_seconds" != "0" ]; then
