@@ -8,6 +8,7 @@ use ironward_core::config::Config;
 use ironward_core::engine::Engine;
 use ironward_core::reference::reference_requests;
 use ironward_core::request::Request;
+use ironward_core::sink::SinkRequest;
 use std::hint::black_box;
 
 fn pipeline(c: &mut Criterion) {
@@ -25,6 +26,36 @@ fn pipeline(c: &mut Criterion) {
         let req = r.request();
         group.bench_function(r.name, |b| {
             b.iter(|| black_box(engine.inspect_request(black_box(&req))))
+        });
+    }
+    group.finish();
+
+    // The same requests as the adapters inspect them when a sink check is on (the default):
+    // the pipeline plus the inputs kept, owned, for the sinks.
+    let mut group = c.benchmark_group("inspect_request_for_sinks");
+    for r in &requests {
+        let req = r.request();
+        group.bench_function(r.name, |b| {
+            b.iter(|| black_box(engine.inspect_request_for_sinks(black_box(&req))))
+        });
+    }
+    group.finish();
+
+    // What keeping the inputs costs on its own: the owned copy of already extracted inputs.
+    let mut group = c.benchmark_group("sink_request_from_inputs");
+    for r in &requests {
+        let req = r.request();
+        let inputs = engine.extract(&req);
+        group.bench_function(r.name, |b| {
+            b.iter(|| {
+                black_box(SinkRequest::from_inputs(
+                    black_box(&inputs),
+                    &[],
+                    None,
+                    req.method,
+                    req.path,
+                ))
+            })
         });
     }
     group.finish();
