@@ -13,6 +13,7 @@
 #                       sqlmap is added to it. Without it, a temporary one is built (ironward
 #                       from source, as scripts/test-python.sh does).
 #   DB=postgres|mysql   another backend (with IRONWARD_PG_DSN / IRONWARD_MYSQL_DSN set).
+#   APP=fastapi         the FastAPI twin under uvicorn instead of the Flask app under gunicorn.
 #   SQLMAP_TIMEOUT      seconds per sqlmap run (180).
 # Exit status 0 when both halves hold; it prints one line per endpoint and mode.
 set -euo pipefail
@@ -58,14 +59,21 @@ start_server() { # $1: 0 or 1 (IRONWARD)
   rm -f "$work/shop.db"
   (
     cd examples/vulnerable
-    DB="${DB:-sqlite}" SQLITE_PATH="$work/shop.db" VULN_BASE="$work/files" IRONWARD="$1" \
-      IRONWARD_PARAMS="$protect_params" \
+    export DB="${DB:-sqlite}" SQLITE_PATH="$work/shop.db" VULN_BASE="$work/files" \
+      IRONWARD="$1" IRONWARD_PARAMS="$protect_params"
+    if [ "${APP:-flask}" = "fastapi" ]; then
+      exec "$venv/bin/uvicorn" --factory fastapi_app:create_app --host 127.0.0.1 \
+        --port "$port" --log-level warning
+    else
       exec "$venv/bin/gunicorn" --preload -w 2 --threads 2 -b "127.0.0.1:$port" \
-      --log-level warning 'flask_app:create_app()'
+        --log-level warning 'flask_app:create_app()'
+    fi
   ) >"$work/server-$1.log" 2>&1 &
   server_pid=$!
   local i
-  for i in $(seq 1 100); do
+  # Up to 60 s: on MariaDB, the time-based payloads of the previous run may still sleep in the
+  # server and hold the tables the app's seeding drops.
+  for i in $(seq 1 300); do
     if "$venv/bin/python" -c "import urllib.request as u; u.urlopen('http://127.0.0.1:$port/sql/item?id=1', timeout=1)" 2>/dev/null; then
       return 0
     fi
@@ -121,7 +129,7 @@ run_mode() { # $1: 0 (unprotected, sqlmap must find the injection) or 1 (protect
   stop_server
 }
 
-echo "==> sqlmap-check: $("$venv/bin/sqlmap" --version 2>/dev/null | tail -n 1) against examples/vulnerable/flask_app.py (DB=${DB:-sqlite}) on 127.0.0.1:$port"
+echo "==> sqlmap-check: $("$venv/bin/sqlmap" --version 2>/dev/null | tail -n 1) against examples/vulnerable/${APP:-flask}_app.py (DB=${DB:-sqlite}) on 127.0.0.1:$port"
 run_mode 0
 run_mode 1
 if [ "$failures" != 0 ]; then

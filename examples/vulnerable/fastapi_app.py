@@ -88,6 +88,15 @@ def create_app(
     def sql_login(user: str = "", password: str = "") -> JSONResponse:
         return rows(lambda: db.login(user, password))
 
+    @app.get("/sql/search_swallow")
+    def sql_search_swallow(q: str = "") -> JSONResponse:
+        # A view that swallows every exception (ironward.Blocked included) and answers 200:
+        # the adapter must still answer the block.
+        try:
+            return JSONResponse({"rows": [list(r) for r in db.search(q)]})
+        except Exception as e:  # noqa: BLE001 (vulnerable on purpose)
+            return JSONResponse({"error": str(e)})
+
     @app.get("/sql/find")
     def sql_find(q: str = "") -> JSONResponse:
         return rows(lambda: db.find_safe(q))

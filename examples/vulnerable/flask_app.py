@@ -98,6 +98,15 @@ def create_app(
     def sql_login() -> Any:
         return rows(lambda: db.login(arg("user"), arg("password")))
 
+    @app.get("/sql/search_swallow")
+    def sql_search_swallow() -> Any:
+        # A view that swallows every exception (ironward.Blocked included) and answers 200:
+        # the adapter must still answer the block.
+        try:
+            return jsonify(rows=[list(r) for r in db.search(arg("q"))])
+        except Exception as e:  # noqa: BLE001 (vulnerable on purpose)
+            return jsonify(error=str(e))
+
     @app.get("/sql/find")
     def sql_find() -> Any:
         return rows(lambda: db.find_safe(arg("q")))
