@@ -56,8 +56,9 @@ impl PySinkContext {
 impl PySinkContext {
     /// A context from plain strings (every value's location is `input`), for code outside a
     /// web request: a worker's task arguments, a script's command line. `objects_json` is a
-    /// JSON array of the user-supplied objects the NoSQL sink compares filters with (the
-    /// parsed JSON documents the code received); ValueError when it is not one.
+    /// JSON array of the parsed JSON documents the code received: their objects that carry
+    /// query operators (`{"$ne": …}`, nested ones too) are what the NoSQL sink compares
+    /// filters with, as for a request's JSON body; ValueError when it is not JSON.
     #[staticmethod]
     #[pyo3(signature = (values, method="TASK", path="/", objects_json=None))]
     fn from_values(
@@ -68,9 +69,9 @@ impl PySinkContext {
     ) -> PyResult<PySinkContext> {
         let mut inner = SinkRequest::from_values(values.iter().map(|v| &**v));
         if let Some(text) = objects_json {
-            let objects: Vec<serde_json::Value> = serde_json::from_str(text).map_err(|e| {
-                PyValueError::new_err(format!("objects_json is not a JSON array: {e}"))
-            })?;
+            let documents: serde_json::Value = serde_json::from_str(text)
+                .map_err(|e| PyValueError::new_err(format!("objects_json is not JSON: {e}")))?;
+            let objects = ironward_core::sink::nosql::user_objects(Some(&documents), []);
             inner = inner.with_user_objects(objects);
         }
         inner.method = method.to_owned();

@@ -51,9 +51,9 @@ class Protection:
     ) -> Iterator[SinkState]:
         """Within the ``with`` block, the sinks check their operations against ``values``: a
         blocked operation raises :class:`Blocked`. Strings are looked for in queries, commands,
-        paths and URLs (other scalars are converted with ``str``); dicts and lists (parsed JSON
-        the code received) are the objects the NoSQL sink compares filters with, and their
-        strings are looked for too. ``method`` and ``path`` name the unit of work in events
+        paths and URLs (other scalars are converted with ``str``); dicts and lists are parsed
+        JSON the code received: their objects carrying query operators (``{"$ne": …}``) are
+        what the NoSQL sink compares filters with, and their strings are looked for too. ``method`` and ``path`` name the unit of work in events
         (a task's name, a queue…)."""
         from .._ironward import SinkContext
 
