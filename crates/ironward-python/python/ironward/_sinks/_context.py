@@ -145,14 +145,20 @@ def _library_dirs() -> Tuple[str, ...]:
     return tuple(d.rstrip(os.sep) + os.sep for d in dirs)
 
 
+def library_dirs() -> Tuple[str, ...]:
+    """Ironward's own directory first, then the standard library's and the installed
+    packages' (computed once)."""
+    global _LIBRARY_DIRS
+    if not _LIBRARY_DIRS:
+        _LIBRARY_DIRS = _library_dirs()
+    return _LIBRARY_DIRS
+
+
 def _is_library(filename: str) -> bool:
     known = _IS_LIBRARY.get(filename)
     if known is not None:
         return known
-    global _LIBRARY_DIRS
-    if not _LIBRARY_DIRS:
-        _LIBRARY_DIRS = _library_dirs()
-    lib = filename.startswith("<") or os.path.abspath(filename).startswith(_LIBRARY_DIRS)
+    lib = filename.startswith("<") or os.path.abspath(filename).startswith(library_dirs())
     if len(_IS_LIBRARY) < 4096:
         _IS_LIBRARY[filename] = lib
     return lib
@@ -165,10 +171,7 @@ def caller() -> str:
         frame: Any = sys._getframe(1)
     except Exception:
         return ""
-    global _LIBRARY_DIRS
-    if not _LIBRARY_DIRS:
-        _LIBRARY_DIRS = _library_dirs()
-    own = _LIBRARY_DIRS[0]
+    own = library_dirs()[0]
     fallback = ""
     while frame is not None:
         filename = frame.f_code.co_filename

@@ -16,7 +16,7 @@ import threading
 from typing import Any, Callable, Dict, Optional, Sequence
 
 from . import files, net, nosql, shell, sql
-from ._context import failed
+from ._context import failed, library_dirs
 from ._patch import restore_all
 
 __all__ = ["install", "installed", "uninstall"]
@@ -119,6 +119,7 @@ def install() -> None:
         if _installed:
             return
         _installed = True
+        library_dirs()  # computed now, not inside the first check that needs the caller
         for name, patches in _targets().items():
             module: Optional[Any] = sys.modules.get(name)
             if module is not None:
