@@ -24,11 +24,17 @@
 //! one [`SinkFinding`], the first injection found, and never panic or fail: an operation the
 //! detector cannot analyse is not reported unless the input is what makes it unanalysable.
 //!
-//! The SQL ([`sql`]), path ([`path`]), shell ([`shell`]: command lines and argument lists),
-//! SSRF ([`ssrf`]: the outbound URL or host and the addresses it resolved to) and NoSQL
-//! ([`nosql`]: MongoDB filters, where user *objects* rather than strings are compared)
-//! detectors exist so far; adapters (Python driver instrumentation, the Rust guards) and the
-//! configuration come in later steps. See `docs/sinks.md`.
+//! The detectors: SQL ([`sql`]), path ([`path`]), shell ([`shell`]: command lines and argument
+//! lists), SSRF ([`ssrf`]: the outbound URL or host and the addresses it resolved to) and NoSQL
+//! ([`nosql`]: MongoDB filters, where user *objects* rather than strings are compared).
+//!
+//! Around them: a [`SinkRequest`] holds one request's inputs, owned, for as long as the
+//! application handles it; an [`Operation`] describes what the application is about to do; and
+//! [`Engine::check_sink`](crate::Engine::check_sink) runs the operation's detector and applies
+//! the `SINK_CHECKS` level (block, blacklist, report), with a [`SinkDetail`] in the finding and
+//! its event. The adapters — the Python package's driver instrumentation and the Rust guards
+//! (`ironward-guard`) — keep the `SinkRequest` in the request's context and call `check_sink`.
+//! See `docs/sinks.md`.
 
 pub mod nosql;
 mod operation;
