@@ -39,6 +39,8 @@ def configure_django():
             ROOT_URLCONF="test_django",
             MIDDLEWARE=["ironward.DjangoRASP"],
             INSTALLED_APPS=[],
+            # An in-memory SQLite database for the ORM sink tests (test_sinks_django_orm.py).
+            DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}},
             IRONWARD_PARAMS=params(),
         )
         django.setup()
