@@ -41,6 +41,7 @@ mod operation;
 pub mod path;
 mod report;
 mod request;
+mod search;
 pub mod shell;
 pub mod sql;
 pub mod ssrf;

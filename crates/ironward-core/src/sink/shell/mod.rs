@@ -45,6 +45,7 @@
 mod classify;
 mod lexer;
 
+use super::search::{PairSet, occurs};
 use super::{MIN_INPUT_LEN, Reason, Sink, SinkFinding, request_values};
 use crate::input::Inputs;
 use memchr::memmem;
@@ -249,7 +250,7 @@ fn command_at<S: AsRef<str>>(
         if hits.iter().any(|(_, h)| h.as_ref().as_bytes() == n) {
             continue;
         }
-        if occurs(c, n) {
+        if occurs(c, n, commonness) {
             hits.push((index, input));
         }
     }
@@ -305,64 +306,6 @@ fn commonness(b: u8) -> u8 {
         b'A'..=b'Z' | b',' | b':' | b';' => 6,
         _ => 1,
     }
-}
-
-/// The pairs of adjacent bytes present in a command, folded into 4096 bits (the low 6 bits of
-/// each byte), as in the SQL detector: built once per call on the stack, it rejects nearly
-/// every absent input without a search.
-struct PairSet([u64; 64]);
-
-impl PairSet {
-    fn of(c: &[u8]) -> Self {
-        let mut set = [0u64; 64];
-        for w in c.windows(2) {
-            if let [a, b] = *w
-                && let Some(slot) = set.get_mut(usize::from(a & 63))
-            {
-                *slot |= 1 << (b & 63);
-            }
-        }
-        Self(set)
-    }
-
-    /// True when every adjacent pair of `needle` may be in the command.
-    fn may_hold(&self, needle: &[u8]) -> bool {
-        needle.windows(2).all(|w| match *w {
-            [a, b] => self
-                .0
-                .get(usize::from(a & 63))
-                .is_some_and(|bits| bits & (1 << (b & 63)) != 0),
-            _ => true,
-        })
-    }
-}
-
-/// Candidates verified one by one before handing over to `memmem` (linear in the worst case).
-const MAX_CANDIDATES: usize = 16;
-
-/// True when `needle` occurs in `c`: one `memchr` scan for its rarest byte (among its first
-/// 16), each hit verified in place.
-fn occurs(c: &[u8], needle: &[u8]) -> bool {
-    let Some((offset, &rare)) = needle
-        .iter()
-        .take(16)
-        .enumerate()
-        .min_by_key(|&(_, &b)| commonness(b))
-    else {
-        return true;
-    };
-    for (n, at) in memchr::memchr_iter(rare, c).enumerate() {
-        if n == MAX_CANDIDATES {
-            return memmem::find(c, needle).is_some();
-        }
-        if at >= offset
-            && c.get(at - offset..)
-                .is_some_and(|rest| rest.starts_with(needle))
-        {
-            return true;
-        }
-    }
-    false
 }
 
 /// The first occurrence of `input` that changes the command, with the reason.

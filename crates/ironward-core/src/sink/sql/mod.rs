@@ -37,6 +37,7 @@ mod lexer;
 #[cfg(test)]
 mod tokens;
 
+use super::search::{PairSet, occurs};
 use super::{Dialect, MIN_INPUT_LEN, Reason, Sink, SinkFinding, request_values};
 use crate::input::Inputs;
 use lexer::{Kind, Tok};
@@ -96,41 +97,6 @@ const LEXER: Tokenizer = Tokenizer {
     tokenizes: lexer::tokenizes,
 };
 
-/// The pairs of adjacent bytes present in a query, folded into 4096 bits (the low 6 bits of
-/// each byte: 512 bytes, built once per call without allocating). An input holding a pair the
-/// query lacks cannot occur in it; on short queries few pairs collide, so nearly every absent
-/// input is rejected here without a search.
-struct PairSet([u64; 64]);
-
-impl PairSet {
-    fn of(q: &[u8]) -> Self {
-        let mut set = [0u64; 64];
-        if let Some((&first, rest)) = q.split_first() {
-            let mut prev = first;
-            for &b in rest {
-                set[usize::from(prev & 63)] |= 1 << (b & 63);
-                prev = b;
-            }
-        }
-        Self(set)
-    }
-
-    /// True when every adjacent pair of `needle` may be in the query.
-    fn may_hold(&self, needle: &[u8]) -> bool {
-        let Some((&first, rest)) = needle.split_first() else {
-            return true;
-        };
-        let mut prev = first;
-        for &b in rest {
-            if self.0[usize::from(prev & 63)] & (1 << (b & 63)) == 0 {
-                return false;
-            }
-            prev = b;
-        }
-        true
-    }
-}
-
 fn check_with<I, S>(query: &str, dialect: Dialect, inputs: I, lex: Tokenizer) -> Option<SinkFinding>
 where
     I: IntoIterator<Item = S>,
@@ -154,7 +120,7 @@ where
         if hits.iter().any(|(_, h)| h.as_ref().as_bytes() == needle) {
             continue;
         }
-        if occurs(q, needle) {
+        if occurs(q, needle, commonness) {
             hits.push((index, input));
         }
     }
@@ -181,35 +147,6 @@ fn commonness(b: u8) -> u8 {
         b'0'..=b'9' | b'"' | b'*' | b'-' | b'/' => 6,
         _ => 1,
     }
-}
-
-/// Candidates verified one by one before handing over to `memmem` (linear in the worst case).
-const MAX_CANDIDATES: usize = 16;
-
-/// True when `needle` occurs in `q`. Faster than `memmem::find` on the short queries of the
-/// common case, which would build a searcher per input: one `memchr` scan for the needle's
-/// rarest byte (among its first 16), each hit verified in place.
-fn occurs(q: &[u8], needle: &[u8]) -> bool {
-    let Some((offset, &rare)) = needle
-        .iter()
-        .take(16)
-        .enumerate()
-        .min_by_key(|&(_, &b)| commonness(b))
-    else {
-        return true;
-    };
-    for (n, at) in memchr::memchr_iter(rare, q).enumerate() {
-        if n == MAX_CANDIDATES {
-            return memmem::find(q, needle).is_some();
-        }
-        if at >= offset
-            && q.get(at - offset..)
-                .is_some_and(|rest| rest.starts_with(needle))
-        {
-            return true;
-        }
-    }
-    false
 }
 
 /// [`check`] with the values of an extracted request ([`request_values`]).
