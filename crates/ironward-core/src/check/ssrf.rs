@@ -90,7 +90,7 @@ mod host;
 #[cfg(test)]
 mod tests;
 
-pub(crate) use host::{HostClass, destination_class};
+pub(crate) use host::{HostClass, destination_class, literal_address};
 use host::{Reading, classify};
 
 /// The `ssrf` check.

@@ -2,7 +2,7 @@
 //! WHATWG URL parsers (and, for numeric hosts they reject, older resolvers) read it.
 
 use super::{v4_class, v6_class};
-use std::net::{Ipv4Addr, Ipv6Addr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 /// What a host is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -125,6 +125,28 @@ pub(super) fn classify(raw: &str, reading: Reading) -> HostClass {
         HostClass::Obfuscated
     } else {
         class
+    }
+}
+
+/// The address a host written as an address literal names: IPv6 with or without brackets,
+/// IPv4 in any numeric form WHATWG accepts (`127.1`, `2130706433`, `0x7f.1`, `0177.0.0.1`).
+/// `None` for a name, or a number WHATWG rejects. The SSRF sink compares a user URL's host
+/// with the host a URL parser re-serialised it to (`http://2130706433/` → `127.0.0.1`).
+pub(crate) fn literal_address(raw: &str) -> Option<IpAddr> {
+    let (host, _) = normalise(raw);
+    let v6 = |inner: &str| {
+        let inner = inner.split('%').next().unwrap_or(inner);
+        inner.parse::<Ipv6Addr>().ok().map(IpAddr::V6)
+    };
+    if let Some(inner) = host.strip_prefix('[') {
+        return v6(inner.strip_suffix(']').unwrap_or(inner));
+    }
+    if host.contains(':') {
+        return v6(&host);
+    }
+    match parse_ipv4(&host) {
+        Ipv4::Address(ip) => Some(IpAddr::V4(ip)),
+        Ipv4::Invalid(_) | Ipv4::Name => None,
     }
 }
 

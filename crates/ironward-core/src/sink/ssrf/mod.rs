@@ -13,8 +13,10 @@
 //!    its ends (`evil.com@127.0.0.1`, `127.0.0.1#`, `//127.0.0.1`), or appends labels to it
 //!    (`"https://api.example.com" + ".evil.com"`: a suffix of the host starting with `.`); or
 //!    the input is itself a URL with an authority (`scheme://…`, `//…`) whose host equals the
-//!    target's host, ASCII case and a trailing dot ignored (the application re-serialised
-//!    the URL). An occurrence that is
+//!    target's host, ASCII case and a trailing dot ignored, or names the same address when
+//!    the target's host is an address literal and the port is the same (the application
+//!    re-serialised the URL: `url` and WHATWG parsers write `http://2130706433/` as
+//!    `http://127.0.0.1/`). An occurrence that is
 //!    a proper part of the host (one label, one octet: a page number `10` inside the
 //!    application's own `10.0.0.5`) is not control: the code chose the rest. An input that
 //!    only fills the path, the query or the fragment of a URL to a fixed host is safe.
@@ -52,7 +54,7 @@
 //! no finding.
 
 use super::{MIN_INPUT_LEN, Reason, Sink, SinkFinding, request_values};
-use crate::check::ssrf::{HostClass, destination_class, v4_class, v6_class};
+use crate::check::ssrf::{HostClass, destination_class, literal_address, v4_class, v6_class};
 use crate::input::Inputs;
 use memchr::memmem;
 use std::net::IpAddr;
@@ -98,13 +100,16 @@ where
 {
     let host = host_span(target)?;
     let host_text = target.get(host.written.clone()).unwrap_or_default();
+    // The address the host names when it is an address literal, for `same_host`.
+    let address = literal_address(host_text.strip_suffix('.').unwrap_or(host_text));
     for (index, input) in inputs.into_iter().enumerate() {
         let needle = input.as_ref();
         if needle.len() < MIN_INPUT_LEN {
             continue;
         }
-        let span = controlling_occurrence(target, &host.inner, needle)
-            .or_else(|| same_host(needle, host_text).then(|| host.written.clone()));
+        let span = controlling_occurrence(target, &host.inner, needle).or_else(|| {
+            same_host(needle, host_text, address, target).then(|| host.written.clone())
+        });
         if let Some(span) = span {
             // The destination does not depend on the input: the first controlling input
             // decides.
@@ -310,25 +315,68 @@ fn controls(b: &[u8], o: &Range<usize>, h: &Range<usize>) -> bool {
 }
 
 /// True when `input`, a URL with an authority (`scheme://…` or `//…`), has the host `host`
-/// (ASCII case and a trailing dot ignored).
-fn same_host(input: &str, host: &str) -> bool {
+/// (ASCII case and a trailing dot ignored), or, when `host` (of `target`) is an address
+/// literal naming `address`, a host naming it in another form on the same port (a URL parser
+/// re-serialised `http://2130706433/`, `http://0x7f.1/` or `http://[0:0::1]/` as
+/// `http://127.0.0.1/`, `http://[::1]/`).
+fn same_host(input: &str, host: &str, address: Option<IpAddr>, target: &str) -> bool {
     let want = host.strip_suffix('.').unwrap_or(host);
     let b = input.as_bytes();
     // Only a URL with an authority (`scheme://…`, `//…`) is read; cheap rejections first:
-    // too short, no `//`, or the host's first byte (in either case) absent.
+    // no `//`, or, for a name, too short or the host's first byte (in either case) absent.
     let first = want.as_bytes().first().copied().unwrap_or(0);
-    if input.len() < want.len()
-        || !memchr::memchr_iter(b'/', b).any(|i| b.get(i + 1) == Some(&b'/'))
-        || memchr::memchr2(first.to_ascii_lowercase(), first.to_ascii_uppercase(), b).is_none()
+    if !memchr::memchr_iter(b'/', b).any(|i| b.get(i + 1) == Some(&b'/'))
+        || (address.is_none()
+            && (input.len() < want.len()
+                || memchr::memchr2(first.to_ascii_lowercase(), first.to_ascii_uppercase(), b)
+                    .is_none()))
     {
         return false;
     }
     let Some(span) = host_span(input) else {
         return false;
     };
-    let got = input.get(span.written).unwrap_or_default();
+    let got = input.get(span.written.clone()).unwrap_or_default();
     let got = got.strip_suffix('.').unwrap_or(got);
     got.eq_ignore_ascii_case(want)
+        || (address.is_some()
+            && literal_address(got) == address
+            && same_port(input, span.written.end, target))
+}
+
+/// True unless both URLs say which port they connect to and the ports differ (a parser keeps
+/// the port, and drops only the scheme's default: `http://127.1:80/` is `http://127.0.0.1/`).
+/// `input_host_end` is where the input's host ends.
+fn same_port(input: &str, input_host_end: usize, target: &str) -> bool {
+    let target_host_end = host_span(target).map_or(0, |h| h.written.end);
+    match (
+        effective_port(input, input_host_end),
+        effective_port(target, target_host_end),
+    ) {
+        (Some(a), Some(b)) => a == b,
+        _ => true,
+    }
+}
+
+/// The port of a URL whose host ends at `host_end`: the one written after the host, else the
+/// scheme's default; `None` when neither is known.
+fn effective_port(url: &str, host_end: usize) -> Option<u16> {
+    let rest = url.get(host_end..).unwrap_or_default();
+    if let Some(digits) = rest.strip_prefix(':') {
+        let end = digits
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(digits.len());
+        if end > 0 {
+            return digits.get(..end)?.parse().ok();
+        }
+    }
+    let scheme = url.trim_start().split(':').next().unwrap_or_default();
+    match scheme.to_ascii_lowercase().as_str() {
+        "http" | "ws" => Some(80),
+        "https" | "wss" => Some(443),
+        "ftp" => Some(21),
+        _ => None,
+    }
 }
 
 /// Why connecting to `host` at `resolved` reaches an internal destination, if it does.

@@ -203,6 +203,45 @@ const BUILT: &[(&str, &[&str], &str, Reason)] = &[
         "http://Metadata.Google.Internal/computeMetadata/v1/?recursive=true",
         Metadata,
     ),
+    // A URL parser re-serialised the user's address literal (`url`, reqwest).
+    (
+        "http://127.0.0.1:8080/admin",
+        &[],
+        "http://2130706433:8080/admin",
+        Internal,
+    ),
+    (
+        "http://127.0.0.1:8080/admin",
+        &[],
+        "http://0x7f000001:8080/admin",
+        Internal,
+    ),
+    (
+        "http://127.0.0.1:8080/admin",
+        &[],
+        "http://127.1:8080/admin",
+        Internal,
+    ),
+    (
+        "http://127.0.0.1:8080/admin",
+        &[],
+        "http://0177.0.0.1:8080/admin",
+        Internal,
+    ),
+    ("http://10.0.0.5/", &[], "//0xa000005", Internal),
+    ("http://127.0.0.1/", &[], "http://127.1:80/", Internal),
+    (
+        "http://169.254.169.254/latest/",
+        &[],
+        "http://0xa9fea9fe/latest/",
+        Metadata,
+    ),
+    (
+        "http://[::1]:8080/",
+        &[],
+        "http://[0:0:0:0:0:0:0:1]:8080/",
+        Internal,
+    ),
     // Bare hosts given to `getaddrinfo`.
     ("127.1", &[], "127.1", Internal),
     ("2130706433", &[], "2130706433", Internal),
@@ -231,6 +270,23 @@ const BUILT: &[(&str, &[&str], &str, Reason)] = &[
 /// Safe: (target, resolved, inputs).
 fn benign() -> Vec<(&'static str, Vec<&'static str>, Vec<&'static str>)> {
     vec![
+        // The application's own internal address; the user's URL names another address, or
+        // a number that is no address of it.
+        (
+            "http://10.0.0.5:9200/_search",
+            vec![],
+            vec![
+                "http://0xa000006/",
+                "//10.0.0.50",
+                "http://167772165.example/",
+            ],
+        ),
+        // The same address on another port: the user's URL is not what is requested.
+        (
+            "http://127.0.0.1:9000/render",
+            vec![],
+            vec!["http://2130706433/", "https://127.1:8443/"],
+        ),
         // Public hosts from the request, public addresses.
         (
             "https://example.com/a.png",
