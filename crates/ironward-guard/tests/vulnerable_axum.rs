@@ -94,8 +94,10 @@ const BENIGN: &[Benign] = &[
     ("search-unicode", "/sql/search", "q", "café ☕", 200, ""),
     ("item-1", "/sql/item", "id", "1", 200, "Desk lamp"),
     ("item-3", "/sql/item", "id", "3", 200, "Coffee grinder"),
-    // One unquoted word each: a blank would make two words of the input (blocked, `words`).
+    // Unquoted messages: plain words pass even when a blank splits them (an option or a path
+    // after a blank is blocked, `words`).
     ("echo-word", "/shell/echo", "msg", "hello", 200, "hello\n"),
+    ("echo-words", "/shell/echo", "msg", "hello world", 200, "hello\nworld\n"),
     ("echo-host", "/shell/echo", "msg", "db-01.example.com", 200, "db-01.example.com"),
     ("echo-version", "/shell/echo", "msg", "v1.2.3", 200, "v1.2.3"),
     ("echo-percent", "/shell/echo", "msg", "100%", 200, "100%"),

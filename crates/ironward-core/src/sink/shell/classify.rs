@@ -9,6 +9,12 @@ use crate::sink::Reason;
 ///
 /// Several reasons may apply; the one reported is the first of: substitution, separator,
 /// redirection, comment, quote, words.
+///
+/// Unquoted blanks inside the occurrence split it into several words. That alone is ordinary
+/// text (`hello world` pasted into an `echo`): it counts as [`Reason::Words`] only when a word
+/// after a blank can change what the program does — an option or a path (it starts with `-`,
+/// `/`, `.` or `~`, or holds a `/` or a backslash: `x -rf /`, `notes.txt /etc/passwd`), or anything other
+/// than a plain word (a quote, a glob, an expansion).
 pub(super) fn structure(cmd: &[u8], atoms: &[Atom], s: usize, e: usize) -> Option<Reason> {
     let first = atoms.partition_point(|a| a.end <= s);
     let touched = atoms.get(first..).unwrap_or_default();
@@ -26,7 +32,10 @@ pub(super) fn structure(cmd: &[u8], atoms: &[Atom], s: usize, e: usize) -> Optio
             blank_between |= content_before;
             continue;
         }
-        words |= blank_between;
+        if blank_between {
+            words |= risky_word(cmd, touched.get(k..).unwrap_or_default());
+            blank_between = false;
+        }
         content_before = true;
         match a.kind {
             Kind::Newline | Kind::Separator => sep = true,
@@ -71,6 +80,26 @@ pub(super) fn structure(cmd: &[u8], atoms: &[Atom], s: usize, e: usize) -> Optio
     ]
     .into_iter()
     .find_map(|(hit, reason)| hit.then_some(reason))
+}
+
+/// True when the word a blank added (its atoms start `word`) can change what the program does:
+/// anything but plain text (a quote, an escape, a glob, an expansion), an option or a path.
+fn risky_word(cmd: &[u8], word: &[Atom]) -> bool {
+    let mut first = true;
+    for a in word.iter().take_while(|a| a.kind.in_word()) {
+        if !matches!(a.kind, Kind::Word | Kind::Text) {
+            return true;
+        }
+        let bytes = cmd.get(a.start..a.end).unwrap_or_default();
+        if first && matches!(bytes.first(), Some(b'-' | b'/' | b'.' | b'~')) {
+            return true;
+        }
+        if bytes.iter().any(|&b| b == b'/' || b == b'\\') {
+            return true;
+        }
+        first = false;
+    }
+    first
 }
 
 /// Brace expansion seen in unquoted bytes: a `{`, then a `,` or `..`, then a `}`.

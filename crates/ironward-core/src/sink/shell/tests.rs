@@ -48,6 +48,11 @@ const EXPLOITS: &[(&str, &str, Reason)] = &[
     ("cat {}", "log{1..9}", Words),
     ("rm {}", "x -rf /", Words),
     ("convert {} out.png", "in.png -write /tmp/x", Words),
+    ("cat {}", "notes.txt /etc/passwd", Words),
+    ("tar -czf out.tgz {}", "x ../../secret", Words),
+    ("cat {}", "a.txt ~root/.ssh/id_rsa", Substitution),
+    ("printf '%s\\n' {}", "hello 'world", Tokenization),
+    ("cat {}", "a.txt C:\\boot.ini", Words),
     ("ping -c 1 {} -W 2", "8.8.8.8 #", Comment),
     ("ping -c 1 {}", "8.8.8.8\t#", Comment),
     ("ls {} -la", "x\\", Quote),
@@ -110,6 +115,21 @@ fn benign() -> Vec<(String, Vec<String>)> {
         ));
     };
     add("convert 'my photo.jpg' out.png", &["my photo.jpg"]);
+    // Plain words pasted unquoted: the message splits into arguments, but none is an option
+    // or a path (a vulnerable application, but not an attack).
+    add("printf '%s\\n' hello world", &["hello world"]);
+    add(
+        "notify-send Build finished in 3 minutes",
+        &["Build finished in 3 minutes"],
+    );
+    add(
+        "echo Merci beaucoup, à demain",
+        &["Merci beaucoup, à demain"],
+    );
+    add(
+        "logger -t app user alice logged in",
+        &["user alice logged in"],
+    );
     add(
         "convert 'my photo.jpg' 'out put.png'",
         &["my photo.jpg", "out put.png", "photo"],
@@ -384,9 +404,11 @@ fn known_limit_application_text_equal_to_an_input() {
 
 #[test]
 fn several_occurrences_one_offending_is_enough() {
-    let cmd = "echo 'a b' a b";
-    let f = check_command(cmd, ["a b"]).unwrap();
-    assert_eq!((f.reason, f.span), (Words, 11..14));
+    let cmd = "cat 'a /b' a /b";
+    let f = check_command(cmd, ["a /b"]).unwrap();
+    assert_eq!((f.reason, f.span), (Words, 11..15));
+    // Plain words split by a blank are no finding on their own.
+    assert!(check_command("echo 'a b' a b", ["a b"]).is_none());
 }
 
 #[test]
