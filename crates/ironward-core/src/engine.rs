@@ -57,6 +57,16 @@ pub enum EngineError {
         /// Why it does not load.
         source: ironward_ml::model::ModelError,
     },
+    /// The configuration cannot work as written (a check on without what it needs). The
+    /// loader reports the same problems as [`ConfigErrors`](crate::config::ConfigErrors); this
+    /// catches a [`Config`] built in code.
+    #[error("{key}: {message}")]
+    Config {
+        /// The configuration key at fault.
+        key: &'static str,
+        /// What is wrong and how to fix it.
+        message: String,
+    },
 }
 
 /// The inspection engine. Cheap to share (`Arc<Engine>`), safe to call from many threads.

@@ -10,3 +10,4 @@ mod routes;
 mod support;
 mod tonic;
 mod tower_axum;
+mod ztaa;

@@ -32,12 +32,16 @@ mod sqli;
 pub(crate) mod ssrf;
 mod upload;
 mod xss;
+mod ztaa;
 
 #[cfg(test)]
 mod shape_gates_tests;
 
 pub use dlp::DlpStream;
 pub use id::CheckId;
+pub(crate) use ztaa::{
+    config_errors as ztaa_config_errors, config_warnings as ztaa_config_warnings,
+};
 
 use crate::config::{Config, Level};
 use crate::engine::EngineError;
@@ -142,8 +146,9 @@ pub(crate) fn registry(config: &Config) -> Result<Vec<Box<dyn Check>>, EngineErr
             }
         };
     }
-    // Still to come, each with its issue, at its place in this order: bots and ztaa (before
-    // spoofing); prompt (before upload).
+    // Still to come, each with its issue, at its place in this order: bots (before ztaa);
+    // prompt (before upload).
+    check!(CheckId::Ztaa, ztaa::Ztaa::new(config)?);
     check!(CheckId::Spoofing, spoofing::Spoofing::new(config));
     check!(CheckId::Decoy, decoy::Decoy::new(config)?);
     check!(CheckId::Path, path::UnknownRoute::new(config)?);

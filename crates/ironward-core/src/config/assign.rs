@@ -78,6 +78,8 @@ pub(crate) fn assign(c: &mut Config, key: &str, value: Parsed) -> bool {
         ("ZTAA_HEADER", Str(v)) => c.ztaa_header = v,
         ("ZTAA_KEYS", Strings(v)) => c.ztaa_keys = v,
         ("ZTAA_BROWSER_VERSION", Bool(v)) => c.ztaa_browser_version = v,
+        ("ZTAA_LEEWAY", Int(v)) => c.ztaa_leeway = v,
+        ("ZTAA_REQUIRE_EXP", Bool(v)) => c.ztaa_require_exp = v,
         ("LOG_ENABLED", Bool(v)) => c.log_enabled = v,
         ("LOG_FORMAT", Format(v)) => c.log_format = v,
         ("LOG_SERVER", Str(v)) => c.log_server = v,

@@ -125,6 +125,8 @@ impl Default for Config {
             ztaa_header: "pcb-ztaa".to_owned(),
             ztaa_keys: Vec::new(),
             ztaa_browser_version: false,
+            ztaa_leeway: 30,
+            ztaa_require_exp: true,
             log_enabled: false,
             log_format: LogFormat::Syslog,
             log_server: "127.0.0.1".to_owned(),

@@ -36,12 +36,8 @@ const MODULES: Option<u32> = Some(16);
 
 /// Every key and check level that is accepted but has no effect yet.
 pub const INERT_KEYS: &[InertKey] = &[
-    inert("SECURITY_CHECKS.ztaa", MODULES),
     inert("SECURITY_CHECKS.bots", MODULES),
     inert("SECURITY_CHECKS.prompt", MODULES),
-    inert("ZTAA_HEADER", MODULES),
-    inert("ZTAA_KEYS", MODULES),
-    inert("ZTAA_BROWSER_VERSION", MODULES),
     inert("PROMPT_BATCH_SIZE", MODULES),
     inert("LOG_JA4H_FINGERPRINT", MODULES),
     inert("BEACON", MANAGEMENT),
@@ -55,7 +51,7 @@ pub const INERT_KEYS: &[InertKey] = &[
 ];
 
 impl InertKey {
-    /// The check name when this entry is a check level (`SECURITY_CHECKS.ztaa` → `ztaa`).
+    /// The check name when this entry is a check level (`SECURITY_CHECKS.bots` → `bots`).
     pub fn check(&self) -> Option<&'static str> {
         self.key.strip_prefix(CHECK_PREFIX)
     }
@@ -155,12 +151,12 @@ mod tests {
         c.beacon = true;
         c.ml_batch_size = 1;
         c.security_checks
-            .set(CheckId::Ztaa, crate::config::Level::Monitor);
+            .set(CheckId::Prompt, crate::config::Level::Monitor);
         let w: Vec<String> = inert_warnings(&c).iter().map(ToString::to_string).collect();
         assert_eq!(
             w,
             vec![
-                "SECURITY_CHECKS.ztaa: level 3 has no effect yet: the ztaa check is not \
+                "SECURITY_CHECKS.prompt: level 3 has no effect yet: the prompt check is not \
                  implemented (issue 16); the level is accepted so that pyrasp configurations load",
                 "BEACON: has no effect yet (issue 14); the key is accepted so that pyrasp \
                  configurations load",

@@ -214,6 +214,8 @@ key_table! {
     "ZTAA_HEADER": ValueKind::Str => "Header carrying the zero-trust token.";
     "ZTAA_KEYS": ValueKind::Strings => "HS512 keys accepted for the zero-trust token.";
     "ZTAA_BROWSER_VERSION": ValueKind::Bool => "Require the token's latest-browser claim.";
+    "ZTAA_LEEWAY": int(0, 3600) => "Seconds of clock skew allowed on the token's exp and nbf.";
+    "ZTAA_REQUIRE_EXP": ValueKind::Bool => "Refuse zero-trust tokens without an exp claim.";
     // logging and beacon
     "LOG_ENABLED": ValueKind::Bool => "Ship security events.";
     "LOG_FORMAT": ValueKind::LogFormat => "Event format.";

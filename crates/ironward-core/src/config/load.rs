@@ -298,6 +298,7 @@ impl Loader {
 
     /// Rules that involve more than one key, checked on the merged configuration.
     fn cross_checks(&mut self) {
+        self.ztaa_checks();
         let c = &self.config;
         let pairs = [
             (
@@ -325,6 +326,22 @@ impl Loader {
                 );
                 self.error(rank, action_key, msg);
             }
+        }
+    }
+
+    /// The `ztaa` check on without usable keys is an error (pyrasp refused every request);
+    /// short keys are a warning. Reported in the later of the layers that set the level and the
+    /// key.
+    fn ztaa_checks(&mut self) {
+        let level_rank = self.check_origin.get("ztaa").copied().unwrap_or(1);
+        let rank = |l: &Self, key: &str| l.origin.get(key).copied().unwrap_or(0).max(level_rank);
+        for (key, message) in crate::check::ztaa_config_errors(&self.config) {
+            let r = rank(self, key);
+            self.error(r, key, message);
+        }
+        for message in crate::check::ztaa_config_warnings(&self.config) {
+            let r = rank(self, "ZTAA_KEYS");
+            self.warn(r, "ZTAA_KEYS", message);
         }
     }
 }

@@ -345,6 +345,10 @@ pub struct Config {
     pub ztaa_keys: Vec<String>,
     /// Require the `latest` claim (an up-to-date browser).
     pub ztaa_browser_version: bool,
+    /// Seconds of clock skew allowed on the token's `exp` and `nbf`.
+    pub ztaa_leeway: u64,
+    /// Refuse tokens without an `exp` claim.
+    pub ztaa_require_exp: bool,
     // --- logging, server header, beacon ---
     /// Ship security events.
     pub log_enabled: bool,
