@@ -10,6 +10,7 @@
 //! which lives as long as the [`Engine`](crate::engine::Engine): state is per engine instance,
 //! never global, and must be bounded and thread-safe.
 
+mod bots;
 mod brute;
 mod chars;
 mod code_injection;
@@ -37,6 +38,7 @@ mod ztaa;
 #[cfg(test)]
 mod shape_gates_tests;
 
+pub use bots::{FingerprintText, fingerprint};
 pub use dlp::DlpStream;
 pub use id::CheckId;
 pub(crate) use ztaa::{
@@ -146,8 +148,8 @@ pub(crate) fn registry(config: &Config) -> Result<Vec<Box<dyn Check>>, EngineErr
             }
         };
     }
-    // Still to come, each with its issue, at its place in this order: bots (before ztaa);
-    // prompt (before upload).
+    // Still to come, each with its issue, at its place in this order: prompt (before upload).
+    check!(CheckId::Bots, bots::Bots::new(config));
     check!(CheckId::Ztaa, ztaa::Ztaa::new(config)?);
     check!(CheckId::Spoofing, spoofing::Spoofing::new(config));
     check!(CheckId::Decoy, decoy::Decoy::new(config)?);

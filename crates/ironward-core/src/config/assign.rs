@@ -111,6 +111,7 @@ pub(crate) fn assign(c: &mut Config, key: &str, value: Parsed) -> bool {
         ("DLP_STREAM_OVERLAP", Int(v)) => c.dlp_stream_overlap = v,
         ("DLP_DECOMPRESS", Bool(v)) => c.dlp_decompress = v,
         ("UPLOAD_SNIFF", Bool(v)) => c.upload_sniff = v,
+        ("BOTS_ALLOWED_AGENTS", Strings(v)) => c.bots_allowed_agents = v,
         ("LOG_PAYLOAD_BASE64", Bool(v)) => c.log_payload_base64 = v,
         ("LOG_QUEUE_SIZE", Int(v)) => c.log_queue_size = v,
         ("LOG_TIMEOUT_MS", Int(v)) => c.log_timeout_ms = v,

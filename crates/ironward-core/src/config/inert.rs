@@ -36,10 +36,8 @@ const MODULES: Option<u32> = Some(16);
 
 /// Every key and check level that is accepted but has no effect yet.
 pub const INERT_KEYS: &[InertKey] = &[
-    inert("SECURITY_CHECKS.bots", MODULES),
     inert("SECURITY_CHECKS.prompt", MODULES),
     inert("PROMPT_BATCH_SIZE", MODULES),
-    inert("LOG_JA4H_FINGERPRINT", MODULES),
     inert("BEACON", MANAGEMENT),
     inert("BEACON_URL", MANAGEMENT),
     inert("BEACON_DELAY", MANAGEMENT),

@@ -225,7 +225,7 @@ key_table! {
     "LOG_PATH": ValueKind::Str => "Webhook path or log file path.";
     "LOG_FILE_SIZE": int(1, 1_000_000) => "Log file rotation size in MB.";
     "RESOLVE_COUNTRY": ValueKind::Bool => "Resolve the country of source IPs (offline).";
-    "LOG_JA4H_FINGERPRINT": ValueKind::Bool => "Add the JA4H fingerprint to events.";
+    "LOG_JA4H_FINGERPRINT": ValueKind::Bool => "Put the whole iw1 request fingerprint in bots findings.";
     "BEACON": ValueKind::Bool => "Send beacons to the management server.";
     "TELEMETRY_DATA": ValueKind::Bool => "Include telemetry in beacons.";
     "BEACON_URL": ValueKind::OptStr => "Beacon URL (null or \"\" for none).";
@@ -250,6 +250,7 @@ key_table! {
     "DLP_STREAM_OVERLAP": int(0, 65_536) => "Bytes carried between chunks of a streamed response.";
     "DLP_DECOMPRESS": ValueKind::Bool => "Decompress gzip, deflate and brotli responses for DLP.";
     "UPLOAD_SNIFF": ValueKind::Bool => "Check that an upload's bytes match its extension.";
+    "BOTS_ALLOWED_AGENTS": ValueKind::Strings => "User-Agent substrings (any case) the bots check never flags: health checks, uptime monitors.";
     // event shipping
     "LOG_PAYLOAD_BASE64": ValueKind::Bool => "Encode payloads in base64 in shipped events.";
     "LOG_QUEUE_SIZE": int(1, 10_000_000) => "Events waiting to be shipped before new ones are dropped.";

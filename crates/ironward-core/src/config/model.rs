@@ -366,7 +366,8 @@ pub struct Config {
     pub log_file_size: u64,
     /// Resolve the country of source IPs (offline).
     pub resolve_country: bool,
-    /// Add the JA4H fingerprint to events.
+    /// Put the whole `iw1` request fingerprint (with its hashes) in the payload of `bots`
+    /// findings (pyrasp's JA4H key; see the bots check).
     pub log_ja4h_fingerprint: bool,
     /// Rewrite the `Server` response header.
     pub change_server: bool,
@@ -426,6 +427,9 @@ pub struct Config {
     pub dlp_decompress: bool,
     /// Check that an upload's bytes match its extension (a `.jpg` that is a script is refused).
     pub upload_sniff: bool,
+    /// User-Agent substrings (case-insensitive) that the bots check never flags: health
+    /// checks and uptime monitors.
+    pub bots_allowed_agents: Vec<String>,
     // --- event shipping (Ironward) ---
     /// Encode payloads in base64 in shipped events (pyrasp's behaviour); `false` ships them
     /// in clear (escaped as the format requires).
