@@ -31,7 +31,7 @@ const fn inert(key: &'static str, issue: Option<u32>) -> InertKey {
 
 /// Issue 14: the management plane (pyrasp's cloud: beacons, telemetry, shared blacklist).
 const MANAGEMENT: Option<u32> = Some(14);
-/// Issue 16: pyrasp's remaining modules (zero trust, bots, prompt injection, MCP tools).
+/// Issue 16: pyrasp's remaining modules (prompt injection, MCP tools).
 const MODULES: Option<u32> = Some(16);
 
 /// Every key and check level that is accepted but has no effect yet.
