@@ -33,6 +33,9 @@ pub enum Location {
     JsonValues,
     /// Uploaded file metadata: the file name and declared content type.
     Files,
+    /// An MCP tool call's argument (names and scalar values at any depth), pyrasp's
+    /// `mcp_values`: what a tool receives, inspected before it runs.
+    McpValues,
 }
 
 impl Location {
@@ -52,6 +55,7 @@ impl Location {
             Location::JsonKeys => "json_keys",
             Location::JsonValues => "json_values",
             Location::Files => "files",
+            Location::McpValues => "mcp_values",
         }
     }
 
