@@ -15,7 +15,9 @@
 //! for `BLACKLIST_DELAY` seconds.
 //!
 //! The engine is `Send + Sync`; build it once and share it. It holds no global lock: the
-//! blacklist is sharded and each stateful check manages its own bounded state. A panic inside
+//! blacklist and the flood and brute-force counters live in its [`StateStore`], by default
+//! in this process (sharded, bounded), or shared by every worker and host of the application
+//! ([`EngineBuilder::state`], `SHARED_STATE_URL`). A panic inside
 //! a check (a bug) is caught and turned into an internal error that fails open or closed as
 //! `FAIL_OPEN` says.
 
@@ -30,6 +32,7 @@ use crate::ip::{Blacklist, IpSet, client_ip};
 use crate::limits::Limits;
 use crate::pattern::{PatternSet, compile_regex_set};
 use crate::request::{Request, Response};
+use crate::state::{LocalState, StateStore};
 use crate::verdict::{Action, BODY_LIMIT_LOCATION, BlockResponse, Finding, Skipped, Verdict};
 use regex::RegexSet;
 use std::cell::OnceCell;
@@ -82,7 +85,8 @@ pub struct Engine {
     /// The enabled checks in pipeline order, each with its configured level (looked up once
     /// here rather than in the configuration's map after every check of every request).
     checks: Vec<(Box<dyn Check>, Level)>,
-    blacklist: Blacklist,
+    /// Counters and blacklist.
+    state: Arc<dyn StateStore>,
     clock: Arc<dyn Clock>,
     /// True when the `dlp` check is on (asked for every response).
     dlp: bool,
@@ -98,6 +102,7 @@ pub struct EngineBuilder {
     config: Config,
     clock: Arc<dyn Clock>,
     extra: Vec<Box<dyn Check>>,
+    state: Option<Arc<dyn StateStore>>,
 }
 
 impl EngineBuilder {
@@ -105,6 +110,14 @@ impl EngineBuilder {
     #[must_use]
     pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
         self.clock = clock;
+        self
+    }
+
+    /// Keeps the counters and the blacklist in `state` (a store shared by every worker and
+    /// host, such as `ironward-state-redis`'s) instead of this process's [`LocalState`].
+    #[must_use]
+    pub fn state(mut self, state: Arc<dyn StateStore>) -> Self {
+        self.state = Some(state);
         self
     }
 
@@ -119,7 +132,10 @@ impl EngineBuilder {
     /// Builds the engine.
     pub fn build(self) -> Result<Engine, EngineError> {
         let c = self.config;
-        let mut checks = check::registry(&c)?;
+        let state = self
+            .state
+            .unwrap_or_else(|| Arc::new(LocalState::new(&c)) as Arc<dyn StateStore>);
+        let mut checks = check::registry(&c, &state)?;
         let custom = !self.extra.is_empty();
         checks.extend(
             self.extra
@@ -144,7 +160,7 @@ impl EngineBuilder {
             whitelist_headers: PatternSet::new(&c.whitelist_headers)
                 .map_err(|e| regex("WHITELIST_HEADERS", e))?,
             checks,
-            blacklist: Blacklist::new(usize::try_from(c.blacklist_max_size).unwrap_or(usize::MAX)),
+            state,
             clock: self.clock,
             dlp: c.security_checks.level(CheckId::Dlp) != Level::Off,
             brute: c.security_checks.level(CheckId::Brute) != Level::Off,
@@ -166,6 +182,7 @@ impl Engine {
             config,
             clock: Arc::new(SystemClock),
             extra: Vec::new(),
+            state: None,
         }
     }
 
@@ -187,9 +204,29 @@ impl Engine {
             .then_some(self.config.server_header.as_str())
     }
 
-    /// The blacklist.
+    /// The blacklist as this process sees it (with a shared store, its local cache). To add
+    /// or remove entries so that every worker sees it, use
+    /// [`blacklist_insert`](Self::blacklist_insert) and [`blacklist_remove`](Self::blacklist_remove).
     pub fn blacklist(&self) -> &Blacklist {
-        &self.blacklist
+        self.state.blacklist()
+    }
+
+    /// Blacklists `ip` until `expires_ms` (an existing entry keeps the later deadline), in
+    /// the engine's state store (shared when one is configured).
+    pub fn blacklist_insert(&self, ip: IpAddr, expires_ms: i64) {
+        self.state
+            .blacklist_insert(ip, expires_ms, self.clock.now_ms());
+    }
+
+    /// Removes `ip` from the blacklist (of every worker, with a shared store); true when this
+    /// process had it.
+    pub fn blacklist_remove(&self, ip: IpAddr) -> bool {
+        self.state.blacklist_remove(ip)
+    }
+
+    /// The state store: counters and blacklist.
+    pub fn state(&self) -> &dyn StateStore {
+        self.state.as_ref()
     }
 
     /// The current time of the engine's clock.
@@ -268,7 +305,7 @@ impl Engine {
                 verdict.skipped = Some(Skipped::Whitelisted);
                 return verdict;
             }
-            if !self.config.blacklist_override && self.blacklist.contains(ip, now) {
+            if !self.config.blacklist_override && self.state.blacklist().contains(ip, now) {
                 let mut f = Finding::new(CheckId::Blacklist, "source_ip", &ip.to_string());
                 f.level = Level::BlockBlacklist;
                 verdict.findings.push(f);
@@ -440,7 +477,8 @@ impl Engine {
         {
             let ttl =
                 i64::try_from(self.config.blacklist_delay.saturating_mul(1000)).unwrap_or(i64::MAX);
-            self.blacklist.insert(ip, now.saturating_add(ttl), now);
+            self.state
+                .blacklist_insert(ip, now.saturating_add(ttl), now);
         }
     }
 
@@ -498,7 +536,7 @@ impl Engine {
     /// Forgets all state kept across requests: the blacklist and every check's counters.
     /// The `scan` command calls it between records so that each is judged on its own.
     pub fn reset_state(&self) {
-        self.blacklist.clear();
+        self.state.clear();
         for (check, _) in &self.checks {
             check.reset();
         }

@@ -55,6 +55,7 @@ pub mod reference;
 pub mod request;
 pub mod routes;
 pub mod sink;
+pub mod state;
 pub mod verdict;
 
 pub use config::Config;

@@ -18,15 +18,17 @@
 //! because the client is already blacklisted — those are not new errors, and counting them
 //! would let `brute` extend a blacklist entry, which the engine promises never happens.
 //!
-//! Counting uses the same sliding-window [`RateTable`] as `flood` (see `flood.rs` for the
-//! algorithm, its accuracy and its memory bound), a separate one sized by
-//! `RATE_TABLE_MAX_SIZE`. `reset` forgets every IP.
+//! Counting uses the same sliding window as `flood`, in the engine's [`StateStore`] (see
+//! `state/rate.rs` for the algorithm, its accuracy and its memory bound): a separate counter,
+//! in this process (sized by `RATE_TABLE_MAX_SIZE`) or shared (`SHARED_STATE_URL`).
+//! [`Engine::reset_state`](crate::Engine::reset_state) forgets every IP.
 
-use super::rate::{RateTable, seconds_to_ms, table_size};
 use super::{Check, CheckId, ResponseContext};
 use crate::config::Config;
 use crate::engine::EngineError;
+use crate::state::{Counter, StateStore};
 use crate::verdict::Finding;
+use std::sync::Arc;
 
 /// Inbound findings that count as a failed attempt, whatever the response status.
 const BRUTE_FORCE_ATTACKS: [CheckId; 5] = [
@@ -42,15 +44,15 @@ const BRUTE_FORCE_ATTACKS: [CheckId; 5] = [
 pub(crate) struct Brute {
     ratio: u64,
     delay: u64,
-    table: RateTable,
+    state: Arc<dyn StateStore>,
 }
 
 impl Brute {
-    pub(crate) fn new(config: &Config) -> Result<Self, EngineError> {
+    pub(crate) fn new(config: &Config, state: Arc<dyn StateStore>) -> Result<Self, EngineError> {
         Ok(Brute {
             ratio: config.error_flood_ratio,
             delay: config.error_flood_delay,
-            table: RateTable::new(seconds_to_ms(config.error_flood_delay), table_size(config)),
+            state,
         })
     }
 }
@@ -77,15 +79,11 @@ impl Check for Brute {
         if !counts(ctx) {
             return;
         }
-        let n = self.table.hit(ip, ctx.now_ms);
+        let n = self.state.hit(Counter::Brute, ip, ctx.now_ms);
         if n > self.ratio {
             let payload = format!("{n} errors in {}s", self.delay);
             findings.push(Finding::new(CheckId::Brute, "response", &payload));
         }
-    }
-
-    fn reset(&self) {
-        self.table.clear();
     }
 }
 

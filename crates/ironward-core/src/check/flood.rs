@@ -12,15 +12,18 @@
 //!
 //! pyrasp opened a fixed window at an IP's first request and reset it when it ended, so a burst
 //! of twice the ratio straddling the reset passed. Ironward counts in a real sliding window,
-//! with the bounded, sharded per-IP table of [`rate`], which the `brute` check uses too.
+//! in the engine's [`StateStore`]: by default the bounded, sharded per-IP table of
+//! [`LocalState`](crate::state::LocalState) (which the `brute` check uses too), or a store
+//! shared by every worker and host (`SHARED_STATE_URL`).
 
-use super::rate::{RateTable, seconds_to_ms, table_size};
 use super::{Check, CheckId, RequestContext};
 use crate::config::Config;
 use crate::engine::EngineError;
 use crate::pattern::compile_regex_set;
+use crate::state::{Counter, StateStore};
 use crate::verdict::Finding;
 use regex::RegexSet;
+use std::sync::Arc;
 
 /// Which paths count.
 #[derive(Debug)]
@@ -60,11 +63,11 @@ pub(crate) struct Flood {
     paths: Paths,
     ratio: u64,
     delay: u64,
-    table: RateTable,
+    state: Arc<dyn StateStore>,
 }
 
 impl Flood {
-    pub(crate) fn new(config: &Config) -> Result<Self, EngineError> {
+    pub(crate) fn new(config: &Config, state: Arc<dyn StateStore>) -> Result<Self, EngineError> {
         let paths = compile_regex_set(&config.brute_and_flood_paths).map_err(|source| {
             EngineError::Regex {
                 key: "BRUTE_AND_FLOOD_PATHS",
@@ -85,7 +88,7 @@ impl Flood {
             paths,
             ratio: config.flood_ratio,
             delay: config.flood_delay,
-            table: RateTable::new(seconds_to_ms(config.flood_delay), table_size(config)),
+            state,
         })
     }
 }
@@ -100,15 +103,11 @@ impl Check for Flood {
         if !self.paths.is_match(ctx.path) {
             return;
         }
-        let n = self.table.hit(ip, ctx.now_ms);
+        let n = self.state.hit(Counter::Flood, ip, ctx.now_ms);
         if n > self.ratio {
             let payload = format!("{n} requests in {}s", self.delay);
             findings.push(Finding::new(CheckId::Flood, "request", &payload));
         }
-    }
-
-    fn reset(&self) {
-        self.table.clear();
     }
 }
 
@@ -150,6 +149,10 @@ mod tests {
 
     fn flagged(v: &Verdict) -> bool {
         v.findings.iter().any(|f| f.check == CheckId::Flood)
+    }
+
+    fn local(c: &Config) -> Arc<dyn StateStore> {
+        Arc::new(crate::state::LocalState::new(c))
     }
 
     #[test]
@@ -258,10 +261,6 @@ mod tests {
         assert!((0..4).map(|_| get(&e, "/api/x", 1)).any(|v| flagged(&v)));
         e.reset_state();
         assert!(!flagged(&get(&e, "/api/x", 1)));
-        let f = Flood::new(&e.config().clone()).unwrap();
-        f.table.hit(ip(1), 0);
-        f.reset();
-        assert_eq!(f.table.len(), 0);
     }
 
     #[test]
@@ -285,11 +284,20 @@ mod tests {
         // A mixed list falls back to the regexes.
         let mut c = Config::default();
         c.brute_and_flood_paths = vec!["^/api/".into(), "/login$".into()];
-        assert!(matches!(Flood::new(&c).unwrap().paths, Paths::Regex(_)));
+        assert!(matches!(
+            Flood::new(&c, local(&c)).unwrap().paths,
+            Paths::Regex(_)
+        ));
         c.brute_and_flood_paths = vec!["^/api/".into(), "^/auth".into()];
-        assert!(matches!(Flood::new(&c).unwrap().paths, Paths::Prefixes(_)));
+        assert!(matches!(
+            Flood::new(&c, local(&c)).unwrap().paths,
+            Paths::Prefixes(_)
+        ));
         c.brute_and_flood_paths = Vec::new();
-        assert!(matches!(Flood::new(&c).unwrap().paths, Paths::None));
+        assert!(matches!(
+            Flood::new(&c, local(&c)).unwrap().paths,
+            Paths::None
+        ));
     }
 
     #[test]

@@ -27,7 +27,6 @@ mod lookalikes;
 mod method;
 mod path;
 mod path_traversal;
-mod rate;
 mod spoofing;
 mod sqli;
 pub(crate) mod ssrf;
@@ -137,8 +136,11 @@ pub trait Check: Send + Sync + std::fmt::Debug {
 ///
 /// To add a check: write `check/<name>.rs` with a type implementing [`Check`], declare the
 /// module above, and add one `check!` line here at its place in the order. Checks whose level
-/// is 0 are never built nor run.
-pub(crate) fn registry(config: &Config) -> Result<Vec<Box<dyn Check>>, EngineError> {
+/// is 0 are never built nor run. `state` holds the counters of `flood` and `brute`.
+pub(crate) fn registry(
+    config: &Config,
+    state: &std::sync::Arc<dyn crate::state::StateStore>,
+) -> Result<Vec<Box<dyn Check>>, EngineError> {
     let mut checks: Vec<Box<dyn Check>> = Vec::new();
     // One line per check: it is built (its patterns compiled) only when its level is not 0.
     macro_rules! check {
@@ -155,7 +157,7 @@ pub(crate) fn registry(config: &Config) -> Result<Vec<Box<dyn Check>>, EngineErr
     check!(CheckId::Decoy, decoy::Decoy::new(config)?);
     check!(CheckId::Path, path::UnknownRoute::new(config)?);
     check!(CheckId::Method, method::MethodNotAllowed::new(config)?);
-    check!(CheckId::Flood, flood::Flood::new(config)?);
+    check!(CheckId::Flood, flood::Flood::new(config, state.clone())?);
     check!(CheckId::Hpp, hpp::ParameterPollution::new(config)?);
     check!(CheckId::Headers, headers::ForbiddenHeaders::new(config)?);
     check!(CheckId::Chars, chars::SuspiciousChars::new(config)?);
@@ -174,7 +176,7 @@ pub(crate) fn registry(config: &Config) -> Result<Vec<Box<dyn Check>>, EngineErr
     check!(CheckId::Upload, upload::Upload::new(config)?);
     check!(CheckId::Format, format::Format::new(config)?);
     // Responses.
-    check!(CheckId::Brute, brute::Brute::new(config)?);
+    check!(CheckId::Brute, brute::Brute::new(config, state.clone())?);
     check!(CheckId::Dlp, dlp::Dlp::new(config)?);
     Ok(checks)
 }

@@ -9,6 +9,6 @@ mod blacklist;
 mod client;
 mod set;
 
-pub use blacklist::Blacklist;
+pub use blacklist::{Blacklist, BlacklistEntry};
 pub use client::client_ip;
 pub use set::{IpSet, canonical};

@@ -1,5 +1,6 @@
-//! A bounded, thread-safe table of per-IP event counts over a sliding window, shared by
-//! the `flood` and `brute` checks.
+//! A bounded, thread-safe table of per-IP event counts over a sliding window: the in-process
+//! counters of the `flood` and `brute` checks ([`LocalState`](super::LocalState)), and the
+//! window geometry ([`Window`]) a shared store follows so that it counts the same way.
 //!
 //! ## Algorithm: a sliding-window counter with eight sub-windows
 //! Each IP has a ring of [`SLOTS`]` + 1` counters, one per eighth of the window. The count
@@ -41,7 +42,7 @@ use std::net::IpAddr;
 use std::sync::{Mutex, MutexGuard};
 
 /// Sub-windows per window.
-pub(crate) const SLOTS: i64 = 8;
+pub const SLOTS: i64 = 8;
 /// Counters kept per IP: the sub-windows plus the one the window's start falls in.
 const RING: usize = SLOTS as usize + 1;
 /// Most shards of a table (fewer when it holds fewer IPs).
@@ -117,6 +118,65 @@ pub(crate) struct RateTable {
     hasher: RandomState,
 }
 
+/// The geometry of a sliding window: its length and the width of its [`SLOTS`] sub-windows.
+/// A shared store ([`StateStore`](super::StateStore)) counts with the same geometry and the
+/// same estimate ([`Window::estimate`]) so that its counts are those of the in-process table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    /// The window's length in milliseconds (at least [`SLOTS`]).
+    pub window_ms: i64,
+    /// The width of one sub-window: the window divided by [`SLOTS`], rounded up.
+    pub slot_ms: i64,
+}
+
+impl Window {
+    /// A window of `window_ms` milliseconds, clamped to `SLOTS..=i64::MAX / 4`.
+    pub fn new(window_ms: i64) -> Window {
+        let window_ms = window_ms.clamp(SLOTS, i64::MAX / 4);
+        Window {
+            window_ms,
+            slot_ms: (window_ms + SLOTS - 1) / SLOTS,
+        }
+    }
+
+    /// A window of `seconds` (a `FLOOD_DELAY` or `ERROR_FLOOD_DELAY`).
+    pub fn from_seconds(seconds: u64) -> Window {
+        Window::new(seconds_to_ms(seconds))
+    }
+
+    /// The sub-window (slot number) `ms` falls in.
+    pub fn slot(&self, ms: i64) -> i64 {
+        ms.div_euclid(self.slot_ms)
+    }
+
+    /// The count over `(now_ms - window, now_ms]` from the counts per slot (`count(slot)`):
+    /// the slots wholly inside plus the oldest, partly covered one scaled by the part of it
+    /// still inside (rounded down).
+    pub fn estimate(&self, now_ms: i64, count: impl Fn(i64) -> u64) -> u64 {
+        let cur = self.slot(now_ms);
+        // The window `(now - window, now]` spans the slots `first..=cur`, at most `SLOTS + 1`.
+        let start = now_ms.saturating_sub(self.window_ms);
+        let first = self.slot(start);
+        let whole: u64 = (first..cur).map(|s| count(s + 1)).sum();
+        // The milliseconds of the oldest slot inside the window: `start + 1` to its end.
+        let inside = self.slot_ms - 1 - start.rem_euclid(self.slot_ms);
+        let oldest = count(first);
+        let (inside, slot_ms) = (
+            u64::try_from(inside).unwrap_or(0),
+            u64::try_from(self.slot_ms).unwrap_or(1).max(1),
+        );
+        // In 64 bits when it fits (always, for windows under 49 days); 128 bits otherwise.
+        let part = match oldest.checked_mul(inside) {
+            Some(p) => p / slot_ms,
+            None => {
+                let p = u128::from(oldest) * u128::from(inside) / u128::from(slot_ms);
+                u64::try_from(p).unwrap_or(u64::MAX)
+            }
+        };
+        whole.saturating_add(part)
+    }
+}
+
 /// Milliseconds in `seconds`, saturating.
 pub(crate) fn seconds_to_ms(seconds: u64) -> i64 {
     i64::try_from(seconds.saturating_mul(1000)).unwrap_or(i64::MAX)
@@ -136,7 +196,7 @@ impl RateTable {
     /// A table counting over `window_ms` (at least [`SLOTS`] ms) that tracks at most
     /// `max_ips` IPs (at least one).
     pub(crate) fn new(window_ms: i64, max_ips: usize) -> RateTable {
-        let window_ms = window_ms.clamp(SLOTS, i64::MAX / 4);
+        let Window { window_ms, slot_ms } = Window::new(window_ms);
         let max_ips = max_ips.max(1);
         let n = max_ips.min(SHARDS);
         let shards = (0..n)
@@ -148,13 +208,21 @@ impl RateTable {
         RateTable {
             shards,
             window_ms,
-            slot_ms: (window_ms + SLOTS - 1) / SLOTS,
+            slot_ms,
             hasher: RandomState::new(),
         }
     }
 
     fn slot(&self, ms: i64) -> i64 {
         ms.div_euclid(self.slot_ms)
+    }
+
+    /// The table's window.
+    pub(crate) fn window(&self) -> Window {
+        Window {
+            window_ms: self.window_ms,
+            slot_ms: self.slot_ms,
+        }
     }
 
     fn lock(shard: &Shard) -> MutexGuard<'_, Ips> {
@@ -204,28 +272,9 @@ impl RateTable {
         let i = ring_index(cur);
         c.slots[i] = c.slots[i].saturating_add(1);
         c.last_ms = now;
-        // The window `(now - window, now]` spans the slots `first..=cur`, at most `RING`.
-        let start = now.saturating_sub(self.window_ms);
-        let first = self.slot(start);
-        let whole: u64 = (first..cur)
-            .map(|s| u64::from(c.slots[ring_index(s + 1)]))
-            .sum();
-        // The milliseconds of the oldest slot inside the window: `start + 1` to its end.
-        let inside = self.slot_ms - 1 - start.rem_euclid(self.slot_ms);
-        let oldest = u64::from(c.slots[ring_index(first)]);
-        let (inside, slot_ms) = (
-            u64::try_from(inside).unwrap_or(0),
-            u64::try_from(self.slot_ms).unwrap_or(1).max(1),
-        );
-        // In 64 bits when it fits (always, for windows under 49 days); 128 bits otherwise.
-        let part = match oldest.checked_mul(inside) {
-            Some(p) => p / slot_ms,
-            None => {
-                let p = u128::from(oldest) * u128::from(inside) / u128::from(slot_ms);
-                u64::try_from(p).unwrap_or(u64::MAX)
-            }
-        };
-        whole.saturating_add(part)
+        let slots = &c.slots;
+        self.window()
+            .estimate(now, |s| u64::from(slots[ring_index(s)]))
     }
 
     /// Frees room in a full shard: drops every expired entry and the least recently seen

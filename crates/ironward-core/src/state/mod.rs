@@ -1,0 +1,100 @@
+//! State kept across requests: the `flood` and `brute` counters and the blacklist, behind one
+//! small trait so that it can live in this process (the default) or be shared by every worker
+//! and host of an application (a store such as `ironward-state-redis`, plugged in with
+//! [`EngineBuilder::state`](crate::engine::EngineBuilder::state)).
+//!
+//! The core stays pure: it defines the trait and the in-process store ([`LocalState`]), and
+//! does no I/O. A shared store must keep the same semantics (the sliding window of
+//! [`Window`], later-deadline-wins blacklist entries) and must answer every call without
+//! waiting on the network longer than its latency budget: when it cannot, it answers from its
+//! own in-process state for that call (fail open) and reports the outage itself.
+
+mod local;
+mod rate;
+
+pub use local::LocalState;
+pub use rate::{SLOTS, Window};
+
+use crate::ip::{Blacklist, BlacklistEntry};
+use std::net::IpAddr;
+
+/// Which counter an event is recorded in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Counter {
+    /// Requests on `BRUTE_AND_FLOOD_PATHS`, over `FLOOD_DELAY` (the `flood` check).
+    Flood,
+    /// Error responses and inbound route/host/header hits, over `ERROR_FLOOD_DELAY` (the
+    /// `brute` check).
+    Brute,
+}
+
+impl Counter {
+    /// Both counters.
+    pub const ALL: [Counter; 2] = [Counter::Flood, Counter::Brute];
+
+    /// A short, stable name (used in shared keys and messages).
+    pub fn name(self) -> &'static str {
+        match self {
+            Counter::Flood => "flood",
+            Counter::Brute => "brute",
+        }
+    }
+
+    /// The window this counter counts over in a configuration.
+    pub fn window(self, config: &crate::Config) -> Window {
+        match self {
+            Counter::Flood => Window::from_seconds(config.flood_delay),
+            Counter::Brute => Window::from_seconds(config.error_flood_delay),
+        }
+    }
+}
+
+/// Where the state lives, as a store reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StateMode {
+    /// In this process only (the default).
+    Local,
+    /// In a shared store, reachable.
+    Shared,
+    /// A shared store is configured but unreachable (or too slow): this process counts on
+    /// its own until it is back.
+    Fallback,
+}
+
+/// The state of an engine: per-IP counters over sliding windows, and the blacklist.
+///
+/// Every method is called on the request path and must return within the store's latency
+/// budget; none may panic or fail: a store that cannot reach its backend answers from
+/// in-process state.
+pub trait StateStore: Send + Sync + std::fmt::Debug {
+    /// Records one event of `counter` for `ip` at `now_ms` and returns how many the window
+    /// holds, this one included.
+    fn hit(&self, counter: Counter, ip: IpAddr, now_ms: i64) -> u64;
+
+    /// The blacklist as this process sees it: reads never wait (a shared store keeps it as a
+    /// local cache, refreshed from the backend).
+    fn blacklist(&self) -> &Blacklist;
+
+    /// Blacklists `ip` until `expires_ms` (an existing entry keeps the later deadline).
+    fn blacklist_insert(&self, ip: IpAddr, expires_ms: i64, now_ms: i64) {
+        self.blacklist().insert(ip, expires_ms, now_ms);
+    }
+
+    /// Removes `ip` from the blacklist; true when this process had it.
+    fn blacklist_remove(&self, ip: IpAddr) -> bool {
+        self.blacklist().remove(ip)
+    }
+
+    /// The live blacklist entries, sorted by address.
+    fn blacklist_entries(&self, now_ms: i64) -> Vec<BlacklistEntry> {
+        self.blacklist().entries(now_ms)
+    }
+
+    /// Forgets every counter and blacklist entry.
+    fn clear(&self);
+
+    /// Where the state lives right now.
+    fn mode(&self) -> StateMode {
+        StateMode::Local
+    }
+}
