@@ -21,6 +21,7 @@
 //! a check (a bug) is caught and turned into an internal error that fails open or closed as
 //! `FAIL_OPEN` says.
 
+mod mcp;
 mod sinks;
 
 use crate::check::{self, Check, CheckId, DlpStream, RequestContext, ResponseContext};

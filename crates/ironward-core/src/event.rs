@@ -6,6 +6,7 @@
 //! the agent crate and are built from this record.
 
 use crate::check::CheckId;
+use crate::mcp::McpDetail;
 use crate::sink::SinkDetail;
 use crate::verdict::{Action, Finding};
 use serde::Serialize;
@@ -18,7 +19,11 @@ use time::OffsetDateTime;
 /// - 2: adds `sink` (an object: `sink`, `operation`, `reason`, optional `caller` and
 ///   `request_check`) to the events of the sink checks; other events are unchanged but for
 ///   the version.
-pub const EVENT_SCHEMA_VERSION: u32 = 2;
+/// - 3: adds `mcp` (an object: `tool`, `side` `tool`/`host`, `phase` `arguments`/`result`) to
+///   the events of MCP tool calls ([`Engine::tool_call_events`](crate::Engine::tool_call_events)),
+///   whose `method` is `tools/call` and whose `path` is the tool's name; other events are
+///   unchanged but for the version.
+pub const EVENT_SCHEMA_VERSION: u32 = 3;
 
 /// One security event.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -58,6 +63,9 @@ pub struct Event {
     /// For a sink check's event: where the input arrived and what it changed (schema 2).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sink: Option<SinkDetail>,
+    /// For an MCP tool call's event: the tool, the side and the phase (schema 3).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mcp: Option<McpDetail>,
 }
 
 /// The request context an event needs beyond the finding.
@@ -123,6 +131,7 @@ impl Event {
             },
             codes,
             sink: finding.sink.as_deref().cloned(),
+            mcp: None,
         }
     }
 }
@@ -138,9 +147,9 @@ mod tests {
         assert_eq!(rfc3339_ms(1_795_000_000_123), "2026-11-18T11:06:40.123Z");
     }
 
-    /// Golden test: the JSON shape of a request event is version 1's with `"version":2`.
+    /// Golden test: the JSON shape of a request event is version 1's with `"version":3`.
     #[test]
-    fn golden_event_v2_request() {
+    fn golden_event_v3_request() {
         let mut f = Finding::new(CheckId::Sqli, "qs_values", "' or 1=1 --").with_score(0.99);
         f.level = Level::BlockBlacklist;
         let ctx = EventContext {
@@ -153,13 +162,13 @@ mod tests {
         let json = serde_json::to_string(&Event::new(&f, &ctx)).unwrap_or_default();
         assert_eq!(
             json,
-            r#"{"version":2,"time":"2026-11-18T11:06:40.123Z","app":"Web Server","check":"sqli","attack":"SQL Injection","source_ip":"203.0.113.7","method":"GET","path":"/search","location":"qs_values","payload":"' or 1=1 --","score":0.99,"action":"block_and_blacklist","level":2,"codes":["T1190","PCB006","IW006"]}"#
+            r#"{"version":3,"time":"2026-11-18T11:06:40.123Z","app":"Web Server","check":"sqli","attack":"SQL Injection","source_ip":"203.0.113.7","method":"GET","path":"/search","location":"qs_values","payload":"' or 1=1 --","score":0.99,"action":"block_and_blacklist","level":2,"codes":["T1190","PCB006","IW006"]}"#
         );
     }
 
-    /// Golden test: the JSON shape of a sink event (schema 2) is frozen.
+    /// Golden test: the JSON shape of a sink event (schema 2, unchanged in 3) is frozen.
     #[test]
-    fn golden_event_v2_sink() {
+    fn golden_event_v3_sink() {
         use crate::sink::{Reason, Sink};
         let mut f = Finding::new(CheckId::Sqli, "qs_values", "' OR 1=1 --");
         f.level = Level::BlockBlacklist;
@@ -180,7 +189,34 @@ mod tests {
         let json = serde_json::to_string(&Event::new(&f, &ctx)).unwrap_or_default();
         assert_eq!(
             json,
-            r#"{"version":2,"time":"2026-11-18T11:06:40.123Z","app":"Web Server","check":"sqli","attack":"SQL Injection","source_ip":"203.0.113.7","method":"GET","path":"/search","location":"qs_values","payload":"' OR 1=1 --","action":"block_and_blacklist","level":2,"codes":["T1190","PCB006","IW006"],"sink":{"sink":"sql","operation":"SELECT * FROM t WHERE a = '' OR 1=1 --'","reason":"quote","caller":"app.py:42","request_check":"sqli"}}"#
+            r#"{"version":3,"time":"2026-11-18T11:06:40.123Z","app":"Web Server","check":"sqli","attack":"SQL Injection","source_ip":"203.0.113.7","method":"GET","path":"/search","location":"qs_values","payload":"' OR 1=1 --","action":"block_and_blacklist","level":2,"codes":["T1190","PCB006","IW006"],"sink":{"sink":"sql","operation":"SELECT * FROM t WHERE a = '' OR 1=1 --'","reason":"quote","caller":"app.py:42","request_check":"sqli"}}"#
+        );
+    }
+
+    /// Golden test: the JSON shape of an MCP tool-call event (schema 3) is frozen.
+    #[test]
+    fn golden_event_v3_mcp() {
+        use crate::mcp::{McpPhase, McpSide};
+        let mut f = Finding::new(CheckId::Command, "mcp_values", "; cat /etc/passwd")
+            .with_engine("structure");
+        f.level = Level::Block;
+        let ctx = EventContext {
+            app: "MCP Server",
+            source_ip: None,
+            method: "tools/call",
+            path: "run_report",
+            unix_ms: 1_795_000_000_123,
+        };
+        let mut e = Event::new(&f, &ctx);
+        e.mcp = Some(McpDetail::new(
+            "run_report",
+            McpSide::Tool,
+            McpPhase::Arguments,
+        ));
+        let json = serde_json::to_string(&e).unwrap_or_default();
+        assert_eq!(
+            json,
+            r#"{"version":3,"time":"2026-11-18T11:06:40.123Z","app":"MCP Server","check":"command","attack":"Command Injection","source_ip":null,"method":"tools/call","path":"run_report","location":"mcp_values","payload":"; cat /etc/passwd","engine":"structure","action":"block","level":1,"codes":["T1190","T1059","PCB009","IW009"],"mcp":{"tool":"run_report","side":"tool","phase":"arguments"}}"#
         );
     }
 }

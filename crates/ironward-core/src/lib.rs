@@ -50,6 +50,7 @@ pub mod event;
 pub mod input;
 pub mod ip;
 pub mod limits;
+pub mod mcp;
 pub mod pattern;
 pub mod reference;
 pub mod request;
@@ -60,6 +61,7 @@ pub mod verdict;
 
 pub use config::Config;
 pub use engine::Engine;
+pub use mcp::{McpSide, ToolCall};
 pub use request::{Request, Response};
 pub use routes::Routes;
 pub use verdict::{Action, Finding, Verdict};
