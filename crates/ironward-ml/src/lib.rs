@@ -41,6 +41,7 @@ pub mod embedded;
 pub mod features;
 pub mod html;
 pub mod model;
+pub mod prompt;
 pub mod split;
 pub mod sql;
 pub mod train;

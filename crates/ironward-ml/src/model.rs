@@ -164,6 +164,11 @@ impl LinearModel {
         out
     }
 
+    /// How many bytes of a value are scored per window.
+    pub fn max_bytes(&self) -> usize {
+        self.max_bytes
+    }
+
     /// The number of buckets is `2^bits`.
     pub fn bits(&self) -> u8 {
         self.bits

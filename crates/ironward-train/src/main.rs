@@ -17,6 +17,8 @@
 #![allow(clippy::print_stderr)]
 
 mod data;
+mod prompt;
+mod prompt_synthetic;
 mod synthetic;
 
 use anyhow::{Result, bail};
@@ -59,7 +61,16 @@ struct Args {
     /// The largest share of benign calibration values the chosen threshold may flag.
     #[arg(long, default_value_t = 0.0005)]
     target_fp: f64,
-    /// Train only this model (`sqli` or `xss`).
+    /// How many synthetic benign user prompts the `prompt` model sees.
+    #[arg(long, default_value_t = 30_000)]
+    prompt_benign: usize,
+    /// How many attack paraphrases the `prompt` model trains on.
+    #[arg(long, default_value_t = 3_000)]
+    prompt_attacks: usize,
+    /// The largest share of benign calibration values the `prompt` threshold may flag.
+    #[arg(long, default_value_t = 0.0005)]
+    prompt_target_fp: f64,
+    /// Train only this model (`sqli`, `xss` or `prompt`).
     #[arg(long)]
     only: Option<String>,
     /// Do not train: report on the models built into this binary.
@@ -69,6 +80,9 @@ struct Args {
 
 /// The models: their label and the default threshold the bias is shifted to.
 const MODELS: [(&str, f32); 2] = [("sqli", 0.7), ("xss", 0.8)];
+
+/// The heading of the `prompt` section of the report.
+const PROMPT_SECTION: &str = "\n## `prompt`";
 
 fn logit(p: f32) -> f32 {
     (p / (1.0 - p)).ln()
@@ -91,6 +105,9 @@ fn main() -> Result<()> {
         synthetic.len()
     );
     for (kind, default) in MODELS {
+        if args.only.as_deref() == Some("prompt") {
+            break;
+        }
         if args.only.as_deref().is_some_and(|o| o != kind) {
             continue;
         }
@@ -119,6 +136,33 @@ fn main() -> Result<()> {
         let path = args.out.join(format!("{kind}.iwm"));
         std::fs::write(&path, model.to_bytes())?;
         eprintln!("[{kind}] wrote {}", path.display());
+    }
+    if args.only.as_deref().is_none_or(|o| o == "prompt") {
+        let settings = prompt::Settings {
+            data: &args.data,
+            corpus: &args.corpus,
+            seed: args.seed,
+            bits: args.bits,
+            epochs: args.epochs,
+            benign: args.prompt_benign,
+            attacks: args.prompt_attacks,
+            target_fp: args.prompt_target_fp,
+            eval_only: args.eval_only,
+        };
+        let (model, section) = prompt::run(&settings)?;
+        report.push_str(&section);
+        if !args.eval_only {
+            let path = args.out.join("prompt.iwm");
+            std::fs::write(&path, model.to_bytes())?;
+            eprintln!("[prompt] wrote {}", path.display());
+            if args.only.is_some() {
+                // Replace the `prompt` section of the existing report (it is the last one).
+                let path = args.out.join("REPORT.md");
+                let old = std::fs::read_to_string(&path).unwrap_or_default();
+                let keep = old.find(PROMPT_SECTION).map_or(old.as_str(), |i| &old[..i]);
+                std::fs::write(&path, format!("{}{section}", keep.trim_end_matches('\n')))?;
+            }
+        }
     }
     if args.only.is_none() && !args.eval_only {
         std::fs::write(args.out.join("REPORT.md"), &report)?;
