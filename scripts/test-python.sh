@@ -17,8 +17,10 @@ fi
 
 venv="$(mktemp -d "${TMPDIR:-/tmp}/ironward-py.XXXXXX")"
 sink_dbs_started=""
+redis_started=""
 cleanup() {
   if [ -n "$sink_dbs_started" ]; then bash "$root/scripts/sink-dbs.sh" stop || true; fi
+  if [ -n "$redis_started" ]; then bash "$root/scripts/redis.sh" stop || true; fi
   rm -rf "$venv"
 }
 root="$(pwd)"
@@ -49,6 +51,21 @@ if [ "${SINK_DBS:-}" != "0" ]; then
   else
     echo "test-python: could not start PostgreSQL/MariaDB (scripts/sink-dbs.sh)" >&2
     exit 1
+  fi
+fi
+
+# The shared-state tests' Redis (scripts/redis.sh; scripts/test.sh may have started it already):
+# in CI always (installed if missing); elsewhere when redis-server is installed.
+if [ -z "${IRONWARD_TEST_REDIS_URL:-}" ]; then
+  echo "==> python: Redis for the shared-state tests"
+  if redis_env="$(bash scripts/redis.sh start)"; then
+    redis_started=1
+    eval "$redis_env"
+  elif [ "${CI:-}" = "true" ]; then
+    echo "test-python: could not start Redis (scripts/redis.sh)" >&2
+    exit 1
+  else
+    echo "test-python: no redis-server: the shared-state tests skip"
   fi
 fi
 

@@ -20,6 +20,19 @@ step "docs"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked
 
 step "tests"
+# The shared-state tests' Redis (scripts/redis.sh, on loopback, stopped on exit; test-python.sh
+# reuses it): in CI always (installed if missing); elsewhere when redis-server is installed.
+if [ -z "${IRONWARD_TEST_REDIS_URL:-}" ]; then
+  if redis_env="$(bash scripts/redis.sh start)"; then
+    eval "$redis_env"
+    trap 'bash scripts/redis.sh stop || true' EXIT
+  elif [ "${CI:-}" = "true" ]; then
+    echo "test: could not start Redis (scripts/redis.sh)" >&2
+    exit 1
+  else
+    echo "test: no redis-server: the shared-state tests skip (scripts/redis.sh installs it as root)"
+  fi
+fi
 if command -v cargo-nextest >/dev/null 2>&1; then
   cargo nextest run --workspace --locked --no-fail-fast
 else

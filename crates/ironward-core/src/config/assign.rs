@@ -115,6 +115,12 @@ pub(crate) fn assign(c: &mut Config, key: &str, value: Parsed) -> bool {
         ("LOG_PAYLOAD_BASE64", Bool(v)) => c.log_payload_base64 = v,
         ("LOG_QUEUE_SIZE", Int(v)) => c.log_queue_size = v,
         ("LOG_TIMEOUT_MS", Int(v)) => c.log_timeout_ms = v,
+        ("SHARED_STATE_URL", Str(v)) => c.shared_state_url = v,
+        ("SHARED_STATE_PREFIX", Str(v)) => c.shared_state_prefix = v,
+        ("SHARED_STATE_TIMEOUT_MS", Int(v)) => c.shared_state_timeout_ms = v,
+        ("SHARED_STATE_CONNECT_TIMEOUT_MS", Int(v)) => c.shared_state_connect_timeout_ms = v,
+        ("SHARED_STATE_POOL_SIZE", Int(v)) => c.shared_state_pool_size = v,
+        ("SHARED_STATE_RETRY_MAX_MS", Int(v)) => c.shared_state_retry_max_ms = v,
         _ => return false,
     }
     true

@@ -185,6 +185,12 @@ impl Default for Config {
             log_payload_base64: true,
             log_queue_size: 10_000,
             log_timeout_ms: 1_000,
+            shared_state_url: String::new(),
+            shared_state_prefix: String::new(),
+            shared_state_timeout_ms: 5,
+            shared_state_connect_timeout_ms: 1_000,
+            shared_state_pool_size: 4,
+            shared_state_retry_max_ms: 30_000,
         }
     }
 }

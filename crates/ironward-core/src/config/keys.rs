@@ -255,6 +255,13 @@ key_table! {
     "LOG_PAYLOAD_BASE64": ValueKind::Bool => "Encode payloads in base64 in shipped events.";
     "LOG_QUEUE_SIZE": int(1, 10_000_000) => "Events waiting to be shipped before new ones are dropped.";
     "LOG_TIMEOUT_MS": int(10, 60_000) => "Network timeout for one shipment, in milliseconds.";
+    // shared state
+    "SHARED_STATE_URL": ValueKind::Str => "Redis URL of the state shared by every worker and host (\"\" keeps it in this process).";
+    "SHARED_STATE_PREFIX": ValueKind::Str => "Prefix of the shared keys (\"\" for ironward:<APP_NAME>).";
+    "SHARED_STATE_TIMEOUT_MS": int(1, 1_000) => "Latency budget of one shared-state call, in milliseconds.";
+    "SHARED_STATE_CONNECT_TIMEOUT_MS": int(10, 60_000) => "Timeout of a (background) connection to the shared state.";
+    "SHARED_STATE_POOL_SIZE": int(1, 256) => "Connections to the shared state per engine.";
+    "SHARED_STATE_RETRY_MAX_MS": int(100, 3_600_000) => "Longest pause between reconnection attempts.";
 }
 
 /// The spec of a key, by its exact name.

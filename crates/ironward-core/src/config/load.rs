@@ -299,6 +299,10 @@ impl Loader {
     /// Rules that involve more than one key, checked on the merged configuration.
     fn cross_checks(&mut self) {
         self.ztaa_checks();
+        if let Some(message) = crate::state::url_error(&self.config.shared_state_url) {
+            let rank = self.origin.get("SHARED_STATE_URL").copied().unwrap_or(0);
+            self.error(rank, "SHARED_STATE_URL", message);
+        }
         let c = &self.config;
         let pairs = [
             (

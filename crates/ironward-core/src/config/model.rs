@@ -438,4 +438,18 @@ pub struct Config {
     pub log_queue_size: u64,
     /// Network timeout for one shipment, in milliseconds.
     pub log_timeout_ms: u64,
+    // --- shared state (Ironward) ---
+    /// Where the flood and brute-force counters and the blacklist are shared (`redis://…`);
+    /// empty: in this process.
+    pub shared_state_url: String,
+    /// Prefix of the shared keys; empty: `ironward:<APP_NAME>`.
+    pub shared_state_prefix: String,
+    /// Latency budget of one shared-state call on the request path, in milliseconds.
+    pub shared_state_timeout_ms: u64,
+    /// Timeout of a connection attempt (made off the request path), in milliseconds.
+    pub shared_state_connect_timeout_ms: u64,
+    /// Connections to the shared state per engine.
+    pub shared_state_pool_size: u64,
+    /// Longest pause between reconnection attempts (exponential back-off), in milliseconds.
+    pub shared_state_retry_max_ms: u64,
 }

@@ -18,6 +18,48 @@ pub use rate::{SLOTS, Window};
 use crate::ip::{Blacklist, BlacklistEntry};
 use std::net::IpAddr;
 
+/// The URL schemes `SHARED_STATE_URL` accepts: Redis over TCP, over TLS, and over a Unix
+/// socket.
+pub const URL_SCHEMES: [&str; 4] = ["redis", "rediss", "redis+unix", "unix"];
+
+/// What is wrong with a `SHARED_STATE_URL`, or `None` when it is usable (or empty: in-process
+/// state). The message never repeats the URL past its scheme (it may hold a password).
+pub fn url_error(url: &str) -> Option<String> {
+    if url.is_empty() {
+        return None;
+    }
+    let expected =
+        "expected \"\" (in-process state) or a redis://, rediss://, redis+unix:// or unix:// URL";
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return Some(format!("{expected}, got a value without \"://\""));
+    };
+    let scheme_ok = URL_SCHEMES.iter().any(|s| s.eq_ignore_ascii_case(scheme));
+    if !scheme_ok {
+        let shown: String = scheme.chars().take(20).collect();
+        return Some(format!("{expected}, got the scheme {shown:?}"));
+    }
+    if rest.is_empty() {
+        return Some(format!("{expected}, got no address after {scheme}://"));
+    }
+    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Some(format!(
+            "{expected}, got spaces or control characters in it"
+        ));
+    }
+    None
+}
+
+/// The prefix of every shared key of an application: `SHARED_STATE_PREFIX`, or
+/// `ironward:<APP_NAME>` when it is empty. Applications sharing one Redis need different
+/// prefixes; workers and hosts of one application share one.
+pub fn key_prefix(config: &crate::Config) -> String {
+    if config.shared_state_prefix.is_empty() {
+        format!("ironward:{}", config.app_name)
+    } else {
+        config.shared_state_prefix.clone()
+    }
+}
+
 /// Which counter an event is recorded in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Counter {
@@ -96,5 +138,48 @@ pub trait StateStore: Send + Sync + std::fmt::Debug {
     /// Where the state lives right now.
     fn mode(&self) -> StateMode {
         StateMode::Local
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_are_checked_without_echoing_secrets() {
+        for ok in [
+            "",
+            "redis://127.0.0.1:6379/0",
+            "rediss://:secret@cache.example:6380",
+            "REDIS://localhost",
+            "unix:///run/redis.sock",
+            "redis+unix:///run/redis.sock?db=2",
+        ] {
+            assert_eq!(url_error(ok), None, "{ok}");
+        }
+        for (bad, says) in [
+            ("localhost:6379", "without"),
+            ("http://:hunter2@x", "\"http\""),
+            ("redis://", "no address"),
+            ("redis://:hunter2@x y", "spaces"),
+        ] {
+            let m = url_error(bad).unwrap_or_default();
+            assert!(m.contains(says), "{bad}: {m}");
+            assert!(!m.contains("hunter2"), "{m}");
+        }
+    }
+
+    #[test]
+    fn the_prefix_defaults_to_the_app_name() {
+        let mut c = crate::Config::default();
+        c.app_name = "shop".into();
+        assert_eq!(key_prefix(&c), "ironward:shop");
+        c.shared_state_prefix = "eu1:shop".into();
+        assert_eq!(key_prefix(&c), "eu1:shop");
+        assert_eq!(Counter::Flood.name(), "flood");
+        assert_eq!(
+            Counter::Brute.window(&c),
+            Window::from_seconds(c.error_flood_delay)
+        );
     }
 }

@@ -1,0 +1,433 @@
+//! Two engines (standing for two workers or hosts) sharing one real Redis.
+
+use ironward_core::check::CheckId;
+use ironward_core::clock::ManualClock;
+use ironward_core::config::Level;
+use ironward_core::request::Response;
+use ironward_core::state::{Counter, LocalState, StateMode, StateStore};
+use ironward_core::{Config, Engine, Request};
+use ironward_state_redis::{Notice, RedisState};
+use proptest::prelude::*;
+use std::net::{IpAddr, TcpListener};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// The test Redis, or `None` (with a message) when it is not set up. CI must run these
+/// tests: there a missing Redis fails.
+fn redis_url() -> Option<String> {
+    match std::env::var("IRONWARD_TEST_REDIS_URL") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ => {
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "CI must run the Redis tests: scripts/test.sh starts scripts/redis.sh"
+            );
+            eprintln!(
+                "SKIPPED: IRONWARD_TEST_REDIS_URL is not set (eval \"$(bash scripts/redis.sh start)\")"
+            );
+            None
+        }
+    }
+}
+
+/// A configuration running only `flood` and `brute`, on `url`, under a prefix of its own.
+fn config(url: &str, name: &str) -> Config {
+    let mut c = Config::default();
+    for id in CheckId::configurable() {
+        c.security_checks.set(id, Level::Off);
+    }
+    c.security_checks.set(CheckId::Flood, Level::Block);
+    c.security_checks.set(CheckId::Brute, Level::Block);
+    c.shared_state_url = url.to_owned();
+    c.shared_state_prefix = format!("ironward-test:{}:{name}", std::process::id());
+    // Generous for a loaded 2-core CI machine; the benches measure the real cost.
+    c.shared_state_timeout_ms = 200;
+    c
+}
+
+/// A store reporting into a list.
+fn store(c: &Config) -> (Arc<RedisState>, Arc<Mutex<Vec<Notice>>>) {
+    let notices = Arc::new(Mutex::new(Vec::new()));
+    let sink = Arc::clone(&notices);
+    let s = RedisState::start_with(
+        c,
+        Arc::new(move |n: &Notice| sink.lock().unwrap().push(n.clone())),
+    )
+    .unwrap();
+    assert!(
+        s.wait_connected(Duration::from_secs(10)),
+        "Redis did not answer"
+    );
+    (Arc::new(s), notices)
+}
+
+fn engine(c: &Config, state: &Arc<RedisState>) -> Engine {
+    Engine::builder(c.clone())
+        .state(Arc::clone(state) as Arc<dyn StateStore>)
+        .build()
+        .unwrap()
+}
+
+fn ip(n: u8) -> IpAddr {
+    IpAddr::from([198, 51, 100, n])
+}
+
+fn get(e: &Engine, from: IpAddr) -> bool {
+    !e.inspect_request(&Request::new("GET", "/api").with_peer(from))
+        .action
+        .is_block()
+}
+
+#[test]
+fn the_flood_limit_is_shared_exactly() {
+    let Some(url) = redis_url() else { return };
+    let mut c = config(&url, "flood");
+    (c.flood_ratio, c.flood_delay) = (50, 60);
+    let (sa, _) = store(&c);
+    let (sb, _) = store(&c);
+    let (a, b) = (engine(&c, &sa), engine(&c, &sb));
+    // 200 requests from one client, over both engines and four threads.
+    let passed: usize = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..4)
+            .map(|t| {
+                let e = if t % 2 == 0 { &a } else { &b };
+                s.spawn(move || (0..50).filter(|_| get(e, ip(1))).count())
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).sum()
+    });
+    assert_eq!(passed, 50, "{:?} {:?}", sa.stats(), sb.stats());
+    assert_eq!(
+        sa.stats().local + sb.stats().local,
+        0,
+        "all counted in Redis"
+    );
+    assert!(
+        get(&a, ip(2)) && get(&b, ip(2)),
+        "another client has its own count"
+    );
+    a.reset_state();
+}
+
+#[test]
+fn a_blacklist_entry_reaches_the_other_engine_within_100_ms() {
+    let Some(url) = redis_url() else { return };
+    let mut c = config(&url, "blacklist");
+    c.security_checks.set(CheckId::Flood, Level::BlockBlacklist);
+    (c.flood_ratio, c.flood_delay) = (3, 60);
+    let (sa, _) = store(&c);
+    let (sb, _) = store(&c);
+    let (a, b) = (engine(&c, &sa), engine(&c, &sb));
+    assert!(get(&b, ip(3)));
+    // A level-2 flood on engine A blacklists the client...
+    assert!((0..4).map(|_| get(&a, ip(3))).any(|ok| !ok));
+    let start = Instant::now();
+    // ...and engine B refuses it within 100 ms.
+    while get(&b, ip(3)) {
+        assert!(
+            start.elapsed() < Duration::from_millis(100),
+            "not seen after 100 ms"
+        );
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    let v = b.inspect_request(&Request::new("GET", "/").with_peer(ip(3)));
+    assert_eq!(v.findings[0].check, CheckId::Blacklist);
+    // An engine started later copies the list; a removal reaches every engine.
+    let (sc, _) = store(&c);
+    assert!(sc.blacklist().contains(ip(3), a.now_ms()));
+    assert!(b.blacklist_remove(ip(3)));
+    let start = Instant::now();
+    while a.blacklist().contains(ip(3), a.now_ms()) || sc.blacklist().contains(ip(3), a.now_ms()) {
+        assert!(
+            start.elapsed() < Duration::from_millis(100),
+            "removal not seen"
+        );
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    assert!(sb.stats().received >= 1);
+    a.reset_state();
+}
+
+#[test]
+fn brute_force_is_shared() {
+    let Some(url) = redis_url() else { return };
+    let mut c = config(&url, "brute");
+    c.security_checks.set(CheckId::Flood, Level::Off);
+    (c.error_flood_ratio, c.error_flood_delay) = (10, 60);
+    let (sa, _) = store(&c);
+    let (sb, _) = store(&c);
+    let (a, b) = (engine(&c, &sa), engine(&c, &sb));
+    let flagged: Vec<bool> = (0..12)
+        .map(|n| {
+            let e = if n % 2 == 0 { &a } else { &b };
+            let req = Request::new("GET", "/login").with_peer(ip(4));
+            let inbound = e.inspect_request(&req);
+            e.inspect_response(&req, &inbound, &Response::new(401))
+                .action
+                .is_block()
+        })
+        .collect();
+    assert_eq!(flagged.iter().position(|f| *f), Some(10), "the 11th error");
+    a.reset_state();
+}
+
+#[test]
+fn windows_and_deadlines_expire() {
+    let Some(url) = redis_url() else { return };
+    let mut c = config(&url, "expiry");
+    (c.flood_ratio, c.flood_delay) = (5, 10);
+    let (sa, _) = store(&c);
+    let (sb, _) = store(&c);
+    let t0 = 1_900_000_000_000;
+    let clock = Arc::new(ManualClock::new(t0));
+    let build = |s: &Arc<RedisState>| {
+        Engine::builder(c.clone())
+            .clock(clock.clone())
+            .state(Arc::clone(s) as Arc<dyn StateStore>)
+            .build()
+            .unwrap()
+    };
+    let (a, b) = (build(&sa), build(&sb));
+    assert_eq!((0..8).filter(|_| get(&a, ip(5))).count(), 5);
+    assert!(!get(&b, ip(5)));
+    // One window and one eighth later, the count starts again.
+    clock.advance(10_000 + 1_250);
+    assert_eq!(
+        (0..8)
+            .filter(|n| get(if n % 2 == 0 { &a } else { &b }, ip(5)))
+            .count(),
+        5
+    );
+    // A blacklist deadline is honoured by both engines.
+    a.blacklist_insert(ip(6), t0 + 20_000);
+    let start = Instant::now();
+    while !b.blacklist().contains(ip(6), b.now_ms()) {
+        assert!(start.elapsed() < Duration::from_millis(100));
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    clock.set(t0 + 20_000);
+    assert!(get(&a, ip(6)) && get(&b, ip(6)), "expired everywhere");
+    a.reset_state();
+}
+
+/// A Redis server of this test's own, on a free loopback port.
+struct Server {
+    child: Option<Child>,
+    port: u16,
+    dir: std::path::PathBuf,
+}
+
+impl Server {
+    fn start(port: Option<u16>) -> Option<Server> {
+        let bin =
+            std::env::var("IRONWARD_TEST_REDIS_SERVER").unwrap_or_else(|_| "redis-server".into());
+        let port = port.unwrap_or_else(|| {
+            let l = TcpListener::bind("127.0.0.1:0").unwrap();
+            l.local_addr().unwrap().port()
+        });
+        let dir =
+            std::env::temp_dir().join(format!("ironward-redis-test-{}-{port}", std::process::id()));
+        std::fs::create_dir_all(&dir).ok()?;
+        let child = Command::new(bin)
+            .args([
+                "--port",
+                &port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ])
+            .arg("--dir")
+            .arg(&dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .ok()?;
+        let s = Server {
+            child: Some(child),
+            port,
+            dir,
+        };
+        let start = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if start.elapsed() > Duration::from_secs(5) {
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        Some(s)
+    }
+
+    fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}/0", self.port)
+    }
+
+    fn signal(&self, sig: &str) {
+        if let Some(c) = &self.child {
+            let _ = Command::new("kill")
+                .args([sig, &c.id().to_string()])
+                .status();
+        }
+    }
+
+    fn kill(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.signal("-CONT");
+        self.kill();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+#[test]
+fn redis_stopped_slow_or_killed_never_fails_a_request() {
+    if redis_url().is_none() {
+        return;
+    }
+    let Some(mut server) = Server::start(None) else {
+        panic!("cannot start redis-server (IRONWARD_TEST_REDIS_SERVER)");
+    };
+    let mut c = config(&server.url(), "outage");
+    (c.flood_ratio, c.flood_delay) = (1_000_000, 60);
+    c.shared_state_timeout_ms = 20;
+    c.shared_state_retry_max_ms = 200;
+    let (s, notices) = store(&c);
+    let e = engine(&c, &s);
+    let budget = Duration::from_millis(20);
+    // Slowest request while Redis answers, hangs (SIGSTOP), then is gone (SIGKILL).
+    let run = |n: usize| {
+        (0..n)
+            .map(|_| {
+                let t = Instant::now();
+                assert!(get(&e, ip(7)), "a request failed");
+                t.elapsed()
+            })
+            .max()
+            .unwrap_or_default()
+    };
+    run(50);
+    assert_eq!(s.mode(), StateMode::Shared);
+    server.signal("-STOP");
+    let hung = run(200);
+    assert_eq!(s.mode(), StateMode::Fallback, "{:?}", s.stats());
+    server.signal("-CONT");
+    let start = Instant::now();
+    while s.mode() != StateMode::Shared {
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "not back after SIGCONT"
+        );
+        run(1);
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let port = server.port;
+    server.kill();
+    let killed = run(500);
+    assert_eq!(s.mode(), StateMode::Fallback);
+    // Each request waited at most the budget for each call (plus scheduling on a busy box).
+    let slack = Duration::from_millis(80);
+    assert!(hung <= 2 * budget + slack, "{hung:?}");
+    assert!(killed <= 2 * budget + slack, "{killed:?}");
+    // Restarted: the state is shared again, and each outage was reported once, then its end.
+    let _server = Server::start(Some(port)).expect("restart");
+    let start = Instant::now();
+    while s.mode() != StateMode::Shared {
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "not back after restart"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let before = s.stats().shared;
+    run(10);
+    assert!(s.stats().shared >= before + 10);
+    let n = notices.lock().unwrap().clone();
+    let downs = n
+        .iter()
+        .filter(|x| matches!(x, Notice::Down { .. }))
+        .count();
+    let ups = n.iter().filter(|x| matches!(x, Notice::Up { .. })).count();
+    assert_eq!((downs, ups), (2, 2), "{n:?}");
+    eprintln!("slowest request: {hung:?} (Redis stopped), {killed:?} (Redis killed)");
+}
+
+#[test]
+fn an_unreachable_redis_is_reported_once_and_counts_locally() {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut c = config(&format!("redis://127.0.0.1:{port}/0"), "unreachable");
+    c.shared_state_retry_max_ms = 100;
+    (c.flood_ratio, c.flood_delay) = (3, 60);
+    let notices = Arc::new(Mutex::new(Vec::new()));
+    let sink = Arc::clone(&notices);
+    let s = Arc::new(
+        RedisState::start_with(
+            &c,
+            Arc::new(move |n: &Notice| sink.lock().unwrap().push(n.clone())),
+        )
+        .unwrap(),
+    );
+    let e = engine(&c, &s);
+    assert_eq!(
+        (0..5).filter(|_| get(&e, ip(8))).count(),
+        3,
+        "local counting"
+    );
+    std::thread::sleep(Duration::from_millis(600));
+    let n = notices.lock().unwrap().clone();
+    assert_eq!(n.len(), 1, "{n:?}");
+    assert!(n[0].to_string().contains(&format!("127.0.0.1:{port}")));
+    assert_eq!(s.mode(), StateMode::Fallback);
+    assert!(RedisState::start(&Config::default()).is_err(), "no URL");
+    let mut bad = Config::default();
+    bad.shared_state_url = "http://x".into();
+    assert!(ironward_state_redis::build_engine(bad).is_err());
+    assert!(
+        ironward_state_redis::build_engine(Config::default()).is_ok(),
+        "in-process"
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, .. ProptestConfig::default() })]
+
+    /// The script counts exactly as the in-process table does, whatever the timing (clocks
+    /// going back included).
+    #[test]
+    fn the_script_counts_as_the_local_table(
+        window_s in 1u64..120,
+        steps in prop::collection::vec(-2_000i64..40_000, 1..80),
+    ) {
+        let Some(url) = redis_url() else { return Ok(()) };
+        static CASE: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let case = CASE.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let mut c = config(&url, &format!("prop-{case}"));
+        c.flood_delay = window_s;
+        let s = RedisState::start(&c).unwrap();
+        prop_assert!(s.wait_connected(Duration::from_secs(10)));
+        let local = LocalState::new(&c);
+        let ip = ip(9);
+        let mut now: i64 = 1_900_000_000_000;
+        for d in steps {
+            // Several events at one instant now and then.
+            now += if d < 0 { d } else { d % (window_s as i64 * 500).max(1) };
+            let shared = s.hit(Counter::Flood, ip, now);
+            prop_assert_eq!(shared, local.hit(Counter::Flood, ip, now), "{:?}", s.stats());
+        }
+        prop_assert_eq!(s.stats().local, 0);
+        s.clear();
+    }
+}
