@@ -27,6 +27,7 @@ mod lookalikes;
 mod method;
 mod path;
 mod path_traversal;
+mod prompt;
 mod spoofing;
 mod sqli;
 pub(crate) mod ssrf;
@@ -40,6 +41,7 @@ mod shape_gates_tests;
 pub use bots::{FingerprintText, fingerprint};
 pub use dlp::DlpStream;
 pub use id::CheckId;
+pub use prompt::{PROMPT_THRESHOLD, prompt_text};
 pub(crate) use ztaa::{
     config_errors as ztaa_config_errors, config_warnings as ztaa_config_warnings,
 };
@@ -150,7 +152,6 @@ pub(crate) fn registry(
             }
         };
     }
-    // Still to come, each with its issue, at its place in this order: prompt (before upload).
     check!(CheckId::Bots, bots::Bots::new(config));
     check!(CheckId::Ztaa, ztaa::Ztaa::new(config)?);
     check!(CheckId::Spoofing, spoofing::Spoofing::new(config));
@@ -173,6 +174,7 @@ pub(crate) fn registry(
         path_traversal::PathTraversal::new(config)?
     );
     check!(CheckId::Ssrf, ssrf::Ssrf::new(config)?);
+    check!(CheckId::Prompt, prompt::Prompt::new(config)?);
     check!(CheckId::Upload, upload::Upload::new(config)?);
     check!(CheckId::Format, format::Format::new(config)?);
     // Responses.

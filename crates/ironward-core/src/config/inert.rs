@@ -31,13 +31,9 @@ const fn inert(key: &'static str, issue: Option<u32>) -> InertKey {
 
 /// Issue 14: the management plane (pyrasp's cloud: beacons, telemetry, shared blacklist).
 const MANAGEMENT: Option<u32> = Some(14);
-/// Issue 16: pyrasp's remaining modules (prompt injection, MCP tools).
-const MODULES: Option<u32> = Some(16);
 
 /// Every key and check level that is accepted but has no effect yet.
 pub const INERT_KEYS: &[InertKey] = &[
-    inert("SECURITY_CHECKS.prompt", MODULES),
-    inert("PROMPT_BATCH_SIZE", MODULES),
     inert("BEACON", MANAGEMENT),
     inert("BEACON_URL", MANAGEMENT),
     inert("BEACON_DELAY", MANAGEMENT),
@@ -148,14 +144,10 @@ mod tests {
         let mut c = Config::default();
         c.beacon = true;
         c.ml_batch_size = 1;
-        c.security_checks
-            .set(CheckId::Prompt, crate::config::Level::Monitor);
         let w: Vec<String> = inert_warnings(&c).iter().map(ToString::to_string).collect();
         assert_eq!(
             w,
             vec![
-                "SECURITY_CHECKS.prompt: level 3 has no effect yet: the prompt check is not \
-                 implemented (issue 16); the level is accepted so that pyrasp configurations load",
                 "BEACON: has no effect yet (issue 14); the key is accepted so that pyrasp \
                  configurations load",
                 "ML_BATCH_SIZE: has no effect; the key is accepted so that pyrasp \

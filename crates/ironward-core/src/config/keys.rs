@@ -186,7 +186,7 @@ key_table! {
     "ML_CACHE_SIZE": int(0, 10_000_000) => "Entries of the score cache.";
     "ML_CACHE_MAX_LENGTH": int(0, 16 * 1024 * 1024) => "Longest value whose score is cached.";
     "ML_BATCH_SIZE": int(1, 65_536) => "Values scored per batch.";
-    "PROMPT_BATCH_SIZE": int(1, 65_536) => "Values scored per prompt-injection batch.";
+    "PROMPT_BATCH_SIZE": int(1, 65_536) => "Accepted for compatibility; no effect: each text is scored on its own, in microseconds.";
     // data leak prevention
     "DLP_PHONE_NUMBERS": ValueKind::Bool => "DLP: phone numbers.";
     "DLP_CC_NUMBERS": ValueKind::Bool => "DLP: card numbers.";

@@ -457,16 +457,15 @@ fn inert_settings_of_templates_warn() {
         .map(ToString::to_string)
         .collect()
     };
-    let w = warned("llm", "{}");
-    assert_eq!(w.len(), 1, "{w:?}");
-    assert!(w[0].starts_with("SECURITY_CHECKS.prompt: level 2 has no effect yet"));
-    assert!(w.iter().all(|m| m.ends_with("(in template llm)")), "{w:?}");
-    // bots and LOG_JA4H_FINGERPRINT have their effect: the audit template is quiet.
-    assert!(warned("audit", "{}").is_empty());
-    let w = warned("default", r#"{"SECURITY_CHECKS.prompt": 1}"#);
+    // Every check of every template has its effect now (prompt since issue 16): templates
+    // are quiet, and a file that sets an inert key is named.
+    for t in ["default", "audit", "monitor", "llm", "mcp", "sink"] {
+        assert!(warned(t, "{}").is_empty(), "{t}");
+    }
+    let w = warned("llm", r#"{"BEACON": true}"#);
     assert_eq!(w.len(), 1, "{w:?}");
     assert!(w[0].ends_with("(in rasp.json)"), "{w:?}");
-    assert!(warned("llm", r#"{"SECURITY_CHECKS.prompt": 0}"#).is_empty());
+    assert!(warned("llm", r#"{"PROMPT_BATCH_SIZE": 8}"#).is_empty());
     assert!(warned("default", "{}").is_empty());
 }
 

@@ -12,8 +12,11 @@
 //! checks: level 2 everywhere, 3 (monitor) in the `monitor` template.
 //!
 //! One deliberate difference from pyrasp: its `llm` template turns `command` off in favour of
-//! `prompt`. The `prompt` check does not exist yet (issue 16), so Ironward's `llm` keeps command
-//! injection at level 2: a template never turns a working check off for a missing one.
+//! `prompt`, because its command check (a separator followed by any word found on the server's
+//! `PATH`) fires on chat prose. Ironward's `command` check is structural and stays quiet on
+//! chat messages (the wcp corpus and the prompt model's benign prompts raise no `command`
+//! finding), so `llm` keeps command injection at level 2 beside `prompt`: an LLM front end
+//! that also passes fields to a shell is still protected.
 //!
 //! `format` (declared by pyrasp, never implemented there, so its level had no effect) is at 3
 //! (monitor) in every template but `audit`: it judges protocol hygiene — a body that does not
@@ -38,8 +41,8 @@ pub enum Template {
     Audit,
     /// Everything detected and reported, nothing blocked (level 3), flood off.
     Monitor,
-    /// For LLM front ends: prompt injection on (no effect yet, issue 16), DLP and characters
-    /// flagged; command injection stays on (pyrasp turned it off).
+    /// For LLM front ends: prompt injection on, DLP and characters flagged; command injection
+    /// stays on (pyrasp turned it off).
     Llm,
     /// For MCP servers: DLP on tool results, characters and bots flagged.
     Mcp,
@@ -266,8 +269,8 @@ mod tests {
         }
     }
 
-    /// No template turns a working check off in favour of one that does not exist yet: the
-    /// templates that turn `prompt` on (`llm`) keep `command` on, and so does `mcp`.
+    /// The templates that turn `prompt` on (`llm`) keep `command` on, and so does `mcp` (see
+    /// the module documentation).
     #[test]
     fn llm_and_mcp_keep_command_injection_on() {
         for t in [Template::Llm, Template::Mcp] {
