@@ -502,6 +502,36 @@ impl PyEngine {
         self.sink_check_nosql(py, ctx, filter_json, caller)
     }
 
+    /// Checks an MCP tool call's arguments (JSON text) before the tool runs (`side="tool"`)
+    /// or before the call is sent (`side="host"`): the value checks on in the configuration.
+    /// `client_ip` is the peer over HTTP (None over stdio). The verdict's findings are
+    /// reported as MCP events (`tools/call`, the tool's name as path).
+    #[pyo3(signature = (tool, arguments, side="tool", client_ip=None))]
+    fn inspect_tool_call(
+        &self,
+        py: Python<'_>,
+        tool: PyBackedStr,
+        arguments: PyBackedStr,
+        side: &str,
+        client_ip: Option<&str>,
+    ) -> PyResult<PyVerdict> {
+        self.mcp_inspect_call(py, tool, arguments, side, client_ip)
+    }
+
+    /// Checks an MCP tool's result text after it ran: DLP, and prompt injection in tool
+    /// output on the host side.
+    #[pyo3(signature = (tool, result, side="tool", client_ip=None))]
+    fn inspect_tool_result(
+        &self,
+        py: Python<'_>,
+        tool: PyBackedStr,
+        result: PyBackedStr,
+        side: &str,
+        client_ip: Option<&str>,
+    ) -> PyResult<PyVerdict> {
+        self.mcp_inspect_result(py, tool, result, side, client_ip)
+    }
+
     /// Waits up to `timeout` seconds for queued events to be shipped; True when drained.
     #[pyo3(signature = (timeout=2.0))]
     fn flush(&self, py: Python<'_>, timeout: f64) -> bool {

@@ -25,6 +25,7 @@
 
 mod config;
 mod engine;
+mod mcp;
 mod report;
 mod sink;
 mod stream;

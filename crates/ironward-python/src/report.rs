@@ -6,6 +6,7 @@
 use ironward_agent::agent::{Agent, AgentStats};
 use ironward_agent::console;
 use ironward_core::Engine;
+use ironward_core::event::Event;
 use ironward_core::request::Request;
 use ironward_core::verdict::Verdict;
 use std::io::Write;
@@ -32,13 +33,19 @@ impl Reporter {
 
     /// Reports the findings and the internal error of a verdict, if any.
     pub(crate) fn report(&self, engine: &Engine, request: &Request<'_>, verdict: &Verdict) {
+        self.report_with(verdict, || engine.events(request, verdict));
+    }
+
+    /// Reports a verdict whose events `events` builds (called only when there are findings):
+    /// the MCP tool calls' (`Engine::tool_call_events`), which have no HTTP request.
+    pub(crate) fn report_with(&self, verdict: &Verdict, events: impl FnOnce() -> Vec<Event>) {
         if let Some(err) = &verdict.internal_error {
             internal_error(err, verdict.action.as_str());
         }
         if verdict.findings.is_empty() {
             return;
         }
-        let events = engine.events(request, verdict);
+        let events = events();
         let mut err = std::io::stderr().lock();
         for event in &events {
             if let Some(line) = console::attack_line(event, self.verbose) {

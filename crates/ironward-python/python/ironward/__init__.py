@@ -14,6 +14,11 @@ import Flask or Django.
 - :class:`LambdaRASP` — AWS Lambda handlers behind API Gateway or a function URL (decorator)
 - :class:`GcpRASP` — Google Cloud Functions (functions-framework) handlers (decorator)
 - :class:`AzureRASP` — Azure Functions HTTP handlers (decorator)
+- :class:`McpToolRASP` — the tools of an MCP server (``mcp``'s ``MCPServer``/``FastMCP``,
+  ``fastmcp``): arguments checked before a tool runs, DLP on its result
+- :class:`McpHostRASP` — an MCP client's tool calls (``mcp.ClientSession``, ``fastmcp.Client``):
+  arguments checked before sending, DLP and prompt injection on results; a block raises
+  :class:`McpBlocked`
 
 Sink checks (``SINK_CHECKS``): the adapters instrument the SQL drivers, ``subprocess``, file
 and network functions and ``pymongo`` (:func:`install`), and check each operation against the
@@ -54,6 +59,9 @@ __all__ = [
     "FlaskRASP",
     "GcpRASP",
     "LambdaRASP",
+    "McpBlocked",
+    "McpHostRASP",
+    "McpToolRASP",
     "Protection",
     "ROUTE_MATCHED",
     "ROUTE_METHOD_NOT_ALLOWED",
@@ -79,6 +87,9 @@ _LAZY = {
     "LambdaRASP": ".lambdarasp",
     "GcpRASP": ".gcprasp",
     "AzureRASP": ".azurerasp",
+    "McpToolRASP": ".mcptoolrasp",
+    "McpHostRASP": ".mcphostrasp",
+    "McpBlocked": ".mcpcommon",
 }
 
 

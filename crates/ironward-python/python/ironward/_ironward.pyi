@@ -138,6 +138,24 @@ class Engine:
     def dlp_stream(
         self, verdict: Verdict, status: int, headers: _Headers = ...
     ) -> Optional[DlpStream]: ...
+    # MCP tool calls (McpToolRASP side="tool", McpHostRASP side="host"): the arguments as
+    # JSON text before the tool runs / the call is sent; the result text after (DLP, and
+    # prompt injection on the host side). Findings are reported as MCP events; the verdict's
+    # method is "tools/call" and its path the tool's name.
+    def inspect_tool_call(
+        self,
+        tool: str,
+        arguments: str,
+        side: str = "tool",
+        client_ip: Optional[str] = None,
+    ) -> Verdict: ...
+    def inspect_tool_result(
+        self,
+        tool: str,
+        result: str,
+        side: str = "tool",
+        client_ip: Optional[str] = None,
+    ) -> Verdict: ...
     @property
     def server_header(self) -> Optional[str]: ...
     @property

@@ -1,0 +1,118 @@
+//! MCP tool calls on the native engine: the verdict on a call's arguments and on a tool's
+//! result, for `ironward.McpToolRASP` (a server's tools) and `ironward.McpHostRASP` (a host's
+//! client), with the GIL released while the engine runs and the findings reported through the
+//! same console and event shipper as the HTTP adapters' (events carry the tool, the side and
+//! the phase). The `#[pymethods]` wrappers (`Engine.inspect_tool_call`,
+//! `Engine.inspect_tool_result`) are in `engine.rs`, like the sink checks'.
+
+use crate::engine::{PyEngine, Shared};
+use crate::verdict::PyVerdict;
+use crate::wsgi;
+use ironward_core::mcp::{MCP_EVENT_METHOD, McpSide, ToolCall};
+use ironward_core::verdict::Verdict;
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::pybacked::PyBackedStr;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
+
+/// The side named in Python (`"tool"` or `"host"`).
+fn side(name: &str) -> PyResult<McpSide> {
+    match name {
+        "tool" => Ok(McpSide::Tool),
+        "host" => Ok(McpSide::Host),
+        other => Err(PyValueError::new_err(format!(
+            "side must be \"tool\" or \"host\", not {other:?}"
+        ))),
+    }
+}
+
+/// What one inspection is about: which call, from which side.
+struct Call<'a> {
+    tool: &'a str,
+    arguments: &'a str,
+    side: McpSide,
+    client_ip: Option<std::net::IpAddr>,
+}
+
+impl PyEngine {
+    /// Runs `op` on the engine for `call` with the GIL released, catches a panic (`FAIL_OPEN`
+    /// decides), reports the verdict's findings as MCP events, and wraps the verdict.
+    fn mcp_run(
+        &self,
+        py: Python<'_>,
+        call: &Call<'_>,
+        op: impl Fn(&ironward_core::Engine, &ToolCall<'_>) -> Verdict + Send + Sync,
+    ) -> PyVerdict {
+        let shared: &Arc<Shared> = &self.shared;
+        let verdict = py.detach(|| {
+            let tc = ToolCall::new(call.tool, call.arguments).with_client_ip(call.client_ip);
+            let run = || {
+                shared.maybe_fault();
+                op(&shared.engine, &tc)
+            };
+            let v =
+                catch_unwind(AssertUnwindSafe(run)).unwrap_or_else(|p| shared.panicked(p.as_ref()));
+            shared
+                .reporter
+                .report_with(&v, || shared.engine.tool_call_events(&tc, call.side, &v));
+            v
+        });
+        PyVerdict::new(
+            verdict,
+            Arc::from(MCP_EVENT_METHOD),
+            Arc::from(call.tool),
+            self.shared.server.clone(),
+        )
+    }
+
+    /// The verdict on a tool call's `arguments` (JSON text) before the tool runs (`side`
+    /// `"tool"`) or before the call is sent (`"host"`).
+    pub(crate) fn mcp_inspect_call(
+        &self,
+        py: Python<'_>,
+        tool: PyBackedStr,
+        arguments: PyBackedStr,
+        side_name: &str,
+        client_ip: Option<&str>,
+    ) -> PyResult<PyVerdict> {
+        let call = Call {
+            tool: &tool,
+            arguments: &arguments,
+            side: side(side_name)?,
+            client_ip: client_ip.and_then(wsgi::parse_peer),
+        };
+        let s = call.side;
+        Ok(self.mcp_run(py, &call, |e, tc| e.inspect_tool_call(tc, s)))
+    }
+
+    /// The verdict on a tool's `result` text: DLP, and prompt injection on the host side.
+    pub(crate) fn mcp_inspect_result(
+        &self,
+        py: Python<'_>,
+        tool: PyBackedStr,
+        result: PyBackedStr,
+        side_name: &str,
+        client_ip: Option<&str>,
+    ) -> PyResult<PyVerdict> {
+        let call = Call {
+            tool: &tool,
+            arguments: "",
+            side: side(side_name)?,
+            client_ip: client_ip.and_then(wsgi::parse_peer),
+        };
+        let s = call.side;
+        Ok(self.mcp_run(py, &call, |e, tc| e.inspect_tool_result(tc, &result, s)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sides_by_name() {
+        assert!(matches!(side("tool"), Ok(McpSide::Tool)));
+        assert!(matches!(side("host"), Ok(McpSide::Host)));
+    }
+}
