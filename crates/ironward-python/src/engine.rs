@@ -504,32 +504,37 @@ impl PyEngine {
 
     /// Checks an MCP tool call's arguments (JSON text) before the tool runs (`side="tool"`)
     /// or before the call is sent (`side="host"`): the value checks on in the configuration.
-    /// `client_ip` is the peer over HTTP (None over stdio). The verdict's findings are
-    /// reported as MCP events (`tools/call`, the tool's name as path).
-    #[pyo3(signature = (tool, arguments, side="tool", client_ip=None))]
+    /// `client_ip` is the TCP peer over HTTP (None over stdio) and `headers` the `(name, value)`
+    /// pairs of the HTTP request that carried the call: with them, a peer in
+    /// `TRUSTED_PROXIES` is replaced by the forwarded client, as for a request. The verdict's
+    /// findings are reported as MCP events (`tools/call`, the tool's name as path).
+    #[pyo3(signature = (tool, arguments, side="tool", client_ip=None, headers=Vec::new()))]
     fn inspect_tool_call(
         &self,
         py: Python<'_>,
         tool: PyBackedStr,
         arguments: PyBackedStr,
         side: &str,
-        client_ip: Option<&str>,
+        client_ip: Option<PyBackedStr>,
+        headers: Vec<(PyBackedStr, PyBackedStr)>,
     ) -> PyResult<PyVerdict> {
-        self.mcp_inspect_call(py, tool, arguments, side, client_ip)
+        self.mcp_inspect_call(py, tool, arguments, side, (client_ip, headers))
     }
 
     /// Checks an MCP tool's result text after it ran: DLP, and prompt injection in tool
     /// output on the host side.
-    #[pyo3(signature = (tool, result, side="tool", client_ip=None))]
+    /// `client_ip` and `headers` as for `inspect_tool_call`.
+    #[pyo3(signature = (tool, result, side="tool", client_ip=None, headers=Vec::new()))]
     fn inspect_tool_result(
         &self,
         py: Python<'_>,
         tool: PyBackedStr,
         result: PyBackedStr,
         side: &str,
-        client_ip: Option<&str>,
+        client_ip: Option<PyBackedStr>,
+        headers: Vec<(PyBackedStr, PyBackedStr)>,
     ) -> PyResult<PyVerdict> {
-        self.mcp_inspect_result(py, tool, result, side, client_ip)
+        self.mcp_inspect_result(py, tool, result, side, (client_ip, headers))
     }
 
     /// Waits up to `timeout` seconds for queued events to be shipped; True when drained.

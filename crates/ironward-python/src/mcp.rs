@@ -9,6 +9,7 @@ use crate::engine::{PyEngine, Shared};
 use crate::verdict::PyVerdict;
 use crate::wsgi;
 use ironward_core::mcp::{MCP_EVENT_METHOD, McpSide, ToolCall};
+use ironward_core::request::{Header, Headers, Request};
 use ironward_core::verdict::Verdict;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -33,6 +34,31 @@ struct Call<'a> {
     arguments: &'a str,
     side: McpSide,
     client_ip: Option<std::net::IpAddr>,
+}
+
+/// The HTTP request that carried a call (streamable HTTP, SSE): the TCP peer and the headers.
+type Origin = (Option<PyBackedStr>, Vec<(PyBackedStr, PyBackedStr)>);
+
+impl PyEngine {
+    /// The client IP of a call: the peer, or the forwarded client when the peer is one of
+    /// `TRUSTED_PROXIES` (the same rules as for an HTTP request), from the headers of the
+    /// HTTP request that carried it.
+    fn mcp_client_ip(
+        &self,
+        peer: Option<&str>,
+        headers: &[(PyBackedStr, PyBackedStr)],
+    ) -> Option<std::net::IpAddr> {
+        let peer_ip = peer.and_then(wsgi::parse_peer);
+        if headers.is_empty() {
+            return peer_ip;
+        }
+        let request = Request {
+            peer_ip,
+            headers: Headers(headers.iter().map(|(n, v)| Header::new(n, v)).collect()),
+            ..Request::default()
+        };
+        self.shared.engine.client_ip(&request)
+    }
 }
 
 impl PyEngine {
@@ -67,20 +93,21 @@ impl PyEngine {
     }
 
     /// The verdict on a tool call's `arguments` (JSON text) before the tool runs (`side`
-    /// `"tool"`) or before the call is sent (`"host"`).
+    /// `"tool"`) or before the call is sent (`"host"`); `origin` is the HTTP request that
+    /// carried it (peer, headers), if any.
     pub(crate) fn mcp_inspect_call(
         &self,
         py: Python<'_>,
         tool: PyBackedStr,
         arguments: PyBackedStr,
         side_name: &str,
-        client_ip: Option<&str>,
+        origin: Origin,
     ) -> PyResult<PyVerdict> {
         let call = Call {
             tool: &tool,
             arguments: &arguments,
             side: side(side_name)?,
-            client_ip: client_ip.and_then(wsgi::parse_peer),
+            client_ip: self.mcp_client_ip(origin.0.as_deref(), &origin.1),
         };
         let s = call.side;
         Ok(self.mcp_run(py, &call, |e, tc| e.inspect_tool_call(tc, s)))
@@ -93,13 +120,13 @@ impl PyEngine {
         tool: PyBackedStr,
         result: PyBackedStr,
         side_name: &str,
-        client_ip: Option<&str>,
+        origin: Origin,
     ) -> PyResult<PyVerdict> {
         let call = Call {
             tool: &tool,
             arguments: "",
             side: side(side_name)?,
-            client_ip: client_ip.and_then(wsgi::parse_peer),
+            client_ip: self.mcp_client_ip(origin.0.as_deref(), &origin.1),
         };
         let s = call.side;
         Ok(self.mcp_run(py, &call, |e, tc| e.inspect_tool_result(tc, &result, s)))

@@ -161,9 +161,10 @@ class Session:
 
 
 @contextlib.asynccontextmanager
-async def connect(client, sdk, transport, env=None, url=None):
+async def connect(client, sdk, transport, env=None, url=None, headers=None):
     """A ``client`` SDK session (``mcp`` or ``fastmcp``) to mcp_server.py: a stdio subprocess
-    serving ``sdk`` (with ``env``), or the streamable HTTP endpoint ``url``."""
+    serving ``sdk`` (with ``env``), or the streamable HTTP endpoint ``url`` (``headers`` on
+    every request: fastmcp's client only)."""
     if client == "mcp":
         from mcp import ClientSession, StdioServerParameters, stdio_client
 
@@ -182,10 +183,10 @@ async def connect(client, sdk, transport, env=None, url=None):
                 yield Session(session, "mcp")
     else:
         from fastmcp import Client
-        from fastmcp.client.transports import StdioTransport
+        from fastmcp.client.transports import StdioTransport, StreamableHttpTransport
 
         target = (StdioTransport(sys.executable, [SERVER, sdk, "stdio"], env=env)
-                  if transport == "stdio" else url)
+                  if transport == "stdio" else StreamableHttpTransport(url, headers=headers))
         async with Client(target) as c:
             yield Session(c, "fastmcp")
 

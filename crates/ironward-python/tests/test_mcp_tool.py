@@ -76,13 +76,18 @@ async def test_protected_server(sdk, transport, client, tmp_path):
     mu.need(sdk)
     mu.need(client)
     effects, log = tmp_path / "effects.jsonl", tmp_path / "events.jsonl"
-    env = mu.server_env(effects, mu.server_params(log))
+    # Over HTTP the server trusts the loopback as a proxy; fastmcp's client says which client
+    # it forwards for, mcp's client does not (the peer is the client then).
+    env = mu.server_env(effects, mu.server_params(log, TRUSTED_PROXIES=["127.0.0.1"]))
+    forwarded = {"X-Forwarded-For": "203.0.113.9"}
+    client_ip = None
     if transport == "stdio":
         async with mu.connect(client, sdk, "stdio", env=env) as session:
             found = await _scenario(session, effects, log)
     else:
+        client_ip = "203.0.113.9" if client == "fastmcp" else "127.0.0.1"
         with mu.http_server(sdk, env) as url:
-            async with mu.connect(client, sdk, "http", url=url) as session:
+            async with mu.connect(client, sdk, "http", url=url, headers=forwarded) as session:
                 found = await _scenario(session, effects, log)
     # The events: one per refused call or withheld result, with the MCP detail.
     checks = [e["check"] for e in found]
@@ -93,8 +98,8 @@ async def test_protected_server(sdk, transport, client, tmp_path):
         assert e["location"] == ("mcp_result" if e["check"] == "dlp" else "mcp_values")
         if e["mcp"] is not None:  # formats that carry the MCP detail
             assert e["mcp"]["tool"] == tool and e["mcp"]["side"] == "tool"
-        # Over HTTP the peer is the client; over stdio there is none.
-        assert e["ip"] == ("127.0.0.1" if transport == "http" else None)
+        # Over HTTP the client (forwarded by a trusted proxy, or the peer); none over stdio.
+        assert e["ip"] == client_ip
     assert found[-1]["path"] == "registered"
 
 

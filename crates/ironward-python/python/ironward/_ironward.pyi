@@ -140,14 +140,16 @@ class Engine:
     ) -> Optional[DlpStream]: ...
     # MCP tool calls (McpToolRASP side="tool", McpHostRASP side="host"): the arguments as
     # JSON text before the tool runs / the call is sent; the result text after (DLP, and
-    # prompt injection on the host side). Findings are reported as MCP events; the verdict's
-    # method is "tools/call" and its path the tool's name.
+    # prompt injection on the host side). client_ip/headers: the HTTP request that carried
+    # the call (a peer in TRUSTED_PROXIES is replaced by the forwarded client). Findings are
+    # reported as MCP events; the verdict's method is "tools/call" and its path the tool's name.
     def inspect_tool_call(
         self,
         tool: str,
         arguments: str,
         side: str = "tool",
         client_ip: Optional[str] = None,
+        headers: _Headers = ...,
     ) -> Verdict: ...
     def inspect_tool_result(
         self,
@@ -155,6 +157,7 @@ class Engine:
         result: str,
         side: str = "tool",
         client_ip: Optional[str] = None,
+        headers: _Headers = ...,
     ) -> Verdict: ...
     @property
     def server_header(self) -> Optional[str]: ...

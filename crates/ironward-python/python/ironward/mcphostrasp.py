@@ -133,19 +133,19 @@ class McpHostRASP(BaseRASP):
     # ----------------------------------------------------------------------------------
     # Checks
 
-    def inspect_call(self, tool: str, arguments: Any, client_ip: Optional[str] = None) -> Any:
+    def inspect_call(self, tool: str, arguments: Any) -> Any:
         """The verdict on the arguments of a call about to be sent; None when the inspection
         failed and ``FAIL_OPEN`` let it through."""
         try:
             text = arguments if isinstance(arguments, str) else arguments_json(arguments)
-            return self._engine.inspect_tool_call(tool, text, "host", client_ip)
+            return self._engine.inspect_tool_call(tool, text, "host")
         except Exception as e:
             return self._failed(e)
 
-    def inspect_result(self, tool: str, result: Any, client_ip: Optional[str] = None) -> Any:
+    def inspect_result(self, tool: str, result: Any) -> Any:
         """The verdict on a tool's result (DLP, prompt injection in tool output)."""
         try:
-            return self._engine.inspect_tool_result(tool, result_text(result), "host", client_ip)
+            return self._engine.inspect_tool_result(tool, result_text(result), "host")
         except Exception as e:
             return self._failed(e)
 

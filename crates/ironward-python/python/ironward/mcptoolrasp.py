@@ -33,15 +33,16 @@ block with a fake successful result):
   (``functools.wraps``), so the tool's input schema is unchanged. A function the
   server-level guard already covers is not inspected twice.
 
-The client IP of a streamable HTTP call (the TCP peer) is given to the engine for the
-whitelist, blacklist and events; over stdio there is none.
+The client IP of a streamable HTTP call (the TCP peer, or the forwarded client when the peer
+is one of ``TRUSTED_PROXIES``) is given to the engine for the whitelist, blacklist and events;
+over stdio there is none.
 """
 
 from __future__ import annotations
 
 import functools
 import inspect
-from typing import Any, Callable, Optional
+from typing import Any, Callable, List, Optional, Tuple
 
 from ._base import BaseRASP
 from .mcpcommon import (
@@ -61,30 +62,45 @@ ARGUMENTS_MESSAGE = "Blocked by Ironward: the tool call was refused"
 RESULT_MESSAGE = "Blocked by Ironward: the tool result was withheld"
 
 
-def _peer_of_request(request: Any) -> Optional[str]:
+#: ``(peer IP, headers)`` of the HTTP request that carried a call; ``(None, [])`` over stdio.
+Origin = Tuple[Optional[str], List[Tuple[str, str]]]
+NO_ORIGIN: Origin = (None, [])
+
+
+def _origin_of_request(request: Any) -> Origin:
+    """The TCP peer and the headers of a Starlette request (both SDKs serve HTTP with it). The
+    engine replaces a peer in ``TRUSTED_PROXIES`` by the forwarded client, as for a request."""
+    if request is None:
+        return NO_ORIGIN
     client = getattr(request, "client", None)
     host = getattr(client, "host", None) if client is not None else None
-    return host if isinstance(host, str) and host else None
+    peer = host if isinstance(host, str) and host else None
+    try:
+        raw = request.headers.raw
+        headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in raw]
+    except Exception:
+        headers = []
+    return peer, headers
 
 
-def _mcp_client_ip(context: Any) -> Optional[str]:
-    """The peer of a call on an ``mcp`` server over HTTP (the Starlette request in the
-    request context), else None."""
+def _mcp_origin(context: Any) -> Origin:
+    """The HTTP origin of a call on an ``mcp`` server (the Starlette request in the request
+    context), or no origin."""
     try:
         rc = getattr(context, "request_context", None)
-        return _peer_of_request(getattr(rc, "request", None))
+        return _origin_of_request(getattr(rc, "request", None))
     except Exception:
-        return None
+        return NO_ORIGIN
 
 
-def _fastmcp_client_ip() -> Optional[str]:
-    """The peer of the call ``fastmcp`` is handling over HTTP, else None."""
+def _fastmcp_origin() -> Origin:
+    """The HTTP origin of the call ``fastmcp`` is handling, or no origin."""
     try:
         from fastmcp.server.dependencies import get_http_request
 
-        return _peer_of_request(get_http_request())
+        return _origin_of_request(get_http_request())
     except Exception:
-        return None
+        return NO_ORIGIN
 
 
 class McpToolRASP(BaseRASP):
@@ -140,7 +156,7 @@ class McpToolRASP(BaseRASP):
         @functools.wraps(call)
         async def call_tool(name: str, arguments: Any, *args: Any, **kwargs: Any) -> Any:
             context = kwargs.get("context", args[0] if args else None)
-            ip = _mcp_client_ip(context)
+            ip = _mcp_origin(context)
             rasp.check_arguments(name, arguments, ip)
             token = IN_TOOL_GUARD.set(name)
             try:
@@ -164,7 +180,7 @@ class McpToolRASP(BaseRASP):
             async def async_tool(*args: Any, **kwargs: Any) -> Any:
                 if IN_TOOL_GUARD.get() is not None:  # the server-level guard has it
                     return await fn(*args, **kwargs)
-                ip = _fastmcp_client_ip()
+                ip = _fastmcp_origin()
                 rasp.check_arguments(name, _bound(fn, args, kwargs), ip)
                 result = await fn(*args, **kwargs)
                 rasp.check_result(name, result, ip)
@@ -177,7 +193,7 @@ class McpToolRASP(BaseRASP):
             def sync_tool(*args: Any, **kwargs: Any) -> Any:
                 if IN_TOOL_GUARD.get() is not None:
                     return fn(*args, **kwargs)
-                ip = _fastmcp_client_ip()
+                ip = _fastmcp_origin()
                 rasp.check_arguments(name, _bound(fn, args, kwargs), ip)
                 result = fn(*args, **kwargs)
                 rasp.check_result(name, result, ip)
@@ -190,34 +206,37 @@ class McpToolRASP(BaseRASP):
     # ----------------------------------------------------------------------------------
     # Checks (also usable directly, e.g. from a custom low-level server)
 
-    def inspect_call(self, tool: str, arguments: Any, client_ip: Optional[str] = None) -> Any:
+    def inspect_call(self, tool: str, arguments: Any, origin: Origin = NO_ORIGIN) -> Any:
         """The verdict on a call's arguments (a dict, or JSON text); None when the inspection
-        failed and ``FAIL_OPEN`` let it through."""
+        failed and ``FAIL_OPEN`` let it through. ``origin`` is ``(peer IP, headers)`` of the
+        HTTP request that carried the call."""
         try:
             text = arguments if isinstance(arguments, str) else arguments_json(arguments)
-            return self._engine.inspect_tool_call(tool, text, "tool", client_ip)
+            return self._engine.inspect_tool_call(tool, text, "tool", origin[0], origin[1])
         except Exception as e:
             return self._failed(e)
 
-    def inspect_result(self, tool: str, result: Any, client_ip: Optional[str] = None) -> Any:
+    def inspect_result(self, tool: str, result: Any, origin: Origin = NO_ORIGIN) -> Any:
         """The verdict on a tool's result (DLP); None when the inspection failed open."""
         try:
-            return self._engine.inspect_tool_result(tool, result_text(result), "tool", client_ip)
+            return self._engine.inspect_tool_result(
+                tool, result_text(result), "tool", origin[0], origin[1]
+            )
         except Exception as e:
             return self._failed(e)
 
-    def check_arguments(self, tool: str, arguments: Any, client_ip: Optional[str] = None) -> Any:
+    def check_arguments(self, tool: str, arguments: Any, origin: Origin = NO_ORIGIN) -> Any:
         """Inspects a call's arguments; raises the SDK's tool error (``McpToolBlocked``) on
         a block, else returns the verdict."""
-        v = self.inspect_call(tool, arguments, client_ip)
+        v = self.inspect_call(tool, arguments, origin)
         if v is not None and v.blocked:
             raise blocked(tool, "arguments", v, ARGUMENTS_MESSAGE, server_side=True)
         return v
 
-    def check_result(self, tool: str, result: Any, client_ip: Optional[str] = None) -> Any:
+    def check_result(self, tool: str, result: Any, origin: Origin = NO_ORIGIN) -> Any:
         """Inspects a tool's result; raises the SDK's tool error on a block (the result is
         withheld), else returns the verdict."""
-        v = self.inspect_result(tool, result, client_ip)
+        v = self.inspect_result(tool, result, origin)
         if v is not None and v.blocked:
             raise blocked(tool, "result", v, RESULT_MESSAGE, server_side=True)
         return v
@@ -252,7 +271,7 @@ def _fastmcp_middleware(rasp: McpToolRASP) -> Any:
         async def on_call_tool(self, context: Any, call_next: Any) -> Any:
             message = context.message
             name = getattr(message, "name", "") or ""
-            ip = _fastmcp_client_ip()
+            ip = _fastmcp_origin()
             rasp.check_arguments(name, getattr(message, "arguments", None) or {}, ip)
             token = IN_TOOL_GUARD.set(name)
             try:
