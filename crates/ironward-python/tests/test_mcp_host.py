@@ -120,3 +120,27 @@ def test_unprotectable_client():
 
     with pytest.raises(TypeError):
         McpHostRASP(object(), params={"VERBOSE": 0})
+
+
+async def test_mcp_client_in_memory(tmp_path, monkeypatch):
+    """mcp 2's high-level ``mcp.Client`` (an in-memory connection to the server object)."""
+    mu.need("mcp")
+    try:
+        from mcp import Client
+    except ImportError:
+        pytest.skip("mcp 1 has no mcp.Client")
+    from ironward import McpBlocked, McpHostRASP
+
+    monkeypatch.setenv("MCP_SIDE_EFFECTS", str(tmp_path / "effects.jsonl"))
+    server, _ = mcp_server.build("mcp")
+    rasp = McpHostRASP(params={"VERBOSE": 0})
+    async with Client(server) as client:
+        rasp.protect(client)
+        assert mu.text_of(await client.call_tool("echo", {"text": "ok"})) == "ok"
+        with pytest.raises(McpBlocked) as info:
+            await client.call_tool("echo", {"text": "http://169.254.169.254/latest/meta-data/"})
+        assert info.value.phase == "arguments"
+        with pytest.raises(McpBlocked) as info:
+            await client.call_tool("read_key", {"name": "k"})
+        assert info.value.phase == "result"
+    assert [e["tool"] for e in mu.side_effects(tmp_path / "effects.jsonl")] == ["echo", "read_key"]
