@@ -244,3 +244,49 @@ def test_arguments_and_results_as_text():
     assert result_text("-----BEGIN\nX") == "-----BEGIN\nX"
     assert result_text({"k": "v"}) == '{"k": "v"}'
     assert result_text([{"a": 1}, "b"]) == '{"a": 1}\nb'
+
+
+@pytest.mark.parametrize("sdk", SDKS)
+async def test_sink_checks_inside_tools(sdk, tmp_path):
+    """SINK_CHECKS: a query a tool builds from its arguments is checked where it runs (the
+    request-side sqli check only monitors here, so the sink decides)."""
+    mu.need(sdk)
+    mu.need("fastmcp")
+    import sqlite3
+
+    from ironward import McpToolRASP
+
+    db = tmp_path / "users.db"
+    with sqlite3.connect(db) as conn:
+        conn.executescript("CREATE TABLE users (name TEXT, secret TEXT);"
+                           "INSERT INTO users VALUES ('alice', 's1'), ('bob', 's2');")
+    server, _ = mcp_server.build(sdk)
+    rasp = McpToolRASP(server, params={"VERBOSE": 0, "SINK_CHECKS": {"sql": 1},
+                                       "SECURITY_CHECKS": {"sqli": 3}})
+
+    @server.tool()
+    def find_user(name: str) -> list:
+        """Deliberately injectable."""
+        conn = sqlite3.connect(db)
+        try:
+            return [r[0] for r in conn.execute(f"SELECT name FROM users WHERE name = '{name}'")]
+        finally:
+            conn.close()
+
+    @server.tool()
+    async def find_quietly(name: str) -> str:
+        """Swallows errors: the block is still the answer."""
+        try:
+            conn = sqlite3.connect(db)
+            rows = conn.execute(f"SELECT secret FROM users WHERE name = '{name}'").fetchall()
+            return str(rows)
+        except Exception:
+            return "no such user"
+
+    is_error, text = await _call(server, "find_user", {"name": "alice"})
+    assert not is_error and "alice" in text
+    is_error, text = await _call(server, "find_user", {"name": "x' OR '1'='1"})
+    assert is_error and "operation of the tool was refused" in text and "bob" not in text
+    is_error, text = await _call(server, "find_quietly", {"name": "x' OR 'a'='a"})
+    assert is_error and "s2" not in text and "no such user" not in text
+    assert rasp.engine.sinks_on

@@ -41,7 +41,8 @@ class McpBlocked(Exception):
     reached the caller). On a server, :class:`ironward.McpToolRASP` raises a subclass that is
     also the SDK's own ``ToolError``, so the client receives an ``isError: true`` result.
 
-    Attributes: ``tool`` (the tool's name), ``phase`` (``"arguments"`` or ``"result"``),
+    Attributes: ``tool`` (the tool's name), ``phase`` (``"arguments"``, ``"result"``, or
+    ``"sink"`` for an operation of the tool stopped by a sink check),
     ``verdict`` (the engine's :class:`ironward.Verdict`) and ``findings`` (its findings).
     """
 

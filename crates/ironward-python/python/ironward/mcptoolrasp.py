@@ -33,6 +33,10 @@ block with a fake successful result):
   (``functools.wraps``), so the tool's input schema is unchanged. A function the
   server-level guard already covers is not inspected twice.
 
+Sink checks (``SINK_CHECKS``): while a tool runs, the sinks check the queries, commands,
+files and connections it makes against the call's arguments (as for a web request's inputs);
+a blocked operation ends the call with the tool error.
+
 The client IP of a streamable HTTP call (the TCP peer, or the forwarded client when the peer
 is one of ``TRUSTED_PROXIES``) is given to the engine for the whitelist, blacklist and events;
 over stdio there is none.
@@ -40,11 +44,13 @@ over stdio there is none.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
 from typing import Any, Callable, List, Optional, Tuple
 
 from ._base import BaseRASP
+from ._sinks import Protection
 from .mcpcommon import (
     IN_TOOL_GUARD,
     McpBlocked,
@@ -60,6 +66,8 @@ __all__ = ["McpToolRASP", "McpBlocked"]
 ARGUMENTS_MESSAGE = "Blocked by Ironward: the tool call was refused"
 #: The message of a withheld result.
 RESULT_MESSAGE = "Blocked by Ironward: the tool result was withheld"
+#: The message of a tool stopped at a sink (a query, a command, a file, a connection).
+SINK_MESSAGE = "Blocked by Ironward: an operation of the tool was refused"
 
 
 #: ``(peer IP, headers)`` of the HTTP request that carried a call; ``(None, [])`` over stdio.
@@ -158,15 +166,43 @@ class McpToolRASP(BaseRASP):
             context = kwargs.get("context", args[0] if args else None)
             ip = _mcp_origin(context)
             rasp.check_arguments(name, arguments, ip)
-            token = IN_TOOL_GUARD.set(name)
-            try:
+            with rasp._running(name, arguments):
                 result = await call(name, arguments, *args, **kwargs)
-            finally:
-                IN_TOOL_GUARD.reset(token)
             rasp.check_result(name, result, ip)
             return result
 
         return call_tool
+
+    @contextlib.contextmanager
+    def _running(self, tool: str, arguments: Any, outer: bool = True) -> Any:
+        """While the tool runs: marks the call as guarded (``outer``: a ``@rasp.register``
+        function inside does not inspect it again) and, when a sink check is on
+        (``SINK_CHECKS``), sets the sink context to the call's arguments, so that a query,
+        command, file or URL the tool builds from them is checked where it runs. A sink block
+        (raised, or caught by the tool) becomes the tool error."""
+        token = IN_TOOL_GUARD.set(tool) if outer else None
+        try:
+            with self._sink_scope(tool, arguments) as sink:
+                try:
+                    yield
+                except Exception:
+                    if sink is not None and sink.blocked is not None:
+                        raise blocked(tool, "sink", sink.blocked, SINK_MESSAGE, True) from None
+                    raise
+            if sink is not None and sink.blocked is not None:
+                raise blocked(tool, "sink", sink.blocked, SINK_MESSAGE, server_side=True)
+        finally:
+            if token is not None:
+                IN_TOOL_GUARD.reset(token)
+
+    def _sink_scope(self, tool: str, arguments: Any) -> Any:
+        try:
+            if self._engine.sinks_on:
+                values = [arguments] if isinstance(arguments, (dict, list)) else [str(arguments)]
+                return Protection(self._engine).inputs(values, "tools/call", tool)
+        except Exception as e:
+            self._failed(e)
+        return contextlib.nullcontext(None)
 
     def register(self, fn: Callable[..., Any]) -> Callable[..., Any]:
         """Decorator protecting one tool function (sync or async); the tool is named after
@@ -181,8 +217,10 @@ class McpToolRASP(BaseRASP):
                 if IN_TOOL_GUARD.get() is not None:  # the server-level guard has it
                     return await fn(*args, **kwargs)
                 ip = _fastmcp_origin()
-                rasp.check_arguments(name, _bound(fn, args, kwargs), ip)
-                result = await fn(*args, **kwargs)
+                arguments = _bound(fn, args, kwargs)
+                rasp.check_arguments(name, arguments, ip)
+                with rasp._running(name, arguments, outer=False):
+                    result = await fn(*args, **kwargs)
                 rasp.check_result(name, result, ip)
                 return result
 
@@ -194,8 +232,10 @@ class McpToolRASP(BaseRASP):
                 if IN_TOOL_GUARD.get() is not None:
                     return fn(*args, **kwargs)
                 ip = _fastmcp_origin()
-                rasp.check_arguments(name, _bound(fn, args, kwargs), ip)
-                result = fn(*args, **kwargs)
+                arguments = _bound(fn, args, kwargs)
+                rasp.check_arguments(name, arguments, ip)
+                with rasp._running(name, arguments, outer=False):
+                    result = fn(*args, **kwargs)
                 rasp.check_result(name, result, ip)
                 return result
 
@@ -272,12 +312,10 @@ def _fastmcp_middleware(rasp: McpToolRASP) -> Any:
             message = context.message
             name = getattr(message, "name", "") or ""
             ip = _fastmcp_origin()
-            rasp.check_arguments(name, getattr(message, "arguments", None) or {}, ip)
-            token = IN_TOOL_GUARD.set(name)
-            try:
+            arguments = getattr(message, "arguments", None) or {}
+            rasp.check_arguments(name, arguments, ip)
+            with rasp._running(name, arguments):
                 result = await call_next(context)
-            finally:
-                IN_TOOL_GUARD.reset(token)
             rasp.check_result(name, result, ip)
             return result
 
