@@ -1,6 +1,7 @@
 //! MCP tool calls on the native engine: the verdict on a call's arguments and on a tool's
 //! result, for `ironward.McpToolRASP` (a server's tools) and `ironward.McpHostRASP` (a host's
-//! client), with the GIL released while the engine runs and the findings reported through the
+//! client), with the GIL released while the engine runs on long inputs ([`DETACH_FROM`]; a
+//! short one takes less time than handing the GIL over) and the findings reported through the
 //! same console and event shipper as the HTTP adapters' (events carry the tool, the side and
 //! the phase). The `#[pymethods]` wrappers (`Engine.inspect_tool_call`,
 //! `Engine.inspect_tool_result`) are in `engine.rs`, like the sink checks'.
@@ -16,6 +17,9 @@ use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
+
+/// Arguments or results at least this long (bytes) are inspected with the GIL released.
+const DETACH_FROM: usize = 16 * 1024;
 
 /// The side named in Python (`"tool"` or `"host"`).
 fn side(name: &str) -> PyResult<McpSide> {
@@ -62,16 +66,18 @@ impl PyEngine {
 }
 
 impl PyEngine {
-    /// Runs `op` on the engine for `call` with the GIL released, catches a panic (`FAIL_OPEN`
-    /// decides), reports the verdict's findings as MCP events, and wraps the verdict.
+    /// Runs `op` on the engine for `call` (the GIL released when the arguments or the `len`
+    /// bytes of a result reach [`DETACH_FROM`]), catches a panic (`FAIL_OPEN` decides), reports
+    /// the verdict's findings as MCP events, and wraps the verdict.
     fn mcp_run(
         &self,
         py: Python<'_>,
         call: &Call<'_>,
+        len: usize,
         op: impl Fn(&ironward_core::Engine, &ToolCall<'_>) -> Verdict + Send + Sync,
     ) -> PyVerdict {
         let shared: &Arc<Shared> = &self.shared;
-        let verdict = py.detach(|| {
+        let run = || {
             let tc = ToolCall::new(call.tool, call.arguments).with_client_ip(call.client_ip);
             let run = || {
                 shared.maybe_fault();
@@ -83,7 +89,15 @@ impl PyEngine {
                 .reporter
                 .report_with(&v, || shared.engine.tool_call_events(&tc, call.side, &v));
             v
-        });
+        };
+        // A call's arguments and result are usually small: checking them takes a few
+        // microseconds, less than giving the GIL to another thread and waiting to take it
+        // back (up to a switch interval on a busy server). Long ones run with it released.
+        let verdict = if call.arguments.len().max(len) >= DETACH_FROM {
+            py.detach(run)
+        } else {
+            run()
+        };
         PyVerdict::new(
             verdict,
             Arc::from(MCP_EVENT_METHOD),
@@ -110,7 +124,7 @@ impl PyEngine {
             client_ip: self.mcp_client_ip(origin.0.as_deref(), &origin.1),
         };
         let s = call.side;
-        Ok(self.mcp_run(py, &call, |e, tc| e.inspect_tool_call(tc, s)))
+        Ok(self.mcp_run(py, &call, 0, |e, tc| e.inspect_tool_call(tc, s)))
     }
 
     /// The verdict on a tool's `result` text: DLP, and prompt injection on the host side.
@@ -129,7 +143,9 @@ impl PyEngine {
             client_ip: self.mcp_client_ip(origin.0.as_deref(), &origin.1),
         };
         let s = call.side;
-        Ok(self.mcp_run(py, &call, |e, tc| e.inspect_tool_result(tc, &result, s)))
+        Ok(self.mcp_run(py, &call, result.len(), |e, tc| {
+            e.inspect_tool_result(tc, &result, s)
+        }))
     }
 }
 
