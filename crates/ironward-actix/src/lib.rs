@@ -26,6 +26,11 @@
 //! # }
 //! ```
 //!
+//! Shared state: with `SHARED_STATE_URL` set (flood and brute-force counters and the blacklist
+//! shared on Redis by every worker and replica, `docs/shared-state.md`), build the engine with
+//! `ironward_state_redis::build_engine(config)` instead of `Engine::new(config)`; the
+//! middleware is the same.
+//!
 //! ## What it does
 //!
 //! - **Request.** The core [`Request`](ironward_core::Request) borrows from the actix request:

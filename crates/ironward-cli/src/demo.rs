@@ -25,7 +25,6 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use ironward_agent::agent::Agent;
 use ironward_agent::console;
-use ironward_core::Engine;
 use ironward_core::config::conf_path_from_env;
 use ironward_core::event::Event;
 use ironward_guard::Blocked;
@@ -81,7 +80,10 @@ pub(crate) fn run(opts: &Options) -> Outcome {
     let agent = Arc::new(Mutex::new(
         Agent::start(&loaded.config).context("cannot start the event shipper")?,
     ));
-    let engine = Arc::new(Engine::new(loaded.config).context("cannot build the engine")?);
+    // SHARED_STATE_URL set: counters and blacklist on Redis, shared with other instances.
+    let engine = Arc::new(
+        ironward_state_redis::build_engine(loaded.config).context("cannot build the engine")?,
+    );
 
     let checks: Vec<_> = engine
         .checks()

@@ -19,7 +19,6 @@ use crate::verdict::PyVerdict;
 use crate::wsgi::{self, OwnedRequest, Text};
 use ironward_agent::agent::Agent;
 use ironward_agent::console;
-use ironward_core::Engine;
 use ironward_core::request::{Body, Header, Headers, Request, Response};
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
@@ -68,7 +67,9 @@ impl PyEngine {
         let agent = Agent::start(&config)
             .map_err(|e| PyRuntimeError::new_err(format!("cannot start the event shipper: {e}")))?;
         let verbose = config.verbose;
-        let engine = Engine::new(config).map_err(|e| {
+        // SHARED_STATE_URL set: counters and blacklist on Redis (connected in the background;
+        // an unreachable Redis is reported once and the engine counts locally meanwhile).
+        let engine = ironward_state_redis::build_engine(config).map_err(|e| {
             let msg = format!("invalid configuration:\n{e}");
             let err = ConfigError::new_err(msg);
             let _ = err.value(py).setattr("errors", vec![e.to_string()]);
@@ -381,13 +382,27 @@ impl PyEngine {
         let secs = seconds.unwrap_or(e.config().blacklist_delay);
         let now = e.now_ms();
         let ttl = i64::try_from(secs.saturating_mul(1000)).unwrap_or(i64::MAX);
-        e.blacklist().insert(addr, now.saturating_add(ttl), now);
+        e.blacklist_insert(addr, now.saturating_add(ttl));
         Ok(())
     }
 
-    /// Removes an IP from the blacklist; True when it was there.
+    /// Removes an IP from the blacklist (of every worker, with `SHARED_STATE_URL`); True when
+    /// this process had it.
     fn blacklist_remove(&self, ip: &str) -> bool {
-        wsgi::parse_peer(ip).is_some_and(|a| self.shared.engine.blacklist().remove(a))
+        wsgi::parse_peer(ip).is_some_and(|a| self.shared.engine.blacklist_remove(a))
+    }
+
+    /// Where the flood and brute-force counters and the blacklist live right now: `"local"`
+    /// (this process), `"shared"` (`SHARED_STATE_URL`, reachable) or `"fallback"` (configured
+    /// but unreachable or too slow: counting in this process meanwhile).
+    #[getter]
+    fn shared_state(&self) -> &'static str {
+        use ironward_core::state::StateMode;
+        match self.shared.engine.state().mode() {
+            StateMode::Local => "local",
+            StateMode::Shared => "shared",
+            StateMode::Fallback => "fallback",
+        }
     }
 
     /// Forgets the blacklist and every counter (flood, brute force).

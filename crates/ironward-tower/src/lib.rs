@@ -26,6 +26,11 @@
 //! # }
 //! ```
 //!
+//! Shared state: with `SHARED_STATE_URL` set (flood and brute-force counters and the blacklist
+//! shared on Redis by every replica, `docs/shared-state.md`), build the engine with
+//! `ironward_state_redis::build_engine(config)` instead of `Engine::new(config)`; the layer is
+//! the same.
+//!
 //! The request body (HTTP/1.1, HTTP/2, gRPC) is buffered up to one byte past `MAX_BODY_BYTES`,
 //! handed to the engine with its `Content-Type` (and `body_len` when it is longer), and the
 //! same bytes go to the service. A longer body is answered 413 by the engine
