@@ -3,6 +3,7 @@
 
 mod demo;
 mod eval;
+mod prompt;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -7,7 +7,9 @@
 //! - the **user messages** of request bodies shaped like the common LLM APIs (OpenAI chat
 //!   completions and Responses, Anthropic messages, Gemini, plain `prompt`/`input` fields;
 //!   [`shapes`] says exactly which fields). A body is parsed only when it holds one of those
-//!   field names (one multi-pattern scan), so other requests pay a byte scan; a body that does
+//!   field names (a SIMD substring search per name), so other requests pay a few fast scans
+//!   (and inputs are extracted only when the query or body may hold a `prompt`/`input`
+//!   parameter); a body that does
 //!   not parse (cut at `MAX_BODY_BYTES`, malformed) falls back to its complete string
 //!   literals that follow a key named `content`, `text`, `prompt` or `input`;
 //! - `prompt` and `input` parameters of the query string and of form bodies;
@@ -26,9 +28,9 @@ use crate::config::Config;
 use crate::engine::EngineError;
 use crate::input::{Location, ParamSource};
 use crate::verdict::Finding;
-use aho_corasick::AhoCorasick;
 use ironward_ml::detect::Detection;
 use ironward_ml::prompt::PromptDetector;
+use memchr::memmem::Finder;
 use std::sync::LazyLock;
 
 /// The probability at which the model alone flags a text (pyrasp's hard-coded 0.5).
@@ -43,7 +45,10 @@ const FALLBACK_KEYS: [&str; 4] = ["content", "text", "prompt", "input"];
 #[derive(Debug)]
 pub(crate) struct Prompt {
     detector: PromptDetector,
-    fields: AhoCorasick,
+    /// The quoted field names of the LLM shapes (SIMD substring search, one pass each).
+    fields: Vec<Finder<'static>>,
+    /// `prompt` and `input`, the parameter names.
+    params: [Finder<'static>; 2],
 }
 
 impl Prompt {
@@ -52,14 +57,24 @@ impl Prompt {
             key: "prompt",
             source,
         })?;
-        let fields = AhoCorasick::new(shapes::FIELDS).map_err(|_| EngineError::Model {
-            key: "prompt",
-            source: ironward_ml::model::ModelError::Corrupt("field prefilter"),
-        })?;
         Ok(Prompt {
             detector: PromptDetector::new(model, PROMPT_THRESHOLD),
-            fields,
+            fields: shapes::FIELDS.iter().map(Finder::new).collect(),
+            params: PARAMS.map(Finder::new),
         })
+    }
+
+    /// Whether a body holds one of the LLM shapes' field names.
+    fn may_be_shaped(&self, body: &[u8]) -> bool {
+        !body.is_empty() && self.fields.iter().any(|f| f.find(body).is_some())
+    }
+
+    /// Whether a query string or body may hold a `prompt` or `input` parameter (its name, or
+    /// a percent escape that may hide it).
+    fn may_hold_params(&self, bytes: &[u8]) -> bool {
+        !bytes.is_empty()
+            && (memchr::memchr(b'%', bytes).is_some()
+                || self.params.iter().any(|f| f.find(bytes).is_some()))
     }
 
     /// The rule (or `"model"`) and score when `text` is a prompt injection.
@@ -99,7 +114,7 @@ impl Check for Prompt {
 
     fn check_request(&self, ctx: &RequestContext<'_, '_>, findings: &mut Vec<Finding>) {
         let body = ctx.request.body;
-        let shaped = !body.is_empty() && self.fields.is_match(body);
+        let shaped = self.may_be_shaped(body);
         let mut parsed = false;
         if shaped && let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) {
             parsed = true;
@@ -124,7 +139,18 @@ impl Check for Prompt {
                 }
             }
         }
-        let inputs = ctx.inputs();
+        // The other inputs: extracted already (an MCP call, or an earlier check asked), or
+        // worth extracting only when the query or body may hold a `prompt`/`input` parameter
+        // (its name, or a percent escape that may hide it).
+        let inputs = match ctx.inputs.get() {
+            Some(inputs) => inputs,
+            None if self.may_hold_params(ctx.request.query.as_bytes())
+                || self.may_hold_params(body) =>
+            {
+                ctx.inputs()
+            }
+            None => return,
+        };
         for p in &inputs.params {
             if PARAMS.contains(&&*p.name) {
                 let location = match p.source {
