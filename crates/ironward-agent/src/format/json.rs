@@ -3,12 +3,14 @@
 //! `{"time":"2026/11/18 11:06:40","application":"Web Server","log_data":["sqli","8.8.8.8","United States",{"location":"qs_values","payload":"JyBvciAxPTEgLS0=","score":0.99,"action":2,"codes":["T1190","PCB006","IW006"],"path":"/search"}]}`
 //!
 //! `action` is pyrasp's numeric level (0–3; blacklist hits are 2). `engine` and `score` appear
-//! only when the detector has them, and `sink` (the sink, operation, reason, caller and
-//! request-side check: `docs/sinks.md`) only in a sink check's event. Time is UTC,
+//! only when the detector has them, `sink` (the sink, operation, reason, caller and
+//! request-side check: `docs/sinks.md`) only in a sink check's event, and `mcp` (tool, side,
+//! phase: `docs/mcp.md`) only in an MCP tool call's event. Time is UTC,
 //! `%Y/%m/%d %H:%M:%S`.
 
 use super::{Formatter, Stamp, ip_text};
 use ironward_core::event::Event;
+use ironward_core::mcp::McpDetail;
 use ironward_core::sink::SinkDetail;
 use serde::Serialize;
 
@@ -26,6 +28,8 @@ pub(super) struct Details<'a> {
     path: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     sink: Option<&'a SinkDetail>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    mcp: Option<&'a McpDetail>,
 }
 
 impl<'a> Details<'a> {
@@ -40,6 +44,7 @@ impl<'a> Details<'a> {
             codes: &event.codes,
             path: &event.path,
             sink: event.sink.as_ref(),
+            mcp: event.mcp.as_ref(),
         }
     }
 }

@@ -209,6 +209,32 @@ fn display_country_names() {
 }
 
 #[test]
+fn golden_json_mcp_event() {
+    use ironward_core::mcp::{McpDetail, McpPhase, McpSide};
+    let mut e = golden();
+    e.method = "tools/call".to_owned();
+    e.path = "read_file".to_owned();
+    e.location = "mcp_values";
+    e.mcp = Some(McpDetail::new(
+        "read_file",
+        McpSide::Tool,
+        McpPhase::Arguments,
+    ));
+    let json = render(LogFormat::Json, true, &e, "US");
+    assert!(
+        json.ends_with(
+            r#""path":"read_file","mcp":{"tool":"read_file","side":"tool","phase":"arguments"}}]}"#
+        ),
+        "{json}"
+    );
+    let pcb = render(LogFormat::Pcb, true, &e, "US");
+    assert!(
+        pcb.contains(r#""mcp":{"tool":"read_file","side":"tool","phase":"arguments"}"#),
+        "{pcb}"
+    );
+}
+
+#[test]
 fn golden_json_sink_event() {
     use ironward_core::sink::{Reason, Sink, SinkDetail};
     let mut e = golden();
