@@ -16,8 +16,8 @@
 //! - every value at `mcp_values` (MCP tool-call arguments: any string a tool receives).
 //!
 //! pyrasp ran an 8 M-parameter GPT over every query, form and JSON value (torch required,
-//! one Python version, ~6 ms a value); here a 1 KB message costs a few microseconds and only
-//! the fields a model actually reads are judged.
+//! one Python version); here a 1 KB message costs a few microseconds and only the fields a
+//! model actually reads are judged.
 
 mod shapes;
 #[cfg(test)]
