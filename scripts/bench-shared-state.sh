@@ -53,13 +53,17 @@ def run(shared):
         return r.status, body
     try:
         deadline = time.time() + 30
+        want = b"shared" if shared else b"local"
         while True:
             try:
-                if get("/state")[1] == (b"shared" if shared else b"local"):
-                    ok = sum(get("/state")[1] == (b"shared" if shared else b"local") for _ in range(16))
-                    if ok == 16:
-                        break
-            except OSError:
+                # Every worker (pid) answering with the expected state.
+                seen = {}
+                for _ in range(8 * workers):
+                    pid, state = get("/state")[1].split()
+                    seen[pid] = state
+                if len(seen) == workers and set(seen.values()) == {want}:
+                    break
+            except (OSError, ValueError):
                 pass
             if time.time() > deadline:
                 raise SystemExit("the server did not start (or did not reach Redis)")
