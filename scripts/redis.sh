@@ -14,8 +14,9 @@
 # Tests that stop and restart Redis start their own server from IRONWARD_TEST_REDIS_SERVER on
 # another port, so the shared one is never killed under other tests.
 #
-# A missing redis-server is installed from Debian's package (apt-get update once, then
-# `apt-get install -y redis-server`) in CI (CI=true) or as root unless REDIS_NO_INSTALL is set.
+# A missing redis-server is installed from Debian's package (`apt-get install -y redis-server`,
+# after one `apt-get update` when the package lists lack it) as root in CI (CI=true) or with
+# REDIS_INSTALL=1.
 # Otherwise the script exits with status 3 and a message, and the tests that need Redis skip.
 set -euo pipefail
 
@@ -30,15 +31,16 @@ cli_bin() { command -v redis-cli 2>/dev/null || { [ -x /usr/bin/redis-cli ] && e
 
 install_if_missing() {
   [ -n "$(server_bin)" ] && [ -n "$(cli_bin)" ] && return 0
-  if [ "$(id -u)" != 0 ] || { [ "${CI:-}" != "true" ] && [ -n "${REDIS_NO_INSTALL:-}" ]; }; then
+  if [ "$(id -u)" != 0 ] || { [ "${CI:-}" != "true" ] && [ "${REDIS_INSTALL:-}" != "1" ]; }; then
     log "redis-server is not installed: install the Debian package redis-server (as root:"
-    log "apt-get install -y redis-server) to run the shared-state tests"
+    log "apt-get install -y redis-server, or REDIS_INSTALL=1) to run the shared-state tests"
     exit 3
   fi
   log "installing redis-server (Debian package)"
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq >&2
-  apt-get install -y -qq redis-server >&2
+  # The package lists may be there already (another script updated them): update only if the
+  # install cannot find the package.
+  apt-get install -y -qq redis-server >&2 2>/dev/null || { apt-get update -qq >&2 && apt-get install -y -qq redis-server >&2; }
   [ -n "$(server_bin)" ] || die "the package installed but redis-server is still missing"
 }
 

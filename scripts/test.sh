@@ -30,7 +30,7 @@ if [ -z "${IRONWARD_TEST_REDIS_URL:-}" ]; then
     echo "test: could not start Redis (scripts/redis.sh)" >&2
     exit 1
   else
-    echo "test: no redis-server: the shared-state tests skip (scripts/redis.sh installs it as root)"
+    echo "test: no redis-server: the shared-state tests skip (REDIS_INSTALL=1 bash scripts/redis.sh start installs it as root)"
   fi
 fi
 if command -v cargo-nextest >/dev/null 2>&1; then
