@@ -401,6 +401,32 @@ fn an_unreachable_redis_is_reported_once_and_counts_locally() {
     );
 }
 
+#[test]
+fn tls_and_unix_urls_are_accepted_and_a_failed_handshake_is_reported() {
+    let Some(url) = redis_url() else { return };
+    // The test Redis speaks plain TCP: a TLS handshake with it fails, and is reported.
+    let tls = url.replacen("redis://", "rediss://", 1);
+    let mut c = config(&tls, "tls");
+    c.shared_state_retry_max_ms = 100;
+    let notices = Arc::new(Mutex::new(Vec::new()));
+    let sink = Arc::clone(&notices);
+    let s = RedisState::start_with(
+        &c,
+        Arc::new(move |n: &Notice| sink.lock().unwrap().push(n.clone())),
+    )
+    .unwrap();
+    let start = Instant::now();
+    while notices.lock().unwrap().is_empty() {
+        assert!(start.elapsed() < Duration::from_secs(5), "no notice");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert_eq!(s.hit(Counter::Flood, ip(10), 0), 1, "counted locally");
+    assert_eq!(s.mode(), StateMode::Fallback);
+    let mut c = config("redis+unix:///nonexistent/redis.sock", "unix");
+    c.shared_state_retry_max_ms = 100;
+    assert!(RedisState::start(&c).is_ok());
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 24, .. ProptestConfig::default() })]
 
