@@ -14,13 +14,13 @@ pub type ConfigMap = serde_json::Map<String, serde_json::Value>;
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ConnectRequest {
     /// The agent key (pyrasp: `key` argument or `PYRASP_KEY`). Sent in the body, not in a header.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "de::null_as_default")]
     pub key: String,
     /// The agent's package version, e.g. `"0.10.2"`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "de::null_as_default")]
     pub version: String,
     /// The framework adapter, e.g. `"Flask"`, `"FastAPI"`, `"Django"`, `"ASGI"`, `"WSGI"`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "de::null_as_default")]
     pub platform: String,
     /// The application's routes by endpoint name. Adapters that cannot list routes send `{}`
     /// (serverless ones `[]`, which reads as empty).
@@ -71,11 +71,13 @@ pub struct ConnectData {
 /// Body of the beacon `POST` sent every `BEACON_DELAY` seconds to `BEACON_URL`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct BeaconRequest {
-    /// The agent key, as in [`ConnectRequest::key`].
+    /// The agent key, as in [`ConnectRequest::key`]. pyrasp sends `null` when beacons are enabled
+    /// by local configuration without a `cloud_url` (it reads the key only when it connects); a
+    /// server answers such a beacon as an invalid key.
     #[serde(default)]
-    pub key: String,
+    pub key: Option<String>,
     /// The agent's package version.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "de::null_as_default")]
     pub version: String,
     /// Present when the agent's `TELEMETRY_DATA` is on.
     #[serde(

@@ -67,6 +67,10 @@ fn beacon_requests_round_trip() {
 
     let bare: BeaconRequest = round_trip("beacon-request-bare.json");
     assert_eq!((bare.telemetry, bare.blacklist), (None, None));
+
+    // Beacons enabled locally without `cloud_url`: pyrasp sends `"key": null`.
+    let keyless: BeaconRequest = round_trip("beacon-request-null-key.json");
+    assert_eq!(keyless.key, None);
 }
 
 #[test]
@@ -148,7 +152,7 @@ fn output_is_exact() {
         Some(json!({"status": true, "message": "ok", "data": {}}))
     );
     let bare = serde_json::to_value(BeaconRequest {
-        key: "k".into(),
+        key: Some("k".into()),
         version: "0.1.0".into(),
         ..Default::default()
     })
