@@ -54,6 +54,7 @@ pub(crate) fn assign(c: &mut Config, key: &str, value: Parsed) -> bool {
         ("ML_CACHE_MAX_LENGTH", Int(v)) => c.ml_cache_max_length = v,
         ("ML_BATCH_SIZE", Int(v)) => c.ml_batch_size = v,
         ("PROMPT_BATCH_SIZE", Int(v)) => c.prompt_batch_size = v,
+        ("PROMPT_ROUTES", Strings(v)) => c.prompt_routes = v,
         ("DLP_PHONE_NUMBERS", Bool(v)) => c.dlp_phone_numbers = v,
         ("DLP_CC_NUMBERS", Bool(v)) => c.dlp_cc_numbers = v,
         ("DLP_PRIVATE_KEYS", Bool(v)) => c.dlp_private_keys = v,

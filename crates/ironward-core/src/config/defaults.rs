@@ -122,6 +122,7 @@ impl Default for Config {
             ml_cache_max_length: 1024,
             ml_batch_size: 256,
             prompt_batch_size: 32,
+            prompt_routes: Vec::new(),
             ztaa_header: "pcb-ztaa".to_owned(),
             ztaa_keys: Vec::new(),
             ztaa_browser_version: false,

@@ -187,6 +187,7 @@ key_table! {
     "ML_CACHE_MAX_LENGTH": int(0, 16 * 1024 * 1024) => "Longest value whose score is cached.";
     "ML_BATCH_SIZE": int(1, 65_536) => "Values scored per batch.";
     "PROMPT_BATCH_SIZE": int(1, 65_536) => "Accepted for compatibility; no effect: each text is scored on its own, in microseconds.";
+    "PROMPT_ROUTES": ValueKind::Regexes => "Path regexes on which the prompt check judges requests (empty: every route).";
     // data leak prevention
     "DLP_PHONE_NUMBERS": ValueKind::Bool => "DLP: phone numbers.";
     "DLP_CC_NUMBERS": ValueKind::Bool => "DLP: card numbers.";

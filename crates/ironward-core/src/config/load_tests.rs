@@ -476,8 +476,9 @@ fn inert_settings_of_templates_warn() {
 fn user_regexes_are_size_limited() {
     let big_patterns = [r"(a{1000}){1000}", &r"\w{5000}".repeat(4)];
     type List = fn(&str) -> Value;
-    let keys: [(&str, List); 5] = [
+    let keys: [(&str, List); 6] = [
         ("IGNORE_PATHS", |p| json!([p])),
+        ("PROMPT_ROUTES", |p| json!([p])),
         ("BRUTE_AND_FLOOD_PATHS", |p| json!([p])),
         ("DECOY_ROUTES", |p| json!([[p, "regex"]])),
         ("EXCEPTIONS", |p| json!([[p, "regex"]])),

@@ -336,8 +336,10 @@ pub struct Config {
     pub ml_cache_max_length: u64,
     /// ML batch size.
     pub ml_batch_size: u64,
-    /// Prompt-injection batch size.
+    /// Prompt-injection batch size (accepted, no effect).
     pub prompt_batch_size: u64,
+    /// Path regexes on which the `prompt` check judges requests (empty: every route).
+    pub prompt_routes: Vec<String>,
     // --- zero trust ---
     /// Header carrying the zero-trust JWT.
     pub ztaa_header: String,

@@ -15,6 +15,10 @@
 //! - `prompt` and `input` parameters of the query string and of form bodies;
 //! - every value at `mcp_values` (MCP tool-call arguments: any string a tool receives).
 //!
+//! `PROMPT_ROUTES` (path regexes, matched against the percent-decoded path) narrows the HTTP
+//! side to the routes listed; empty (the default) judges every route. MCP calls are always
+//! judged.
+//!
 //! pyrasp ran an 8 M-parameter GPT over every query, form and JSON value (torch required,
 //! one Python version); here a 1 KB message costs a few microseconds and only the fields a
 //! model actually reads are judged.
@@ -49,10 +53,19 @@ pub(crate) struct Prompt {
     fields: Vec<Finder<'static>>,
     /// `prompt` and `input`, the parameter names.
     params: [Finder<'static>; 2],
+    /// `PROMPT_ROUTES`: the paths judged (`None`: every path).
+    routes: Option<regex::RegexSet>,
 }
 
 impl Prompt {
-    pub(crate) fn new(_config: &Config) -> Result<Self, EngineError> {
+    pub(crate) fn new(config: &Config) -> Result<Self, EngineError> {
+        let routes =
+            crate::pattern::compile_regex_set(&config.prompt_routes).map_err(|source| {
+                EngineError::Regex {
+                    key: "PROMPT_ROUTES",
+                    source,
+                }
+            })?;
         let model = ironward_ml::embedded::prompt().map_err(|source| EngineError::Model {
             key: "prompt",
             source,
@@ -61,6 +74,7 @@ impl Prompt {
             detector: PromptDetector::new(model, PROMPT_THRESHOLD),
             fields: shapes::FIELDS.iter().map(Finder::new).collect(),
             params: PARAMS.map(Finder::new),
+            routes,
         })
     }
 
@@ -113,6 +127,13 @@ impl Check for Prompt {
     }
 
     fn check_request(&self, ctx: &RequestContext<'_, '_>, findings: &mut Vec<Finding>) {
+        if let Some(routes) = &self.routes
+            && ctx.inputs.get().is_none()
+            && !routes.is_match(ctx.path)
+        {
+            // Not a judged route (MCP calls, whose inputs come ready, are always judged).
+            return;
+        }
         let body = ctx.request.body;
         let shaped = self.may_be_shaped(body);
         let mut parsed = false;

@@ -167,6 +167,24 @@ fn form_and_query_prompt_fields_are_judged() {
 }
 
 #[test]
+fn prompt_routes_narrow_the_http_side() {
+    let mut config = Config::default();
+    config.prompt_routes = vec!["^/v1/".to_owned()];
+    let c = Prompt::new(&config).unwrap();
+    let body = format!(r#"{{"prompt":"{INJECTION}"}}"#);
+    for (path, fires) in [("/v1/completions", true), ("/feedback", false)] {
+        let req = Request::new("POST", path).with_body(body.as_bytes());
+        assert_eq!(
+            run_request(&c, &config, &req).len(),
+            usize::from(fires),
+            "{path}"
+        );
+    }
+    config.prompt_routes = vec!["(".to_owned()];
+    assert!(Prompt::new(&config).is_err());
+}
+
+#[test]
 fn a_body_that_does_not_parse_falls_back_to_named_strings() {
     // Truncated (no closing brackets): the extracted `content` string is judged.
     let body =
