@@ -127,11 +127,16 @@ impl Check for Prompt {
     }
 
     fn check_request(&self, ctx: &RequestContext<'_, '_>, findings: &mut Vec<Finding>) {
+        let mcp = ctx.inputs.get().is_some_and(|i| {
+            i.items
+                .iter()
+                .any(|input| input.location == Location::McpValues)
+        });
         if let Some(routes) = &self.routes
-            && ctx.inputs.get().is_none()
+            && !mcp
             && !routes.is_match(ctx.path)
         {
-            // Not a judged route (MCP calls, whose inputs come ready, are always judged).
+            // Not a judged route (MCP calls, whose inputs hold `mcp_values`, always are).
             return;
         }
         let body = ctx.request.body;

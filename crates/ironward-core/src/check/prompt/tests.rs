@@ -180,6 +180,20 @@ fn prompt_routes_narrow_the_http_side() {
             "{path}"
         );
     }
+    // Inputs already extracted by an earlier check do not widen the routes.
+    let none = crate::pattern::PatternSet::default();
+    let opts = crate::input::ExtractOptions {
+        limits: crate::limits::Limits::from_config(&config),
+        decode_b64: false,
+        whitelist_headers: &none,
+        exceptions: &none,
+    };
+    let req = Request::new("POST", "/feedback").with_body(body.as_bytes());
+    let cell = std::cell::OnceCell::from(crate::input::extract(&req, &opts));
+    let ctx = crate::check::RequestContext::new(&req, None, &config, 0, "/feedback", &cell, &opts);
+    let mut findings = Vec::new();
+    crate::check::Check::check_request(&c, &ctx, &mut findings);
+    assert!(findings.is_empty());
     config.prompt_routes = vec!["(".to_owned()];
     assert!(Prompt::new(&config).is_err());
 }
