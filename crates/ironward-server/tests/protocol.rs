@@ -1,0 +1,263 @@
+//! The real server on loopback over SQLite in a temp dir, driven by a real HTTP client (ureq):
+//! keys, connect with good and bad keys, beacons with telemetry and blacklist sharing.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use ironward_server::keys::hash_key;
+use ironward_server::{ServerOptions, SqliteStore, Store, create_key, serve, set_config};
+use serde_json::{Value, json};
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+/// A running server and its store (on the server's runtime).
+struct TestServer {
+    addr: SocketAddr,
+    store: Arc<SqliteStore>,
+    runtime: tokio::runtime::Runtime,
+    _dir: tempfile::TempDir,
+}
+
+impl TestServer {
+    fn start(options: ServerOptions) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let store = Arc::new(runtime.block_on(SqliteStore::open(dir.path())).unwrap());
+        let listener = runtime
+            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .unwrap();
+        let addr = listener.local_addr().unwrap();
+        let served = Arc::clone(&store);
+        runtime
+            .spawn(async move { serve(listener, served, &options, std::future::pending()).await });
+        Self {
+            addr,
+            store,
+            runtime,
+            _dir: dir,
+        }
+    }
+
+    fn key(&self, app: &str, template: Option<&str>) -> String {
+        self.runtime
+            .block_on(create_key(&*self.store, app, template))
+            .unwrap()
+    }
+
+    fn post(&self, path: &str, body: &Value) -> (u16, Value) {
+        self.post_raw(path, body.to_string().into_bytes())
+    }
+
+    fn post_raw(&self, path: &str, body: Vec<u8>) -> (u16, Value) {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .build()
+            .into();
+        let mut response = agent
+            .post(format!("http://{}{path}", self.addr))
+            .header("Content-Type", "application/json")
+            .send(&body[..])
+            .unwrap();
+        let status = response.status().as_u16();
+        let text = response.body_mut().read_to_string().unwrap();
+        let body: Value = serde_json::from_str(&text).unwrap();
+        (status, body)
+    }
+
+    fn connect(&self, key: &str) -> (u16, Value) {
+        self.post(
+            "/api/v1/connect",
+            &json!({"key": key, "version": "0.10.2", "platform": "Flask",
+                    "routes": {"index": {"methods": ["GET"], "path": "/"}}}),
+        )
+    }
+
+    fn beacon(&self, body: &Value) -> (u16, Value) {
+        self.post("/api/v1/beacon", body)
+    }
+}
+
+/// Every answer is an envelope with a boolean status, a message and an object `data`.
+fn assert_envelope(body: &Value, ok: bool) {
+    assert_eq!(body["status"], ok, "{body}");
+    assert!(body["message"].is_string(), "{body}");
+    assert!(body["data"].is_object(), "{body}");
+}
+
+#[test]
+fn connect_with_good_and_bad_keys() {
+    let server = TestServer::start(ServerOptions::default());
+    let key = server.key("shop", Some("audit"));
+
+    let (status, body) = server.connect(&key);
+    assert_eq!(status, 200);
+    assert_envelope(&body, true);
+    let data = &body["data"];
+    assert_eq!(data["template"], "audit");
+    assert_eq!(data["config"]["BEACON"], true);
+    assert_eq!(data["config"]["BLACKLIST_SHARE"], true);
+    assert_eq!(
+        data["config"]["BEACON_URL"],
+        format!("http://{}/api/v1/beacon", server.addr)
+    );
+    assert_eq!(data["blacklist"], json!({}));
+
+    let agent = server
+        .runtime
+        .block_on(server.store.agent(&hash_key(&key)))
+        .unwrap()
+        .unwrap();
+    assert_eq!(agent.version.as_deref(), Some("0.10.2"));
+    assert_eq!(agent.platform.as_deref(), Some("Flask"));
+    assert!(agent.connected_at.is_some());
+
+    for bad in [json!("iwk_wrong"), json!(""), Value::Null] {
+        let (status, body) = server.post(
+            "/api/v1/connect",
+            &json!({"key": bad, "version": "0.10.2", "platform": "Flask", "routes": {}}),
+        );
+        assert_eq!(status, 403, "{bad}");
+        assert_envelope(&body, false);
+    }
+    // Not JSON, and too large: clear answers with an envelope, never a crash.
+    let (status, body) = server.post_raw("/api/v1/connect", b"not json".to_vec());
+    assert_eq!(status, 400);
+    assert_envelope(&body, false);
+}
+
+#[test]
+fn oversized_bodies_are_refused() {
+    let server = TestServer::start(ServerOptions {
+        max_body_bytes: 1024,
+        ..ServerOptions::default()
+    });
+    let key = server.key("shop", None);
+    let big = json!({"key": key, "version": "0.10.2", "platform": "Flask",
+                     "routes": {"r": {"methods": ["GET"], "path": "x".repeat(4096)}}});
+    let (status, body) = server.post("/api/v1/connect", &big);
+    assert_eq!(status, 413);
+    assert_envelope(&body, false);
+    // The server still answers.
+    assert_eq!(server.connect(&key).0, 200);
+}
+
+#[test]
+fn beacon_records_telemetry_and_rejects_null_keys() {
+    let server = TestServer::start(ServerOptions::default());
+    let key = server.key("shop", None);
+    assert_eq!(server.connect(&key).0, 200);
+    let telemetry = json!({"cpu": 12.5, "memory": 40.0,
+                           "requests": {"success": 3, "errors": 1, "attacks": 2}});
+    for _ in 0..2 {
+        let (status, body) = server.beacon(
+            &json!({"key": key, "version": "0.10.2", "telemetry": telemetry, "blacklist": []}),
+        );
+        assert_eq!(status, 200);
+        assert_envelope(&body, true);
+        assert_eq!(body["data"], json!({}), "nothing changed since connect");
+    }
+    let agent = server
+        .runtime
+        .block_on(server.store.agent(&hash_key(&key)))
+        .unwrap()
+        .unwrap();
+    assert_eq!(agent.cpu, Some(12.5));
+    assert_eq!(agent.memory, Some(40.0));
+    assert_eq!(agent.requests, [6, 2, 4]);
+    assert!(agent.last_beacon_at.is_some());
+
+    let (status, body) = server.beacon(&json!({"key": null, "version": "0.10.2"}));
+    assert_eq!(status, 403);
+    assert_envelope(&body, false);
+    let (status, _) = server.beacon(&json!({"key": "iwk_nope", "version": "0.10.2"}));
+    assert_eq!(status, 403);
+}
+
+#[test]
+fn blacklisted_once_blacklisted_everywhere() {
+    let server = TestServer::start(ServerOptions::default());
+    let (a, b) = (server.key("shop", None), server.key("shop", None));
+    let other_app = server.key("blog", None);
+    for key in [&a, &b, &other_app] {
+        assert_eq!(server.connect(key).0, 200);
+    }
+    // Agent A reports an IP (and junk that is not an IP, ignored).
+    let (status, body) = server.beacon(&json!({"key": a, "version": "0.10.2",
+        "blacklist": [["198.51.100.7", 1796519265], ["not-an-ip", 1]]}));
+    assert_eq!(status, 200);
+    assert_eq!(body["data"], json!({}), "A is not sent its own report back");
+
+    // B's next beacon carries it, once.
+    let (_, body) = server.beacon(&json!({"key": b, "version": "0.10.2", "blacklist": []}));
+    assert_eq!(body["data"]["blacklist"]["new"], json!(["198.51.100.7"]));
+    let (_, body) = server.beacon(&json!({"key": b, "version": "0.10.2", "blacklist": []}));
+    assert_eq!(body["data"], json!({}));
+
+    // Another application does not see it.
+    let (_, body) = server.beacon(&json!({"key": other_app, "version": "0.10.2"}));
+    assert_eq!(body["data"], json!({}));
+
+    // A new agent gets it at connect, as IP → epoch (never in the future).
+    let c = server.key("shop", None);
+    let (_, body) = server.connect(&c);
+    let since = body["data"]["blacklist"]["198.51.100.7"].as_i64().unwrap();
+    assert!(since > 0 && since <= 1796519265);
+}
+
+#[test]
+fn config_changes_reach_agents_on_their_next_beacon() {
+    let server = TestServer::start(ServerOptions::default());
+    let key = server.key("shop", None);
+    assert_eq!(server.connect(&key).0, 200);
+
+    let refused = server.runtime.block_on(set_config(
+        &*server.store,
+        "shop",
+        None,
+        &["check_blacklist=1".into(), "BEACON_DELAY=0".into()],
+        &[],
+    ));
+    assert!(refused.is_err(), "{refused:?}");
+
+    server
+        .runtime
+        .block_on(set_config(
+            &*server.store,
+            "shop",
+            None,
+            &["SECURITY_CHECKS.xss=0".into(), "BEACON_DELAY=1".into()],
+            &[],
+        ))
+        .unwrap();
+    let (_, body) = server.beacon(&json!({"key": key, "version": "0.10.2"}));
+    let data = &body["data"];
+    assert_eq!(data["template"], "default");
+    assert_eq!(data["config"]["SECURITY_CHECKS.xss"], 0);
+    assert_eq!(data["config"]["BEACON_DELAY"], 1);
+    assert_eq!(data["config"]["BEACON"], true, "the complete layer is sent");
+    assert!(data["config"]["BEACON_URL"].is_string());
+    let (_, body) = server.beacon(&json!({"key": key, "version": "0.10.2"}));
+    assert_eq!(body["data"], json!({}), "sent once");
+}
+
+#[test]
+fn key_create_keeps_the_template_and_refuses_unknown_ones() {
+    let server = TestServer::start(ServerOptions::default());
+    server.key("shop", Some("monitor"));
+    let rt = &server.runtime;
+    assert!(
+        rt.block_on(create_key(&*server.store, "shop", Some("audit")))
+            .is_err()
+    );
+    assert!(
+        rt.block_on(create_key(&*server.store, "x", Some("nope")))
+            .is_err()
+    );
+    rt.block_on(create_key(&*server.store, "shop", None))
+        .unwrap();
+    rt.block_on(create_key(&*server.store, "shop", Some("MONITOR")))
+        .unwrap();
+}
