@@ -14,6 +14,7 @@ mod path_commands;
 mod progress;
 mod record;
 mod scan;
+mod server;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
@@ -116,6 +117,8 @@ enum Command {
         #[arg(long, value_name = "N", default_value_t = 0)]
         examples: usize,
     },
+    /// The management server (pyrasp's connect/beacon protocol), and `key create` / `config set`.
+    Server(server::ServerArgs),
 }
 
 fn main() -> ExitCode {
@@ -174,6 +177,7 @@ fn main() -> ExitCode {
             quiet,
             examples,
         }),
+        Command::Server(args) => server::run(args),
     };
     match result {
         Ok(code) => code,

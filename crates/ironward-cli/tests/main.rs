@@ -4,6 +4,7 @@
 mod demo;
 mod eval;
 mod prompt;
+mod server;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

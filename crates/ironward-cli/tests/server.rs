@@ -1,0 +1,137 @@
+//! `ironward server`: `key create` and `config set` on a temp data directory, then the real
+//! server on a free loopback port answering a connect with that key (raw HTTP/1.1).
+
+use super::bin;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Stdio};
+use std::time::Duration;
+
+/// Kills the server on drop, so a failed assertion never leaves it running.
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn data_dir(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("ironward-server-{name}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+/// `POST path` with a JSON body: status code and body.
+fn post(addr: SocketAddr, path: &str, body: &str) -> (u16, serde_json::Value) {
+    let mut s = TcpStream::connect_timeout(&addr, Duration::from_secs(5)).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    write!(
+        s,
+        "POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut response = String::new();
+    s.read_to_string(&mut response).unwrap();
+    let status = response
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap();
+    let (_, body) = response.split_once("\r\n\r\n").unwrap();
+    (status, serde_json::from_str(body).unwrap())
+}
+
+#[test]
+fn key_create_config_set_and_connect() {
+    let dir = data_dir("cli");
+    let dir_arg = dir.to_str().unwrap();
+    let out = bin()
+        .args([
+            "server",
+            "key",
+            "create",
+            "--data-dir",
+            dir_arg,
+            "--app",
+            "shop",
+        ])
+        .args(["--template", "monitor"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let key = stdout.lines().last().unwrap().to_owned();
+    assert!(key.starts_with("iwk_") && key.len() == 68, "{stdout}");
+
+    let bad = bin()
+        .args([
+            "server",
+            "config",
+            "set",
+            "--data-dir",
+            dir_arg,
+            "--app",
+            "shop",
+        ])
+        .arg("check_blacklist=1")
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("check_blacklist"));
+    let good = bin()
+        .args([
+            "server",
+            "config",
+            "set",
+            "--data-dir",
+            dir_arg,
+            "--app",
+            "shop",
+        ])
+        .arg("SECURITY_CHECKS.xss=0")
+        .output()
+        .unwrap();
+    assert!(good.status.success(), "{good:?}");
+
+    let mut child = bin()
+        .args(["server", "--data-dir", dir_arg, "--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let server = Server(child);
+    let mut line = String::new();
+    BufReader::new(stdout).read_line(&mut line).unwrap();
+    let addr: SocketAddr = line
+        .split("http://")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no address in {line:?}"))
+        .parse()
+        .unwrap();
+
+    let connect =
+        format!(r#"{{"key": "{key}", "version": "0.10.2", "platform": "Flask", "routes": {{}}}}"#);
+    let (status, body) = post(addr, "/api/v1/connect", &connect);
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["data"]["template"], "monitor");
+    assert_eq!(body["data"]["config"]["SECURITY_CHECKS.xss"], 0);
+    assert_eq!(
+        body["data"]["config"]["BEACON_URL"],
+        format!("http://{addr}/api/v1/beacon")
+    );
+    let (status, body) = post(
+        addr,
+        "/api/v1/beacon",
+        r#"{"key": null, "version": "0.10.2"}"#,
+    );
+    assert_eq!(status, 403);
+    assert_eq!(body["data"], serde_json::json!({}));
+    drop(server);
+}
