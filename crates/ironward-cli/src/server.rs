@@ -41,6 +41,13 @@ struct ServeArgs {
     /// Longest a request may take, database included, in milliseconds.
     #[arg(long, default_value_t = 3000)]
     request_timeout_ms: u64,
+    /// An Ironward configuration file for the layer that protects the server itself, over the
+    /// server's defaults (`default` template, flood check off).
+    #[arg(long, value_name = "FILE")]
+    protection_config: Option<PathBuf>,
+    /// Serve without the Ironward layer in front of the API.
+    #[arg(long, conflicts_with = "protection_config")]
+    no_protection: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -155,6 +162,24 @@ async fn open(data_dir: &Path) -> anyhow::Result<SqliteStore> {
 }
 
 async fn serve(args: ServeArgs) -> Outcome {
+    let protection = if args.no_protection {
+        None
+    } else {
+        let text = match &args.protection_config {
+            Some(path) => Some(
+                std::fs::read_to_string(path)
+                    .with_context(|| format!("cannot read {}", path.display()))?,
+            ),
+            None => None,
+        };
+        let name = args
+            .protection_config
+            .as_ref()
+            .map(|p| p.display().to_string());
+        let engine = ironward_server::protection::engine(text.as_deref(), name.as_deref())
+            .map_err(|e| anyhow::anyhow!("invalid protection configuration:\n{e}"))?;
+        Some(Arc::new(engine))
+    };
     let store = Arc::new(open(&args.data_dir).await?);
     let listener = tokio::net::TcpListener::bind(&args.listen)
         .await
@@ -175,6 +200,7 @@ async fn serve(args: ServeArgs) -> Outcome {
         public_url: args.public_url,
         max_body_bytes: args.max_body_bytes,
         request_timeout: Duration::from_millis(args.request_timeout_ms.max(1)),
+        protection,
     };
     ironward_server::serve(listener, store, &options, async {
         let _ = tokio::signal::ctrl_c().await;

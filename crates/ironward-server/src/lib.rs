@@ -22,6 +22,7 @@
 
 mod api;
 pub mod keys;
+pub mod protection;
 pub mod remote_config;
 pub mod store;
 
@@ -85,6 +86,9 @@ pub struct ServerOptions {
     pub max_body_bytes: usize,
     /// Longest a request may take (500 after).
     pub request_timeout: Duration,
+    /// The Ironward engine that protects the server itself (its tower layer wraps every
+    /// route); `None` serves unprotected. See [`protection`].
+    pub protection: Option<Arc<ironward_core::Engine>>,
 }
 
 impl Default for ServerOptions {
@@ -93,6 +97,7 @@ impl Default for ServerOptions {
             public_url: None,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            protection: None,
         }
     }
 }
@@ -141,10 +146,16 @@ pub async fn serve<S: Store>(
         .public_url
         .clone()
         .unwrap_or_else(|| format!("http://{addr}"));
-    let app = router(store, beacon_url(&public), options);
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
+    let mut app = router(store, beacon_url(&public), options);
+    if let Some(engine) = &options.protection {
+        app = app.layer(protection::layer(Arc::clone(engine)));
+    }
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }
 
 /// Creates an agent key for `app` (creating the application with `template`, default

@@ -18,7 +18,11 @@ struct TestServer {
 }
 
 impl TestServer {
-    fn start(options: ServerOptions) -> Self {
+    /// Starts the server protected by its own Ironward layer (as `ironward server` runs it).
+    fn start(mut options: ServerOptions) -> Self {
+        options.protection = Some(Arc::new(
+            ironward_server::protection::engine(None, None).unwrap(),
+        ));
         let dir = tempfile::tempdir().unwrap();
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
@@ -67,12 +71,34 @@ impl TestServer {
         (status, body)
     }
 
+    /// A connect as pyrasp's `FlaskRASP` sends it (the captured route map).
     fn connect(&self, key: &str) -> (u16, Value) {
         self.post(
             "/api/v1/connect",
             &json!({"key": key, "version": "0.10.2", "platform": "Flask",
-                    "routes": {"index": {"methods": ["GET"], "path": "/"}}}),
+                    "routes": {
+                        "static": {"methods": ["GET", "HEAD", "OPTIONS"], "path": "/static/<path:filename>"},
+                        "index": {"methods": ["GET", "HEAD", "OPTIONS"], "path": "/"},
+                        "item": {"methods": ["GET", "PUT", "HEAD", "OPTIONS"], "path": "/items/<int:item_id>"}}}),
         )
+    }
+
+    /// Status of a raw request (any body).
+    fn status(&self, method: &str, target: &str, body: &str) -> u16 {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .build()
+            .into();
+        let url = format!("http://{}{target}", self.addr);
+        let response = if method == "GET" {
+            agent.get(&url).call()
+        } else {
+            agent
+                .post(&url)
+                .header("Content-Type", "application/json")
+                .send(body)
+        };
+        response.unwrap().status().as_u16()
     }
 
     fn beacon(&self, body: &Value) -> (u16, Value) {
@@ -260,4 +286,22 @@ fn key_create_keeps_the_template_and_refuses_unknown_ones() {
         .unwrap();
     rt.block_on(create_key(&*server.store, "shop", Some("MONITOR")))
         .unwrap();
+}
+
+#[test]
+fn the_server_is_protected_by_its_own_layer() {
+    let server = TestServer::start(ServerOptions::default());
+    let key = server.key("shop", None);
+    // Protocol traffic passes (route maps with `<path:…>`, IP lists, telemetry)…
+    assert_eq!(server.connect(&key).0, 200);
+    let (status, _) = server.beacon(&json!({"key": key, "version": "0.10.2",
+        "telemetry": {"cpu": 1.0, "memory": 2.0, "requests": {"success": 1, "errors": 0, "attacks": 0}},
+        "blacklist": [["198.51.100.7", 1796519265], ["2001:db8::1", 1796519265]]}));
+    assert_eq!(status, 200);
+    // …an injection in the key is blocked before the API sees it.
+    let attack = json!({"key": "x' UNION SELECT password FROM users --", "version": "0.10.2"});
+    assert_eq!(
+        server.status("POST", "/api/v1/beacon", &attack.to_string()),
+        403
+    );
 }

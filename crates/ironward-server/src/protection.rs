@@ -1,0 +1,58 @@
+//! The server protects itself with Ironward's own tower layer ([`ironward_tower::IronwardLayer`]):
+//! every request is inspected by an engine before the API sees it, with axum's router as the
+//! route table (an unknown path is the path check's business).
+//!
+//! Its configuration starts from [`BASE_PARAMS`] over the `default` template: the flood check is
+//! off, because a fleet behind one NAT address beacons from one IP (per-key rate limits belong to
+//! the server, later). An operator's file (`ironward server --protection-config FILE`) is layered
+//! above, validated like `ironward check-config`.
+
+use ironward_core::Engine;
+use ironward_core::config::{ConfigSources, load};
+use ironward_core::event::Event;
+use ironward_tower::IronwardLayer;
+use std::sync::Arc;
+
+/// The server's own parameters over the `default` template (the highest layer).
+pub const BASE_PARAMS: &str = r#"{"SECURITY_CHECKS.flood": 0}"#;
+
+/// Builds the protecting engine: `default` template, the operator's file (`file_text`, named
+/// `file_name` in messages) if any, then [`BASE_PARAMS`]. Errors are the loader's, one per line.
+pub fn engine(file_text: Option<&str>, file_name: Option<&str>) -> Result<Engine, String> {
+    let params: serde_json::Value =
+        serde_json::from_str(BASE_PARAMS).map_err(|e| format!("base parameters: {e}"))?;
+    let sources = ConfigSources {
+        template: None,
+        file: file_text,
+        file_name,
+        params: Some(&params),
+    };
+    let loaded = load(&sources).map_err(|errors| {
+        errors
+            .0
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n")
+    })?;
+    Engine::new(loaded.config).map_err(|e| format!("cannot build the engine: {e}"))
+}
+
+/// The layer that wraps the server's routes; attacks are reported on standard error.
+pub(crate) fn layer(engine: Arc<Engine>) -> IronwardLayer {
+    IronwardLayer::new(engine)
+        .axum_router()
+        .on_event(|event: Event| {
+            crate::report(&format!(
+                "{:?} {} from {} on {} {} ({})",
+                event.action,
+                event.attack,
+                event
+                    .source_ip
+                    .map_or_else(|| "?".to_owned(), |ip| ip.to_string()),
+                event.method,
+                event.path,
+                event.location
+            ));
+        })
+}
