@@ -41,8 +41,8 @@ struct ServeArgs {
     /// Longest a request may take, database included, in milliseconds.
     #[arg(long, default_value_t = 3000)]
     request_timeout_ms: u64,
-    /// An Ironward configuration file for the layer that protects the server itself, over the
-    /// server's defaults (`default` template, flood check off).
+    /// An Ironward configuration file for the layer that protects the server itself (over the
+    /// `default` template; without it: the flood check off).
     #[arg(long, value_name = "FILE")]
     protection_config: Option<PathBuf>,
     /// Serve without the Ironward layer in front of the API.

@@ -2,10 +2,10 @@
 //! every request is inspected by an engine before the API sees it, with axum's router as the
 //! route table (an unknown path is the path check's business).
 //!
-//! Its configuration starts from [`BASE_PARAMS`] over the `default` template: the flood check is
-//! off, because a fleet behind one NAT address beacons from one IP (per-key rate limits belong to
-//! the server, later). An operator's file (`ironward server --protection-config FILE`) is layered
-//! above, validated like `ironward check-config`.
+//! Its configuration is [`BASE_PARAMS`] over the `default` template: the flood check is off,
+//! because a fleet behind one NAT address beacons from one IP (per-key rate limits belong to the
+//! server, later). An operator's file (`ironward server --protection-config FILE`) replaces
+//! [`BASE_PARAMS`] (over the same template), validated like `ironward check-config`.
 
 use ironward_core::Engine;
 use ironward_core::config::{ConfigSources, load};
@@ -13,19 +13,18 @@ use ironward_core::event::Event;
 use ironward_tower::IronwardLayer;
 use std::sync::Arc;
 
-/// The server's own parameters over the `default` template (the highest layer).
+/// The server's own parameters over the `default` template, used when no operator file is given.
 pub const BASE_PARAMS: &str = r#"{"SECURITY_CHECKS.flood": 0}"#;
 
-/// Builds the protecting engine: `default` template, the operator's file (`file_text`, named
-/// `file_name` in messages) if any, then [`BASE_PARAMS`]. Errors are the loader's, one per line.
+/// Builds the protecting engine over the `default` template: the operator's file (`file_text`,
+/// named `file_name` in messages) if any, else [`BASE_PARAMS`]. Errors are the loader's, one per
+/// line.
 pub fn engine(file_text: Option<&str>, file_name: Option<&str>) -> Result<Engine, String> {
-    let params: serde_json::Value =
-        serde_json::from_str(BASE_PARAMS).map_err(|e| format!("base parameters: {e}"))?;
     let sources = ConfigSources {
         template: None,
-        file: file_text,
-        file_name,
-        params: Some(&params),
+        file: Some(file_text.unwrap_or(BASE_PARAMS)),
+        file_name: Some(file_name.unwrap_or("the server's protection defaults")),
+        params: None,
     };
     let loaded = load(&sources).map_err(|errors| {
         errors
