@@ -41,6 +41,12 @@ struct ServeArgs {
     /// Longest a request may take, database included, in milliseconds.
     #[arg(long, default_value_t = 3000)]
     request_timeout_ms: u64,
+    /// Longest a client may take to send its request headers, in milliseconds.
+    #[arg(long, default_value_t = 5000)]
+    header_timeout_ms: u64,
+    /// Most connections open at once; more are closed as soon as they are accepted.
+    #[arg(long, default_value_t = ironward_server::DEFAULT_MAX_CONNECTIONS)]
+    max_connections: usize,
     /// An Ironward configuration file for the layer that protects the server itself (over the
     /// `default` template; without it: the flood check off).
     #[arg(long, value_name = "FILE")]
@@ -200,6 +206,8 @@ async fn serve(args: ServeArgs) -> Outcome {
         public_url: args.public_url,
         max_body_bytes: args.max_body_bytes,
         request_timeout: Duration::from_millis(args.request_timeout_ms.max(1)),
+        header_read_timeout: Duration::from_millis(args.header_timeout_ms.max(1)),
+        max_connections: args.max_connections.max(1),
         protection,
     };
     ironward_server::serve(listener, store, &options, async {

@@ -21,6 +21,7 @@
 //! ```
 
 mod api;
+mod http;
 pub mod keys;
 pub mod protection;
 pub mod remote_config;
@@ -47,6 +48,11 @@ pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
 /// Default time a request may take, database included (`--request-timeout-ms`); pyrasp gives up
 /// after 5 s and its connect blocks the host's start-up.
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// Default time a client has to send its request headers (`--header-timeout-ms`).
+pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(5);
+/// Default cap on open connections (`--max-connections`).
+pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
 
 /// An error of a server operation.
 #[derive(Debug, thiserror::Error)]
@@ -86,6 +92,10 @@ pub struct ServerOptions {
     pub max_body_bytes: usize,
     /// Longest a request may take (500 after).
     pub request_timeout: Duration,
+    /// Longest a client may take to send its request headers (the connection is closed after).
+    pub header_read_timeout: Duration,
+    /// Most connections open at once; more are closed as soon as they are accepted.
+    pub max_connections: usize,
     /// The Ironward engine that protects the server itself (its tower layer wraps every
     /// route); `None` serves unprotected. See [`protection`].
     pub protection: Option<Arc<ironward_core::Engine>>,
@@ -97,6 +107,8 @@ impl Default for ServerOptions {
             public_url: None,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
             protection: None,
         }
     }
@@ -134,7 +146,8 @@ pub fn router<S: Store>(store: Arc<S>, beacon_url: String, options: &ServerOptio
         .with_state(state)
 }
 
-/// Serves the API on `listener` until `shutdown` resolves.
+/// Serves the API on `listener` (HTTP/1.1) until `shutdown` resolves. Fails only if the
+/// listener's address cannot be read.
 pub async fn serve<S: Store>(
     listener: TcpListener,
     store: Arc<S>,
@@ -150,12 +163,15 @@ pub async fn serve<S: Store>(
     if let Some(engine) = &options.protection {
         app = app.layer(protection::layer(Arc::clone(engine)));
     }
-    axum::serve(
+    http::serve(
         listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
+        app,
+        options.header_read_timeout,
+        options.max_connections,
+        shutdown,
     )
-    .with_graceful_shutdown(shutdown)
-    .await
+    .await;
+    Ok(())
 }
 
 /// Creates an agent key for `app` (creating the application with `template`, default

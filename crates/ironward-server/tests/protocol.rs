@@ -305,3 +305,59 @@ fn the_server_is_protected_by_its_own_layer() {
         403
     );
 }
+
+/// Reads until the server closes the connection (or `limit` passes); returns what it sent.
+fn read_until_closed(
+    stream: &mut std::net::TcpStream,
+    limit: std::time::Duration,
+) -> Option<String> {
+    use std::io::Read;
+    stream.set_read_timeout(Some(limit)).unwrap();
+    let mut received = Vec::new();
+    match stream.read_to_end(&mut received) {
+        Ok(_) => Some(String::from_utf8_lossy(&received).into_owned()),
+        Err(_) => None, // still open after `limit`
+    }
+}
+
+#[test]
+fn slow_headers_and_too_many_connections_are_cut_off() {
+    use std::io::Write;
+    use std::time::{Duration, Instant};
+    let server = TestServer::start(ServerOptions {
+        header_read_timeout: Duration::from_millis(1000),
+        max_connections: 2,
+        ..ServerOptions::default()
+    });
+    let key = server.key("shop", None);
+    // Two clients that never finish their headers hold the two connections…
+    let mut slow: Vec<_> = (0..2)
+        .map(|_| {
+            let mut s = std::net::TcpStream::connect(server.addr).unwrap();
+            s.write_all(b"POST /api/v1/connect HTTP/1.1\r\nHost: x\r\n")
+                .unwrap();
+            s
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(50));
+    // …so a third connection is closed at once, unanswered (well before the header timeout,
+    // after which hyper would have answered it).
+    let mut third = std::net::TcpStream::connect(server.addr).unwrap();
+    let start = Instant::now();
+    assert_eq!(
+        read_until_closed(&mut third, Duration::from_secs(2)).as_deref(),
+        Some("")
+    );
+    assert!(start.elapsed() < Duration::from_millis(800));
+    // The slow ones are cut off after the header timeout (hyper answers 408 or just closes).
+    for s in &mut slow {
+        let answer = read_until_closed(s, Duration::from_secs(5)).expect("closed");
+        assert!(
+            answer.is_empty() || answer.starts_with("HTTP/1.1 408"),
+            "{answer}"
+        );
+    }
+    // Then the server serves again.
+    std::thread::sleep(Duration::from_millis(50));
+    assert_eq!(server.connect(&key).0, 200);
+}
