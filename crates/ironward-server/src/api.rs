@@ -7,7 +7,7 @@
 //! (storage failure or the request timeout), 400/413 a body that is not a protocol message or is
 //! too large (pyrasp keeps its configuration on both).
 
-use crate::remote_config::to_send;
+use crate::remote_config::{blacklist_delay, to_send};
 use crate::store::{Store, StoreError};
 use crate::{keys::hash_key, now};
 use axum::Json;
@@ -139,10 +139,17 @@ async fn connect_inner<S: Store>(
     let (agent, app) = authenticate(&*state.store, Some(&request.key)).await?;
     let rows = state.store.blacklist_after(&app.name, 0).await?;
     let cursor = rows.iter().map(|r| r.seq).max().unwrap_or(0);
-    let blacklist: BTreeMap<String, i64> = rows.into_iter().map(|r| (r.ip, r.since)).collect();
+    // Entries the agent would already have expired are not sent (this bounds the answer too).
+    let now = now();
+    let oldest = now.saturating_sub(blacklist_delay(&app.template, &app.config));
+    let blacklist: BTreeMap<String, i64> = rows
+        .into_iter()
+        .filter(|r| r.since > oldest)
+        .map(|r| (r.ip, r.since))
+        .collect();
     state
         .store
-        .record_connect(&agent.key_hash, &request, now(), app.config_version, cursor)
+        .record_connect(&agent.key_hash, &request, now, app.config_version, cursor)
         .await?;
     Ok(Envelope::ok(
         "connected",

@@ -76,6 +76,23 @@ pub fn validate(template: &str, config: &ConfigMap, beacon_url: &str) -> Result<
     }
 }
 
+/// How long the application's agents keep a blacklist entry (`BLACKLIST_DELAY` of the layer
+/// over its template, in seconds); entries older than that are not sent at connect. Falls back
+/// to the engine's default if the stored layer no longer loads.
+pub fn blacklist_delay(template: &str, config: &ConfigMap) -> i64 {
+    let params = Value::Object(config.clone());
+    let sources = ConfigSources {
+        template: Some(template),
+        params: Some(&params),
+        ..ConfigSources::default()
+    };
+    let seconds = match load(&sources) {
+        Ok(loaded) => loaded.config.blacklist_delay,
+        Err(_) => ironward_core::config::Config::default().blacklist_delay,
+    };
+    i64::try_from(seconds).unwrap_or(i64::MAX)
+}
+
 /// Parses `KEY=VALUE`: the value as JSON, or else as a string (like `check-config --set`).
 pub fn parse_set(set: &str) -> Result<(String, Value), String> {
     let (key, value) = set
@@ -119,6 +136,14 @@ mod tests {
         assert!(validate("nope", &initial_config(), URL).is_err());
         let good: ConfigMap = serde_json::from_str(r#"{"SECURITY_CHECKS.xss": 0}"#).unwrap();
         validate("default", &good, URL).unwrap();
+    }
+
+    #[test]
+    fn blacklist_delay_follows_the_layer() {
+        assert_eq!(blacklist_delay("default", &initial_config()), 3600);
+        let mut config = initial_config();
+        config.insert("BLACKLIST_DELAY".into(), Value::from(60));
+        assert_eq!(blacklist_delay("default", &config), 60);
     }
 
     #[test]

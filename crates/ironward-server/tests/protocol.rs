@@ -226,11 +226,21 @@ fn blacklisted_once_blacklisted_everywhere() {
     let (_, body) = server.beacon(&json!({"key": other_app, "version": "0.10.2"}));
     assert_eq!(body["data"], json!({}));
 
-    // A new agent gets it at connect, as IP → epoch (never in the future).
+    // A new agent gets it at connect, as IP → epoch (never in the future)…
     let c = server.key("shop", None);
     let (_, body) = server.connect(&c);
     let since = body["data"]["blacklist"]["198.51.100.7"].as_i64().unwrap();
     assert!(since > 0 && since <= 1796519265);
+    // …but not an entry older than BLACKLIST_DELAY (the agent would drop it at once).
+    let (_, body) = server.beacon(&json!({"key": a, "version": "0.10.2",
+        "blacklist": [["192.0.2.99", 1000]]}));
+    assert_eq!(body["status"], true);
+    let (_, body) = server.connect(&server.key("shop", None));
+    let sent = body["data"]["blacklist"].as_object().unwrap();
+    assert!(
+        sent.contains_key("198.51.100.7") && !sent.contains_key("192.0.2.99"),
+        "{sent:?}"
+    );
 }
 
 #[test]
