@@ -330,20 +330,7 @@ impl Engine {
         if self.body_over_limit(request) {
             // The rest of the body is read by the application but not by the engine: never
             // silently allowed (`BODY_LIMIT_ACTION`).
-            let max = self.limits.max_body_bytes;
-            let mut f = Finding::new(
-                CheckId::Format,
-                BODY_LIMIT_LOCATION,
-                &format!("body longer than MAX_BODY_BYTES ({max} bytes)"),
-            );
-            f.level = match self.config.body_limit_action {
-                BodyLimitAction::Block => Level::Block,
-                BodyLimitAction::Monitor => Level::Monitor,
-            };
-            let blocks = f.level.blocks();
-            verdict.findings.push(f);
-            if blocks {
-                self.conclude(&mut verdict, now);
+            if self.over_limit_finding(&mut verdict, "body", now) {
                 return verdict;
             }
         }
@@ -446,6 +433,29 @@ impl Engine {
     }
 
     /// Sets the action and response from the findings and blacklists the client on level 2.
+    /// Records that `what` (a body, a tool call's arguments) is longer than `MAX_BODY_BYTES`:
+    /// the rest is read by the application but not by the engine, so it is never silently
+    /// allowed. A `format` finding at `BODY_LIMIT_ACTION`'s level; when that blocks, the
+    /// verdict is concluded and true is returned (inspection stops there).
+    pub(crate) fn over_limit_finding(&self, verdict: &mut Verdict, what: &str, now: i64) -> bool {
+        let max = self.limits.max_body_bytes;
+        let mut f = Finding::new(
+            CheckId::Format,
+            BODY_LIMIT_LOCATION,
+            &format!("{what} longer than MAX_BODY_BYTES ({max} bytes)"),
+        );
+        f.level = match self.config.body_limit_action {
+            BodyLimitAction::Block => Level::Block,
+            BodyLimitAction::Monitor => Level::Monitor,
+        };
+        let blocks = f.level.blocks();
+        verdict.findings.push(f);
+        if blocks {
+            self.conclude(verdict, now);
+        }
+        blocks
+    }
+
     pub(crate) fn conclude(&self, verdict: &mut Verdict, now: i64) {
         verdict.action = verdict
             .findings

@@ -5,12 +5,12 @@
 
 use super::Engine;
 use crate::check::{CheckId, RequestContext, ResponseContext};
-use crate::config::{BodyLimitAction, Level};
+use crate::config::Level;
 use crate::event::{Event, EventContext};
 use crate::input::{Inputs, Location};
 use crate::mcp::{MCP_EVENT_METHOD, MCP_RESULT_LOCATION, McpDetail, McpPhase, McpSide, ToolCall};
 use crate::request::{Request, Response};
-use crate::verdict::{Action, BODY_LIMIT_LOCATION, BlockResponse, Finding, Skipped, Verdict};
+use crate::verdict::{Action, BlockResponse, Finding, Skipped, Verdict};
 use std::cell::OnceCell;
 use std::collections::HashSet;
 use std::net::IpAddr;
@@ -134,23 +134,10 @@ impl Engine {
         if self.screen_ip(&mut verdict, ip, now, true) {
             return verdict;
         }
-        let max = self.limits.max_body_bytes;
-        if call.arguments.len() > max {
-            let mut f = Finding::new(
-                CheckId::Format,
-                BODY_LIMIT_LOCATION,
-                &format!("tool arguments longer than MAX_BODY_BYTES ({max} bytes)"),
-            );
-            f.level = match self.config.body_limit_action {
-                BodyLimitAction::Block => Level::Block,
-                BodyLimitAction::Monitor => Level::Monitor,
-            };
-            let blocks = f.level.blocks();
-            verdict.findings.push(f);
-            if blocks {
-                self.conclude(&mut verdict, now);
-                return verdict;
-            }
+        if call.arguments.len() > self.limits.max_body_bytes
+            && self.over_limit_finding(&mut verdict, "tool arguments", now)
+        {
+            return verdict;
         }
         let inputs = OnceCell::from(self.mcp_inputs(call.arguments));
         self.run_value_checks(&mut verdict, ip, now, &inputs, &ARGUMENT_CHECKS);

@@ -3,8 +3,8 @@
 
 use super::*;
 use crate::check::{Check, CheckId};
-use crate::config::{Config, Template};
-use crate::verdict::Action;
+use crate::config::{BodyLimitAction, Config, Template};
+use crate::verdict::{Action, BODY_LIMIT_LOCATION};
 
 fn engine(config: Config) -> Engine {
     Engine::new(config).unwrap_or_else(|e| panic!("{e}"))
