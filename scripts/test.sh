@@ -25,12 +25,24 @@ step "tests"
 if [ -z "${IRONWARD_TEST_REDIS_URL:-}" ]; then
   if redis_env="$(bash scripts/redis.sh start)"; then
     eval "$redis_env"
+    redis_started=1
     trap 'bash scripts/redis.sh stop || true' EXIT
   elif [ "${CI:-}" = "true" ]; then
     echo "test: could not start Redis (scripts/redis.sh)" >&2
     exit 1
   else
     echo "test: no redis-server: the shared-state tests skip (REDIS_INSTALL=1 bash scripts/redis.sh start installs it as root)"
+  fi
+fi
+# Two 3-master Redis Clusters for the cluster tests (scripts/redis-cluster.sh, after redis.sh
+# installed redis-server; stopped on exit with the single server).
+if [ -z "${IRONWARD_TEST_REDIS_CLUSTER_URL:-}" ] && [ -n "${IRONWARD_TEST_REDIS_URL:-}" ]; then
+  if cluster_env="$(bash scripts/redis-cluster.sh start)"; then
+    eval "$cluster_env"
+    trap 'bash scripts/redis-cluster.sh stop || true; [ -z "${redis_started:-}" ] || bash scripts/redis.sh stop || true' EXIT
+  elif [ "${CI:-}" = "true" ]; then
+    echo "test: could not start the Redis Clusters (scripts/redis-cluster.sh)" >&2
+    exit 1
   fi
 fi
 if command -v cargo-nextest >/dev/null 2>&1; then

@@ -17,6 +17,7 @@
 
 use crate::script::Message;
 use crate::store::Inner;
+use crate::target::{self, Con};
 use ironward_core::state::StateStore;
 use redis::{Connection, RedisResult};
 use std::sync::Arc;
@@ -69,21 +70,17 @@ fn next(backoff: Duration, max: Duration) -> Duration {
 }
 
 /// A connection with both socket timeouts set to `timeout`.
-fn connect(inner: &Inner, timeout: Duration) -> RedisResult<Connection> {
-    let con = inner
-        .client
-        .get_connection_with_timeout(inner.settings.connect_timeout)?;
-    con.set_read_timeout(Some(timeout))?;
-    con.set_write_timeout(Some(timeout))?;
+fn connect(inner: &Inner, timeout: Duration) -> RedisResult<Con> {
+    let con = inner.target.connect(inner.settings.connect_timeout)?;
+    con.set_timeouts(timeout)?;
     Ok(con)
 }
 
 /// A pooled connection: scripts loaded, a write proven within the budget.
-fn open(inner: &Inner) -> RedisResult<Connection> {
+fn open(inner: &Inner) -> RedisResult<Con> {
     let mut con = connect(inner, inner.settings.connect_timeout)?;
     inner.scripts.load(&mut con)?;
-    con.set_read_timeout(Some(inner.settings.timeout))?;
-    con.set_write_timeout(Some(inner.settings.timeout))?;
+    con.set_timeouts(inner.settings.timeout)?;
     let mut last = Ok(0);
     for _ in 0..PROBES {
         last = inner
@@ -153,7 +150,9 @@ fn subscriber(inner: &Inner) {
 
 /// One subscription, until it breaks (an error) or the store stops (`Ok`).
 fn subscription(inner: &Inner, backoff: &mut Duration) -> RedisResult<()> {
-    let mut con = connect(inner, inner.settings.connect_timeout)?;
+    let mut con: Connection = inner.target.subscriber(inner.settings.connect_timeout)?;
+    con.set_read_timeout(Some(inner.settings.connect_timeout))?;
+    con.set_write_timeout(Some(inner.settings.connect_timeout))?;
     let mut ps = con.as_pubsub();
     ps.subscribe(&inner.keys.channel)?;
     ps.set_read_timeout(Some(TICK))?;
@@ -223,25 +222,47 @@ pub(crate) fn clear_shared(inner: &Inner) -> RedisResult<()> {
         .arg(&inner.keys.channel)
         .arg("*")
         .query::<i64>(&mut con)?;
-    for counter in ironward_core::state::Counter::ALL {
-        let pattern = inner.keys.counter_pattern(counter);
-        let mut cursor = 0u64;
-        // Bounded: at most 10,000 SCAN steps of 1,000 keys.
-        for _ in 0..10_000 {
-            let (next, keys): (u64, Vec<String>) = redis::cmd("SCAN")
-                .arg(cursor)
-                .arg("MATCH")
-                .arg(&pattern)
-                .arg("COUNT")
-                .arg(1_000)
-                .query(&mut con)?;
-            if !keys.is_empty() {
-                redis::cmd("DEL").arg(&keys).query::<i64>(&mut con)?;
+    // A cluster's counters are spread over its masters: scan each one.
+    let nodes = if inner.target.is_cluster() {
+        target::masters(&mut con)?
+    } else {
+        vec![(String::new(), 0)]
+    };
+    for (host, port) in nodes {
+        for counter in ironward_core::state::Counter::ALL {
+            scan_delete(&mut con, &inner.keys.counter_pattern(counter), &host, port)?;
+        }
+    }
+    Ok(())
+}
+
+/// Deletes the keys matching `pattern` on one node (the server, or a cluster's master).
+fn scan_delete(con: &mut Con, pattern: &str, host: &str, port: u16) -> RedisResult<()> {
+    let mut cursor = 0u64;
+    // Bounded: at most 10,000 SCAN steps of 1,000 keys.
+    for _ in 0..10_000 {
+        let mut scan = redis::cmd("SCAN");
+        scan.arg(cursor)
+            .arg("MATCH")
+            .arg(pattern)
+            .arg("COUNT")
+            .arg(1_000);
+        let (next, keys): (u64, Vec<String>) =
+            redis::FromRedisValue::from_redis_value(con.on_node(&scan, host, port)?)?;
+        match con {
+            Con::Single(_) if !keys.is_empty() => {
+                redis::cmd("DEL").arg(&keys).query::<i64>(con)?;
             }
-            cursor = next;
-            if cursor == 0 {
-                break;
+            // Keys of different slots cannot go in one DEL on a cluster.
+            _ => {
+                for key in &keys {
+                    redis::cmd("DEL").arg(key).query::<i64>(con)?;
+                }
             }
+        }
+        cursor = next;
+        if cursor == 0 {
+            break;
         }
     }
     Ok(())

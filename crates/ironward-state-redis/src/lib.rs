@@ -7,6 +7,10 @@
 //! and [`build_engine`] do that when `SHARED_STATE_URL` is set, and build an ordinary engine
 //! (in-process state) when it is empty. The Python package and the Rust adapters use them.
 //!
+//! `SHARED_STATE_URL` names one server (`redis://`, `rediss://`, `redis+unix://`, `unix://`) or
+//! a Redis Cluster: its seed nodes comma-separated (`redis://host1:6379,host2:6379/`), or one
+//! seed with `?cluster=true`. The guarantees below hold for both.
+//!
 //! ## Guarantees
 //! - **Same semantics as in-process**: the same sliding window (eight sub-windows, see
 //!   [`Window`](ironward_core::state::Window)), computed inside Redis by one Lua script per
@@ -45,6 +49,7 @@ mod background;
 mod notice;
 mod script;
 mod store;
+mod target;
 
 pub use notice::{Notice, Notify, stderr};
 pub use store::{RedisState, Stats};

@@ -107,7 +107,7 @@ impl Scripts {
 
     /// Sends every script to a new connection, so that calls on the request path are one
     /// `EVALSHA` each.
-    pub(crate) fn load(&self, con: &mut redis::Connection) -> redis::RedisResult<()> {
+    pub(crate) fn load(&self, con: &mut crate::target::Con) -> redis::RedisResult<()> {
         for s in [&self.hit, &self.blacklist_add, &self.blacklist_remove] {
             s.prepare_invoke().load(con)?;
         }

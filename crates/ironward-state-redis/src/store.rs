@@ -11,13 +11,14 @@
 use crate::background;
 use crate::notice::{Notice, Notify, redact};
 use crate::script::{Keys, Scripts, hit_args};
+use crate::target::{Con, Target};
 use crate::{Error, notice};
 use ironward_core::Config;
 use ironward_core::ip::{Blacklist, BlacklistEntry};
 use ironward_core::state::{
     Counter, LocalState, StateMode, StateStore, Window, key_prefix, url_error,
 };
-use redis::{Client, Connection, ConnectionLike, RedisError};
+use redis::{ConnectionLike, RedisError};
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
@@ -58,12 +59,12 @@ pub struct Stats {
 /// What the request path and the background threads share.
 pub(crate) struct Inner {
     pub(crate) settings: Settings,
-    pub(crate) client: Client,
+    pub(crate) target: Target,
     pub(crate) local: LocalState,
     pub(crate) windows: [Window; 2],
     pub(crate) keys: Keys,
     pub(crate) scripts: Scripts,
-    pub(crate) pool: Mutex<Vec<Connection>>,
+    pub(crate) pool: Mutex<Vec<Con>>,
     /// Signalled when a connection is pooled.
     pub(crate) returned: Condvar,
     /// Connections open (pooled or in use).
@@ -119,8 +120,6 @@ impl RedisState {
         if config.shared_state_url.is_empty() {
             return Err(Error::Url("empty: nothing to connect to".into()));
         }
-        let client = Client::open(config.shared_state_url.as_str())
-            .map_err(|e| Error::Url(format!("not a usable Redis URL ({})", e.kind_name())))?;
         let ms = Duration::from_millis;
         let settings = Settings {
             target: redact(&config.shared_state_url),
@@ -132,9 +131,15 @@ impl RedisState {
             retry_max: ms(config.shared_state_retry_max_ms.max(1)),
             blacklist_max: config.blacklist_max_size.max(1),
         };
+        let target = Target::open(
+            &config.shared_state_url,
+            settings.timeout,
+            settings.connect_timeout,
+        )
+        .map_err(Error::Url)?;
         let inner = Arc::new(Inner {
             settings,
-            client,
+            target,
             local: LocalState::new(config),
             windows: [Counter::Flood.window(config), Counter::Brute.window(config)],
             keys: Keys::new(&key_prefix(config)),
@@ -245,10 +250,7 @@ impl Inner {
 
     /// Runs `f` on a pooled connection within the budget; `None` when the store is down, no
     /// connection is free, or the call fails (then the caller answers locally).
-    fn call<T>(
-        &self,
-        f: impl FnOnce(&Inner, &mut Connection) -> redis::RedisResult<T>,
-    ) -> Option<T> {
+    fn call<T>(&self, f: impl FnOnce(&Inner, &mut Con) -> redis::RedisResult<T>) -> Option<T> {
         if !self.up.load(Ordering::Acquire) {
             return None;
         }
@@ -294,7 +296,7 @@ impl Inner {
         }
     }
 
-    fn put_back(&self, con: Connection) {
+    fn put_back(&self, con: Con) {
         if !self.up.load(Ordering::Acquire) {
             self.lost(con);
             return;
@@ -307,7 +309,7 @@ impl Inner {
     }
 
     /// Forgets a connection (closing it) and asks for a new one.
-    pub(crate) fn lost(&self, con: Connection) {
+    pub(crate) fn lost(&self, con: Con) {
         drop(con);
         let _ = self
             .live
@@ -318,7 +320,7 @@ impl Inner {
     /// Marks the store down (once per outage reported) and drops the pooled connections.
     pub(crate) fn went_down(&self, e: &RedisError) {
         self.up.store(false, Ordering::Release);
-        let drained: Vec<Connection> = {
+        let drained: Vec<Con> = {
             let mut pool = self.pool.lock().unwrap_or_else(|p| p.into_inner());
             pool.drain(..).collect()
         };
@@ -444,16 +446,5 @@ impl StateStore for RedisState {
         } else {
             StateMode::Fallback
         }
-    }
-}
-
-/// Redis error kinds by name, for messages that must not repeat the URL.
-trait KindName {
-    fn kind_name(&self) -> String;
-}
-
-impl KindName for RedisError {
-    fn kind_name(&self) -> String {
-        format!("{:?}", self.kind())
     }
 }

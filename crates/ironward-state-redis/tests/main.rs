@@ -9,3 +9,5 @@
 )]
 
 mod shared;
+
+mod cluster;

@@ -1,0 +1,216 @@
+//! Two engines sharing one real 3-master Redis Cluster (`scripts/redis-cluster.sh`).
+
+use ironward_core::check::CheckId;
+use ironward_core::config::Level;
+use ironward_core::state::{StateMode, StateStore};
+use ironward_core::{Config, Engine, Request};
+use ironward_state_redis::{Notice, RedisState};
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// A cluster URL from the environment, or `None` (with a message) when it is not set up.
+fn cluster_url(var: &str) -> Option<String> {
+    match std::env::var(var) {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ => {
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "CI must run the Redis Cluster tests: scripts/test.sh starts scripts/redis-cluster.sh"
+            );
+            eprintln!(
+                "SKIPPED: {var} is not set (eval \"$(bash scripts/redis-cluster.sh start)\")"
+            );
+            None
+        }
+    }
+}
+
+fn config(url: &str, name: &str) -> Config {
+    let mut c = Config::default();
+    for id in CheckId::configurable() {
+        c.security_checks.set(id, Level::Off);
+    }
+    c.security_checks.set(CheckId::Flood, Level::Block);
+    c.shared_state_url = url.to_owned();
+    c.shared_state_prefix = format!("ironward-test:{}:{name}", std::process::id());
+    c.shared_state_timeout_ms = 200;
+    c
+}
+
+fn store(c: &Config) -> (Arc<RedisState>, Arc<Mutex<Vec<Notice>>>) {
+    let notices = Arc::new(Mutex::new(Vec::new()));
+    let sink = Arc::clone(&notices);
+    let s = RedisState::start_with(
+        c,
+        Arc::new(move |n: &Notice| sink.lock().unwrap().push(n.clone())),
+    )
+    .unwrap();
+    assert!(
+        s.wait_connected(Duration::from_secs(10)),
+        "the cluster did not answer"
+    );
+    (Arc::new(s), notices)
+}
+
+fn engine(c: &Config, state: &Arc<RedisState>) -> Engine {
+    Engine::builder(c.clone())
+        .state(Arc::clone(state) as Arc<dyn StateStore>)
+        .build()
+        .unwrap()
+}
+
+fn ip(n: u8) -> IpAddr {
+    IpAddr::from([203, 0, 113, n])
+}
+
+fn get(e: &Engine, from: IpAddr) -> bool {
+    !e.inspect_request(&Request::new("GET", "/api").with_peer(from))
+        .action
+        .is_block()
+}
+
+#[test]
+fn cluster_the_flood_limit_is_shared_exactly() {
+    let Some(url) = cluster_url("IRONWARD_TEST_REDIS_CLUSTER_URL") else {
+        return;
+    };
+    let mut c = config(&url, "flood");
+    (c.flood_ratio, c.flood_delay) = (50, 60);
+    let (sa, _) = store(&c);
+    let (sb, _) = store(&c);
+    let (a, b) = (engine(&c, &sa), engine(&c, &sb));
+    let passed: usize = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..4)
+            .map(|t| {
+                let e = if t % 2 == 0 { &a } else { &b };
+                s.spawn(move || (0..50).filter(|_| get(e, ip(1))).count())
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).sum()
+    });
+    assert_eq!(passed, 50, "{:?} {:?}", sa.stats(), sb.stats());
+    assert_eq!(
+        sa.stats().local + sb.stats().local,
+        0,
+        "all counted in Redis"
+    );
+    // Clients whose counters live on other masters have their own counts.
+    for n in 2..20 {
+        assert!(get(&a, ip(n)) && get(&b, ip(n)), "{n}");
+    }
+    // Clearing scans every master.
+    a.reset_state();
+    assert!(get(&b, ip(1)), "cleared on every master");
+}
+
+#[test]
+fn cluster_a_blacklist_entry_reaches_the_other_engine_within_100_ms() {
+    let Some(url) = cluster_url("IRONWARD_TEST_REDIS_CLUSTER_URL") else {
+        return;
+    };
+    let mut c = config(&url, "blacklist");
+    c.security_checks.set(CheckId::Flood, Level::BlockBlacklist);
+    (c.flood_ratio, c.flood_delay) = (3, 60);
+    let (sa, _) = store(&c);
+    // Engine B subscribes through another seed node than A: the channel is cluster-wide.
+    let (sb, _) = store(&c);
+    let (a, b) = (engine(&c, &sa), engine(&c, &sb));
+    assert!(get(&b, ip(30)));
+    assert!((0..4).map(|_| get(&a, ip(30))).any(|ok| !ok));
+    let start = Instant::now();
+    while get(&b, ip(30)) {
+        assert!(
+            start.elapsed() < Duration::from_millis(100),
+            "not seen after 100 ms"
+        );
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    assert!(sb.stats().received >= 1, "{:?}", sb.stats());
+    let (sc, _) = store(&c);
+    assert!(sc.blacklist().contains(ip(30), a.now_ms()), "full copy");
+    assert!(b.blacklist_remove(ip(30)));
+    let start = Instant::now();
+    while sa.blacklist().contains(ip(30), a.now_ms()) {
+        assert!(start.elapsed() < Duration::from_millis(100), "removal");
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    a.reset_state();
+}
+
+#[test]
+fn cluster_a_killed_node_fails_open_within_budget_reported_once() {
+    let Some(url) = cluster_url("IRONWARD_TEST_REDIS_CLUSTER_DOOMED_URL") else {
+        return;
+    };
+    let pid = std::env::var("IRONWARD_TEST_REDIS_CLUSTER_DOOMED_PID").unwrap();
+    let mut c = config(&url, "outage");
+    (c.flood_ratio, c.flood_delay) = (1_000_000, 60);
+    c.shared_state_timeout_ms = 20;
+    c.shared_state_retry_max_ms = 200;
+    let (s, notices) = store(&c);
+    let e = engine(&c, &s);
+    // Many clients, so that some counters live on the node that dies.
+    let run = |n: usize| {
+        (0..n)
+            .map(|i| {
+                let t = Instant::now();
+                assert!(
+                    get(&e, ip(u8::try_from(i % 50).unwrap())),
+                    "a request failed"
+                );
+                t.elapsed()
+            })
+            .max()
+            .unwrap_or_default()
+    };
+    let signal = |sig: &str| {
+        let done = std::process::Command::new("kill")
+            .args([sig, &pid])
+            .status()
+            .unwrap();
+        assert!(done.success(), "kill {sig} {pid}");
+    };
+    run(100);
+    assert_eq!(s.mode(), StateMode::Shared);
+    assert_eq!(s.stats().local, 0);
+    // One master hangs (SIGSTOP): the calls routed to it wait at most the budget.
+    signal("-STOP");
+    let hung = run(60);
+    signal("-CONT");
+    let start = Instant::now();
+    while s.mode() != StateMode::Shared {
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "not back after SIGCONT"
+        );
+        run(1);
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let downs_before = notices
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|x| matches!(x, Notice::Down { .. }))
+        .count();
+    signal("-KILL");
+    std::thread::sleep(Duration::from_millis(50));
+    let slowest = run(500);
+    assert_eq!(s.mode(), StateMode::Fallback, "{:?}", s.stats());
+    assert!(s.stats().local > 0);
+    let budget = Duration::from_millis(20);
+    let slack = Duration::from_millis(80);
+    assert!(slowest <= 2 * budget + slack, "{slowest:?}");
+    assert!(hung <= 2 * budget + slack, "{hung:?}");
+    // The background connector keeps failing (a third of the slots has no master): still one
+    // notice for the whole outage.
+    std::thread::sleep(Duration::from_millis(600));
+    run(50);
+    let n = notices.lock().unwrap().clone();
+    let downs = n
+        .iter()
+        .filter(|x| matches!(x, Notice::Down { .. }))
+        .count();
+    assert_eq!(downs, downs_before + 1, "{n:?}");
+    eprintln!("slowest request: {hung:?} (a cluster node stopped), {slowest:?} (killed)");
+}
