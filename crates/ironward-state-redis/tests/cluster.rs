@@ -1,73 +1,19 @@
 //! Two engines sharing one real 3-master Redis Cluster (`scripts/redis-cluster.sh`).
 
+use crate::support::{config, engine, get, store, test_url};
 use ironward_core::check::CheckId;
 use ironward_core::config::Level;
 use ironward_core::state::{StateMode, StateStore};
-use ironward_core::{Config, Engine, Request};
-use ironward_state_redis::{Notice, RedisState};
+use ironward_state_redis::Notice;
 use std::net::IpAddr;
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// A cluster URL from the environment, or `None` (with a message) when it is not set up.
 fn cluster_url(var: &str) -> Option<String> {
-    match std::env::var(var) {
-        Ok(url) if !url.is_empty() => Some(url),
-        _ => {
-            assert!(
-                std::env::var("CI").as_deref() != Ok("true"),
-                "CI must run the Redis Cluster tests: scripts/test.sh starts scripts/redis-cluster.sh"
-            );
-            eprintln!(
-                "SKIPPED: {var} is not set (eval \"$(bash scripts/redis-cluster.sh start)\")"
-            );
-            None
-        }
-    }
-}
-
-fn config(url: &str, name: &str) -> Config {
-    let mut c = Config::default();
-    for id in CheckId::configurable() {
-        c.security_checks.set(id, Level::Off);
-    }
-    c.security_checks.set(CheckId::Flood, Level::Block);
-    c.shared_state_url = url.to_owned();
-    c.shared_state_prefix = format!("ironward-test:{}:{name}", std::process::id());
-    c.shared_state_timeout_ms = 200;
-    c
-}
-
-fn store(c: &Config) -> (Arc<RedisState>, Arc<Mutex<Vec<Notice>>>) {
-    let notices = Arc::new(Mutex::new(Vec::new()));
-    let sink = Arc::clone(&notices);
-    let s = RedisState::start_with(
-        c,
-        Arc::new(move |n: &Notice| sink.lock().unwrap().push(n.clone())),
-    )
-    .unwrap();
-    assert!(
-        s.wait_connected(Duration::from_secs(10)),
-        "the cluster did not answer"
-    );
-    (Arc::new(s), notices)
-}
-
-fn engine(c: &Config, state: &Arc<RedisState>) -> Engine {
-    Engine::builder(c.clone())
-        .state(Arc::clone(state) as Arc<dyn StateStore>)
-        .build()
-        .unwrap()
+    test_url(var, "scripts/redis-cluster.sh")
 }
 
 fn ip(n: u8) -> IpAddr {
     IpAddr::from([203, 0, 113, n])
-}
-
-fn get(e: &Engine, from: IpAddr) -> bool {
-    !e.inspect_request(&Request::new("GET", "/api").with_peer(from))
-        .action
-        .is_block()
 }
 
 #[test]

@@ -9,5 +9,6 @@
 )]
 
 mod shared;
+mod support;
 
 mod cluster;

@@ -1,5 +1,6 @@
 //! Two engines (standing for two workers or hosts) sharing one real Redis.
 
+use crate::support::{self, engine, get, store, test_url};
 use ironward_core::check::CheckId;
 use ironward_core::clock::ManualClock;
 use ironward_core::config::Level;
@@ -13,70 +14,20 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// The test Redis, or `None` (with a message) when it is not set up. CI must run these
-/// tests: there a missing Redis fails.
+/// The test Redis, or `None` (with a message) when it is not set up.
 fn redis_url() -> Option<String> {
-    match std::env::var("IRONWARD_TEST_REDIS_URL") {
-        Ok(url) if !url.is_empty() => Some(url),
-        _ => {
-            assert!(
-                std::env::var("CI").as_deref() != Ok("true"),
-                "CI must run the Redis tests: scripts/test.sh starts scripts/redis.sh"
-            );
-            eprintln!(
-                "SKIPPED: IRONWARD_TEST_REDIS_URL is not set (eval \"$(bash scripts/redis.sh start)\")"
-            );
-            None
-        }
-    }
+    test_url("IRONWARD_TEST_REDIS_URL", "scripts/redis.sh")
 }
 
 /// A configuration running only `flood` and `brute`, on `url`, under a prefix of its own.
 fn config(url: &str, name: &str) -> Config {
-    let mut c = Config::default();
-    for id in CheckId::configurable() {
-        c.security_checks.set(id, Level::Off);
-    }
-    c.security_checks.set(CheckId::Flood, Level::Block);
+    let mut c = support::config(url, name);
     c.security_checks.set(CheckId::Brute, Level::Block);
-    c.shared_state_url = url.to_owned();
-    c.shared_state_prefix = format!("ironward-test:{}:{name}", std::process::id());
-    // Generous for a loaded 2-core CI machine; the benches measure the real cost.
-    c.shared_state_timeout_ms = 200;
     c
-}
-
-/// A store reporting into a list.
-fn store(c: &Config) -> (Arc<RedisState>, Arc<Mutex<Vec<Notice>>>) {
-    let notices = Arc::new(Mutex::new(Vec::new()));
-    let sink = Arc::clone(&notices);
-    let s = RedisState::start_with(
-        c,
-        Arc::new(move |n: &Notice| sink.lock().unwrap().push(n.clone())),
-    )
-    .unwrap();
-    assert!(
-        s.wait_connected(Duration::from_secs(10)),
-        "Redis did not answer"
-    );
-    (Arc::new(s), notices)
-}
-
-fn engine(c: &Config, state: &Arc<RedisState>) -> Engine {
-    Engine::builder(c.clone())
-        .state(Arc::clone(state) as Arc<dyn StateStore>)
-        .build()
-        .unwrap()
 }
 
 fn ip(n: u8) -> IpAddr {
     IpAddr::from([198, 51, 100, n])
-}
-
-fn get(e: &Engine, from: IpAddr) -> bool {
-    !e.inspect_request(&Request::new("GET", "/api").with_peer(from))
-        .action
-        .is_block()
 }
 
 #[test]

@@ -1,0 +1,73 @@
+//! What the single-server and the cluster tests share: the test Redis's URL from the
+//! environment, a configuration running only `flood`, a store that records its notices, an
+//! engine on it, and one request.
+
+use ironward_core::check::CheckId;
+use ironward_core::config::Level;
+use ironward_core::state::StateStore;
+use ironward_core::{Config, Engine, Request};
+use ironward_state_redis::{Notice, RedisState};
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// The URL in `var`, or `None` (with a message naming `script`, which starts it) when it is
+/// not set. CI must run these tests: there a missing variable fails.
+pub(crate) fn test_url(var: &str, script: &str) -> Option<String> {
+    match std::env::var(var) {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ => {
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "CI must run the Redis tests: scripts/test.sh starts {script}"
+            );
+            eprintln!("SKIPPED: {var} is not set (eval \"$(bash {script} start)\")");
+            None
+        }
+    }
+}
+
+/// A configuration running only `flood`, on `url`, under a prefix of its own.
+pub(crate) fn config(url: &str, name: &str) -> Config {
+    let mut c = Config::default();
+    for id in CheckId::configurable() {
+        c.security_checks.set(id, Level::Off);
+    }
+    c.security_checks.set(CheckId::Flood, Level::Block);
+    c.shared_state_url = url.to_owned();
+    c.shared_state_prefix = format!("ironward-test:{}:{name}", std::process::id());
+    // Generous for a loaded 2-core CI machine; the benches measure the real cost.
+    c.shared_state_timeout_ms = 200;
+    c
+}
+
+/// A store reporting into a list, once it reaches its server.
+pub(crate) fn store(c: &Config) -> (Arc<RedisState>, Arc<Mutex<Vec<Notice>>>) {
+    let notices = Arc::new(Mutex::new(Vec::new()));
+    let sink = Arc::clone(&notices);
+    let s = RedisState::start_with(
+        c,
+        Arc::new(move |n: &Notice| sink.lock().unwrap().push(n.clone())),
+    )
+    .unwrap();
+    assert!(
+        s.wait_connected(Duration::from_secs(10)),
+        "Redis did not answer"
+    );
+    (Arc::new(s), notices)
+}
+
+/// An engine keeping its state in `state`.
+pub(crate) fn engine(c: &Config, state: &Arc<RedisState>) -> Engine {
+    Engine::builder(c.clone())
+        .state(Arc::clone(state) as Arc<dyn StateStore>)
+        .build()
+        .unwrap()
+}
+
+/// `GET /api` from `from`: true when it is let through.
+pub(crate) fn get(e: &Engine, from: IpAddr) -> bool {
+    !e.inspect_request(&Request::new("GET", "/api").with_peer(from))
+        .action
+        .is_block()
+}
