@@ -288,6 +288,36 @@ impl Engine {
         }
     }
 
+    /// The whitelist and (when `blacklist`) the blacklist: a whitelisted client is skipped, a
+    /// blacklisted one blocked. True when the verdict is settled.
+    pub(crate) fn screen_ip(
+        &self,
+        verdict: &mut Verdict,
+        ip: Option<IpAddr>,
+        now: i64,
+        blacklist: bool,
+    ) -> bool {
+        let Some(ip) = ip else {
+            return false;
+        };
+        if self.whitelist.contains(ip) {
+            verdict.skipped = Some(Skipped::Whitelisted);
+            return true;
+        }
+        if blacklist && !self.config.blacklist_override && self.blacklist().contains(ip, now) {
+            let mut f = Finding::new(CheckId::Blacklist, "source_ip", &ip.to_string());
+            f.level = Level::BlockBlacklist;
+            verdict.findings.push(f);
+            verdict.action = Action::BlockAndBlacklist;
+            verdict.response = Some(BlockResponse::for_action(
+                &self.config,
+                Action::BlockAndBlacklist,
+            ));
+            return true;
+        }
+        false
+    }
+
     /// Runs the request pipeline; the extracted inputs stay in `inputs` when a check needed
     /// them.
     fn run_request<'a>(
@@ -301,22 +331,8 @@ impl Engine {
             client_ip: ip,
             ..Verdict::default()
         };
-        if let Some(ip) = ip {
-            if self.whitelist.contains(ip) {
-                verdict.skipped = Some(Skipped::Whitelisted);
-                return verdict;
-            }
-            if !self.config.blacklist_override && self.state.blacklist().contains(ip, now) {
-                let mut f = Finding::new(CheckId::Blacklist, "source_ip", &ip.to_string());
-                f.level = Level::BlockBlacklist;
-                verdict.findings.push(f);
-                verdict.action = Action::BlockAndBlacklist;
-                verdict.response = Some(BlockResponse::for_action(
-                    &self.config,
-                    Action::BlockAndBlacklist,
-                ));
-                return verdict;
-            }
+        if self.screen_ip(&mut verdict, ip, now, true) {
+            return verdict;
         }
         let path = percent_encoding::percent_decode_str(request.path).decode_utf8_lossy();
         if self

@@ -5,12 +5,11 @@
 
 use super::Engine;
 use crate::check::{CheckId, RequestContext, ResponseContext};
-use crate::config::Level;
 use crate::event::{Event, EventContext};
 use crate::input::{Inputs, Location};
 use crate::mcp::{MCP_EVENT_METHOD, MCP_RESULT_LOCATION, McpDetail, McpPhase, McpSide, ToolCall};
 use crate::request::{Request, Response};
-use crate::verdict::{Action, BlockResponse, Finding, Skipped, Verdict};
+use crate::verdict::Verdict;
 use std::cell::OnceCell;
 use std::collections::HashSet;
 use std::net::IpAddr;
@@ -232,36 +231,6 @@ impl Engine {
                 break;
             }
         }
-    }
-
-    /// The whitelist and (when `blacklist`) the blacklist, as for a request. True when the
-    /// verdict is settled (skipped or blocked).
-    fn screen_ip(
-        &self,
-        verdict: &mut Verdict,
-        ip: Option<IpAddr>,
-        now: i64,
-        blacklist: bool,
-    ) -> bool {
-        let Some(ip) = ip else {
-            return false;
-        };
-        if self.whitelist.contains(ip) {
-            verdict.skipped = Some(Skipped::Whitelisted);
-            return true;
-        }
-        if blacklist && !self.config.blacklist_override && self.blacklist().contains(ip, now) {
-            let mut f = Finding::new(CheckId::Blacklist, "source_ip", &ip.to_string());
-            f.level = Level::BlockBlacklist;
-            verdict.findings.push(f);
-            verdict.action = Action::BlockAndBlacklist;
-            verdict.response = Some(BlockResponse::for_action(
-                &self.config,
-                Action::BlockAndBlacklist,
-            ));
-            return true;
-        }
-        false
     }
 
     /// The inputs of a tool call's arguments (or of a tool's result text), all at

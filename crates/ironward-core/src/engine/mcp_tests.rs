@@ -3,8 +3,8 @@
 
 use super::*;
 use crate::check::{Check, CheckId};
-use crate::config::{BodyLimitAction, Config, Template};
-use crate::verdict::{Action, BODY_LIMIT_LOCATION};
+use crate::config::{BodyLimitAction, Config, Level, Template};
+use crate::verdict::{Action, BODY_LIMIT_LOCATION, Finding, Skipped};
 
 fn engine(config: Config) -> Engine {
     Engine::new(config).unwrap_or_else(|e| panic!("{e}"))
