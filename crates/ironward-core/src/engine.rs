@@ -85,7 +85,10 @@ pub struct Engine {
     whitelist_headers: PatternSet,
     /// The enabled checks in pipeline order, each with its configured level (looked up once
     /// here rather than in the configuration's map after every check of every request).
-    checks: Vec<(Box<dyn Check>, Level)>,
+    checks: Vec<(Arc<dyn Check>, Level)>,
+    /// The checks of the user's own ([`EngineBuilder::add_check`]), enabled or not: kept so
+    /// that [`Engine::reconfigure`] passes them on.
+    extra: Vec<Arc<dyn Check>>,
     /// Counters and blacklist.
     state: Arc<dyn StateStore>,
     clock: Arc<dyn Clock>,
@@ -102,7 +105,7 @@ pub struct Engine {
 pub struct EngineBuilder {
     config: Config,
     clock: Arc<dyn Clock>,
-    extra: Vec<Box<dyn Check>>,
+    extra: Vec<Arc<dyn Check>>,
     state: Option<Arc<dyn StateStore>>,
 }
 
@@ -126,6 +129,14 @@ impl EngineBuilder {
     /// its [`CheckId`] (and not at all when that level is 0).
     #[must_use]
     pub fn add_check(mut self, check: Box<dyn Check>) -> Self {
+        self.extra.push(Arc::from(check));
+        self
+    }
+
+    /// Like [`add_check`](Self::add_check), for a check already shared. [`Engine::reconfigure`]
+    /// passes the same instance to the new engine, so a check that keeps state keeps it.
+    #[must_use]
+    pub fn add_shared_check(mut self, check: Arc<dyn Check>) -> Self {
         self.extra.push(check);
         self
     }
@@ -136,15 +147,16 @@ impl EngineBuilder {
         let state = self
             .state
             .unwrap_or_else(|| Arc::new(LocalState::new(&c)) as Arc<dyn StateStore>);
-        let mut checks = check::registry(&c, &state)?;
         let custom = !self.extra.is_empty();
-        checks.extend(
-            self.extra
-                .into_iter()
-                .filter(|x| c.security_checks.level(x.id()) != Level::Off),
-        );
-        let checks = checks
+        let checks = check::registry(&c, &state)?
             .into_iter()
+            .map(Arc::<dyn Check>::from)
+            .chain(
+                self.extra
+                    .iter()
+                    .filter(|x| c.security_checks.level(x.id()) != Level::Off)
+                    .cloned(),
+            )
             .map(|x| {
                 let level = c.security_checks.level(x.id());
                 (x, level)
@@ -161,6 +173,7 @@ impl EngineBuilder {
             whitelist_headers: PatternSet::new(&c.whitelist_headers)
                 .map_err(|e| regex("WHITELIST_HEADERS", e))?,
             checks,
+            extra: self.extra,
             state,
             clock: self.clock,
             dlp: c.security_checks.level(CheckId::Dlp) != Level::Off,
@@ -185,6 +198,57 @@ impl Engine {
             extra: Vec::new(),
             state: None,
         }
+    }
+
+    /// A new engine for `config` that shares this one's state store (the blacklist and the
+    /// flood and brute-force counters carry over, in this process or in a shared store), its
+    /// clock and its checks of your own ([`EngineBuilder::add_check`]: the same instances,
+    /// run at the levels `config` gives them). This engine is left as it is: requests in
+    /// flight finish on it. Swap engines with [`crate::reload::SharedEngine`].
+    ///
+    /// The state store keeps the shape it was built with: `FLOOD_DELAY`, `ERROR_FLOOD_DELAY`,
+    /// `RATE_TABLE_MAX_SIZE`, `BLACKLIST_MAX_SIZE` and the `SHARED_STATE_*` keys of `config`
+    /// take effect at the next start ([`state_keys_changed`](Self::state_keys_changed) lists
+    /// them); every other key, `FLOOD_RATIO`, `ERROR_FLOOD_RATIO` and `BLACKLIST_DELAY`
+    /// included, applies to the new engine's first request.
+    pub fn reconfigure(&self, config: Config) -> Result<Engine, EngineError> {
+        EngineBuilder {
+            config,
+            clock: self.clock.clone(),
+            extra: self.extra.clone(),
+            state: Some(self.state.clone()),
+        }
+        .build()
+    }
+
+    /// The keys whose change between this engine's configuration and `config` would not take
+    /// effect through [`reconfigure`](Self::reconfigure), because they shape the state store
+    /// (empty when none changed).
+    pub fn state_keys_changed(&self, config: &Config) -> Vec<&'static str> {
+        let (a, b) = (&*self.config, config);
+        [
+            ("FLOOD_DELAY", a.flood_delay != b.flood_delay),
+            (
+                "ERROR_FLOOD_DELAY",
+                a.error_flood_delay != b.error_flood_delay,
+            ),
+            (
+                "RATE_TABLE_MAX_SIZE",
+                a.rate_table_max_size != b.rate_table_max_size,
+            ),
+            (
+                "BLACKLIST_MAX_SIZE",
+                a.blacklist_max_size != b.blacklist_max_size,
+            ),
+            ("SHARED_STATE_URL", a.shared_state_url != b.shared_state_url),
+            (
+                "SHARED_STATE_PREFIX",
+                a.shared_state_prefix != b.shared_state_prefix,
+            ),
+        ]
+        .into_iter()
+        .filter_map(|(k, changed)| changed.then_some(k))
+        .collect()
     }
 
     /// The configuration in force.

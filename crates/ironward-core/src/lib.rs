@@ -53,6 +53,7 @@ pub mod limits;
 pub mod mcp;
 pub mod pattern;
 pub mod reference;
+pub mod reload;
 pub mod request;
 pub mod routes;
 pub mod sink;

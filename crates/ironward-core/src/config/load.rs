@@ -49,6 +49,17 @@ pub struct Loaded {
 
 /// Builds the configuration from its layers. Returns every error found, never only the first.
 pub fn load(sources: &ConfigSources<'_>) -> Result<Loaded, ConfigErrors> {
+    load_with_remote(sources, None)
+}
+
+/// Like [`load`], with the **remote** layer a management server sent (pyrasp's order:
+/// defaults < template < file < remote < params, so an operator's explicit parameters survive
+/// remote changes). `remote` is a JSON object of keys, possibly partial and with dotted
+/// `SECURITY_CHECKS.<check>` keys; errors in it name the layer `remote`.
+pub fn load_with_remote(
+    sources: &ConfigSources<'_>,
+    remote: Option<&Value>,
+) -> Result<Loaded, ConfigErrors> {
     let mut l = Loader::default();
     let template = l.template(sources.template);
     l.config = Config::template(template);
@@ -60,6 +71,10 @@ pub fn load(sources: &ConfigSources<'_>) -> Result<Loaded, ConfigErrors> {
             Ok(doc) => l.document(rank, &doc),
             Err(m) => l.error(rank, "", m),
         }
+    }
+    if let Some(remote) = remote {
+        let rank = l.push_layer("remote");
+        l.document(rank, remote);
     }
     if let Some(params) = sources.params {
         let rank = l.push_layer("params");

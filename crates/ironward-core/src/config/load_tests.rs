@@ -518,3 +518,28 @@ fn user_regexes_run_in_linear_time() {
     assert!(!set.is_match(&hostile));
     assert!(set.is_match(&format!("/{}", "a".repeat(64 * 1024))));
 }
+
+/// The remote layer of a management server sits between the file and the explicit params:
+/// it overrides the file (whole keys, or one check with the dotted form) and params override
+/// it; its errors name the layer `remote`.
+#[test]
+fn the_remote_layer_sits_between_file_and_params() {
+    let params = json!({"XSS_PROBA": 0.9});
+    let sources = ConfigSources {
+        template: Some("default"),
+        file: Some(r#"{"XSS_PROBA": 0.2, "FLOOD_RATIO": 10, "SECURITY_CHECKS": {"sqli": 1}}"#),
+        file_name: Some("rasp.json"),
+        params: Some(&params),
+    };
+    let remote = json!({"XSS_PROBA": 0.5, "FLOOD_RATIO": 20, "SECURITY_CHECKS.xss": 0});
+    let c = load_with_remote(&sources, Some(&remote)).unwrap().config;
+    assert_eq!((c.xss_proba, c.flood_ratio), (0.9, 20));
+    assert_eq!(c.security_checks.level(CheckId::Xss), Level::Off);
+    assert_eq!(c.security_checks.level(CheckId::Sqli), Level::Block);
+    let e = load_with_remote(&sources, Some(&json!({"FLOOD_RATIO": "x"}))).unwrap_err();
+    assert!(e.to_string().starts_with("remote: FLOOD_RATIO"), "{e}");
+    assert_eq!(
+        load_with_remote(&sources, None).unwrap().config.flood_ratio,
+        10
+    );
+}

@@ -29,7 +29,7 @@ pub use aliases::{ALIASES, Alias, alias};
 pub use error::{ConfigError, ConfigErrors, ConfigWarning};
 pub use inert::{INERT_KEYS, InertKey, inert_warnings};
 pub use keys::{FloatRange, IntRange, KEYS, KNOWN_KEYS, KeySpec, ValueKind, key_spec};
-pub use load::{ConfigSources, Loaded, load};
+pub use load::{ConfigSources, Loaded, load, load_with_remote};
 pub use model::{
     BlockAction, BodyLimitAction, Config, Level, LogFormat, LogProtocol, MatchKind, PatternRule,
     SecurityChecks, SinkChecks,
