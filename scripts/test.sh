@@ -39,9 +39,21 @@ fi
 if [ -z "${IRONWARD_TEST_REDIS_CLUSTER_URL:-}" ] && [ -n "${IRONWARD_TEST_REDIS_URL:-}" ]; then
   if cluster_env="$(bash scripts/redis-cluster.sh start)"; then
     eval "$cluster_env"
+    cluster_started=1
     trap 'bash scripts/redis-cluster.sh stop || true; [ -z "${redis_started:-}" ] || bash scripts/redis.sh stop || true' EXIT
   elif [ "${CI:-}" = "true" ]; then
     echo "test: could not start the Redis Clusters (scripts/redis-cluster.sh)" >&2
+    exit 1
+  fi
+fi
+# Two masters with replicas and three Sentinels for the Sentinel tests (scripts/redis-sentinel.sh,
+# same binary; stopped on exit with the others).
+if [ -z "${IRONWARD_TEST_REDIS_SENTINEL_URL:-}" ] && [ -n "${IRONWARD_TEST_REDIS_URL:-}" ]; then
+  if sentinel_env="$(bash scripts/redis-sentinel.sh start)"; then
+    eval "$sentinel_env"
+    trap 'bash scripts/redis-sentinel.sh stop || true; [ -z "${cluster_started:-}" ] || bash scripts/redis-cluster.sh stop || true; [ -z "${redis_started:-}" ] || bash scripts/redis.sh stop || true' EXIT
+  elif [ "${CI:-}" = "true" ]; then
+    echo "test: could not start the Redis Sentinels (scripts/redis-sentinel.sh)" >&2
     exit 1
   fi
 fi

@@ -7,9 +7,12 @@
 //! and [`build_engine`] do that when `SHARED_STATE_URL` is set, and build an ordinary engine
 //! (in-process state) when it is empty. The Python package and the Rust adapters use them.
 //!
-//! `SHARED_STATE_URL` names one server (`redis://`, `rediss://`, `redis+unix://`, `unix://`) or
+//! `SHARED_STATE_URL` names one server (`redis://`, `rediss://`, `redis+unix://`, `unix://`),
 //! a Redis Cluster: its seed nodes comma-separated (`redis://host1:6379,host2:6379/`), or one
-//! seed with `?cluster=true`. The guarantees below hold for both.
+//! seed with `?cluster=true`, or a master watched by Redis Sentinel
+//! (`redis+sentinel://host1:26379,host2:26379/mymaster[/db]`: every new connection asks the
+//! Sentinels for the current master, so a failover is followed). The guarantees below hold
+//! for all of them.
 //!
 //! ## Guarantees
 //! - **Same semantics as in-process**: the same sliding window (eight sub-windows, see
@@ -48,6 +51,7 @@
 mod background;
 mod notice;
 mod script;
+mod sentinel;
 mod store;
 mod target;
 

@@ -1,4 +1,5 @@
-//! The Redis deployment a store talks to: one server, or a Redis Cluster.
+//! The Redis deployment a store talks to: one server, a Redis Cluster, or a master found
+//! through Redis Sentinel (see [`crate::sentinel`]).
 //!
 //! `SHARED_STATE_URL` names a cluster by listing its seed nodes, comma-separated, in one
 //! `redis://` or `rediss://` URL: `redis://[user:password@]host1:port1,host2:port2/` (the form
@@ -13,6 +14,7 @@
 //! broadcasts to every node, so the subscriber listens on any one seed (the next one when that
 //! one fails).
 
+use crate::sentinel::{self, SentinelTarget};
 use redis::cluster::{ClusterClient, ClusterConnection};
 use redis::cluster_routing::{RoutingInfo, SingleNodeRoutingInfo};
 use redis::{Client, Cmd, Connection, ConnectionLike, RedisResult, Value};
@@ -31,6 +33,8 @@ pub(crate) enum Target {
         /// The seed the subscriber tries next.
         next_seed: AtomicUsize,
     },
+    /// The master the Sentinels name (asked again for every new connection).
+    Sentinel(Box<SentinelTarget>),
 }
 
 impl std::fmt::Debug for Target {
@@ -38,6 +42,7 @@ impl std::fmt::Debug for Target {
         f.write_str(match self {
             Target::Single(_) => "Single",
             Target::Cluster { .. } => "Cluster",
+            Target::Sentinel(_) => "Sentinel",
         })
     }
 }
@@ -53,6 +58,10 @@ impl Target {
         connect_timeout: Duration,
     ) -> Result<Target, UrlError> {
         let kind = |e: redis::RedisError| format!("not a usable Redis URL ({:?})", e.kind());
+        if sentinel::is_sentinel(url) {
+            return SentinelTarget::open(url, connect_timeout)
+                .map(|s| Target::Sentinel(Box::new(s)));
+        }
         match cluster_seeds(url) {
             None => Client::open(url).map(Target::Single).map_err(kind),
             Some(seeds) => {
@@ -94,11 +103,15 @@ impl Target {
                 con.set_auto_reconnect(false);
                 Ok(Con::Cluster(Box::new(con)))
             }
+            Target::Sentinel(s) => s
+                .master()?
+                .get_connection_with_timeout(connect_timeout)
+                .map(Con::Single),
         }
     }
 
-    /// A plain connection for the subscription: the server, or the next seed of a cluster
-    /// (classic pub/sub is broadcast to every node of a cluster).
+    /// A plain connection for the subscription: the server, the next seed of a cluster
+    /// (classic pub/sub is broadcast to every node of a cluster), or the current master.
     pub(crate) fn subscriber(&self, connect_timeout: Duration) -> RedisResult<Connection> {
         match self {
             Target::Single(c) => c.get_connection_with_timeout(connect_timeout),
@@ -114,6 +127,7 @@ impl Target {
                     ))),
                 }
             }
+            Target::Sentinel(s) => s.master()?.get_connection_with_timeout(connect_timeout),
         }
     }
 }

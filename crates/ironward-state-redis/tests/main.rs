@@ -1,5 +1,7 @@
 //! Integration tests against a real Redis (`scripts/redis.sh start` prints the
-//! `IRONWARD_TEST_REDIS_URL` to export; without it every test here says so and passes).
+//! `IRONWARD_TEST_REDIS_URL` to export; without it every test here says so and passes), a
+//! real Redis Cluster (`scripts/redis-cluster.sh`) and real Sentinels
+//! (`scripts/redis-sentinel.sh`).
 
 #![allow(
     clippy::unwrap_used,
@@ -12,3 +14,4 @@ mod shared;
 mod support;
 
 mod cluster;
+mod sentinel;

@@ -18,9 +18,9 @@ pub use rate::{SLOTS, Window};
 use crate::ip::{Blacklist, BlacklistEntry};
 use std::net::IpAddr;
 
-/// The URL schemes `SHARED_STATE_URL` accepts: Redis over TCP, over TLS, and over a Unix
-/// socket.
-pub const URL_SCHEMES: [&str; 4] = ["redis", "rediss", "redis+unix", "unix"];
+/// The URL schemes `SHARED_STATE_URL` accepts: Redis over TCP, over TLS, over a Unix socket,
+/// and a master found through Redis Sentinel.
+pub const URL_SCHEMES: [&str; 5] = ["redis", "rediss", "redis+unix", "unix", "redis+sentinel"];
 
 /// What is wrong with a `SHARED_STATE_URL`, or `None` when it is usable (or empty: in-process
 /// state). The message never repeats the URL past its scheme (it may hold a password).
@@ -28,8 +28,7 @@ pub fn url_error(url: &str) -> Option<String> {
     if url.is_empty() {
         return None;
     }
-    let expected =
-        "expected \"\" (in-process state) or a redis://, rediss://, redis+unix:// or unix:// URL";
+    let expected = "expected \"\" (in-process state) or a redis://, rediss://, redis+unix://, unix:// or redis+sentinel:// URL";
     let Some((scheme, rest)) = url.split_once("://") else {
         return Some(format!("{expected}, got a value without \"://\""));
     };

@@ -1,0 +1,155 @@
+#!/usr/bin/env bash
+# Two throwaway Redis masters, each with one replica, watched by three Redis Sentinels, on
+# loopback, for the shared-state Sentinel tests (issue 15).
+#
+# Usage:
+#   eval "$(bash scripts/redis-sentinel.sh start)"   # starts them (or reuses healthy ones), prints
+#     export IRONWARD_TEST_REDIS_SENTINEL_URL=redis+sentinel://127.0.0.1:46121,...,127.0.0.1:46123/ironward-shared/0
+#     export IRONWARD_TEST_REDIS_SENTINEL_DOOMED_URL=redis+sentinel://.../ironward-doomed/0
+#     export IRONWARD_TEST_REDIS_SENTINEL_DOOMED_PID=<pid of the doomed master>
+#   bash scripts/redis-sentinel.sh env | status | stop
+#
+# The "shared" master is used by the tests that share it; the "doomed" one exists for the test
+# that kills its master (its replica is then promoted by the Sentinels), so that the failover
+# never disturbs tests running at the same time. A doomed deployment that already failed over
+# (no replica left) is rebuilt by the next `start`. Ports (REDIS_SENTINEL_PORT, 46101 by
+# default): shared master P and replica P+1, doomed master P+10 and replica P+11, Sentinels
+# P+20..P+22. Everything listens on 127.0.0.1 only, keeps nothing on disk, and lives in
+# REDIS_SENTINEL_DIR (/tmp/ironward-redis-sentinel by default). The Sentinels are
+# `redis-server --sentinel` (the same binary as Debian's redis-sentinel package), with a quorum
+# of 2, `down-after-milliseconds` 1000 and `failover-timeout` 3000, so a killed master is
+# replaced within a few seconds. redis-server comes from scripts/redis.sh's install (Debian
+# package); without it the script exits with status 3 and the Sentinel tests skip.
+set -euo pipefail
+
+state="${REDIS_SENTINEL_DIR:-/tmp/ironward-redis-sentinel}"
+base="${REDIS_SENTINEL_PORT:-46101}"
+shared_master="$base"
+shared_replica="$((base + 1))"
+doomed_master="$((base + 10))"
+doomed_replica="$((base + 11))"
+sentinels=("$((base + 20))" "$((base + 21))" "$((base + 22))")
+names=(ironward-shared ironward-doomed)
+
+log() { printf 'redis-sentinel: %s\n' "$*" >&2; }
+
+server_bin() { command -v redis-server 2>/dev/null || { [ -x /usr/bin/redis-server ] && echo /usr/bin/redis-server; } || true; }
+cli_bin() { command -v redis-cli 2>/dev/null || { [ -x /usr/bin/redis-cli ] && echo /usr/bin/redis-cli; } || true; }
+cli() { "$(cli_bin)" -h 127.0.0.1 -p "$@" 2>/dev/null; }
+
+url_of() {
+  local hosts=() p
+  for p in "${sentinels[@]}"; do hosts+=("127.0.0.1:$p"); done
+  (IFS=,; printf 'redis+sentinel://%s/%s/0' "${hosts[*]}" "$1")
+}
+
+# The port of the master the first answering Sentinel names for $1.
+master_port() {
+  local p out
+  for p in "${sentinels[@]}"; do
+    out="$(cli "$p" sentinel get-master-addr-by-name "$1" | sed -n 2p)"
+    if [ -n "$out" ]; then echo "$out"; return 0; fi
+  done
+  return 1
+}
+
+# A field of `SENTINEL MASTER $2` as Sentinel $1 sees it.
+sentinel_field() { cli "$1" sentinel master "$2" | awk -v k="$3" 'prev == k { print; exit } { prev = $0 }'; }
+
+# Healthy: every Sentinel knows both masters, the two other Sentinels and the replica, and each
+# master has its replica connected.
+healthy() {
+  local name p mp
+  for name in "${names[@]}"; do
+    mp="$(master_port "$name")" || return 1
+    cli "$mp" info replication | grep -q '^connected_slaves:1' || return 1
+    for p in "${sentinels[@]}"; do
+      [ "$(sentinel_field "$p" "$name" num-other-sentinels)" = 2 ] || return 1
+      [ "$(sentinel_field "$p" "$name" num-slaves)" -ge 1 ] 2>/dev/null || return 1
+      [ "$(sentinel_field "$p" "$name" ip)" = 127.0.0.1 ] || return 1
+    done
+  done
+}
+
+print_env() {
+  local mp
+  mp="$(master_port ironward-doomed)"
+  printf 'export IRONWARD_TEST_REDIS_SENTINEL_URL=%q\n' "$(url_of ironward-shared)"
+  printf 'export IRONWARD_TEST_REDIS_SENTINEL_DOOMED_URL=%q\n' "$(url_of ironward-doomed)"
+  printf 'export IRONWARD_TEST_REDIS_SENTINEL_DOOMED_PID=%q\n' "$(cat "$state/$mp/redis.pid")"
+}
+
+start_server() { # port [replicaof-port]
+  local port="$1" dir="$state/$1" extra=()
+  [ -z "${2:-}" ] || extra=(--replicaof 127.0.0.1 "$2")
+  mkdir -p "$dir"
+  "$(server_bin)" --port "$port" --bind 127.0.0.1 --dir "$dir" --daemonize yes \
+    --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" --save "" --appendonly no \
+    --protected-mode yes "${extra[@]}" >&2
+}
+
+start_sentinel() {
+  local port="$1" dir="$state/$1"
+  mkdir -p "$dir"
+  {
+    echo "port $port"
+    echo "bind 127.0.0.1"
+    echo "daemonize yes"
+    echo "pidfile $dir/redis.pid"
+    echo "logfile $dir/sentinel.log"
+    echo "dir $dir"
+    echo "sentinel monitor ironward-shared 127.0.0.1 $shared_master 2"
+    echo "sentinel monitor ironward-doomed 127.0.0.1 $doomed_master 2"
+    local name
+    for name in "${names[@]}"; do
+      echo "sentinel down-after-milliseconds $name 1000"
+      echo "sentinel failover-timeout $name 3000"
+      echo "sentinel parallel-syncs $name 1"
+    done
+  } >"$dir/sentinel.conf"
+  "$(server_bin)" "$dir/sentinel.conf" --sentinel >&2
+}
+
+start() {
+  if [ -z "$(server_bin)" ] || [ -z "$(cli_bin)" ]; then
+    log "redis-server is not installed (bash scripts/redis.sh start installs it in CI)"
+    exit 3
+  fi
+  if healthy 2>/dev/null; then print_env; return; fi
+  stop_all
+  start_server "$shared_master"
+  start_server "$doomed_master"
+  start_server "$shared_replica" "$shared_master"
+  start_server "$doomed_replica" "$doomed_master"
+  local p
+  for p in "${sentinels[@]}"; do start_sentinel "$p"; done
+  # Sentinels find each other through the masters' hello channel (every 2 s) and the replicas
+  # through INFO: allow 30 s on a loaded machine.
+  for _ in $(seq 1 300); do
+    if healthy 2>/dev/null; then print_env; return; fi
+    sleep 0.1
+  done
+  log "the Sentinel deployment did not become ready; logs in $state"
+  exit 1
+}
+
+stop_all() {
+  local d pid
+  for d in "$state"/*/; do
+    [ -f "$d/redis.pid" ] || continue
+    pid="$(cat "$d/redis.pid" 2>/dev/null || true)"
+    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+      kill "$pid" 2>/dev/null || true
+      for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+    fi
+  done
+  rm -rf "$state"
+}
+
+case "${1:-}" in
+  start) start ;;
+  stop) stop_all ;;
+  env) healthy && print_env || { log "not running"; exit 1; } ;;
+  status) healthy ;;
+  *) echo "usage: $0 start|stop|env|status" >&2; exit 2 ;;
+esac
