@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets up, and optionally runs, an unmodified pyrasp 0.10.2 agent (a Flask app behind FlaskRASP)
 # for testing `ironward server` against the real thing (docs/management-protocol.md, issue 14).
-# Not hooked into CI yet.
+# Used by scripts/test-pyrasp-agent.sh, which CI runs.
 #
 #   scripts/pyrasp-agent.sh setup                      # create the venv (idempotent)
 #   scripts/pyrasp-agent.sh run CLOUD_URL KEY [PORT]   # serve a protected Flask app on 127.0.0.1:PORT (default 8701)

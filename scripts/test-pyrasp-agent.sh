@@ -2,7 +2,7 @@
 # End-to-end test of `ironward server` against two unmodified pyrasp 0.10.2 agents (issue 14):
 # they connect with their keys, receive the application's configuration (a check level the server
 # set takes effect at connect, and a later change on the next beacon), beacon (telemetry recorded),
-# and an IP blacklisted by agent A is then blocked by agent B. Not hooked into CI yet.
+# and an IP blacklisted by agent A is then blocked by agent B. Run by scripts/test.sh (CI).
 #
 #   scripts/test-pyrasp-agent.sh
 #
@@ -13,7 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if [[ -z "${IRONWARD_BIN:-}" ]]; then
-    cargo build -q -p ironward-cli
+    cargo build -q --locked -p ironward-cli
     IRONWARD_BIN="${CARGO_TARGET_DIR:-target}/debug/ironward"
 fi
 scripts/pyrasp-agent.sh setup >/dev/null

@@ -87,4 +87,11 @@ fi
 step "python package"
 bash scripts/test-python.sh
 
+# Two unmodified pyrasp 0.10.2 agents against `ironward server` (built above): about 40 s from a
+# fresh venv. pyrasp needs CPython 3.12, which the machine image's pyenv has; elsewhere it skips.
+if [ "${CI:-}" = "true" ] || command -v python3.12 >/dev/null 2>&1 || ls "$HOME"/.pyenv/versions/3.12*/bin/python3.12 >/dev/null 2>&1; then
+  step "pyrasp agents against ironward server"
+  bash scripts/test-pyrasp-agent.sh
+fi
+
 step "all checks passed"
