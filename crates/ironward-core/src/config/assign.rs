@@ -122,6 +122,10 @@ pub(crate) fn assign(c: &mut Config, key: &str, value: Parsed) -> bool {
         ("SHARED_STATE_CONNECT_TIMEOUT_MS", Int(v)) => c.shared_state_connect_timeout_ms = v,
         ("SHARED_STATE_POOL_SIZE", Int(v)) => c.shared_state_pool_size = v,
         ("SHARED_STATE_RETRY_MAX_MS", Int(v)) => c.shared_state_retry_max_ms = v,
+        ("CLOUD_TIMEOUT_MS", Int(v)) => c.cloud_timeout_ms = v,
+        ("CLOUD_RETRY_MAX_MS", Int(v)) => c.cloud_retry_max_ms = v,
+        ("CLOUD_MAX_RESPONSE_BYTES", Int(v)) => c.cloud_max_response_bytes = v,
+        ("CLOUD_CACHE_PATH", Str(v)) => c.cloud_cache_path = v,
         _ => return false,
     }
     true

@@ -192,6 +192,10 @@ impl Default for Config {
             shared_state_connect_timeout_ms: 1_000,
             shared_state_pool_size: 4,
             shared_state_retry_max_ms: 30_000,
+            cloud_timeout_ms: 5_000,
+            cloud_retry_max_ms: 60_000,
+            cloud_max_response_bytes: 8 * 1024 * 1024,
+            cloud_cache_path: String::new(),
         }
     }
 }

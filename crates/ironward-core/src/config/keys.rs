@@ -263,6 +263,11 @@ key_table! {
     "SHARED_STATE_CONNECT_TIMEOUT_MS": int(10, 60_000) => "Timeout of a (background) connection to the shared state.";
     "SHARED_STATE_POOL_SIZE": int(1, 256) => "Connections to the shared state per engine.";
     "SHARED_STATE_RETRY_MAX_MS": int(100, 3_600_000) => "Longest pause between reconnection attempts.";
+    // management server agent
+    "CLOUD_TIMEOUT_MS": int(100, 60_000) => "Timeout of one connect or beacon request to the management server, in milliseconds.";
+    "CLOUD_RETRY_MAX_MS": int(100, 3_600_000) => "Longest pause between attempts to reach the management server.";
+    "CLOUD_MAX_RESPONSE_BYTES": int(1024, 1024 * 1024 * 1024) => "Largest answer read from the management server.";
+    "CLOUD_CACHE_PATH": ValueKind::Str => "File keeping the last configuration received from the management server (\"\" for none).";
 }
 
 /// The spec of a key, by its exact name.

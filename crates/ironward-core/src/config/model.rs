@@ -454,4 +454,15 @@ pub struct Config {
     pub shared_state_pool_size: u64,
     /// Longest pause between reconnection attempts (exponential back-off), in milliseconds.
     pub shared_state_retry_max_ms: u64,
+    // --- management server agent (Ironward) ---
+    /// Timeout of one connect or beacon request to the management server, in milliseconds.
+    pub cloud_timeout_ms: u64,
+    /// Longest pause between attempts to reach the management server (exponential back-off
+    /// with jitter), in milliseconds.
+    pub cloud_retry_max_ms: u64,
+    /// Largest answer read from the management server, in bytes.
+    pub cloud_max_response_bytes: u64,
+    /// File where the last configuration received from the management server is kept, and
+    /// read at start-up; empty: not kept.
+    pub cloud_cache_path: String,
 }

@@ -1,0 +1,184 @@
+//! [`EngineHooks`]: the ready-made [`CloudHooks`] of a Rust application, over a
+//! [`SharedEngine`]. A remote configuration is loaded as the `remote` layer over the
+//! application's [`LocalLayers`] and swapped in with [`SharedEngine::reconfigure`] (blacklist
+//! and counters carry over; a refused configuration leaves the running engine in place).
+
+use crate::hooks::{BeaconSettings, CloudHooks};
+use crate::remote::RemoteConfig;
+use ironward_cloud_protocol::{BlacklistEntry, RequestCounters};
+use ironward_core::Config;
+use ironward_core::config::{ConfigErrors, ConfigSources, Loaded, load_with_remote};
+use ironward_core::reload::SharedEngine;
+use serde_json::Value;
+use std::net::IpAddr;
+use std::sync::Mutex;
+
+/// The application's own configuration layers, below and above the remote one:
+/// defaults < template < file < **remote** < params (pyrasp's order).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LocalLayers {
+    /// The application's template (`None`: `default`). A template sent by the server
+    /// replaces it.
+    pub template: Option<String>,
+    /// The JSON text of the application's configuration file.
+    pub file: Option<String>,
+    /// The file's name, for messages.
+    pub file_name: Option<String>,
+    /// Explicit parameters (a JSON object): they override the server.
+    pub params: Option<Value>,
+}
+
+impl LocalLayers {
+    /// Layers holding one configuration built in code, as a file layer: a remote layer changes
+    /// the keys it sends, and **a remote template has no effect** (the layer sets every key).
+    /// Prefer the real layers (template, file, params) when the application has them.
+    pub fn from_config(config: &Config) -> LocalLayers {
+        LocalLayers {
+            file: serde_json::to_string(config).ok(),
+            file_name: Some("local configuration".to_owned()),
+            ..LocalLayers::default()
+        }
+    }
+
+    /// Loads the configuration with `remote` as its remote layer (and template, when it has
+    /// one).
+    pub fn load(&self, remote: Option<&RemoteConfig>) -> Result<Loaded, ConfigErrors> {
+        let template = remote
+            .and_then(|r| r.template.as_deref())
+            .or(self.template.as_deref());
+        let layer = remote.map(|r| Value::Object(r.config.clone()));
+        load_with_remote(
+            &ConfigSources {
+                template,
+                file: self.file.as_deref(),
+                file_name: self.file_name.as_deref(),
+                params: self.params.as_ref(),
+            },
+            layer.as_ref(),
+        )
+    }
+}
+
+type CounterFn = dyn Fn() -> RequestCounters + Send + Sync;
+
+/// [`CloudHooks`] over a [`SharedEngine`]: configurations are rebuilt and swapped in, the
+/// blacklist is the engine's (its state store: local or shared by every worker).
+pub struct EngineHooks {
+    shared: SharedEngine,
+    local: LocalLayers,
+    counters: Option<Box<CounterFn>>,
+    /// The state-shaping keys last reported as needing a restart.
+    restart_keys: Mutex<Vec<&'static str>>,
+}
+
+impl std::fmt::Debug for EngineHooks {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EngineHooks")
+            .field("shared", &self.shared)
+            .field("local", &self.local)
+            .finish_non_exhaustive()
+    }
+}
+
+impl EngineHooks {
+    /// Hooks for `shared`, whose local configuration is `local`.
+    pub fn new(shared: SharedEngine, local: LocalLayers) -> EngineHooks {
+        EngineHooks {
+            shared,
+            local,
+            counters: None,
+            restart_keys: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Where the request counters sent as telemetry come from (cumulative since start);
+    /// without it they are sent as zeros.
+    // metrics: default to `Engine::metrics()` once it lands.
+    #[must_use]
+    pub fn with_counters(
+        mut self,
+        counters: impl Fn() -> RequestCounters + Send + Sync + 'static,
+    ) -> EngineHooks {
+        self.counters = Some(Box::new(counters));
+        self
+    }
+
+    /// The handle whose engine these hooks replace.
+    pub fn shared(&self) -> &SharedEngine {
+        &self.shared
+    }
+}
+
+impl CloudHooks for EngineHooks {
+    fn apply_config(&self, remote: &RemoteConfig) -> Result<(), Vec<String>> {
+        let loaded = self
+            .local
+            .load(Some(remote))
+            .map_err(|e| e.0.iter().map(ToString::to_string).collect::<Vec<_>>())?;
+        let restart = self.shared.load().state_keys_changed(&loaded.config);
+        self.shared
+            .reconfigure(loaded.config)
+            .map_err(|e| e.messages())?;
+        let mut said = self
+            .restart_keys
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if !restart.is_empty() && *said != restart {
+            self.notice(&format!(
+                "{} changed by the management server: takes effect at the next start",
+                restart.join(", ")
+            ));
+        }
+        *said = restart;
+        Ok(())
+    }
+
+    fn beacon_settings(&self) -> BeaconSettings {
+        BeaconSettings::from_config(self.shared.load().config())
+    }
+
+    fn counters(&self) -> RequestCounters {
+        self.counters.as_ref().map(|f| f()).unwrap_or_default()
+    }
+
+    fn blacklist(&self) -> Vec<BlacklistEntry> {
+        let engine = self.shared.load();
+        let now_ms = engine.now_ms();
+        let delay = i64::try_from(engine.config().blacklist_delay).unwrap_or(i64::MAX);
+        engine
+            .state()
+            .blacklist_entries(now_ms)
+            .into_iter()
+            .map(|e| {
+                let since = (e.expires_ms / 1000)
+                    .saturating_sub(delay)
+                    .min(now_ms / 1000);
+                BlacklistEntry::new(e.ip.to_string(), since)
+            })
+            .collect()
+    }
+
+    fn add_blacklist_entries(&self, entries: &[BlacklistEntry]) {
+        let engine = self.shared.load();
+        let now_ms = engine.now_ms();
+        let delay = i64::try_from(engine.config().blacklist_delay).unwrap_or(i64::MAX);
+        for e in entries {
+            let Ok(ip) = e.ip.trim().parse::<IpAddr>() else {
+                continue;
+            };
+            let expires_ms = e.since.saturating_add(delay).saturating_mul(1000);
+            if expires_ms > now_ms {
+                engine.blacklist_insert(ip, expires_ms);
+            }
+        }
+    }
+
+    fn remove_blacklist_entries(&self, ips: &[String]) {
+        let engine = self.shared.load();
+        for ip in ips {
+            if let Ok(ip) = ip.trim().parse::<IpAddr>() {
+                engine.blacklist_remove(ip);
+            }
+        }
+    }
+}
