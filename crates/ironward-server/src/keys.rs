@@ -15,6 +15,27 @@ pub fn generate_key() -> Result<String, getrandom::Error> {
     Ok(format!("{KEY_PREFIX}{}", hex::encode(bytes)))
 }
 
+/// Prefix of an agent's event-ingest token.
+pub const INGEST_PREFIX: &str = "iwe_";
+
+/// The agent's event-ingest token, derived from its key: `iwe_` + SHA-256 of a fixed label and
+/// the key. It goes in the `LOG_PATH` sent to agents (pyrasp's HTTP log transport has no
+/// header to carry a key), so it only allows sending events: a leaked log URL does not leak
+/// the key that downloads the configuration. The server stores its SHA-256, as for keys.
+///
+/// ```
+/// use ironward_server::keys::ingest_token;
+/// let token = ingest_token("iwk_example");
+/// assert!(token.starts_with("iwe_"));
+/// assert_ne!(token, ingest_token("iwk_other"));
+/// ```
+pub fn ingest_token(key: &str) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(b"ironward-event-ingest-v1\0");
+    hasher.update(key.as_bytes());
+    format!("{INGEST_PREFIX}{}", hex::encode(hasher.finalize()))
+}
+
 /// The stored form of a key: SHA-256 of its UTF-8 bytes, lower-case hex.
 ///
 /// ```

@@ -21,18 +21,21 @@
 //! ```
 
 mod api;
+pub mod auth;
+pub mod events;
 mod http;
 pub mod keys;
 pub mod protection;
 pub mod remote_config;
+pub mod retention;
 pub mod store;
 
 pub use api::MAX_REPORTED_IPS;
-pub use store::{SqliteStore, Store, StoreError};
+pub use store::{Backend, SqlStore, SqliteStore, Store, StoreError};
 
 use axum::Router;
 use axum::routing::post;
-use ironward_cloud_protocol::{BEACON_PATH, CONNECT_PATH};
+use ironward_cloud_protocol::{BEACON_PATH, CONNECT_PATH, ConfigMap};
 use std::io::Write;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -53,6 +56,8 @@ pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(3);
 pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(5);
 /// Default cap on open connections (`--max-connections`).
 pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
+/// Default most events in one ingest request (`--max-events-per-request`).
+pub const DEFAULT_MAX_EVENTS_PER_REQUEST: usize = 1000;
 
 /// An error of a server operation.
 #[derive(Debug, thiserror::Error)]
@@ -99,6 +104,15 @@ pub struct ServerOptions {
     /// The Ironward engine that protects the server itself (its tower layer wraps every
     /// route); `None` serves unprotected. See [`protection`].
     pub protection: Option<Arc<ironward_core::Engine>>,
+    /// Send agents the `LOG_*` keys that ship their events to this server's ingest endpoint
+    /// (unless an application's layer sets `LOG_*` keys itself).
+    pub ship_events: bool,
+    /// Most events accepted in one ingest request (400 above).
+    pub max_events_per_request: usize,
+    /// Sign-in rate limits.
+    pub sign_in_limits: auth::Limits,
+    /// Event retention and the other periodic clean-ups; `None`: no background task.
+    pub retention: Option<retention::Retention>,
 }
 
 impl Default for ServerOptions {
@@ -110,12 +124,16 @@ impl Default for ServerOptions {
             header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
             max_connections: DEFAULT_MAX_CONNECTIONS,
             protection: None,
+            ship_events: true,
+            max_events_per_request: DEFAULT_MAX_EVENTS_PER_REQUEST,
+            sign_in_limits: auth::Limits::default(),
+            retention: Some(retention::Retention::default()),
         }
     }
 }
 
 /// Current time in epoch seconds (0 if the clock is before 1970).
-pub(crate) fn now() -> i64 {
+pub fn now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
@@ -132,22 +150,73 @@ pub fn beacon_url(public_url: &str) -> String {
     format!("{}{BEACON_PATH}", public_url.trim_end_matches('/'))
 }
 
-/// The server's routes over `store`; `beacon_url` is what agents are told to beacon to.
-pub fn router<S: Store>(store: Arc<S>, beacon_url: String, options: &ServerOptions) -> Router {
+/// The server's routes over `store`; `public_url` is where agents reach it (their `BEACON_URL`
+/// and event-ingest `LOG_*` keys are built from it).
+pub fn router<S: Store>(store: Arc<S>, public_url: &str, options: &ServerOptions) -> Router {
+    use api::{admin, agent, ingest, session};
+    use axum::routing::{delete, get};
     let state = Arc::new(api::ApiState {
         store,
-        beacon_url,
+        beacon_url: beacon_url(public_url),
+        ingest: options
+            .ship_events
+            .then(|| remote_config::IngestTarget::from_public_url(public_url))
+            .flatten(),
         max_body_bytes: options.max_body_bytes,
+        max_events_per_request: options.max_events_per_request.max(1),
         request_timeout: options.request_timeout,
+        limiter: Arc::new(auth::SignInLimiter::new(options.sign_in_limits)),
+        secure_cookies: public_url.starts_with("https://"),
     });
     Router::new()
-        .route(CONNECT_PATH, post(api::connect::<S>))
-        .route(BEACON_PATH, post(api::beacon::<S>))
+        .route(CONNECT_PATH, post(agent::connect::<S>))
+        .route(BEACON_PATH, post(agent::beacon::<S>))
+        .route(
+            "/api/v1/events",
+            post(ingest::events_by_key::<S>).get(admin::list_events::<S>),
+        )
+        .route("/api/v1/events/{id}", get(admin::get_event::<S>))
+        .route(
+            &format!("{}/{{token}}", remote_config::INGEST_PATH),
+            post(ingest::events_by_token::<S>),
+        )
+        .route(
+            "/api/v1/sessions",
+            post(session::sign_in::<S>).delete(session::sign_out::<S>),
+        )
+        .route("/api/v1/session", get(session::whoami::<S>))
+        .route(
+            "/api/v1/tokens",
+            post(session::create_token::<S>).get(session::list_tokens::<S>),
+        )
+        .route("/api/v1/tokens/{id}", delete(session::revoke_token::<S>))
+        .route(
+            "/api/v1/apps",
+            get(admin::list_apps::<S>).post(admin::create_app::<S>),
+        )
+        .route("/api/v1/apps/{app}", get(admin::get_app::<S>))
+        .route(
+            "/api/v1/apps/{app}/config",
+            get(admin::get_config::<S>)
+                .put(admin::put_config::<S>)
+                .patch(admin::patch_config::<S>),
+        )
+        .route("/api/v1/apps/{app}/keys", post(admin::create_key::<S>))
+        .route(
+            "/api/v1/apps/{app}/blacklist",
+            get(admin::list_blacklist::<S>).post(admin::add_blacklist::<S>),
+        )
+        .route(
+            "/api/v1/apps/{app}/blacklist/{ip}",
+            delete(admin::remove_blacklist::<S>),
+        )
+        .route("/api/v1/agents", get(admin::list_agents::<S>))
+        .route("/api/v1/agents/{id}", delete(admin::revoke_agent::<S>))
         .with_state(state)
 }
 
-/// Serves the API on `listener` (HTTP/1.1) until `shutdown` resolves. Fails only if the
-/// listener's address cannot be read.
+/// Serves the API on `listener` (HTTP/1.1) until `shutdown` resolves, with the retention task
+/// when `options.retention` is set. Fails only if the listener's address cannot be read.
 pub async fn serve<S: Store>(
     listener: TcpListener,
     store: Arc<S>,
@@ -159,7 +228,11 @@ pub async fn serve<S: Store>(
         .public_url
         .clone()
         .unwrap_or_else(|| format!("http://{addr}"));
-    let mut app = router(store, beacon_url(&public), options);
+    let cleaner = options
+        .retention
+        .clone()
+        .map(|r| tokio::spawn(retention::run(Arc::clone(&store), r)));
+    let mut app = router(store, public.trim_end_matches('/'), options);
     if let Some(engine) = &options.protection {
         app = app.layer(protection::layer(Arc::clone(engine)));
     }
@@ -171,6 +244,9 @@ pub async fn serve<S: Store>(
         shutdown,
     )
     .await;
+    if let Some(task) = cleaner {
+        task.abort();
+    }
     Ok(())
 }
 
@@ -206,8 +282,10 @@ pub async fn create_key<S: Store>(
         }
     };
     let key = keys::generate_key().map_err(ServerError::Random)?;
+    let key_hash = keys::hash_key(&key);
+    store.add_agent(&app.name, &key_hash, now()).await?;
     store
-        .add_agent(&app.name, &keys::hash_key(&key), now())
+        .set_ingest_hash(&key_hash, &keys::hash_key(&keys::ingest_token(&key)))
         .await?;
     Ok(key)
 }
@@ -222,23 +300,67 @@ pub async fn set_config<S: Store>(
     sets: &[String],
     unset: &[String],
 ) -> Result<store::App, ServerError> {
+    let mut errors = Vec::new();
+    let mut parsed = Vec::new();
+    for set in sets {
+        match remote_config::parse_set(set) {
+            Ok(pair) => parsed.push(pair),
+            Err(e) => errors.push(e),
+        }
+    }
+    change_config(store, app, template, errors, |config| {
+        for key in unset {
+            config.remove(key);
+        }
+        config.extend(parsed);
+    })
+    .await
+}
+
+/// Replaces an application's remote configuration with `config` (and optionally its template),
+/// validated like [`set_config`].
+pub async fn put_config<S: Store>(
+    store: &S,
+    app: &str,
+    template: Option<&str>,
+    config: ConfigMap,
+) -> Result<store::App, ServerError> {
+    change_config(store, app, template, Vec::new(), |current| {
+        *current = config
+    })
+    .await
+}
+
+/// Sets the keys of `set` and removes the keys of `unset` (validated like [`set_config`]).
+pub async fn patch_config<S: Store>(
+    store: &S,
+    app: &str,
+    template: Option<&str>,
+    set: ConfigMap,
+    unset: &[String],
+) -> Result<store::App, ServerError> {
+    change_config(store, app, template, Vec::new(), |config| {
+        for key in unset {
+            config.remove(key);
+        }
+        config.extend(set);
+    })
+    .await
+}
+
+async fn change_config<S: Store>(
+    store: &S,
+    app: &str,
+    template: Option<&str>,
+    mut errors: Vec<String>,
+    change: impl FnOnce(&mut ConfigMap),
+) -> Result<store::App, ServerError> {
     let found = store
         .app(app)
         .await?
         .ok_or_else(|| ServerError::NoSuchApp(app.to_owned()))?;
     let mut config = found.config.clone();
-    let mut errors = Vec::new();
-    for key in unset {
-        config.remove(key);
-    }
-    for set in sets {
-        match remote_config::parse_set(set) {
-            Ok((key, value)) => {
-                config.insert(key, value);
-            }
-            Err(e) => errors.push(e),
-        }
-    }
+    change(&mut config);
     let template = match template {
         Some(t) => remote_config::check_template(t).unwrap_or_else(|e| {
             errors.push(e);
@@ -253,4 +375,33 @@ pub async fn set_config<S: Store>(
         return Err(ServerError::InvalidConfig(errors));
     }
     Ok(store.set_app_config(app, &template, &config).await?)
+}
+
+/// Creates an application with `template` (default `default`) and the initial remote layer;
+/// `Ok(None)` if one of that name exists. Names are 1–64 letters, digits, `.`, `_` or `-`.
+pub async fn create_app<S: Store>(
+    store: &S,
+    name: &str,
+    template: Option<&str>,
+) -> Result<Option<store::App>, ServerError> {
+    if name.is_empty()
+        || name.len() > 64
+        || !name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+    {
+        return Err(ServerError::InvalidConfig(vec![format!(
+            "invalid application name {name:?} (1-64 letters, digits, '.', '_' or '-')"
+        )]));
+    }
+    if store.app(name).await?.is_some() {
+        return Ok(None);
+    }
+    let template = remote_config::check_template(template.unwrap_or("default"))
+        .map_err(|e| ServerError::InvalidConfig(vec![e]))?;
+    Ok(Some(
+        store
+            .ensure_app(name, &template, &remote_config::initial_config(), now())
+            .await?,
+    ))
 }

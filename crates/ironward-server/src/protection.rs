@@ -14,7 +14,18 @@ use ironward_tower::IronwardLayer;
 use std::sync::Arc;
 
 /// The server's own parameters over the `default` template, used when no operator file is given.
-pub const BASE_PARAMS: &str = r#"{"SECURITY_CHECKS.flood": 0}"#;
+/// Event ingest carries attack payloads by design and an application's configuration may hold
+/// HTML (`BLOCK_ACTION_CONTENT`) or regexes, so those paths bypass the detectors (they are
+/// authenticated, and the lists still apply): [`IGNORE_PATHS`] plus the template's defaults.
+pub const BASE_PARAMS: &str = r#"{"SECURITY_CHECKS.flood": 0, "IGNORE_PATHS": ["^/favicon.ico$", "^/robots.txt$", "^/api/v1/events$", "^/api/v1/ingest/", "^/api/v1/apps/[^/]+/config$"]}"#;
+
+/// The paths [`BASE_PARAMS`] keeps away from the detectors (an operator's
+/// `--protection-config` should list them in its `IGNORE_PATHS` too).
+pub const IGNORE_PATHS: [&str; 3] = [
+    "^/api/v1/events$",
+    "^/api/v1/ingest/",
+    "^/api/v1/apps/[^/]+/config$",
+];
 
 /// Builds the protecting engine over the `default` template: the operator's file (`file_text`,
 /// named `file_name` in messages) if any, else [`BASE_PARAMS`]. Errors are the loader's, one per

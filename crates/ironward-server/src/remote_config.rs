@@ -33,6 +33,77 @@ pub fn to_send(config: &ConfigMap, beacon_url: &str) -> ConfigMap {
     sent
 }
 
+/// Where agents ship their security events: this server's ingest endpoint, as pyrasp's
+/// `LOG_*` keys (its HTTP log transport posts to `{LOG_PROTOCOL}://{LOG_SERVER}:{LOG_PORT}{LOG_PATH}`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IngestTarget {
+    /// `http` or `https`.
+    pub protocol: String,
+    /// Host name or address (IPv6 in brackets).
+    pub server: String,
+    /// Port.
+    pub port: u16,
+    /// Path prefix of the server behind a proxy (`""` or `/prefix`, no trailing slash).
+    pub prefix: String,
+}
+
+/// Path of the event-ingest endpoint that takes the agent's ingest token in the path.
+pub const INGEST_PATH: &str = "/api/v1/ingest";
+
+impl IngestTarget {
+    /// The target of a server reachable at `public_url` (`http(s)://host[:port][/prefix]`);
+    /// `None` for another scheme or a URL without a host.
+    pub fn from_public_url(public_url: &str) -> Option<IngestTarget> {
+        let url = url::Url::parse(public_url).ok()?;
+        let protocol = url.scheme().to_owned();
+        if protocol != "http" && protocol != "https" {
+            return None;
+        }
+        Some(IngestTarget {
+            server: url.host_str()?.to_owned(),
+            port: url.port_or_known_default()?,
+            prefix: url.path().trim_end_matches('/').to_owned(),
+            protocol,
+        })
+    }
+
+    /// The `LOG_*` keys that make an agent with key `key` ship JSON events here.
+    pub fn log_keys(&self, key: &str) -> ConfigMap {
+        let mut keys = ConfigMap::new();
+        keys.insert("LOG_ENABLED".into(), Value::Bool(true));
+        keys.insert("LOG_FORMAT".into(), Value::String("json".into()));
+        keys.insert("LOG_PROTOCOL".into(), Value::String(self.protocol.clone()));
+        keys.insert("LOG_SERVER".into(), Value::String(self.server.clone()));
+        keys.insert("LOG_PORT".into(), Value::from(self.port));
+        keys.insert(
+            "LOG_PATH".into(),
+            Value::String(format!(
+                "{}{INGEST_PATH}/{}",
+                self.prefix,
+                crate::keys::ingest_token(key)
+            )),
+        );
+        keys
+    }
+}
+
+/// What the agent with key `key` receives: [`to_send`], plus the `LOG_*` keys of `ingest` unless
+/// the application's layer sets a `LOG_*` key itself (then the operator decides where events go).
+pub fn to_send_agent(
+    config: &ConfigMap,
+    beacon_url: &str,
+    ingest: Option<&IngestTarget>,
+    key: &str,
+) -> ConfigMap {
+    let mut sent = to_send(config, beacon_url);
+    if let Some(target) = ingest
+        && !config.keys().any(|k| k.starts_with("LOG_"))
+    {
+        sent.extend(target.log_keys(key));
+    }
+    sent
+}
+
 /// The template's canonical name, or an error naming the known ones.
 pub fn check_template(name: &str) -> Result<String, String> {
     Template::from_name(name)
@@ -144,6 +215,24 @@ mod tests {
         let mut config = initial_config();
         config.insert("BLACKLIST_DELAY".into(), Value::from(60));
         assert_eq!(blacklist_delay("default", &config), 60);
+    }
+
+    #[test]
+    fn ingest_keys_point_at_the_server_unless_the_layer_sets_log_keys() {
+        let target = IngestTarget::from_public_url("https://rasp.example.com/x/").unwrap();
+        assert_eq!(target.port, 443);
+        let sent = to_send_agent(&initial_config(), URL, Some(&target), "iwk_a");
+        assert_eq!(sent["LOG_PROTOCOL"], "https");
+        assert_eq!(sent["LOG_SERVER"], "rasp.example.com");
+        assert_eq!(sent["LOG_PORT"], 443);
+        let path = sent["LOG_PATH"].as_str().unwrap();
+        assert!(path.starts_with("/x/api/v1/ingest/iwe_"), "{path}");
+        validate("default", &sent, URL).unwrap();
+        let mut own = initial_config();
+        own.insert("LOG_ENABLED".into(), Value::Bool(false));
+        let sent = to_send_agent(&own, URL, Some(&target), "iwk_a");
+        assert!(!sent.contains_key("LOG_PATH"));
+        assert!(IngestTarget::from_public_url("ftp://x").is_none());
     }
 
     #[test]

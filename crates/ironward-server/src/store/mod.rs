@@ -1,11 +1,15 @@
 //! Storage of the management server: applications, agent keys (hashed), each application's
-//! remote configuration and the shared blacklist, behind the small [`Store`] trait so that the
-//! PostgreSQL backend can follow the embedded SQLite one ([`SqliteStore`]) with the same schema
-//! (`migrations/`, dialect-neutral SQL).
+//! remote configuration, the shared blacklist, admin users, API tokens, sessions and security
+//! events, behind the [`Store`] trait. [`SqlStore`] implements it on the embedded SQLite
+//! database or on PostgreSQL with the same migrations (`migrations/`, dialect-neutral SQL with
+//! `$n` parameters, which both drivers read).
 
-mod sqlite;
+mod sql;
+mod sql_admin;
+mod sql_events;
 
-pub use sqlite::{DB_FILE, SqliteStore};
+pub use sql::{Backend, DB_FILE, SqlStore, SqliteStore};
+pub use sql_events::MAX_EVENT_PAGE;
 
 use ironward_cloud_protocol::{BlacklistEntry, ConfigMap, ConnectRequest, Telemetry};
 use std::future::Future;
@@ -50,6 +54,8 @@ pub struct App {
     pub config_version: i64,
     /// Last sequence number given to one of its blacklist entries.
     pub blacklist_seq: i64,
+    /// When it was created (epoch seconds).
+    pub created_at: i64,
 }
 
 /// What the server knows about one agent (one agent key).
@@ -79,6 +85,15 @@ pub struct Agent {
     pub config_version_sent: i64,
     /// The app's `blacklist_seq` up to which this agent received the blacklist.
     pub blacklist_cursor: i64,
+    /// When the key was created (epoch seconds).
+    pub created_at: i64,
+}
+
+impl Agent {
+    /// The agent's public identifier: the first 16 hex digits of its key hash.
+    pub fn id(&self) -> &str {
+        self.key_hash.get(..16).unwrap_or(&self.key_hash)
+    }
 }
 
 /// One entry of an application's shared blacklist.
@@ -90,8 +105,123 @@ pub struct BlacklistRow {
     pub since: i64,
     /// Its sequence number in the application.
     pub seq: i64,
-    /// `key_hash` of the agent that reported it.
+    /// `key_hash` of the agent that reported it (`None`: added by an operator).
     pub reported_by: Option<String>,
+    /// When an operator entry expires (epoch seconds); agents are told to remove it then.
+    pub expires_at: Option<i64>,
+    /// When it was removed (epoch seconds); a removed entry is sent as a removal.
+    pub removed_at: Option<i64>,
+    /// The operator's note.
+    pub note: Option<String>,
+}
+
+/// An admin user of the dashboard and the REST API.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    /// Unique name (`admin` for the first one).
+    pub name: String,
+    /// argon2id PHC string.
+    pub password_hash: String,
+}
+
+/// A REST API bearer token (stored by hash).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenRow {
+    /// SHA-256 (hex) of the token.
+    pub token_hash: String,
+    /// Public identifier to list and revoke it.
+    pub id: String,
+    /// The operator's label.
+    pub name: String,
+    /// Its owner.
+    pub user_name: String,
+    /// `read` or `write`.
+    pub scope: String,
+    /// Creation time (epoch seconds).
+    pub created_at: i64,
+    /// Expiry (epoch seconds), if any.
+    pub expires_at: Option<i64>,
+    /// Last use, updated at most once a minute.
+    pub last_used_at: Option<i64>,
+    /// When it was revoked, if it was.
+    pub revoked_at: Option<i64>,
+}
+
+/// A dashboard session (stored by hash).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRow {
+    /// SHA-256 (hex) of the session id.
+    pub session_hash: String,
+    /// The signed-in user.
+    pub user_name: String,
+    /// Creation time (epoch seconds).
+    pub created_at: i64,
+    /// Expiry (epoch seconds).
+    pub expires_at: i64,
+}
+
+/// A security event to store (parsed from an agent's log record).
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+pub struct NewEvent {
+    /// When it happened (epoch seconds).
+    pub time: i64,
+    /// The check's key (`sqli`, `xss`, …).
+    pub check: String,
+    /// Source IP, if known.
+    pub ip: Option<String>,
+    /// Country as the agent wrote it.
+    pub country: Option<String>,
+    /// pyrasp's numeric level (0–3).
+    pub action: Option<i64>,
+    /// Where the payload was found (`qs_values`, …).
+    pub location: Option<String>,
+    /// The payload (decoded from base64 when it was).
+    pub payload: Option<String>,
+    /// Request path.
+    pub path: Option<String>,
+    /// Detection engine, if any.
+    pub engine: Option<String>,
+    /// Detector score, if any.
+    pub score: Option<f64>,
+    /// MITRE/PCB/IW codes.
+    pub codes: Vec<String>,
+    /// The details object as received (JSON text).
+    pub detail: Option<String>,
+}
+
+/// A stored security event.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct EventRow {
+    /// Its identifier (increasing).
+    pub id: i64,
+    /// Its application.
+    pub app: String,
+    /// Public id of the agent that sent it.
+    pub agent: Option<String>,
+    /// When the server stored it (epoch seconds).
+    pub received_at: i64,
+    /// The event.
+    #[serde(flatten)]
+    pub event: NewEvent,
+}
+
+/// Filters and page of an event listing: newest first, keyset pagination on `(time, id)`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EventQuery {
+    /// Only this application.
+    pub app: Option<String>,
+    /// Only this check.
+    pub check: Option<String>,
+    /// Only this source IP.
+    pub ip: Option<String>,
+    /// Only events at or after this time (epoch seconds).
+    pub since: Option<i64>,
+    /// Only events before this time (epoch seconds).
+    pub until: Option<i64>,
+    /// Only events older than this `(time, id)` (the previous page's last event).
+    pub before: Option<(i64, i64)>,
+    /// Page size.
+    pub limit: i64,
 }
 
 /// Result alias of the store.
@@ -158,4 +288,114 @@ pub trait Store: Send + Sync + 'static {
         app: &str,
         after: i64,
     ) -> impl Future<Output = StoreResult<Vec<BlacklistRow>>> + Send;
+
+    /// Every application, by name.
+    fn apps(&self) -> impl Future<Output = StoreResult<Vec<App>>> + Send;
+    /// Agents, of one application or all, by application then creation.
+    fn agents(&self, app: Option<&str>) -> impl Future<Output = StoreResult<Vec<Agent>>> + Send;
+    /// Revokes the agent whose public id ([`Agent::id`]) is `id`; false if none (or revoked).
+    fn revoke_agent(&self, id: &str, now: i64) -> impl Future<Output = StoreResult<bool>> + Send;
+    /// Records the hash of an agent's ingest token (at key creation and at connect).
+    fn set_ingest_hash(
+        &self,
+        key_hash: &str,
+        ingest_hash: &str,
+    ) -> impl Future<Output = StoreResult<()>> + Send;
+    /// The agent whose ingest token hashes to `ingest_hash`.
+    fn agent_by_ingest(
+        &self,
+        ingest_hash: &str,
+    ) -> impl Future<Output = StoreResult<Option<Agent>>> + Send;
+
+    /// The application's blacklist entries that are not removed, oldest first.
+    fn blacklist(&self, app: &str) -> impl Future<Output = StoreResult<Vec<BlacklistRow>>> + Send;
+    /// Adds (or re-adds, or updates the expiry of) an operator entry; it gets a new sequence
+    /// number so that every agent receives it on its next beacon.
+    fn add_blacklist(
+        &self,
+        app: &str,
+        ip: &str,
+        since: i64,
+        expires_at: Option<i64>,
+        note: Option<&str>,
+    ) -> impl Future<Output = StoreResult<BlacklistRow>> + Send;
+    /// Marks an entry removed with a new sequence number (agents are told on their next
+    /// beacon); false if it is not listed.
+    fn remove_blacklist(
+        &self,
+        app: &str,
+        ip: &str,
+        now: i64,
+    ) -> impl Future<Output = StoreResult<bool>> + Send;
+    /// Removes (as [`Store::remove_blacklist`]) every entry whose expiry has passed; returns how
+    /// many.
+    fn expire_blacklist(&self, now: i64) -> impl Future<Output = StoreResult<u64>> + Send;
+
+    /// The user named `name`.
+    fn user(&self, name: &str) -> impl Future<Output = StoreResult<Option<User>>> + Send;
+    /// How many users exist.
+    fn user_count(&self) -> impl Future<Output = StoreResult<i64>> + Send;
+    /// Creates a user unless one of that name exists; true if created.
+    fn create_user(
+        &self,
+        name: &str,
+        password_hash: &str,
+        now: i64,
+    ) -> impl Future<Output = StoreResult<bool>> + Send;
+    /// Replaces a user's password hash and ends their sessions; false if no such user.
+    fn set_password(
+        &self,
+        name: &str,
+        password_hash: &str,
+        now: i64,
+    ) -> impl Future<Output = StoreResult<bool>> + Send;
+
+    /// Stores a new API token.
+    fn add_token(&self, token: &TokenRow) -> impl Future<Output = StoreResult<()>> + Send;
+    /// The token with this hash.
+    fn token(&self, token_hash: &str)
+    -> impl Future<Output = StoreResult<Option<TokenRow>>> + Send;
+    /// Every token (revoked ones included), newest first.
+    fn tokens(&self) -> impl Future<Output = StoreResult<Vec<TokenRow>>> + Send;
+    /// Revokes the token with public id `id`; false if none (or already revoked).
+    fn revoke_token(&self, id: &str, now: i64) -> impl Future<Output = StoreResult<bool>> + Send;
+    /// Records a use of the token.
+    fn touch_token(
+        &self,
+        token_hash: &str,
+        now: i64,
+    ) -> impl Future<Output = StoreResult<()>> + Send;
+
+    /// Stores a new session.
+    fn add_session(&self, session: &SessionRow) -> impl Future<Output = StoreResult<()>> + Send;
+    /// The session with this hash (expired ones included: the caller checks).
+    fn session(
+        &self,
+        session_hash: &str,
+    ) -> impl Future<Output = StoreResult<Option<SessionRow>>> + Send;
+    /// Deletes a session (sign-out).
+    fn delete_session(&self, session_hash: &str) -> impl Future<Output = StoreResult<()>> + Send;
+    /// Deletes expired sessions; returns how many.
+    fn prune_sessions(&self, now: i64) -> impl Future<Output = StoreResult<u64>> + Send;
+
+    /// Stores events of `app` sent by the agent `key_hash`, in one transaction; returns how many.
+    fn insert_events(
+        &self,
+        app: &str,
+        key_hash: Option<&str>,
+        events: &[NewEvent],
+        received_at: i64,
+    ) -> impl Future<Output = StoreResult<u64>> + Send;
+    /// Events matching the query, newest first.
+    fn events(&self, query: &EventQuery)
+    -> impl Future<Output = StoreResult<Vec<EventRow>>> + Send;
+    /// The event with this id.
+    fn event(&self, id: i64) -> impl Future<Output = StoreResult<Option<EventRow>>> + Send;
+    /// Deletes events older than `older_than` (epoch seconds), then, per application, all but
+    /// the newest `max_per_app`; returns how many were deleted.
+    fn prune_events(
+        &self,
+        older_than: Option<i64>,
+        max_per_app: Option<i64>,
+    ) -> impl Future<Output = StoreResult<u64>> + Send;
 }

@@ -7,9 +7,10 @@
 //! (storage failure or the request timeout), 400/413 a body that is not a protocol message or is
 //! too large (pyrasp keeps its configuration on both).
 
-use crate::remote_config::{blacklist_delay, to_send};
+use crate::keys::{hash_key, ingest_token};
+use crate::now;
+use crate::remote_config::blacklist_delay;
 use crate::store::{Store, StoreError};
-use crate::{keys::hash_key, now};
 use axum::Json;
 use axum::body::{Body, to_bytes};
 use axum::extract::State;
@@ -25,18 +26,11 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::ApiState;
+
 /// Most blacklist entries taken from one beacon; the rest are ignored (the body limit bounds
 /// them too).
 pub const MAX_REPORTED_IPS: usize = 1000;
-
-/// What the handlers share.
-#[derive(Debug)]
-pub(crate) struct ApiState<S> {
-    pub(crate) store: Arc<S>,
-    pub(crate) beacon_url: String,
-    pub(crate) max_body_bytes: usize,
-    pub(crate) request_timeout: Duration,
-}
 
 /// A protocol failure with its status code and message.
 struct Failure(StatusCode, String);
@@ -144,6 +138,7 @@ async fn connect_inner<S: Store>(
     let oldest = now.saturating_sub(blacklist_delay(&app.template, &app.config));
     let blacklist: BTreeMap<String, i64> = rows
         .into_iter()
+        .filter(|r| r.removed_at.is_none() && r.expires_at.is_none_or(|e| e > now))
         .filter(|r| r.since > oldest)
         .map(|r| (r.ip, r.since))
         .collect();
@@ -151,10 +146,15 @@ async fn connect_inner<S: Store>(
         .store
         .record_connect(&agent.key_hash, &request, now, app.config_version, cursor)
         .await?;
+    // Keys created before schema 2 get their ingest token here.
+    state
+        .store
+        .set_ingest_hash(&agent.key_hash, &hash_key(&ingest_token(&request.key)))
+        .await?;
     Ok(Envelope::ok(
         "connected",
         ConnectData {
-            config: Some(to_send(&app.config, &state.beacon_url)),
+            config: Some(state.config_for(&app.config, &request.key)),
             template: Some(app.template),
             blacklist: Some(blacklist),
         },
@@ -207,18 +207,26 @@ async fn beacon_inner<S: Store>(
         .map(|r| r.seq)
         .max()
         .unwrap_or(agent.blacklist_cursor);
-    let new: Vec<String> = rows
+    // Removed entries are sent as removals to every agent (the reporter included); live ones
+    // to every agent but the one that reported them.
+    let (removed, live): (Vec<_>, Vec<_>) = rows.into_iter().partition(|r| r.removed_at.is_some());
+    let new: Vec<String> = live
         .into_iter()
         .filter(|r| r.reported_by.as_deref() != Some(agent.key_hash.as_str()))
         .map(|r| r.ip)
         .collect();
+    let remove: Vec<String> = removed.into_iter().map(|r| r.ip).collect();
     if !new.is_empty() {
         data.blacklist_mut().new = new;
+    }
+    if !remove.is_empty() {
+        data.blacklist_mut().remove = remove;
     }
     if agent.config_version_sent < app.config_version {
         // The complete remote layer with the template: a merge when the agent runs this
         // template already, a switch (that keeps the beacon keys) when it does not.
-        data.config = Some(to_send(&app.config, &state.beacon_url));
+        data.config =
+            Some(state.config_for(&app.config, request.key.as_deref().unwrap_or_default()));
         data.template = Some(app.template.clone());
     }
     state

@@ -1,0 +1,170 @@
+//! The HTTP API: the agent protocol ([`agent`]: connect, beacon), event ingest ([`ingest`]) and
+//! the admin REST API ([`admin`]), with the state they share and JSON errors.
+
+pub(crate) mod admin;
+pub(crate) mod agent;
+pub(crate) mod ingest;
+pub(crate) mod session;
+
+use crate::auth::SignInLimiter;
+use crate::remote_config::{IngestTarget, to_send_agent};
+use crate::store::StoreError;
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use ironward_cloud_protocol::ConfigMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use agent::MAX_REPORTED_IPS;
+
+/// What the handlers share.
+#[derive(Debug)]
+pub(crate) struct ApiState<S> {
+    pub(crate) store: Arc<S>,
+    pub(crate) beacon_url: String,
+    pub(crate) ingest: Option<IngestTarget>,
+    pub(crate) max_body_bytes: usize,
+    pub(crate) max_events_per_request: usize,
+    pub(crate) request_timeout: Duration,
+    pub(crate) limiter: Arc<SignInLimiter>,
+    /// Whether cookies get `Secure` (the public URL is HTTPS).
+    pub(crate) secure_cookies: bool,
+}
+
+impl<S> ApiState<S> {
+    /// The configuration sent to the agent with key `key`.
+    pub(crate) fn config_for(&self, config: &ConfigMap, key: &str) -> ConfigMap {
+        to_send_agent(config, &self.beacon_url, self.ingest.as_ref(), key)
+    }
+}
+
+/// An admin API error: a status and `{"error": message, "details": [...]}`.
+#[derive(Debug)]
+pub(crate) struct ApiError {
+    pub(crate) status: StatusCode,
+    pub(crate) message: String,
+    pub(crate) details: Vec<String>,
+    pub(crate) retry_after: Option<i64>,
+}
+
+impl ApiError {
+    pub(crate) fn new(status: StatusCode, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            message: message.into(),
+            details: Vec::new(),
+            retry_after: None,
+        }
+    }
+    pub(crate) fn bad_request(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, message)
+    }
+    pub(crate) fn not_found(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, message)
+    }
+    pub(crate) fn internal() -> Self {
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "server error")
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NoSuchApp(app) => Self::not_found(format!("no application named {app:?}")),
+            other => {
+                crate::report(&format!("storage error: {other}"));
+                Self::internal()
+            }
+        }
+    }
+}
+
+impl From<crate::auth::AuthError> for ApiError {
+    fn from(e: crate::auth::AuthError) -> Self {
+        use crate::auth::AuthError as A;
+        let status = match &e {
+            A::Unauthenticated | A::WrongPassword => StatusCode::UNAUTHORIZED,
+            A::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+            A::ReadOnly | A::Csrf => StatusCode::FORBIDDEN,
+            A::Store(_) | A::Internal(_) => {
+                crate::report(&format!("authentication error: {e}"));
+                return Self::internal();
+            }
+        };
+        let mut out = Self::new(status, e.to_string());
+        if let A::RateLimited(seconds) = e {
+            out.retry_after = Some(seconds);
+        }
+        out
+    }
+}
+
+impl From<crate::ServerError> for ApiError {
+    fn from(e: crate::ServerError) -> Self {
+        use crate::ServerError as E;
+        match e {
+            E::Store(s) => s.into(),
+            E::InvalidConfig(details) => Self {
+                details,
+                ..Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid configuration")
+            },
+            E::TemplateMismatch { .. } => Self::new(StatusCode::CONFLICT, e.to_string()),
+            E::NoSuchApp(_) => Self::not_found(e.to_string()),
+            E::Random(_) => {
+                crate::report(&e.to_string());
+                Self::internal()
+            }
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut body = serde_json::json!({ "error": self.message });
+        if !self.details.is_empty() {
+            body["details"] = serde_json::json!(self.details);
+        }
+        let mut response = (self.status, Json(body)).into_response();
+        if self.status == StatusCode::UNAUTHORIZED {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        if let Some(seconds) = self.retry_after
+            && let Ok(v) = HeaderValue::from_str(&seconds.to_string())
+        {
+            response.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        response
+    }
+}
+
+/// Runs a handler within the request timeout (a slow database answers 500, never hangs).
+pub(crate) async fn bounded<T>(
+    timeout: Duration,
+    work: impl Future<Output = Result<T, ApiError>>,
+) -> Result<T, ApiError> {
+    match tokio::time::timeout(timeout, work).await {
+        Ok(result) => result,
+        Err(_) => {
+            crate::report("request timed out");
+            Err(ApiError::internal())
+        }
+    }
+}
+
+/// Reads a JSON body within the size limit (413 above, 400 when it does not parse).
+pub(crate) async fn read_json<T: serde::de::DeserializeOwned>(
+    body: axum::body::Body,
+    limit: usize,
+) -> Result<T, ApiError> {
+    let bytes = axum::body::to_bytes(body, limit).await.map_err(|_| {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("request body larger than {limit} bytes"),
+        )
+    })?;
+    serde_json::from_slice(&bytes)
+        .map_err(|e| ApiError::bad_request(format!("invalid JSON body: {e}")))
+}
