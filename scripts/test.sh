@@ -57,6 +57,21 @@ if [ -z "${IRONWARD_TEST_REDIS_SENTINEL_URL:-}" ] && [ -n "${IRONWARD_TEST_REDIS
     exit 1
   fi
 fi
+# PostgreSQL for ironward-server's store tests (scripts/sink-dbs.sh on loopback, which exports
+# IRONWARD_PG_DSN; test-python.sh reuses the servers and stops them): in CI always; elsewhere when
+# installed (the PostgreSQL tests skip without it).
+if [ -z "${IRONWARD_PG_DSN:-}" ]; then
+  pg_no_install=1
+  if [ "${CI:-}" = "true" ]; then pg_no_install=""; fi
+  if pg_env="$(SINK_DB_NO_INSTALL="$pg_no_install" bash scripts/sink-dbs.sh start)"; then
+    eval "$pg_env"
+  elif [ "${CI:-}" = "true" ]; then
+    echo "test: could not start PostgreSQL (scripts/sink-dbs.sh)" >&2
+    exit 1
+  else
+    echo "test: no PostgreSQL: ironward-server's PostgreSQL tests skip"
+  fi
+fi
 if command -v cargo-nextest >/dev/null 2>&1; then
   cargo nextest run --workspace --locked --no-fail-fast
 else
