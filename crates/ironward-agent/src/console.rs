@@ -151,12 +151,12 @@ mod tests {
     fn banner_warns_about_keys_without_effect() {
         let mut c = Config::default();
         c.verbose = 10;
-        c.beacon = true;
+        c.ml_cache_size = 5;
         let b = banner(&c, "0.1.0", &[], None);
         let warned: Vec<&str> = b.lines().filter(|l| l.starts_with("[!] ")).collect();
         assert_eq!(warned.len(), 1, "{b}");
         assert!(
-            warned[0].starts_with("[!] Warning: BEACON: has no effect yet (issue 14)"),
+            warned[0].starts_with("[!] Warning: ML_CACHE_SIZE: has no effect"),
             "{b}"
         );
         assert!(b.ends_with("[+] Ironward successfully started\n#####\n"));

@@ -255,7 +255,6 @@ impl Worker {
             Ok(data) => {
                 self.connected = true;
                 self.succeeded();
-                self.status().connects += 1;
                 let change = RemoteConfig::from_connect(&data);
                 self.take(change);
                 if let Some(list) = &data.blacklist {
@@ -266,6 +265,7 @@ impl Worker {
                     self.hooks.add_blacklist_entries(&entries);
                     self.known.extend(list.keys().cloned());
                 }
+                self.status().connects += 1;
                 self.hooks.beacon_settings().delay
             }
             Err(f) => {
@@ -330,10 +330,10 @@ impl Worker {
         match http::post::<BeaconData>(&self.agent, &url, &body, self.options.max_response_bytes) {
             Ok(data) => {
                 self.succeeded();
-                self.status().beacons += 1;
                 self.sent = counters;
                 self.known.extend(delta.into_iter().map(|e| e.ip));
                 self.beacon_answer(&data);
+                self.status().beacons += 1;
                 self.hooks.beacon_settings().delay
             }
             Err(f) => {

@@ -29,16 +29,8 @@ const fn inert(key: &'static str, issue: Option<u32>) -> InertKey {
     InertKey { key, issue }
 }
 
-/// Issue 14: the management plane (pyrasp's cloud: beacons, telemetry, shared blacklist).
-const MANAGEMENT: Option<u32> = Some(14);
-
 /// Every key and check level that is accepted but has no effect yet.
 pub const INERT_KEYS: &[InertKey] = &[
-    inert("BEACON", MANAGEMENT),
-    inert("BEACON_URL", MANAGEMENT),
-    inert("BEACON_DELAY", MANAGEMENT),
-    inert("TELEMETRY_DATA", MANAGEMENT),
-    inert("BLACKLIST_SHARE", MANAGEMENT),
     inert("ML_CACHE_SIZE", None),
     inert("ML_CACHE_MAX_LENGTH", None),
     inert("ML_BATCH_SIZE", None),
@@ -142,17 +134,23 @@ mod tests {
     #[test]
     fn messages_name_the_issue() {
         let mut c = Config::default();
-        c.beacon = true;
         c.ml_batch_size = 1;
         let w: Vec<String> = inert_warnings(&c).iter().map(ToString::to_string).collect();
         assert_eq!(
             w,
             vec![
-                "BEACON: has no effect yet (issue 14); the key is accepted so that pyrasp \
-                 configurations load",
                 "ML_BATCH_SIZE: has no effect; the key is accepted so that pyrasp \
                  configurations load",
             ]
+        );
+        // The beacon keys have their effect (issue 14: `ironward-cloud-client`).
+        c.beacon = true;
+        c.blacklist_share = true;
+        assert_eq!(inert_warnings(&c).len(), 1);
+        let planned = inert("BEACON", Some(14));
+        assert_eq!(
+            planned.message(&Value::Bool(true)),
+            "has no effect yet (issue 14); the key is accepted so that pyrasp configurations load"
         );
     }
 }

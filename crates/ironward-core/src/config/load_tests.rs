@@ -462,7 +462,11 @@ fn inert_settings_of_templates_warn() {
     for t in ["default", "audit", "monitor", "llm", "mcp", "sink"] {
         assert!(warned(t, "{}").is_empty(), "{t}");
     }
-    let w = warned("llm", r#"{"BEACON": true}"#);
+    assert!(
+        warned("llm", r#"{"BEACON": true}"#).is_empty(),
+        "issue 14 gave it its effect"
+    );
+    let w = warned("llm", r#"{"ML_CACHE_SIZE": 5}"#);
     assert_eq!(w.len(), 1, "{w:?}");
     assert!(w[0].ends_with("(in rasp.json)"), "{w:?}");
     assert!(warned("llm", r#"{"PROMPT_BATCH_SIZE": 8}"#).is_empty());
