@@ -1,11 +1,15 @@
 //! Loading the configuration for the Python package: the template, the file (the `conf`
 //! argument, else `IRONWARD_CONF`, `PYRASP_CONF` or `CONF_FILE`) and the explicit params, layered
-//! by the core's loader (`ironward_core::config::load`), as the `ironward` command does.
+//! by the core's loader (`ironward_core::config::load`), as the `ironward` command does, with
+//! the management server's remote layer between the file and the params when the package's
+//! cloud agent received one (pyrasp's order).
 //!
 //! The core never reads the file system, so the host does the I/O here: reading the file and,
 //! with `COMMAND_PATH_LOOKUP`, listing the executables on `PATH` once at start-up.
 
-use ironward_core::config::{ConfigErrors, ConfigSources, Loaded, conf_path_from_env, load};
+use ironward_core::config::{
+    ConfigErrors, ConfigSources, Loaded, conf_path_from_env, load_with_remote,
+};
 use std::collections::BTreeSet;
 use std::ffi::OsStr;
 use std::path::Path;
@@ -18,7 +22,7 @@ const MAX_PATH_NAMES: usize = 20_000;
 pub(crate) enum LoadError {
     /// The file could not be read.
     Read(String),
-    /// The params are not JSON.
+    /// The params (or the remote layer) are not JSON.
     Params(String),
     /// The layers hold invalid keys or values: every error.
     Invalid(ConfigErrors),
@@ -46,12 +50,30 @@ pub(crate) struct Source {
 }
 
 /// Loads the layers. `conf` is the file path given by the application; without it the
-/// environment names the file, if any. `params` is a JSON object (text).
+/// environment names the file, if any. `params` is a JSON object (text). `remote` is the
+/// management server's configuration as the cloud agent holds it, JSON text
+/// `{"template": name or absent, "config": {keys}}`: its template replaces `template`, its keys
+/// are the layer between the file and the params.
 pub(crate) fn load_layers(
     template: Option<&str>,
     conf: Option<&str>,
     params: Option<&str>,
+    remote: Option<&str>,
 ) -> Result<Source, LoadError> {
+    let remote: Option<serde_json::Value> = match remote.map(str::trim) {
+        None | Some("") => None,
+        Some(text) => Some(
+            serde_json::from_str(text)
+                .map_err(|e| LoadError::Params(format!("remote: not a JSON object: {e}")))?,
+        ),
+    };
+    let remote_template = remote
+        .as_ref()
+        .and_then(|r| r.get("template"))
+        .and_then(serde_json::Value::as_str)
+        .map(str::to_owned);
+    let template = remote_template.as_deref().or(template);
+    let remote_layer = remote.as_ref().and_then(|r| r.get("config"));
     let params: Option<serde_json::Value> = match params.map(str::trim) {
         None | Some("") => None,
         Some(text) => Some(
@@ -76,7 +98,7 @@ pub(crate) fn load_layers(
         file_name: path.as_deref(),
         params: params.as_ref(),
     };
-    let mut loaded = load(&sources).map_err(LoadError::Invalid)?;
+    let mut loaded = load_with_remote(&sources, remote_layer).map_err(LoadError::Invalid)?;
     if loaded.config.command_path_lookup {
         let path = std::env::var_os("PATH").unwrap_or_default();
         loaded
@@ -135,19 +157,56 @@ mod tests {
 
     #[test]
     fn params_layer_wins_and_errors_are_all_listed() {
-        let s = load_layers(Some("default"), None, Some(r#"{"BLOCK_STATUS_CODE": 406}"#));
+        let s = load_layers(
+            Some("default"),
+            None,
+            Some(r#"{"BLOCK_STATUS_CODE": 406}"#),
+            None,
+        );
         let Ok(s) = s else {
             panic!("valid params rejected");
         };
         assert_eq!(s.loaded.config.block_status_code, 406);
-        let bad = load_layers(None, None, Some(r#"{"BLOCK_STATUS_CODE": "x", "NOPE": 1}"#));
+        let bad = load_layers(
+            None,
+            None,
+            Some(r#"{"BLOCK_STATUS_CODE": "x", "NOPE": 1}"#),
+            None,
+        );
         let Err(e) = bad else {
             panic!("invalid params accepted");
         };
         assert!(e.messages().len() >= 2);
         assert!(matches!(
-            load_layers(None, Some("/nonexistent/rasp.json"), None),
+            load_layers(None, Some("/nonexistent/rasp.json"), None, None),
             Err(LoadError::Read(_))
         ));
+    }
+
+    #[test]
+    fn the_remote_layer_sits_between_the_file_and_the_params() {
+        let remote =
+            r#"{"template": "monitor", "config": {"BLOCK_STATUS_CODE": 418, "XSS_PROBA": 0.5}}"#;
+        let Ok(s) = load_layers(
+            Some("default"),
+            None,
+            Some(r#"{"BLOCK_STATUS_CODE": 406}"#),
+            Some(remote),
+        ) else {
+            panic!("valid remote layer rejected");
+        };
+        assert_eq!(s.loaded.config.block_status_code, 406, "params win");
+        assert!(
+            (s.loaded.config.xss_proba - 0.5).abs() < 1e-9,
+            "remote over the template"
+        );
+        let Err(e) = load_layers(None, None, None, Some(r#"{"config": {"NOPE": 1}}"#)) else {
+            panic!("unknown remote key accepted");
+        };
+        assert!(
+            e.messages().iter().any(|m| m.contains("remote")),
+            "{:?}",
+            e.messages()
+        );
     }
 }

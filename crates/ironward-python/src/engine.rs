@@ -45,42 +45,67 @@ fn response_headers(list: &[(PyBackedStr, PyBackedStr)]) -> Headers<'_> {
 
 #[pymethods]
 impl PyEngine {
-    /// Loads the configuration (template < file < params) and builds the engine.
+    /// Loads the configuration (template < file < remote < params) and builds the engine.
     ///
     /// `conf` is a file path; without it `IRONWARD_CONF`, `PYRASP_CONF` or `CONF_FILE` name the
-    /// file, if any. `params` is a JSON object (text). `previous` is an engine whose blacklist
-    /// is carried over (reconfiguration). Raises `ConfigError` listing every problem.
+    /// file, if any. `params` is a JSON object (text). `remote` is the management server's
+    /// configuration (JSON text `{"template": …, "config": {…}}`: the layer between the file and
+    /// the params). `previous` is the engine this one replaces (reconfiguration): the new one
+    /// shares its state store, so the blacklist and the flood and brute-force counters carry
+    /// over (when a `SHARED_STATE_*` key changed, a new store is built and the blacklist is
+    /// copied). Raises `ConfigError` listing every problem.
     #[new]
-    #[pyo3(signature = (template=None, conf=None, params=None, previous=None, _fault=false))]
+    #[pyo3(signature = (template=None, conf=None, params=None, previous=None, remote=None, _fault=false))]
     fn new(
         py: Python<'_>,
         template: Option<PyBackedStr>,
         conf: Option<PyBackedStr>,
         params: Option<PyBackedStr>,
         previous: Option<PyRef<'_, PyEngine>>,
+        remote: Option<PyBackedStr>,
         _fault: bool,
     ) -> PyResult<PyEngine> {
         let source = py
-            .detach(|| load_layers(template.as_deref(), conf.as_deref(), params.as_deref()))
+            .detach(|| {
+                load_layers(
+                    template.as_deref(),
+                    conf.as_deref(),
+                    params.as_deref(),
+                    remote.as_deref(),
+                )
+            })
             .map_err(|e| config_error(py, &e))?;
         let config = source.loaded.config;
         let agent = Agent::start(&config)
             .map_err(|e| PyRuntimeError::new_err(format!("cannot start the event shipper: {e}")))?;
         let verbose = config.verbose;
-        // SHARED_STATE_URL set: counters and blacklist on Redis (connected in the background;
-        // an unreachable Redis is reported once and the engine counts locally meanwhile).
-        let engine = ironward_state_redis::build_engine(config).map_err(|e| {
-            let msg = format!("invalid configuration:\n{e}");
-            let err = ConfigError::new_err(msg);
-            let _ = err.value(py).setattr("errors", vec![e.to_string()]);
+        let invalid = |e: String| {
+            let err = ConfigError::new_err(format!("invalid configuration:\n{e}"));
+            let _ = err.value(py).setattr("errors", vec![e]);
             err
-        })?;
-        if let Some(prev) = previous {
-            let now = engine.now_ms();
-            for entry in prev.shared.engine.blacklist().entries(now) {
-                engine.blacklist().insert(entry.ip, entry.expires_ms, now);
+        };
+        let engine = match previous {
+            // A reconfiguration keeping the state store: same blacklist, counters and clock.
+            Some(prev) if prev.shared.engine.state_keys_changed(&config).is_empty() => {
+                let prev = Arc::clone(&prev.shared);
+                py.detach(|| prev.engine.reconfigure(config))
+                    .map_err(|e| invalid(e.to_string()))?
             }
-        }
+            // SHARED_STATE_URL set: counters and blacklist on Redis (connected in the
+            // background; an unreachable Redis is reported once and the engine counts locally
+            // meanwhile). A changed store gets the previous engine's blacklist.
+            prev => {
+                let engine = ironward_state_redis::build_engine(config)
+                    .map_err(|e| invalid(e.to_string()))?;
+                if let Some(prev) = prev {
+                    let now = engine.now_ms();
+                    for entry in prev.shared.engine.blacklist().entries(now) {
+                        engine.blacklist().insert(entry.ip, entry.expires_ms, now);
+                    }
+                }
+                engine
+            }
+        };
         let server = engine.server_header().map(Arc::from);
         Ok(PyEngine {
             shared: Arc::new(Shared {

@@ -15,6 +15,8 @@
 //!   which `Engine.check_sql`, `check_path`, `check_command`, `check_argv`, `check_url` and
 //!   `check_nosql` run where the application uses them (`ironward._sinks` instruments the
 //!   drivers and the standard library);
+//! - `cloud::PyCloudAgent` (`CloudAgent`) is the management agent (`ironward-cloud-client`)
+//!   the adapters start when given a cloud URL and a key;
 //! - `wsgi` reads a WSGI `environ` (Flask, Django, plain WSGI) natively, so that the Python
 //!   side does no per-header work.
 //!
@@ -23,6 +25,7 @@
 //! the application: the verdict fails open (or closed, as `FAIL_OPEN` says) and the error is
 //! reported on standard error and in the verdict.
 
+mod cloud;
 mod config;
 mod engine;
 mod mcp;
@@ -58,6 +61,7 @@ fn _ironward(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<verdict::PyVerdict>()?;
     m.add_class::<stream::PyDlpStream>()?;
     m.add_class::<sink::PySinkContext>()?;
+    m.add_class::<cloud::PyCloudAgent>()?;
     m.add("ConfigError", m.py().get_type::<ConfigError>())?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("ROUTE_UNKNOWN", ROUTE_UNKNOWN)?;

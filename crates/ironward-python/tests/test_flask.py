@@ -336,9 +336,14 @@ def test_status_config_and_set_config():
     assert r.status_code == 200 and r.headers["Server"] == "Shop"
 
 
-def test_key_and_cloud_url_warn():
-    with pytest.warns(RuntimeWarning, match="not supported"):
-        FlaskRASP(make_app(), params=params(), key="k", cloud_url="https://x.invalid")
+def test_key_and_cloud_url_start_the_agent_in_the_background():
+    # An unresolvable server: the constructor does not wait, the app runs locally
+    # (test_cloud.py runs the agent against a real ironward server).
+    rasp = FlaskRASP(make_app(), params=params(), key="k", cloud_url="https://x.invalid")
+    try:
+        assert rasp.cloud_status()["running"] and rasp.get_status()["config"] != "Cloud"
+    finally:
+        rasp.stop_cloud()
 
 
 def test_banner(capfd):

@@ -25,10 +25,12 @@ verdict).
 
 from __future__ import annotations
 
+import atexit
 import io
 import json
 import os
 import sys
+import threading
 import warnings
 import weakref
 from typing import Any, Iterable, Iterator, List, Optional, Tuple
@@ -176,10 +178,36 @@ def _finish(scanner: Any) -> None:
         pass
 
 
+def _cloud_target(key: Optional[str], cloud_url: Optional[str]) -> Optional[Tuple[str, str]]:
+    """The management server's connect URL and the agent key: the arguments, else
+    ``IRONWARD_CLOUD_URL``/``IRONWARD_KEY``, else pyrasp's ``PYRASP_CLOUD_URL``/``PYRASP_KEY``
+    (empty values count as unset). None (with a warning when only one is set): no agent."""
+
+    def pick(given: Optional[str], names: Tuple[str, str]) -> Optional[str]:
+        for value in (given, *(os.environ.get(n) for n in names)):
+            if value is not None and str(value).strip():
+                return str(value).strip()
+        return None
+
+    url = pick(cloud_url, ("IRONWARD_CLOUD_URL", "PYRASP_CLOUD_URL"))
+    key = pick(key, ("IRONWARD_KEY", "PYRASP_KEY"))
+    if url and key:
+        return url, key
+    if url or key:
+        warnings.warn(
+            "ironward: a cloud URL without a key (or a key without a cloud URL): the management "
+            "server is not used, the local configuration is",
+            RuntimeWarning,
+            stacklevel=3,
+        )
+    return None
+
+
 def _restart_after_fork(rasp: "BaseRASP") -> None:
     """Pre-forking servers (gunicorn ``--preload``, uWSGI) build the adapter in the master and
-    fork workers: the event shipper's thread does not survive a fork, so a worker rebuilds its
-    engine (keeping the blacklist) when events are shipped."""
+    fork workers: the event shipper's and the cloud agent's threads do not survive a fork, so a
+    worker rebuilds its engine (keeping the blacklist) when events are shipped, and starts its
+    own cloud agent."""
     register = getattr(os, "register_at_fork", None)
     if register is None:
         return
@@ -191,9 +219,12 @@ def _restart_after_fork(rasp: "BaseRASP") -> None:
             return
         try:
             if r._engine.log_stats() is not None:
-                r._engine = r._build_engine(r._params, previous=r._engine)
+                r._engine = r._build_engine(r._params, previous=r._engine, remote=r._remote)
         except Exception:
             pass
+        # The parent's agent handle is forgotten natively (its thread is not in this process).
+        r._cloud = None
+        r._start_cloud()
 
     register(after_in_child=after_in_child)
 
@@ -204,8 +235,14 @@ class BaseRASP:
 
     ``conf`` is a configuration file path (else ``IRONWARD_CONF``, ``PYRASP_CONF`` or
     ``CONF_FILE``); ``params`` the highest layer. An invalid configuration raises
-    :class:`ironward.ConfigError` listing every problem. ``key`` and ``cloud_url`` (pyrasp's
-    management server) are accepted and ignored, with a warning.
+    :class:`ironward.ConfigError` listing every problem.
+
+    ``cloud_url`` and ``key`` (else ``IRONWARD_CLOUD_URL``/``IRONWARD_KEY``, else pyrasp's
+    ``PYRASP_CLOUD_URL``/``PYRASP_KEY``) connect the adapter to a management server
+    (``ironward server`` or pyrasp's cloud): the agent (``ironward-cloud-client``) runs on a
+    background thread and never delays the constructor; the configuration it receives is the
+    layer between the file and ``params`` and is applied as a hot reload, like
+    :meth:`set_config`. One agent per process: each gunicorn or uvicorn worker runs its own.
     """
 
     PLATFORM = "Python"
@@ -222,15 +259,13 @@ class BaseRASP:
         self._template = template or "default"
         self._conf = conf
         self._params = dict(params or {})
-        key = key or os.environ.get("PYRASP_KEY")
-        cloud_url = cloud_url or os.environ.get("PYRASP_CLOUD_URL")
-        if key or cloud_url:
-            warnings.warn(
-                "ironward: key/cloud_url (pyrasp's management server) are not supported yet "
-                "and are ignored; the local configuration is used",
-                RuntimeWarning,
-                stacklevel=2,
-            )
+        # The management server's configuration (JSON text) once the agent received one.
+        self._remote: Optional[str] = None
+        self._cloud: Any = None
+        self._cloud_target = _cloud_target(key, cloud_url)
+        # Serialises engine rebuilds (set_config on a request thread, a remote configuration on
+        # the agent's thread); never taken on the request path.
+        self._reconfigure_lock = threading.RLock()
         self._engine = self._build_engine(self._params)
         self._install_sinks()
         for w in self._engine.warnings:
@@ -241,16 +276,85 @@ class BaseRASP:
             self._attach(app)
         self._gunicorn_server_header()
         self._print_banner()
+        self._start_cloud()
         _restart_after_fork(self)
 
     # ----------------------------------------------------------------------------------
     # Construction
 
-    def _build_engine(self, params: dict, previous: Optional[Engine] = None) -> Engine:
+    def _build_engine(
+        self, params: dict, previous: Optional[Engine] = None, remote: Optional[str] = None
+    ) -> Engine:
         text = json.dumps(params) if params else None
         return Engine(
-            template=self._template, conf=self._conf, params=text, previous=previous
+            template=self._template,
+            conf=self._conf,
+            params=text,
+            previous=previous,
+            remote=remote,
         )
+
+    def _start_cloud(self) -> None:
+        """Starts the management agent when a cloud URL and a key are set. Returns at once; a
+        failure to start is reported and the application runs on its local configuration."""
+        if self._cloud_target is None:
+            return
+        url, key = self._cloud_target
+        ref = weakref.ref(self)
+
+        def on_config(remote: str) -> Optional[List[str]]:
+            r = ref()
+            if r is None:
+                return ["the protected application is gone"]
+            return r._apply_remote(remote)
+
+        try:
+            routes = json.dumps(self.routes, default=list)
+        except (TypeError, ValueError):
+            routes = "{}"
+        try:
+            agent = _ironward.CloudAgent(
+                url,
+                key,
+                self._engine,
+                on_config,
+                platform=self.PLATFORM,
+                version=VERSION,
+                routes=routes,
+            )
+        except Exception as e:
+            sys.stderr.write(f"[!] Ironward: the cloud agent did not start: {e}\n")
+            return
+        self._cloud = agent
+        # Stop the thread before the interpreter finalizes (it may be applying a configuration).
+        atexit.register(agent.stop)
+
+    def _apply_remote(self, remote: str) -> Optional[List[str]]:
+        """Applies the management server's configuration (called on the agent's thread, with
+        the GIL): the engine is rebuilt with it as the remote layer, keeping the state store,
+        and swapped in. Returns None, or the errors when it is refused (the engine stays)."""
+        with self._reconfigure_lock:
+            try:
+                engine = self._build_engine(self._params, previous=self._engine, remote=remote)
+            except ConfigError as e:
+                return [str(x) for x in (getattr(e, "errors", None) or [e])]
+            except Exception as e:
+                return [f"{type(e).__name__}: {e}"]
+            self._remote = remote
+            self._swap_engine(engine)
+        return None
+
+    def _swap_engine(self, engine: Engine) -> None:
+        """Puts a rebuilt engine in force: one attribute store, atomic for request threads
+        (a request in flight finishes on the engine it started with)."""
+        self._engine = engine
+        self._gunicorn_server_header()
+        self._install_sinks()
+        if self._cloud is not None:
+            try:
+                self._cloud.set_engine(engine)
+            except Exception as e:
+                self._failed(e)
 
     def _install_sinks(self) -> None:
         """Instruments the sinks when a sink check is on (idempotent, fail open)."""
@@ -311,10 +415,32 @@ class BaseRASP:
             "xss_loaded": "xss" in checks,
             "sqli_loaded": "sqli" in checks,
             "prompt_loaded": "prompt" in checks,
-            "config": "Local" if (self._engine.file_loaded or self._params) else "Default",
+            "config": self._config_origin(),
             "checks": checks,
             "log": self._engine.log_stats(),
+            "cloud": self.cloud_status(),
         }
+
+    def _config_origin(self) -> str:
+        # pyrasp's values: "Cloud" once the server sent a configuration.
+        if self._remote is not None and self._remote not in ("{}", '{"config":{}}'):
+            return "Cloud"
+        return "Local" if (self._engine.file_loaded or self._params) else "Default"
+
+    def cloud_status(self) -> Optional[dict]:
+        """The management agent's state (``connected``, ``source``, ``connects``, ``beacons``,
+        ``failures``, ``last_error``, ``refused_config``, ``remote``), or None without one."""
+        if self._cloud is None:
+            return None
+        try:
+            return dict(self._cloud.status())
+        except Exception:
+            return None
+
+    def stop_cloud(self) -> None:
+        """Stops the management agent (the configuration in force stays)."""
+        if self._cloud is not None:
+            self._cloud.stop()
 
     def get_blacklist(self) -> List[str]:
         return self._engine.blacklist()
@@ -326,22 +452,22 @@ class BaseRASP:
         """Sets keys in the highest layer (``SECURITY_CHECKS.<check>`` works). Returns
         ``{"success": [keys], "fail": [keys]}``; the blacklist is kept."""
         success, fail = [], []
-        params = dict(self._params)
-        for k, v in dict(config).items():
-            trial = dict(params)
-            trial[k] = v
-            try:
-                self._build_engine(trial)
-            except (ConfigError, RuntimeError):
-                fail.append(k)
-                continue
-            params = trial
-            success.append(k)
-        if success:
-            self._engine = self._build_engine(params, previous=self._engine)
-            self._params = params
-            self._gunicorn_server_header()
-            self._install_sinks()
+        with self._reconfigure_lock:
+            params = dict(self._params)
+            for k, v in dict(config).items():
+                trial = dict(params)
+                trial[k] = v
+                try:
+                    self._build_engine(trial, remote=self._remote)
+                except (ConfigError, RuntimeError):
+                    fail.append(k)
+                    continue
+                params = trial
+                success.append(k)
+            if success:
+                engine = self._build_engine(params, previous=self._engine, remote=self._remote)
+                self._params = params
+                self._swap_engine(engine)
         return {"success": success, "fail": fail}
 
     def get_routes(self) -> dict:

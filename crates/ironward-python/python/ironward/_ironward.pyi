@@ -1,6 +1,6 @@
 """Type stubs of the native module ``ironward._ironward``."""
 
-from typing import Callable, Final, List, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, Final, List, Optional, Sequence, Tuple, Union
 
 __version__: Final[str]
 ROUTE_UNKNOWN: Final[int]
@@ -87,6 +87,7 @@ class Engine:
         conf: Optional[str] = None,
         params: Optional[str] = None,
         previous: Optional["Engine"] = None,
+        remote: Optional[str] = None,
         _fault: bool = False,
     ) -> None: ...
     def inspect_request(
@@ -215,3 +216,22 @@ class Engine:
         caller: _Caller = None,
     ) -> Verdict: ...
     def check_nosql(self, ctx: SinkContext, filter_json: str, caller: _Caller = None) -> Verdict: ...
+
+class CloudAgent:
+    """The management agent (``ironward-cloud-client``) of one adapter, on a background
+    thread. ``on_config(remote_json)`` runs on that thread with the GIL for each configuration
+    the server sends and returns None (applied) or the list of errors (refused)."""
+
+    def __init__(
+        self,
+        url: str,
+        key: str,
+        engine: Engine,
+        on_config: Callable[[str], Optional[List[str]]],
+        platform: str = "Python",
+        version: str = "",
+        routes: Optional[str] = None,
+    ) -> None: ...
+    def set_engine(self, engine: Engine) -> None: ...
+    def status(self) -> Dict[str, Any]: ...
+    def stop(self) -> None: ...

@@ -1,0 +1,249 @@
+//! `CloudAgent`: the Python package's management agent, `ironward-cloud-client` (one Rust
+//! implementation of pyrasp's cloud protocol) with hooks over the package's engine.
+//!
+//! The agent runs on its own Rust thread and never blocks the adapter's constructor (pyrasp
+//! waits up to 5 s for its connect). Everything but a configuration change is done natively on
+//! the engine in force, without the GIL: the beacon settings, the blacklist shared with the
+//! fleet, the telemetry counters. A **configuration change** is handed to Python: the agent
+//! thread takes the GIL and calls the adapter's callback, which rebuilds its engine with the
+//! remote layer exactly as `set_config` does (`Engine(…, previous=…, remote=…)`: the state
+//! store, so the blacklist and the counters, carries over) and swaps it in with one attribute
+//! store, which is atomic for the request threads. The callback runs once per change, never on
+//! a request path; requests cost nothing more than before (no flag to check per request).
+//!
+//! The callback is called with `Python::try_attach`: once the interpreter is finalizing, a
+//! change is refused instead of attaching. A process forked after the agent started (gunicorn
+//! `--preload`) does not inherit its thread: the package starts a new agent in the child, and
+//! the parent's handle is forgotten there (never stopped or joined).
+
+use crate::engine::{PyEngine, Shared};
+use ironward_cloud_client::{
+    BeaconSettings, BlacklistEntry, CloudClient, CloudHooks, CloudOptions, ConfigSource,
+    RemoteConfig, Route,
+};
+use pyo3::exceptions::{PyRuntimeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex, PoisonError};
+
+/// What the agent thread reaches: the engine in force and the Python callback.
+struct PyHooks {
+    engine: Mutex<Arc<Shared>>,
+    on_config: Py<PyAny>,
+}
+
+impl PyHooks {
+    fn current(&self) -> Arc<Shared> {
+        Arc::clone(&self.engine.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+}
+
+impl CloudHooks for PyHooks {
+    fn apply_config(&self, remote: &RemoteConfig) -> Result<(), Vec<String>> {
+        let text = serde_json::to_string(remote).map_err(|e| vec![e.to_string()])?;
+        Python::try_attach(|py| match self.on_config.call1(py, (text,)) {
+            Ok(v) if v.is_none(py) => Ok(()),
+            Ok(v) => match v.extract::<Vec<String>>(py) {
+                Ok(errors) if errors.is_empty() => Ok(()),
+                Ok(errors) => Err(errors),
+                Err(_) => Err(vec!["the configuration was refused".to_owned()]),
+            },
+            Err(e) => Err(vec![e.to_string()]),
+        })
+        .unwrap_or_else(|| Err(vec!["the Python interpreter is shutting down".to_owned()]))
+    }
+
+    fn beacon_settings(&self) -> BeaconSettings {
+        BeaconSettings::from_config(self.current().engine.config())
+    }
+
+    fn blacklist(&self) -> Vec<BlacklistEntry> {
+        let shared = self.current();
+        let engine = &shared.engine;
+        let now_ms = engine.now_ms();
+        let delay = i64::try_from(engine.config().blacklist_delay).unwrap_or(i64::MAX);
+        engine
+            .state()
+            .blacklist_entries(now_ms)
+            .into_iter()
+            .map(|e| {
+                let since = (e.expires_ms / 1000)
+                    .saturating_sub(delay)
+                    .min(now_ms / 1000);
+                BlacklistEntry::new(e.ip.to_string(), since)
+            })
+            .collect()
+    }
+
+    fn add_blacklist_entries(&self, entries: &[BlacklistEntry]) {
+        let shared = self.current();
+        let engine = &shared.engine;
+        let now_ms = engine.now_ms();
+        let delay = i64::try_from(engine.config().blacklist_delay).unwrap_or(i64::MAX);
+        for e in entries {
+            let Ok(ip) = e.ip.trim().parse::<IpAddr>() else {
+                continue;
+            };
+            let expires_ms = e.since.saturating_add(delay).saturating_mul(1000);
+            if expires_ms > now_ms {
+                // Through the state store: with SHARED_STATE_URL, written to Redis and
+                // published to every worker.
+                engine.blacklist_insert(ip, expires_ms);
+            }
+        }
+    }
+
+    fn remove_blacklist_entries(&self, ips: &[String]) {
+        let shared = self.current();
+        for ip in ips {
+            if let Ok(ip) = ip.trim().parse::<IpAddr>() {
+                shared.engine.blacklist_remove(ip);
+            }
+        }
+    }
+}
+
+/// The management agent of one adapter (`ironward._ironward.CloudAgent`).
+#[pyclass(name = "CloudAgent", module = "ironward._ironward", frozen)]
+pub struct PyCloudAgent {
+    client: Mutex<Option<CloudClient>>,
+    hooks: Arc<PyHooks>,
+    /// The process that started the thread.
+    pid: u32,
+}
+
+impl std::fmt::Debug for PyCloudAgent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CloudAgent")
+            .field("pid", &self.pid)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PyCloudAgent {
+    /// Takes the client out: `None` once stopped, or in a forked child (where the parent's
+    /// client is forgotten: its thread does not exist here, and its locks may be held).
+    fn take(&self) -> Option<CloudClient> {
+        let client = self
+            .client
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        if std::process::id() != self.pid {
+            std::mem::forget(client);
+            return None;
+        }
+        client
+    }
+}
+
+impl Drop for PyCloudAgent {
+    fn drop(&mut self) {
+        // Dropping a client only signals its thread; in a forked child even that is skipped.
+        let _ = self.take();
+    }
+}
+
+#[pymethods]
+impl PyCloudAgent {
+    /// Starts the agent for `engine` (its `CLOUD_*` keys say how to reach the server) on a
+    /// background thread and returns at once. `on_config(remote_json)` is called on that thread,
+    /// with the GIL, for every configuration the server sends (`remote_json`:
+    /// `{"template": …, "config": {…}}`); it returns None when applied or the list of errors
+    /// when refused. `routes` is the JSON route map sent at connect.
+    #[new]
+    #[pyo3(signature = (url, key, engine, on_config, platform="Python", version="", routes=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        url: &str,
+        key: &str,
+        engine: PyRef<'_, PyEngine>,
+        on_config: Py<PyAny>,
+        platform: &str,
+        version: &str,
+        routes: Option<&str>,
+    ) -> PyResult<PyCloudAgent> {
+        let routes: BTreeMap<String, Route> = match routes.map(str::trim) {
+            None | Some("") => BTreeMap::new(),
+            Some(text) => serde_json::from_str(text).unwrap_or_default(),
+        };
+        let mut options = CloudOptions::resolve(Some(url), Some(key))
+            .ok_or_else(|| PyValueError::new_err("the cloud URL and the key must not be empty"))?
+            .with_config(engine.shared.engine.config())
+            .platform(platform)
+            .routes(routes);
+        if !version.is_empty() {
+            options = options.version(version);
+        }
+        let hooks = Arc::new(PyHooks {
+            engine: Mutex::new(Arc::clone(&engine.shared)),
+            on_config,
+        });
+        // Applies a cached configuration (CLOUD_CACHE_PATH) here, through `on_config`, then
+        // returns: the network is the thread's.
+        let client = CloudClient::start(options, Arc::clone(&hooks) as Arc<dyn CloudHooks>)
+            .map_err(|e| PyRuntimeError::new_err(format!("cannot start the cloud agent: {e}")))?;
+        Ok(PyCloudAgent {
+            client: Mutex::new(Some(client)),
+            hooks,
+            pid: std::process::id(),
+        })
+    }
+
+    /// Makes `engine` the one the agent manages (after a reconfiguration).
+    fn set_engine(&self, engine: PyRef<'_, PyEngine>) {
+        *self
+            .hooks
+            .engine
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Arc::clone(&engine.shared);
+    }
+
+    /// What the agent knows: `connected`, `source` (`local`, `cache` or `cloud`), `connects`,
+    /// `beacons`, `failures`, `last_error` (text or None), `refused_config` (errors or None),
+    /// `remote` (the remote configuration as JSON text, or None), `running`.
+    fn status<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let guard = self.client.lock().unwrap_or_else(PoisonError::into_inner);
+        let running = guard.is_some() && std::process::id() == self.pid;
+        let status = guard
+            .as_ref()
+            .filter(|_| running)
+            .map(CloudClient::status)
+            .unwrap_or_default();
+        drop(guard);
+        let d = PyDict::new(py);
+        d.set_item("running", running)?;
+        d.set_item("connected", status.connected)?;
+        d.set_item(
+            "source",
+            match status.source {
+                ConfigSource::Local => "local",
+                ConfigSource::Cache => "cache",
+                ConfigSource::Cloud => "cloud",
+            },
+        )?;
+        d.set_item("connects", status.connects)?;
+        d.set_item("beacons", status.beacons)?;
+        d.set_item("failures", status.failures)?;
+        d.set_item("last_error", status.last_error.map(|e| e.to_string()))?;
+        d.set_item("refused_config", status.refused_config)?;
+        d.set_item(
+            "remote",
+            status
+                .remote
+                .as_ref()
+                .and_then(|r| serde_json::to_string(r).ok()),
+        )?;
+        Ok(d)
+    }
+
+    /// Stops the thread and waits for it (at most one request timeout), with the GIL
+    /// released (the thread may be waiting for it to apply a configuration). Idempotent.
+    fn stop(&self, py: Python<'_>) {
+        if let Some(client) = self.take() {
+            py.detach(|| client.stop());
+        }
+    }
+}
