@@ -86,6 +86,7 @@
 
 mod inbound;
 mod inflate;
+mod metrics;
 mod middleware;
 mod outbound;
 mod report;

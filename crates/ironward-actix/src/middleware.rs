@@ -146,45 +146,63 @@ where
 
     forward_ready!(service);
 
-    fn call(&self, mut req: ServiceRequest) -> Self::Future {
+    fn call(&self, req: ServiceRequest) -> Self::Future {
+        if let Some(res) = crate::metrics::scrape(&req, &self.shared.engine) {
+            return Box::pin(ready(Ok(req.into_response(res))));
+        }
         let service = Rc::clone(&self.service);
         let shared = Rc::clone(&self.shared);
         Box::pin(async move {
-            let engine = &shared.engine;
-            let body = inbound::read_body(&mut req, engine).await?;
-            let (verdict, sinks) = inbound::inspect(&req, &shared, &body);
-            if let Some(block) = verdict.response.as_ref().filter(|_| verdict.is_blocked()) {
-                let response = outbound::block_response(block, engine);
-                return Ok(req.into_response(response));
-            }
-            req.set_payload(body.into_payload());
-            if verdict.action != Action::Allow {
-                // Monitor-level findings: the application may read (and report) them.
-                req.extensions_mut().insert(verdict.clone());
-            }
-            let res = match sinks {
-                Some(sinks) => {
-                    let ctx = SinkContext::new(Arc::clone(engine), sinks);
-                    let fut = ironward_guard::sync_scope(ctx.clone(), || service.call(req));
-                    let res = ironward_guard::scope(ctx.clone(), fut).await;
-                    match (sink_block(&shared, &ctx), res) {
-                        (None, res) => res?,
-                        (Some(block), Ok(res)) => {
-                            // The handler's response (whatever it made of the error) is replaced.
-                            let (req, _) = res.into_parts();
-                            return Ok(ServiceResponse::new(req, block));
-                        }
-                        (Some(block), Err(e)) => {
-                            // No request left to answer with: an error whose response is the block.
-                            return Err(InternalError::from_response(e.to_string(), block).into());
-                        }
-                    }
-                }
-                None => service.call(req).await?,
-            };
-            outbound::inspect(res, engine, shared.reporter.as_ref(), &verdict).await
+            let out = handle(&service, &shared, req).await;
+            crate::metrics::sent(&shared.engine, &out);
+            out
         })
     }
+}
+
+/// Inspects the request, calls the application unless it is blocked, inspects the response.
+async fn handle<S, B>(
+    service: &Rc<S>,
+    shared: &Rc<Shared>,
+    mut req: ServiceRequest,
+) -> Result<ServiceResponse<BoxBody>, Error>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
+    B: MessageBody + 'static,
+{
+    let engine = &shared.engine;
+    let body = inbound::read_body(&mut req, engine).await?;
+    let (verdict, sinks) = inbound::inspect(&req, shared, &body);
+    if let Some(block) = verdict.response.as_ref().filter(|_| verdict.is_blocked()) {
+        let response = outbound::block_response(block, engine);
+        return Ok(req.into_response(response));
+    }
+    req.set_payload(body.into_payload());
+    if verdict.action != Action::Allow {
+        // Monitor-level findings: the application may read (and report) them.
+        req.extensions_mut().insert(verdict.clone());
+    }
+    let res = match sinks {
+        Some(sinks) => {
+            let ctx = SinkContext::new(Arc::clone(engine), sinks);
+            let fut = ironward_guard::sync_scope(ctx.clone(), || service.call(req));
+            let res = ironward_guard::scope(ctx.clone(), fut).await;
+            match (sink_block(shared, &ctx), res) {
+                (None, res) => res?,
+                (Some(block), Ok(res)) => {
+                    // The handler's response (whatever it made of the error) is replaced.
+                    let (req, _) = res.into_parts();
+                    return Ok(ServiceResponse::new(req, block));
+                }
+                (Some(block), Err(e)) => {
+                    // No request left to answer with: an error whose response is the block.
+                    return Err(InternalError::from_response(e.to_string(), block).into());
+                }
+            }
+        }
+        None => service.call(req).await?,
+    };
+    outbound::inspect(res, engine, shared.reporter.as_ref(), &verdict).await
 }
 
 /// After a handler ran in a guard scope: reports what its guards found and, when one blocked,

@@ -4,6 +4,7 @@
 
 mod differential;
 mod events;
+mod metrics;
 mod robustness;
 mod routes;
 mod support;

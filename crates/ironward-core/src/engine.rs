@@ -31,6 +31,7 @@ use crate::event::{Event, EventContext};
 use crate::input::{ExtractOptions, Inputs};
 use crate::ip::{Blacklist, IpSet, client_ip};
 use crate::limits::Limits;
+use crate::metrics::{Metrics, Phase};
 use crate::pattern::{PatternSet, compile_regex_set};
 use crate::request::{Request, Response};
 use crate::state::{LocalState, StateStore};
@@ -40,6 +41,7 @@ use std::cell::OnceCell;
 use std::net::IpAddr;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
+use std::time::Instant;
 
 /// Why an engine could not be built from a configuration.
 #[derive(Debug, thiserror::Error)]
@@ -92,6 +94,8 @@ pub struct Engine {
     /// Counters and blacklist.
     state: Arc<dyn StateStore>,
     clock: Arc<dyn Clock>,
+    /// Counters of every inspection ([`crate::metrics`]).
+    metrics: Arc<Metrics>,
     /// True when the `dlp` check is on (asked for every response).
     dlp: bool,
     /// True when the `brute` check is on.
@@ -107,6 +111,7 @@ pub struct EngineBuilder {
     clock: Arc<dyn Clock>,
     extra: Vec<Arc<dyn Check>>,
     state: Option<Arc<dyn StateStore>>,
+    metrics: Option<Arc<Metrics>>,
 }
 
 impl EngineBuilder {
@@ -122,6 +127,14 @@ impl EngineBuilder {
     #[must_use]
     pub fn state(mut self, state: Arc<dyn StateStore>) -> Self {
         self.state = Some(state);
+        self
+    }
+
+    /// Counts into `metrics` instead of a fresh [`Metrics`] (one shared by several engines, or
+    /// kept across a rebuild).
+    #[must_use]
+    pub fn metrics(mut self, metrics: Arc<Metrics>) -> Self {
+        self.metrics = Some(metrics);
         self
     }
 
@@ -176,6 +189,7 @@ impl EngineBuilder {
             extra: self.extra,
             state,
             clock: self.clock,
+            metrics: self.metrics.unwrap_or_default(),
             dlp: c.security_checks.level(CheckId::Dlp) != Level::Off,
             brute: c.security_checks.level(CheckId::Brute) != Level::Off,
             custom,
@@ -197,13 +211,15 @@ impl Engine {
             clock: Arc::new(SystemClock),
             extra: Vec::new(),
             state: None,
+            metrics: None,
         }
     }
 
     /// A new engine for `config` that shares this one's state store (the blacklist and the
     /// flood and brute-force counters carry over, in this process or in a shared store), its
-    /// clock and its checks of your own ([`EngineBuilder::add_check`]: the same instances,
-    /// run at the levels `config` gives them). This engine is left as it is: requests in
+    /// clock, its metrics (the counters go on) and its checks of your own
+    /// ([`EngineBuilder::add_check`]: the same instances, run at the levels `config` gives
+    /// them). This engine is left as it is: requests in
     /// flight finish on it. Swap engines with [`crate::reload::SharedEngine`].
     ///
     /// The state store keeps the shape it was built with: `FLOOD_DELAY`, `ERROR_FLOOD_DELAY`,
@@ -217,6 +233,7 @@ impl Engine {
             clock: self.clock.clone(),
             extra: self.extra.clone(),
             state: Some(self.state.clone()),
+            metrics: Some(self.metrics.clone()),
         }
         .build()
     }
@@ -249,6 +266,12 @@ impl Engine {
         .into_iter()
         .filter_map(|(k, changed)| changed.then_some(k))
         .collect()
+    }
+
+    /// The engine's counters: every inspection is recorded there
+    /// ([`crate::metrics`]; render them with `metrics().snapshot().to_prometheus()`).
+    pub fn metrics(&self) -> &Arc<Metrics> {
+        &self.metrics
     }
 
     /// The configuration in force.
@@ -341,15 +364,18 @@ impl Engine {
 
     /// Inspects a request.
     pub fn inspect_request(&self, request: &Request<'_>) -> Verdict {
+        let started = Instant::now();
         let now = self.clock.now_ms();
         let ip = self.client_ip(request);
         let inputs = OnceCell::new();
-        match catch_unwind(AssertUnwindSafe(|| {
+        let verdict = match catch_unwind(AssertUnwindSafe(|| {
             self.run_request(request, ip, now, &inputs)
         })) {
             Ok(v) => v,
             Err(panic) => self.internal_error(ip, panic.as_ref()),
-        }
+        };
+        self.metrics.record(Phase::Request, &verdict, Some(started));
+        verdict
     }
 
     /// The whitelist and (when `blacklist`) the blacklist: a whitelisted client is skipped, a
@@ -452,6 +478,7 @@ impl Engine {
         inbound: &Verdict,
         response: &Response<'_>,
     ) -> Verdict {
+        let started = Instant::now();
         let now = self.clock.now_ms();
         let ip = inbound.client_ip;
         let run = || {
@@ -481,10 +508,13 @@ impl Engine {
             self.conclude(&mut verdict, now);
             verdict
         };
-        match catch_unwind(AssertUnwindSafe(run)) {
+        let verdict = match catch_unwind(AssertUnwindSafe(run)) {
             Ok(v) => v,
             Err(panic) => self.internal_error(ip, panic.as_ref()),
-        }
+        };
+        self.metrics
+            .record(Phase::Response, &verdict, Some(started));
+        verdict
     }
 
     /// Stamps the findings a check just added with its level and enforces `MAX_FINDINGS`.
@@ -621,6 +651,7 @@ impl Engine {
             ..Verdict::default()
         };
         self.conclude(&mut verdict, now);
+        self.metrics.record(Phase::Stream, &verdict, None);
         verdict
     }
 

@@ -51,6 +51,7 @@ pub mod input;
 pub mod ip;
 pub mod limits;
 pub mod mcp;
+pub mod metrics;
 pub mod pattern;
 pub mod reference;
 pub mod reload;

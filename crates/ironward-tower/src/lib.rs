@@ -55,6 +55,7 @@ mod body;
 mod convert;
 mod grpc;
 mod layer;
+mod metrics;
 mod service;
 
 pub use body::{BoxError, LeakBlocked, RequestBody, ResponseBody};

@@ -18,7 +18,7 @@ use tower_service::Service;
 
 use crate::body::{BoxError, DlpBody, RequestBody, ResponseBody, boxed, buffer, full};
 use crate::layer::{Reporter, Shared};
-use crate::{convert, grpc};
+use crate::{convert, grpc, metrics};
 
 /// A service protected by Ironward; built by [`IronwardLayer`](crate::IronwardLayer).
 #[derive(Clone, Debug)]
@@ -61,6 +61,9 @@ where
 
     fn call(&mut self, req: http::Request<B>) -> Self::Future {
         let (parts, body) = req.into_parts();
+        if let Some(res) = metrics::scrape(&self.shared, &parts) {
+            return Box::pin(std::future::ready(Ok(res)));
+        }
         if body.is_end_stream() {
             // No body (a GET…): inspect now and call the instance that was polled ready, with
             // no buffering, no clone of the service, and a small future for the response.
@@ -140,7 +143,10 @@ fn sink_outcome(
 /// is a gRPC call).
 fn blocked(shared: &Shared, verdict: &Verdict, grpc: bool) -> Option<http::Response<ResponseBody>> {
     let block = verdict.response.as_ref().filter(|_| verdict.is_blocked())?;
-    Some(convert::block_response(block, shared.server.as_ref(), grpc))
+    Some(metrics::sent(
+        shared,
+        convert::block_response(block, shared.server.as_ref(), grpc),
+    ))
 }
 
 /// A request with a body: buffers it up to the cap, inspects it, then calls the service with
@@ -161,12 +167,13 @@ where
     let grpc = grpc::is_grpc(&parts.headers);
     let Ok(buffered) = buffer(body, shared.body_cap).await else {
         // The client sent a body that could not be read: what axum's extractors answer.
-        return Ok(convert::plain(
+        let res = convert::plain(
             StatusCode::BAD_REQUEST,
             "Bad Request",
             shared.server.as_ref(),
             grpc,
-        ));
+        );
+        return Ok(metrics::sent(&shared, res));
     };
     let body_len = body_len(&parts.headers, &buffered);
     let (verdict, sinks) = inspect(&shared, &parts, &buffered.bytes, body_len);
@@ -208,10 +215,27 @@ fn body_len(headers: &http::HeaderMap, buffered: &crate::body::Buffered) -> Opti
     )
 }
 
+/// The response pass ([`inspect_response`]), and the status of what is sent counted.
+async fn respond<ResB>(
+    res: http::Response<ResB>,
+    shared: Arc<Shared>,
+    verdict: Verdict,
+    method: &http::Method,
+    uri: &http::Uri,
+    grpc: bool,
+) -> http::Response<ResponseBody>
+where
+    ResB: Body<Data = Bytes> + Send + 'static,
+    ResB::Error: Into<BoxError>,
+{
+    let out = inspect_response(res, Arc::clone(&shared), verdict, method, uri, grpc).await;
+    metrics::sent(&shared, out)
+}
+
 /// The response pass: brute force on the status, DLP on the body (buffered when small, else
 /// scanned as it streams), the `Server` header. `grpc`: the request is a gRPC call (a block
 /// is answered with a gRPC status).
-async fn respond<ResB>(
+async fn inspect_response<ResB>(
     res: http::Response<ResB>,
     shared: Arc<Shared>,
     verdict: Verdict,

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod differential;
+mod metrics;
 mod plain_hyper;
 mod robustness;
 mod routes;

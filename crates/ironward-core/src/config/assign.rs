@@ -116,6 +116,8 @@ pub(crate) fn assign(c: &mut Config, key: &str, value: Parsed) -> bool {
         ("LOG_PAYLOAD_BASE64", Bool(v)) => c.log_payload_base64 = v,
         ("LOG_QUEUE_SIZE", Int(v)) => c.log_queue_size = v,
         ("LOG_TIMEOUT_MS", Int(v)) => c.log_timeout_ms = v,
+        ("METRICS_PATH", Str(v)) => c.metrics_path = v,
+        ("METRICS_ALLOW", Nets(v)) => c.metrics_allow = v,
         ("SHARED_STATE_URL", Str(v)) => c.shared_state_url = v,
         ("SHARED_STATE_PREFIX", Str(v)) => c.shared_state_prefix = v,
         ("SHARED_STATE_TIMEOUT_MS", Int(v)) => c.shared_state_timeout_ms = v,

@@ -186,6 +186,11 @@ impl Default for Config {
             log_payload_base64: true,
             log_queue_size: 10_000,
             log_timeout_ms: 1_000,
+            metrics_path: String::new(),
+            metrics_allow: ["127.0.0.0/8", "::1/128"]
+                .into_iter()
+                .filter_map(|n| n.parse().ok())
+                .collect(),
             shared_state_url: String::new(),
             shared_state_prefix: String::new(),
             shared_state_timeout_ms: 5,

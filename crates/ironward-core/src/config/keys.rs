@@ -256,6 +256,9 @@ key_table! {
     "LOG_PAYLOAD_BASE64": ValueKind::Bool => "Encode payloads in base64 in shipped events.";
     "LOG_QUEUE_SIZE": int(1, 10_000_000) => "Events waiting to be shipped before new ones are dropped.";
     "LOG_TIMEOUT_MS": int(10, 60_000) => "Network timeout for one shipment, in milliseconds.";
+    // metrics
+    "METRICS_PATH": ValueKind::Str => "Path of the Prometheus metrics route the adapters serve (\"\": no route).";
+    "METRICS_ALLOW": ValueKind::Nets => "Client IPs and CIDR blocks allowed to read the metrics route.";
     // shared state
     "SHARED_STATE_URL": ValueKind::Str => "Redis URL of the state shared by every worker and host (\"\" keeps it in this process).";
     "SHARED_STATE_PREFIX": ValueKind::Str => "Prefix of the shared keys (\"\" for ironward:<APP_NAME>).";

@@ -318,6 +318,14 @@ impl Loader {
             let rank = self.origin.get("SHARED_STATE_URL").copied().unwrap_or(0);
             self.error(rank, "SHARED_STATE_URL", message);
         }
+        let path = &self.config.metrics_path;
+        if !path.is_empty() && (!path.starts_with('/') || path.contains(['?', '#'])) {
+            let rank = self.origin.get("METRICS_PATH").copied().unwrap_or(0);
+            let msg = format!(
+                "expected \"\" (no route) or a path starting with / without ? or #, got {path:?}"
+            );
+            self.error(rank, "METRICS_PATH", msg);
+        }
         let c = &self.config;
         let pairs = [
             (

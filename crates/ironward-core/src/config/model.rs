@@ -440,6 +440,11 @@ pub struct Config {
     pub log_queue_size: u64,
     /// Network timeout for one shipment, in milliseconds.
     pub log_timeout_ms: u64,
+    // --- metrics (Ironward) ---
+    /// Path of the Prometheus metrics route served by the adapters; empty: no route.
+    pub metrics_path: String,
+    /// Client IPs and CIDR blocks allowed to read the metrics route.
+    pub metrics_allow: Vec<ipnet::IpNet>,
     // --- shared state (Ironward) ---
     /// Where the flood and brute-force counters and the blacklist are shared (`redis://…`);
     /// empty: in this process.

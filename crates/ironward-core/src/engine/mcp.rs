@@ -8,12 +8,14 @@ use crate::check::{CheckId, RequestContext, ResponseContext};
 use crate::event::{Event, EventContext};
 use crate::input::{Inputs, Location};
 use crate::mcp::{MCP_EVENT_METHOD, MCP_RESULT_LOCATION, McpDetail, McpPhase, McpSide, ToolCall};
+use crate::metrics::Phase;
 use crate::request::{Request, Response};
 use crate::verdict::Verdict;
 use std::cell::OnceCell;
 use std::collections::HashSet;
 use std::net::IpAddr;
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::time::Instant;
 
 /// The checks that judge a call's argument values.
 const ARGUMENT_CHECKS: [CheckId; 8] = [
@@ -50,12 +52,16 @@ impl Engine {
     /// ```
     pub fn inspect_tool_call(&self, call: &ToolCall<'_>, side: McpSide) -> Verdict {
         let _ = side;
+        let started = Instant::now();
         let now = self.clock.now_ms();
         let ip = call.client_ip;
-        match catch_unwind(AssertUnwindSafe(|| self.run_tool_call(call, now))) {
+        let verdict = match catch_unwind(AssertUnwindSafe(|| self.run_tool_call(call, now))) {
             Ok(v) => v,
             Err(panic) => self.internal_error(ip, panic.as_ref()),
-        }
+        };
+        self.metrics
+            .record(Phase::ToolCall, &verdict, Some(started));
+        verdict
     }
 
     /// The verdict on a tool's result text (its text content, or its JSON), before it is
@@ -77,14 +83,18 @@ impl Engine {
     /// assert_eq!(verdict.findings[0].location, "mcp_result");
     /// ```
     pub fn inspect_tool_result(&self, call: &ToolCall<'_>, result: &str, side: McpSide) -> Verdict {
+        let started = Instant::now();
         let now = self.clock.now_ms();
         let ip = call.client_ip;
-        match catch_unwind(AssertUnwindSafe(|| {
+        let verdict = match catch_unwind(AssertUnwindSafe(|| {
             self.run_tool_result(ip, result, side, now)
         })) {
             Ok(v) => v,
             Err(panic) => self.internal_error(ip, panic.as_ref()),
-        }
+        };
+        self.metrics
+            .record(Phase::ToolResult, &verdict, Some(started));
+        verdict
     }
 
     /// The security events of a tool call's verdict (from [`inspect_tool_call`] or

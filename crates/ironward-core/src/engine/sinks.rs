@@ -8,11 +8,13 @@
 use super::Engine;
 use crate::config::Level;
 use crate::input::{BodyKind, Inputs};
+use crate::metrics::Phase;
 use crate::request::Request;
 use crate::sink::{self, Operation, SinkDetail, SinkFinding, SinkRequest};
 use crate::verdict::{Finding, Verdict};
 use std::cell::OnceCell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::time::Instant;
 
 /// Longest `caller` kept in a sink finding, in bytes.
 const MAX_CALLER_REPORTED: usize = 512;
@@ -31,6 +33,7 @@ impl Engine {
         &self,
         request: &Request<'_>,
     ) -> (Verdict, Option<SinkRequest>) {
+        let started = Instant::now();
         let now = self.clock.now_ms();
         let ip = self.client_ip(request);
         let inputs = OnceCell::new();
@@ -50,10 +53,12 @@ impl Engine {
                 });
             (verdict, sinks)
         }));
-        match run {
+        let out = match run {
             Ok(out) => out,
             Err(panic) => (self.internal_error(ip, panic.as_ref()), None),
-        }
+        };
+        self.metrics.record(Phase::Request, &out.0, Some(started));
+        out
     }
 
     /// The verdict on one operation at a sink, for the request whose inputs `request` holds.
@@ -92,11 +97,19 @@ impl Engine {
         if level == Level::Off || request.is_empty() {
             return verdict;
         }
+        let started = Instant::now();
         let found = catch_unwind(AssertUnwindSafe(|| detect(request, op)));
         let finding = match found {
             Ok(Some(f)) => f,
-            Ok(None) => return verdict,
-            Err(panic) => return self.internal_error(request.client_ip, panic.as_ref()),
+            Ok(None) => {
+                self.metrics.record(Phase::Sink, &verdict, Some(started));
+                return verdict;
+            }
+            Err(panic) => {
+                let verdict = self.internal_error(request.client_ip, panic.as_ref());
+                self.metrics.record(Phase::Sink, &verdict, Some(started));
+                return verdict;
+            }
         };
         let location = request.location(finding.input_index).unwrap_or("input");
         let mut f = Finding::new(op.sink().check(), location, &finding.input);
@@ -111,6 +124,7 @@ impl Engine {
         }));
         verdict.findings.push(f);
         self.conclude(&mut verdict, self.clock.now_ms());
+        self.metrics.record(Phase::Sink, &verdict, Some(started));
         verdict
     }
 }
