@@ -239,11 +239,17 @@ impl PyCloudAgent {
         Ok(d)
     }
 
-    /// Stops the thread and waits for it (at most one request timeout), with the GIL
-    /// released (the thread may be waiting for it to apply a configuration). Idempotent.
-    fn stop(&self, py: Python<'_>) {
+    /// Stops the thread and, with `wait`, waits for it (at most one request timeout) with the
+    /// GIL released (the thread may be waiting for it to apply a configuration). Idempotent.
+    #[pyo3(signature = (wait=true))]
+    fn stop(&self, py: Python<'_>, wait: bool) {
         if let Some(client) = self.take() {
-            py.detach(|| client.stop());
+            if wait {
+                py.detach(|| client.stop());
+            } else {
+                // Dropping a client signals its thread to stop without joining it.
+                drop(client);
+            }
         }
     }
 }

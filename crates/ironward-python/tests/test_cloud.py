@@ -138,16 +138,17 @@ def cloud():
         shutil.rmtree(data, ignore_errors=True)
 
 
-def argv(kind, port, workers):
+def argv(kind, port, workers, preload=False):
     if kind == "gunicorn":
         return [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}",
-                "--workers", str(workers), "--chdir", HERE, "cloud_flask:app"]
+                "--workers", str(workers), "--chdir", HERE, *(["--preload"] if preload else []),
+                "cloud_flask:app"]
     return [sys.executable, "-m", "uvicorn", "--host", "127.0.0.1", "--port", str(port),
             "--workers", str(workers), "--app-dir", HERE, "--no-access-log", "cloud_fastapi:app"]
 
 
 @contextlib.contextmanager
-def app_server(kind, url, key, p=None, workers=1):
+def app_server(kind, url, key, p=None, workers=1, preload=False):
     if sys.platform == "win32":
         pytest.skip("gunicorn and uvicorn's workers need a Unix system")
     if kind == "uvicorn":
@@ -160,7 +161,7 @@ def app_server(kind, url, key, p=None, workers=1):
     os.environ["IRONWARD_CLOUD_URL"] = url
     os.environ["IRONWARD_KEY"] = key
     try:
-        with serving(kind, argv(kind, port, workers), port) as (base, proc):
+        with serving(kind, argv(kind, port, workers, preload), port) as (base, proc):
             yield base
     finally:
         for k, v in saved.items():
@@ -342,3 +343,14 @@ def test_blacklist_share_and_redis_feed_one_blacklist(cloud):
         assert get(flask_app, "/", from_server) == 403
         assert get(fastapi_app, "/", from_server) == 403
         assert get(flask_app, "/") == 200 and get(fastapi_app, "/") == 200
+
+
+def test_gunicorn_preload_the_worker_runs_the_agent_not_the_arbiter(cloud):
+    # The app is built in the arbiter, which forks the worker: the worker starts its own agent,
+    # the arbiter stops its one (else it would take the changes the server delivers per key).
+    with app_server("gunicorn", cloud.connect_url, cloud.key(), preload=True) as base:
+        wait_for("connected", lambda: cloud_view(base)["cloud"]["connected"])
+        for code in (418, 419, 420):
+            cloud.config_set(f"BLACKLIST_STATUS_CODE={code}")
+            wait_for(f"BLACKLIST_STATUS_CODE {code}", lambda: cloud_view(base)[
+                "block_status"] == code, timeout=10)

@@ -226,7 +226,19 @@ def _restart_after_fork(rasp: "BaseRASP") -> None:
         r._cloud = None
         r._start_cloud()
 
-    register(after_in_child=after_in_child)
+    def after_in_parent() -> None:
+        # A gunicorn arbiter that imported the app (``--preload``) forks workers and serves no
+        # request: its agent would only take the configuration changes and blacklist entries
+        # the server delivers once per key. The workers run their own.
+        r = ref()
+        if r is None or r._cloud is None or "gunicorn.arbiter" not in sys.modules:
+            return
+        try:
+            r._cloud.stop(wait=False)
+        except Exception:
+            pass
+
+    register(after_in_child=after_in_child, after_in_parent=after_in_parent)
 
 
 class BaseRASP:
