@@ -4,7 +4,7 @@
 //! The agent runs on its own Rust thread and never blocks the adapter's constructor (pyrasp
 //! waits up to 5 s for its connect). Everything but a configuration change is done natively on
 //! the engine in force, without the GIL: the beacon settings, the blacklist shared with the
-//! fleet, the telemetry counters. A **configuration change** is handed to Python: the agent
+//! fleet, the telemetry counters (the engine's metrics: responses by status class, attacks). A **configuration change** is handed to Python: the agent
 //! thread takes the GIL and calls the adapter's callback, which rebuilds its engine with the
 //! remote layer exactly as `set_config` does (`Engine(…, previous=…, remote=…)`: the state
 //! store, so the blacklist and the counters, carries over) and swaps it in with one attribute
@@ -19,7 +19,7 @@
 use crate::engine::{PyEngine, Shared};
 use ironward_cloud_client::{
     BeaconSettings, BlacklistEntry, CloudClient, CloudHooks, CloudOptions, ConfigSource,
-    RemoteConfig, Route,
+    RemoteConfig, RequestCounters, Route,
 };
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
@@ -57,6 +57,20 @@ impl CloudHooks for PyHooks {
 
     fn beacon_settings(&self) -> BeaconSettings {
         BeaconSettings::from_config(self.current().engine.config())
+    }
+
+    fn counters(&self) -> RequestCounters {
+        // The engine's metrics (kept across reconfigurations): 2xx responses are pyrasp's
+        // "success", every other status an "error"; attacks as the engine counted them.
+        let snapshot = self.current().engine.metrics().snapshot();
+        let classes = ironward_core::metrics::STATUS_CLASSES.len();
+        let success = snapshot.responses(1);
+        let all: u64 = (0..classes).map(|c| snapshot.responses(c)).sum();
+        RequestCounters {
+            success,
+            errors: all.saturating_sub(success),
+            attacks: snapshot.attacks,
+        }
     }
 
     fn blacklist(&self) -> Vec<BlacklistEntry> {

@@ -225,6 +225,7 @@ def test_apps_connect_follow_the_server_share_the_blacklist_and_survive_its_loss
         platforms = {r["platform"] for r in rows}
         assert {"Flask", "FastAPI"} <= platforms, rows
         assert all(r["cpu"] is not None for r in rows), rows
+        assert sum(r["requests_attacks"] or 0 for r in rows) >= 1, rows
         # 5. The server goes down: both apps keep serving, on the configuration they have.
         cloud.stop()
         for base in apps:
