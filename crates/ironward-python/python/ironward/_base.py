@@ -470,7 +470,9 @@ class BaseRASP:
                 trial = dict(params)
                 trial[k] = v
                 try:
-                    self._build_engine(trial, remote=self._remote)
+                    # Built on the running engine's state store (no new Redis connections for
+                    # a trial), then dropped.
+                    self._build_engine(trial, previous=self._engine, remote=self._remote)
                 except (ConfigError, RuntimeError):
                     fail.append(k)
                     continue
