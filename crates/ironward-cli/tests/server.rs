@@ -135,3 +135,64 @@ fn key_create_config_set_and_connect() {
     assert_eq!(body["data"], serde_json::json!({}));
     drop(server);
 }
+
+#[test]
+fn admin_password_and_token_create() {
+    let dir = data_dir("admin");
+    let dir_arg = dir.to_str().unwrap();
+    // No user yet: a token needs one.
+    let out = bin()
+        .args(["server", "token", "create", "--data-dir", dir_arg])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no user named"));
+    // A too-short IRONWARD_ADMIN_PASSWORD is refused; without it a password is generated and
+    // printed once, alone on the last line.
+    let out = bin()
+        .args(["server", "admin", "reset-password", "--data-dir", dir_arg])
+        .env("IRONWARD_ADMIN_PASSWORD", "short")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let out = bin()
+        .args(["server", "admin", "reset-password", "--data-dir", dir_arg])
+        .env_remove("IRONWARD_ADMIN_PASSWORD")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let password = stdout.lines().last().unwrap();
+    assert_eq!(password.len(), 24, "{stdout}");
+    assert!(password.bytes().all(|b| b.is_ascii_alphanumeric()));
+    // A write token, alone on the last line; an unknown scope is refused.
+    let out = bin()
+        .args([
+            "server",
+            "token",
+            "create",
+            "--data-dir",
+            dir_arg,
+            "--scope",
+            "write",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let token = stdout.lines().last().unwrap();
+    assert!(token.starts_with("iwt_") && token.len() == 68, "{stdout}");
+    let out = bin()
+        .args([
+            "server",
+            "token",
+            "create",
+            "--data-dir",
+            dir_arg,
+            "--scope",
+            "root",
+        ])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+}

@@ -198,10 +198,15 @@ async fn beacon_inner<S: Store>(
         }
     }
     let mut data = BeaconData::default();
-    let rows = state
-        .store
-        .blacklist_after(&app.name, agent.blacklist_cursor)
-        .await?;
+    // Nothing was listed or removed since this agent's cursor: no query (the common case).
+    let rows = if app.blacklist_seq > agent.blacklist_cursor {
+        state
+            .store
+            .blacklist_after(&app.name, agent.blacklist_cursor)
+            .await?
+    } else {
+        Vec::new()
+    };
     let cursor = rows
         .iter()
         .map(|r| r.seq)

@@ -154,6 +154,20 @@ impl SqlStore {
         Ok(Self { pool, backend })
     }
 
+    /// On PostgreSQL, lets the transaction commit without waiting for its WAL flush
+    /// (`SET LOCAL synchronous_commit = off`): used for events and beacon records, which are
+    /// telemetry; a crash of PostgreSQL may lose the last fraction of a second of them, never
+    /// corrupt anything. Configuration, keys and users keep synchronous commits. (SQLite runs
+    /// WAL with `synchronous = NORMAL`, which likewise does not sync each commit.)
+    pub(super) async fn relaxed_commit(&self, tx: &mut sqlx::AnyConnection) -> StoreResult<()> {
+        if self.backend == Backend::Postgres {
+            sqlx::query("SET LOCAL synchronous_commit = off")
+                .execute(&mut *tx)
+                .await?;
+        }
+        Ok(())
+    }
+
     /// The database behind this store.
     pub fn backend(&self) -> Backend {
         self.backend
@@ -364,6 +378,8 @@ impl Store for SqlStore {
         blacklist_cursor: i64,
     ) -> StoreResult<()> {
         let counters = telemetry.map(|t| t.requests).unwrap_or_default();
+        let mut tx = self.pool.begin().await?;
+        self.relaxed_commit(&mut tx).await?;
         sqlx::query(
             "UPDATE agents SET version = $1, last_beacon_at = $2, \
              cpu = COALESCE($3, cpu), memory = COALESCE($4, memory), \
@@ -381,8 +397,9 @@ impl Store for SqlStore {
         .bind(config_version_sent)
         .bind(blacklist_cursor)
         .bind(key_hash)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
+        tx.commit().await?;
         Ok(())
     }
 

@@ -59,6 +59,7 @@ impl SqlStore {
         received_at: i64,
     ) -> StoreResult<u64> {
         let mut tx = self.pool.begin().await?;
+        self.relaxed_commit(&mut tx).await?;
         for e in events {
             sqlx::query(
                 "INSERT INTO events (app_name, agent_key_hash, time, received_at, check_name, ip, \
