@@ -22,6 +22,7 @@
 
 mod api;
 pub mod auth;
+pub mod dashboard;
 pub mod events;
 mod http;
 pub mod keys;
@@ -212,6 +213,7 @@ pub fn router<S: Store>(store: Arc<S>, public_url: &str, options: &ServerOptions
         )
         .route("/api/v1/agents", get(admin::list_agents::<S>))
         .route("/api/v1/agents/{id}", delete(admin::revoke_agent::<S>))
+        .merge(dashboard::routes::<S>())
         .with_state(state)
 }
 

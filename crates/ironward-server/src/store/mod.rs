@@ -6,9 +6,11 @@
 
 mod sql;
 mod sql_admin;
+mod sql_dashboard;
 mod sql_events;
 
 pub use sql::{Backend, DB_FILE, SqlStore, SqliteStore};
+pub use sql_dashboard::{Count, DashboardQueries, TOP_SAMPLE};
 pub use sql_events::MAX_EVENT_PAGE;
 
 use ironward_cloud_protocol::{BlacklistEntry, ConfigMap, ConnectRequest, Telemetry};
@@ -228,7 +230,8 @@ pub struct EventQuery {
 pub type StoreResult<T> = Result<T, StoreError>;
 
 /// The storage operations of the management server. Every method is one short transaction.
-pub trait Store: Send + Sync + 'static {
+/// The dashboard's aggregate reads are [`DashboardQueries`].
+pub trait Store: DashboardQueries + Send + Sync + 'static {
     /// The application named `name`, if any.
     fn app(&self, name: &str) -> impl Future<Output = StoreResult<Option<App>>> + Send;
     /// Creates the application unless it exists; returns it (an existing one is unchanged).
