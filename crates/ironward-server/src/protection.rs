@@ -2,9 +2,11 @@
 //! every request is inspected by an engine before the API sees it, with axum's router as the
 //! route table (an unknown path is the path check's business).
 //!
-//! Its configuration is [`BASE_PARAMS`] over the `default` template: the flood check is off,
-//! because a fleet behind one NAT address beacons from one IP (per-key rate limits belong to the
-//! server, later). An operator's file (`ironward server --protection-config FILE`) replaces
+//! Its configuration is [`BASE_PARAMS`] over the `default` template: the flood and brute-force
+//! checks are off, because a fleet behind one NAT address beacons from one IP, and a burst of
+//! server errors (a slow database answering 500) would otherwise count as brute force and
+//! blacklist that address, cutting the whole fleet off (seen under load). Sign-in has its own
+//! rate limit ([`crate::auth::limit`]); agent keys and tokens have 256 random bits. An operator's file (`ironward server --protection-config FILE`) replaces
 //! [`BASE_PARAMS`] (over the same template), validated like `ironward check-config`.
 
 use ironward_core::Engine;
@@ -19,7 +21,7 @@ use std::sync::Arc;
 /// authenticated, and the lists still apply): [`IGNORE_PATHS`] plus the template's defaults.
 /// The dashboard's configuration editor posts the same layer as a form, and its sign-in form
 /// carries a password, which may hold any character and goes to argon2 only.
-pub const BASE_PARAMS: &str = r#"{"SECURITY_CHECKS.flood": 0, "IGNORE_PATHS": ["^/favicon.ico$", "^/robots.txt$", "^/api/v1/events$", "^/api/v1/ingest/", "^/api/v1/apps/[^/]+/config$", "^/apps/[^/]+/config$", "^/signin$"]}"#;
+pub const BASE_PARAMS: &str = r#"{"SECURITY_CHECKS.flood": 0, "SECURITY_CHECKS.brute": 0, "IGNORE_PATHS": ["^/favicon.ico$", "^/robots.txt$", "^/api/v1/events$", "^/api/v1/ingest/", "^/api/v1/apps/[^/]+/config$", "^/apps/[^/]+/config$", "^/signin$"]}"#;
 
 /// The paths [`BASE_PARAMS`] keeps away from the detectors (an operator's
 /// `--protection-config` should list them in its `IGNORE_PATHS` too).
