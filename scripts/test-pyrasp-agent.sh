@@ -2,7 +2,8 @@
 # End-to-end test of `ironward server` against two unmodified pyrasp 0.10.2 agents (issue 14):
 # they connect with their keys, receive the application's configuration (a check level the server
 # set takes effect at connect, and a later change on the next beacon), beacon (telemetry recorded),
-# and an IP blacklisted by agent A is then blocked by agent B. Run by scripts/test.sh (CI).
+# an IP blacklisted by agent A is then blocked by agent B, and agent A's attack event reaches the
+# server's event store through the LOG_* keys sent at connect. Run by scripts/test.sh (CI).
 #
 #   scripts/test-pyrasp-agent.sh
 #
@@ -106,4 +107,16 @@ for version, platform, last_beacon, cpu, success, attacks in rows:
 assert sum(r[4] for r in rows) >= 3 and sum(r[5] for r in rows) >= 1, rows
 print("ok: agents recorded:", rows)
 PY
+# 5. Agent A shipped its SQL injection event to the server's ingest endpoint (the LOG_* keys the
+#    server sent at connect: json over http to /api/v1/ingest/<token>).
+shipped() {
+    "$VENV/bin/python" - "$DATA/ironward.db" "$ATTACKER" <<'PY'
+import sqlite3, sys
+rows = sqlite3.connect(sys.argv[1]).execute(
+    "SELECT app_name, check_name, ip, location, payload FROM events WHERE ip = ?", (sys.argv[2],)).fetchall()
+assert any(r[0] == "fleet" and r[1] == "sqli" and "OR 1=1" in (r[4] or "") for r in rows), rows
+print("ok: event shipped by agent A stored:", rows[0])
+PY
+}
+wait_for 15 shipped || fail "agent A's SQL injection event did not reach the server"
 echo "PASS: pyrasp 0.10.2 agents against ironward server"
