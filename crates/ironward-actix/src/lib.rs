@@ -78,6 +78,11 @@
 //! - **`Server` header.** Set to [`Engine::server_header`](ironward_core::Engine::server_header)
 //!   when `CHANGE_SERVER` is on, on application and block responses alike.
 //!
+//! - **Metrics.** With `METRICS_PATH` set (e.g. `/metrics`), a `GET` of that path from a client
+//!   in `METRICS_ALLOW` (the loopback by default) is answered with the engine's counters in
+//!   the Prometheus text format before the body is read or anything inspected; the status
+//!   class of every response sent is counted. See `docs/metrics.md`.
+//!
 //! The engine is shared through an `Arc`; the middleware takes no lock and does no thread hop.
 //! It is implemented as a [`Transform`](actix_web::dev::Transform) and
 //! [`Service`](actix_web::dev::Service) pair; the response body type becomes

@@ -18,6 +18,10 @@
 //! ignores events (no thread, no transport, all counters stay at zero); see
 //! [`Agent::is_enabled`].
 //!
+//! **Metrics**: [`Agent::start_with_metrics`] and [`SyncAgent::with_metrics`] also count every
+//! lost event in the engine's [`Metrics`] (`ironward_events_dropped_total`, reason `queue_full`
+//! or `send_failed`), so that the Prometheus route shows them.
+//!
 //! **Shutdown**: dropping an [`Agent`] closes the queue; the worker ships what is queued and
 //! exits. The drop waits at most [`SHUTDOWN_WAIT`] (or two `LOG_TIMEOUT_MS`, whichever is
 //! longer); past it the worker is told to discard the rest (counted as failed) and is detached.
@@ -27,6 +31,7 @@ use crate::format::Formatter;
 use crate::transport::{self, Transport, TransportError};
 use ironward_core::config::Config;
 use ironward_core::event::Event;
+use ironward_core::metrics::{DropReason, Metrics};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex, mpsc};
@@ -72,6 +77,8 @@ struct Counters {
     pending: AtomicU64,
     /// Set when shutdown gave up: the worker discards what is left.
     abandon: AtomicBool,
+    /// The engine's metrics, told about every lost event.
+    metrics: Option<Arc<Metrics>>,
 }
 
 impl Counters {
@@ -86,9 +93,23 @@ impl Counters {
 
     fn record(&self, result: Result<(), TransportError>) {
         match result {
-            Ok(()) => self.sent.fetch_add(1, Ordering::Relaxed),
-            Err(_) => self.failed.fetch_add(1, Ordering::Relaxed),
+            Ok(()) => {
+                self.sent.fetch_add(1, Ordering::Relaxed);
+            }
+            Err(_) => self.lost(DropReason::SendFailed),
+        }
+    }
+
+    /// Counts a lost event.
+    fn lost(&self, reason: DropReason) {
+        let counter = match reason {
+            DropReason::QueueFull => &self.dropped_queue_full,
+            DropReason::SendFailed => &self.failed,
         };
+        counter.fetch_add(1, Ordering::Relaxed);
+        if let Some(m) = &self.metrics {
+            m.record_events_dropped(reason, 1);
+        }
     }
 }
 
@@ -136,7 +157,20 @@ pub struct Agent {
 impl Agent {
     /// Opens the transport and spawns the worker; a disabled agent when `LOG_ENABLED` is false.
     pub fn start(config: &Config) -> Result<Agent, AgentError> {
-        let counters = Arc::new(Counters::default());
+        Agent::start_inner(config, None)
+    }
+
+    /// [`start`](Self::start), and every event lost (queue full, shipping failed) is also
+    /// counted in `metrics` (the engine's: `Engine::metrics`).
+    pub fn start_with_metrics(config: &Config, metrics: Arc<Metrics>) -> Result<Agent, AgentError> {
+        Agent::start_inner(config, Some(metrics))
+    }
+
+    fn start_inner(config: &Config, metrics: Option<Arc<Metrics>>) -> Result<Agent, AgentError> {
+        let counters = Arc::new(Counters {
+            metrics,
+            ..Counters::default()
+        });
         if !config.log_enabled {
             return Ok(Agent {
                 counters,
@@ -191,13 +225,11 @@ impl Agent {
             Ok(()) => {}
             Err(TrySendError::Full(_)) => {
                 self.counters.pending.fetch_sub(1, Ordering::Relaxed);
-                self.counters
-                    .dropped_queue_full
-                    .fetch_add(1, Ordering::Relaxed);
+                self.counters.lost(DropReason::QueueFull);
             }
             Err(TrySendError::Disconnected(_)) => {
                 self.counters.pending.fetch_sub(1, Ordering::Relaxed);
-                self.counters.failed.fetch_add(1, Ordering::Relaxed);
+                self.counters.lost(DropReason::SendFailed);
             }
         }
     }
@@ -233,7 +265,7 @@ fn run(
 ) {
     while let Ok(event) = rx.recv() {
         if counters.abandon.load(Ordering::Relaxed) {
-            counters.failed.fetch_add(1, Ordering::Relaxed);
+            counters.lost(DropReason::SendFailed);
         } else {
             counters.record(shipper.ship(&event, transport.as_mut()));
         }
@@ -300,10 +332,15 @@ impl SyncAgent {
             Ok(mut transport) => self
                 .counters
                 .record(shipper.ship(event, transport.as_mut())),
-            Err(_) => {
-                self.counters.failed.fetch_add(1, Ordering::Relaxed);
-            }
+            Err(_) => self.counters.lost(DropReason::SendFailed),
         }
+    }
+
+    /// Also counts every event whose shipment fails in `metrics` (the engine's).
+    #[must_use]
+    pub fn with_metrics(mut self, metrics: Arc<Metrics>) -> SyncAgent {
+        self.counters.metrics = Some(metrics);
+        self
     }
 
     /// The counters so far (`dropped_queue_full` is always 0).

@@ -3,7 +3,9 @@
 use crate::support::{closed_port, config, event, render};
 use ironward_agent::agent::{Agent, AgentStats};
 use ironward_core::config::LogProtocol;
+use ironward_core::metrics::{DropReason, Metrics};
 use std::net::UdpSocket;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 #[test]
@@ -44,7 +46,10 @@ fn sync_agent_sends_inline() {
 fn sync_agent_counts_failures_quickly() {
     let mut cfg = config(LogProtocol::Http, closed_port());
     cfg.log_timeout_ms = 300;
-    let agent = Agent::sync(&cfg).unwrap();
+    let metrics = Arc::new(Metrics::new());
+    let agent = Agent::sync(&cfg)
+        .unwrap()
+        .with_metrics(Arc::clone(&metrics));
     let t = Instant::now();
     agent.send(&event(1));
     agent.send(&event(2));
@@ -52,4 +57,5 @@ fn sync_agent_counts_failures_quickly() {
     assert!(t.elapsed() < Duration::from_secs(2));
     let stats = agent.stats();
     assert_eq!((stats.submitted, stats.sent, stats.failed), (2, 0, 2));
+    assert_eq!(metrics.snapshot().events_dropped(DropReason::SendFailed), 2);
 }

@@ -5,6 +5,7 @@
 use crate::support::{config, event, render};
 use ironward_agent::agent::Agent;
 use ironward_core::config::LogProtocol;
+use ironward_core::metrics::{DropReason, Metrics};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
@@ -206,7 +207,8 @@ fn full_queue_drops_and_submit_stays_fast() {
     let mut cfg = config(LogProtocol::Http, server.port);
     cfg.log_queue_size = 4;
     cfg.log_timeout_ms = 400;
-    let agent = Agent::start(&cfg).unwrap();
+    let metrics = Arc::new(Metrics::new());
+    let agent = Agent::start_with_metrics(&cfg, Arc::clone(&metrics)).unwrap();
     let started = Instant::now();
     for i in 0..500 {
         agent.submit(event(i));
@@ -220,6 +222,11 @@ fn full_queue_drops_and_submit_stays_fast() {
     assert_eq!(stats.submitted, 500);
     // The queue full, the rest is dropped, not waited for.
     assert!(stats.dropped_queue_full >= 490, "{stats:?}");
+    // The engine's metrics count the same drops (ironward_events_dropped_total).
+    assert_eq!(
+        metrics.snapshot().events_dropped(DropReason::QueueFull),
+        stats.dropped_queue_full
+    );
     // Dropping the agent is bounded even with a stuck worker and a full queue: it waits at
     // most SHUTDOWN_WAIT (2 s), then detaches the worker. A hang guard with a wide margin.
     let t = Instant::now();

@@ -66,6 +66,13 @@ fn benches(c: &mut Criterion) {
             metrics.record(Phase::Request, black_box(&allow), Some(started));
         })
     });
+    // Its two parts: the clock reads, and the atomic additions.
+    group.bench_function("instant_pair", |b| {
+        b.iter(|| black_box(Instant::now()).elapsed())
+    });
+    group.bench_function("record_untimed", |b| {
+        b.iter(|| metrics.record(Phase::Request, black_box(&allow), None))
+    });
     let busy = engine.metrics();
     group.bench_function("snapshot", |b| b.iter(|| black_box(busy.snapshot())));
     let snapshot = busy.snapshot();

@@ -189,7 +189,11 @@ impl EngineBuilder {
             extra: self.extra,
             state,
             clock: self.clock,
-            metrics: self.metrics.unwrap_or_default(),
+            metrics: {
+                let metrics: Arc<Metrics> = self.metrics.unwrap_or_default();
+                metrics.configuration_applied();
+                metrics
+            },
             dlp: c.security_checks.level(CheckId::Dlp) != Level::Off,
             brute: c.security_checks.level(CheckId::Brute) != Level::Off,
             custom,

@@ -19,6 +19,7 @@ use crate::verdict::PyVerdict;
 use crate::wsgi::{self, OwnedRequest, Text};
 use ironward_agent::agent::Agent;
 use ironward_agent::console;
+use ironward_core::metrics::Metrics;
 use ironward_core::request::{Body, Header, Headers, Request, Response};
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
@@ -76,7 +77,13 @@ impl PyEngine {
             })
             .map_err(|e| config_error(py, &e))?;
         let config = source.loaded.config;
-        let agent = Agent::start(&config)
+        // The counters go on across reconfigurations (the previous engine's), and the event
+        // shipper counts what it loses into them.
+        let metrics = previous.as_ref().map_or_else(
+            || Arc::new(Metrics::new()),
+            |p| Arc::clone(p.shared.engine.metrics()),
+        );
+        let agent = Agent::start_with_metrics(&config, Arc::clone(&metrics))
             .map_err(|e| PyRuntimeError::new_err(format!("cannot start the event shipper: {e}")))?;
         let verbose = config.verbose;
         let invalid = |e: String| {
@@ -95,7 +102,10 @@ impl PyEngine {
             // background; an unreachable Redis is reported once and the engine counts locally
             // meanwhile). A changed store gets the previous engine's blacklist.
             prev => {
-                let engine = ironward_state_redis::build_engine(config)
+                let engine = ironward_state_redis::engine_builder(config)
+                    .map_err(|e| invalid(e.to_string()))?
+                    .metrics(metrics)
+                    .build()
                     .map_err(|e| invalid(e.to_string()))?;
                 if let Some(prev) = prev {
                     let now = engine.now_ms();
@@ -447,6 +457,70 @@ impl PyEngine {
         d.set_item("dropped_queue_full", s.dropped_queue_full)?;
         d.set_item("failed", s.failed)?;
         Ok(Some(d))
+    }
+
+    /// The engine's metrics in the Prometheus text format 0.0.4 (this process's counters).
+    fn metrics_text(&self, py: Python<'_>) -> String {
+        let shared = Arc::clone(&self.shared);
+        py.detach(|| shared.engine.metrics().snapshot().to_prometheus())
+    }
+
+    /// The main counters: `requests`, `blocked`, `attacks`, `internal_errors`,
+    /// `events_dropped`, `config_version`.
+    fn metrics_snapshot<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let s = self.shared.engine.metrics().snapshot();
+        let d = PyDict::new(py);
+        d.set_item("requests", s.requests)?;
+        d.set_item("blocked", s.blocked)?;
+        d.set_item("attacks", s.attacks)?;
+        d.set_item("internal_errors", s.internal_errors)?;
+        d.set_item("events_dropped", s.events_dropped)?;
+        d.set_item("config_version", s.config_version)?;
+        Ok(d)
+    }
+
+    /// `METRICS_PATH`, or None when no metrics route is served.
+    #[getter]
+    fn metrics_path(&self) -> Option<String> {
+        let path = &self.shared.engine.config().metrics_path;
+        (!path.is_empty()).then(|| path.clone())
+    }
+
+    /// The metrics text when the request (raw pieces, as `inspect_request` takes them) is an
+    /// allowed scrape of `METRICS_PATH` (`GET`/`HEAD`, client in `METRICS_ALLOW`), else None.
+    #[pyo3(signature = (method, path, headers=Vec::new(), peer_ip=None))]
+    fn metrics_scrape(
+        &self,
+        py: Python<'_>,
+        method: PyBackedStr,
+        path: PyBackedStr,
+        headers: Vec<(PyBackedStr, PyBackedStr)>,
+        peer_ip: Option<&str>,
+    ) -> Option<String> {
+        let req = raw_request(method, path, "", headers, peer_ip, None, None, 0);
+        let shared = Arc::clone(&self.shared);
+        py.detach(|| req.with(|r| shared.engine.metrics_route(r)))
+    }
+
+    /// [`metrics_scrape`](Self::metrics_scrape) for a WSGI environ.
+    fn metrics_scrape_wsgi(
+        &self,
+        py: Python<'_>,
+        environ: &Bound<'_, PyDict>,
+    ) -> PyResult<Option<String>> {
+        let req = wsgi::from_environ(environ, None, None, 0)?;
+        let shared = Arc::clone(&self.shared);
+        Ok(py.detach(|| req.with(|r| shared.engine.metrics_route(r))))
+    }
+
+    /// Counts the status of a response the adapter sends (`ironward_responses_total`).
+    fn record_response_status(&self, status: u16) {
+        self.shared.engine.metrics().record_response_status(status);
+    }
+
+    /// Sets `ironward_config_version`.
+    fn set_config_version(&self, version: u64) {
+        self.shared.engine.metrics().set_config_version(version);
     }
 
     /// True when at least one sink check is on (`SINK_CHECKS`): request verdicts then carry

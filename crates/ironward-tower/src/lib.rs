@@ -44,6 +44,11 @@
 //! `ConnectInfo` and `MatchedPath`; the `tonic` feature reads tonic's `TcpConnectInfo`;
 //! otherwise the client address comes from a `SocketAddr` request extension.
 //!
+//! Metrics: with `METRICS_PATH` set (e.g. `/metrics`), a `GET` of that path from a client in
+//! `METRICS_ALLOW` (the loopback by default) is answered with the engine's counters in the
+//! Prometheus text format, before any inspection; the layer also counts the status class of
+//! every response it sends. See `docs/metrics.md`.
+//!
 //! tonic: `Server::builder().layer(IronwardLayer::new(engine)).add_service(svc)`. A blocked
 //! gRPC call (`Content-Type: application/grpc…`) is answered with a gRPC status instead of the
 //! HTML block page — a trailers-only response whose `grpc-status` is the block status mapped

@@ -328,9 +328,16 @@ impl Metrics {
         add(&self.events_dropped[reason as usize], n);
     }
 
-    /// Sets the version of the configuration in force (`ironward_config_version`): the
-    /// management server's version when it sent the configuration, else whatever number the
-    /// application uses (0 until set).
+    /// Counts one more configuration applied (`ironward_config_version`): every engine built
+    /// with these metrics calls it, so the version is 1 for the configuration a process
+    /// started with and goes up by one at each hot reload (`Engine::reconfigure`).
+    pub fn configuration_applied(&self) {
+        add(&self.config_version, 1);
+    }
+
+    /// Sets the version of the configuration in force (`ironward_config_version`), for an
+    /// application that numbers its configurations itself; the next engine built with these
+    /// metrics counts on from it.
     pub fn set_config_version(&self, version: u64) {
         self.config_version.store(version, Ordering::Relaxed);
     }
@@ -423,7 +430,8 @@ pub struct MetricsSnapshot {
     pub internal_errors: u64,
     /// Security events lost by the shippers, all reasons.
     pub events_dropped: u64,
-    /// The configuration version ([`Metrics::set_config_version`]).
+    /// The configuration version: configurations applied ([`Metrics::configuration_applied`]),
+    /// or what [`Metrics::set_config_version`] set.
     pub config_version: u64,
     inspections: [[u64; ACTIONS]; PHASES],
     verdicts: [[u64; ACTIONS]; CHECKS],

@@ -84,7 +84,7 @@ impl MetricsSnapshot {
             o,
             "ironward_config_version",
             "gauge",
-            "Version of the configuration in force (set by the management client or the application; 0 when unset).",
+            "Version of the configuration in force: 1 at start, one more at each hot reload (or as the application sets it).",
         );
         let _ = writeln!(o, "ironward_config_version {}", self.config_version);
         head(

@@ -189,6 +189,25 @@ fn engines_built_with_the_same_metrics_count_together() {
     // A default engine has its own.
     let c = Engine::new(Config::default()).unwrap();
     assert_eq!(c.metrics().snapshot().requests, 0);
+    assert_eq!(c.metrics().config_version(), 1);
+}
+
+#[test]
+fn a_reconfigured_engine_keeps_the_counters_and_bumps_the_version() {
+    let engine = Engine::new(Config::default()).unwrap();
+    engine.inspect_request(&Request::new("GET", "/"));
+    assert_eq!(engine.metrics().config_version(), 1);
+    let mut c = Config::default();
+    c.block_status_code = 406;
+    let next = engine.reconfigure(c).unwrap();
+    assert!(Arc::ptr_eq(next.metrics(), engine.metrics()));
+    next.inspect_request(&Request::new("GET", "/"));
+    let s = next.metrics().snapshot();
+    assert_eq!((s.requests, s.config_version), (2, 2));
+    // An application numbering its configurations itself.
+    next.metrics().set_config_version(40);
+    let last = next.reconfigure(Config::default()).unwrap();
+    assert_eq!(last.metrics().config_version(), 41);
 }
 
 #[test]

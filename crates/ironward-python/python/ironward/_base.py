@@ -143,6 +143,10 @@ def _read_exact(stream: Any, n: int) -> bytes:
     return b"".join(chunks)
 
 
+#: The ``Content-Type`` of the metrics route (the Prometheus text format).
+METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+
+
 def _status_code(status: Any) -> int:
     if isinstance(status, int):
         return status
@@ -493,6 +497,29 @@ class BaseRASP:
 
     def blacklist_remove(self, ip: str) -> bool:
         return self._engine.blacklist_remove(ip)
+
+    def get_metrics(self) -> str:
+        """This process's metrics in the Prometheus text format (version 0.0.4): requests,
+        verdicts by check and action, inspection time, dropped events, configuration version
+        (see ``docs/metrics.md``). With several worker processes each has its own counters."""
+        return self._engine.metrics_text()
+
+    def _metrics_wsgi(self, environ: dict) -> Optional[bytes]:
+        """The metrics body when ``environ`` is an allowed scrape of ``METRICS_PATH``."""
+        if self._engine.metrics_path is None:
+            return None
+        try:
+            text = self._engine.metrics_scrape_wsgi(environ)
+        except Exception:
+            return None
+        return None if text is None else text.encode()
+
+    def _count_status(self, status: Any) -> None:
+        """Counts the status of a response sent (``ironward_responses_total``)."""
+        try:
+            self._engine.record_response_status(_status_code(status))
+        except Exception:
+            pass
 
     @property
     def engine(self) -> Engine:

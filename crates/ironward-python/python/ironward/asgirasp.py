@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import sys
 from typing import Any, Awaitable, Callable, List, MutableMapping, Optional, Tuple
-from ._base import ROUTE_UNKNOWN, BaseRASP, Blocked, SinkState
+from ._base import METRICS_CONTENT_TYPE, ROUTE_UNKNOWN, BaseRASP, Blocked, SinkState
 from ._parsed import asgi_target
 
 __all__ = ["AsgiRASP", "ResponseCut"]
@@ -100,6 +100,21 @@ class _Replay:
         if self._messages:
             return self._messages.pop(0)
         return await self._receive()
+
+
+class _CountingSend:
+    """``send`` that counts the status of the response (``ironward_responses_total``)."""
+
+    __slots__ = ("rasp", "send")
+
+    def __init__(self, rasp: BaseRASP, send: Send) -> None:
+        self.rasp = rasp
+        self.send = send
+
+    async def __call__(self, message: Message) -> None:
+        if message["type"] == _START:
+            self.rasp._count_status(message.get("status", 200))
+        await self.send(message)
 
 
 class _ResponseGate:
@@ -330,7 +345,36 @@ class _AsgiHandling:
             client[0] if client else None, body, full, self._route(scope),
         )
 
+    def _metrics_asgi(self, scope: Scope) -> Optional[bytes]:
+        """The metrics body when ``scope`` is an allowed scrape of ``METRICS_PATH``."""
+        engine = self._engine
+        if engine.metrics_path is None:
+            return None
+        try:
+            path, _ = asgi_target(scope)
+            client = scope.get("client")
+            text = engine.metrics_scrape(
+                scope.get("method", "GET"), path, _latin1(scope.get("headers") or ()),
+                client[0] if client else None,
+            )
+        except Exception:
+            return None
+        return None if text is None else text.encode()
+
     async def _handle(self, app: Any, scope: Scope, receive: Receive, send: Send) -> None:
+        metrics = self._metrics_asgi(scope)
+        if metrics is not None:
+            await send({
+                "type": _START, "status": 200,
+                "headers": [
+                    (b"content-type", METRICS_CONTENT_TYPE.encode()),
+                    (b"content-length", str(len(metrics)).encode()),
+                ],
+            })
+            head = scope.get("method") == "HEAD"
+            await send({"type": _BODY, "body": b"" if head else metrics})
+            return
+        send = _CountingSend(self, send)
         messages: List[Message] = []
         try:
             verdict = await self._inspect(scope, receive, messages)

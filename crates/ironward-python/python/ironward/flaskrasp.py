@@ -20,6 +20,7 @@ from werkzeug.exceptions import MethodNotAllowed
 from werkzeug.routing import RequestRedirect
 
 from ._base import (
+    METRICS_CONTENT_TYPE,
     ROUTE_MATCHED,
     ROUTE_METHOD_NOT_ALLOWED,
     ROUTE_NOT_FOUND,
@@ -32,6 +33,7 @@ __all__ = ["FlaskRASP"]
 _VERDICT = "ironward.verdict"
 _BLOCKED = "ironward.blocked"
 _SINK = "ironward.sink"
+_METRICS = "ironward.metrics"
 
 
 def block_response(verdict: Any) -> Response:
@@ -83,6 +85,10 @@ class FlaskRASP(BaseRASP):
     def _before_request(self) -> Any:
         req = request._get_current_object()  # one proxy lookup, then plain attributes
         environ = req.environ
+        metrics = self._metrics_wsgi(environ)
+        if metrics is not None:
+            environ[_METRICS] = True
+            return Response(metrics, 200, content_type=METRICS_CONTENT_TYPE)
         route = self._route(req)
         if "stream" in req.__dict__:
             # Another hook already opened the body stream: only Flask's own (cached) read of
@@ -114,6 +120,13 @@ class FlaskRASP(BaseRASP):
 
     def _after_request(self, response: Response) -> Response:
         environ = request._get_current_object().environ
+        if environ.get(_METRICS):
+            return response
+        response = self._after_request_inner(environ, response)
+        self._count_status(response.status_code)
+        return response
+
+    def _after_request_inner(self, environ: dict, response: Response) -> Response:
         scope = environ.get(_SINK)
         if scope is not None and scope[0].blocked is not None:
             # A sink blocked during the request, whatever the view made of it.

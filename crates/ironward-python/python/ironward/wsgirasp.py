@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterable, List, Optional
 
-from ._base import ROUTE_UNKNOWN, BaseRASP, Blocked
+from ._base import METRICS_CONTENT_TYPE, ROUTE_UNKNOWN, BaseRASP, Blocked
 
 __all__ = ["WsgiRASP"]
 
@@ -61,6 +61,14 @@ class WsgiRASP(BaseRASP):
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         if self.app is None:
             raise RuntimeError("WsgiRASP needs the WSGI application to protect")
+        metrics = self._metrics_wsgi(environ)
+        if metrics is not None:
+            start_response(
+                "200 OK",
+                [("Content-Type", METRICS_CONTENT_TYPE), ("Content-Length", str(len(metrics)))],
+            )
+            return [b"" if environ.get("REQUEST_METHOD") == "HEAD" else metrics]
+        start_response = self._counting(start_response)
         verdict = self.inspect_wsgi(environ, self._route(environ))
         if verdict is not None and verdict.blocked:
             return self._block(verdict, start_response)
@@ -85,6 +93,15 @@ class WsgiRASP(BaseRASP):
         if close is not None:
             close()
         return self._block(sink_block, start_response)
+
+    def _counting(self, start_response: Callable) -> Callable:
+        """``start_response`` that counts the status sent (``ironward_responses_total``)."""
+
+        def counted(status: str, headers: List[tuple], exc_info: Any = None) -> Callable:
+            self._count_status(status)
+            return start_response(status, headers, exc_info)
+
+        return counted
 
     def _route(self, environ: dict) -> int:
         """The route code; plain WSGI apps have no route table."""
