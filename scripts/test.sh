@@ -78,6 +78,12 @@ else
   cargo test --workspace --locked --no-fail-fast
 fi
 
+step "server load smoke (5 s)"
+# ironward server under a small open-loop load (1,000 agents, 100 events/s) on SQLite; fails on
+# any failed request. The full load is scripts/bench-server.sh (release build, not in CI).
+cargo run -q --locked -p ironward-server --example load -- \
+  --agents 1000 --events-per-sec 100 --queries-per-sec 2 --seconds 5 --strict
+
 step "doctests"
 cargo test --workspace --doc --locked
 

@@ -9,7 +9,7 @@
 //! ```text
 //! cargo run --release -p ironward-server --example load -- \
 //!     [--agents 10000] [--beacon-interval 30] [--events-per-sec 1000] [--queries-per-sec 5] \
-//!     [--seconds 60] [--database postgres://…]
+//!     [--seconds 60] [--database postgres://…] [--strict]
 //! ```
 
 #![allow(clippy::print_stdout, clippy::print_stderr, missing_docs)]
@@ -31,6 +31,8 @@ struct Args {
     queries_per_sec: f64,
     seconds: f64,
     database: Option<String>,
+    /// Exit with status 1 when any request failed (the CI smoke).
+    strict: bool,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -41,9 +43,14 @@ fn parse_args() -> Result<Args, String> {
         queries_per_sec: 5.0,
         seconds: 60.0,
         database: None,
+        strict: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
+        if flag == "--strict" {
+            args.strict = true;
+            continue;
+        }
         let value = it.next().ok_or(format!("{flag} needs a value"))?;
         let num = || value.parse::<f64>().map_err(|e| format!("{flag}: {e}"));
         match flag.as_str() {
@@ -275,5 +282,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         );
     }
     server_rt.block_on(store.close());
+    let failed: u64 = [&beacons, &events, &queries]
+        .iter()
+        .map(|s| s.lock().unwrap_or_else(|e| e.into_inner()).errors)
+        .sum();
+    if args.strict && failed > 0 {
+        eprintln!("{failed} requests failed");
+        std::process::exit(1);
+    }
     Ok(())
 }
