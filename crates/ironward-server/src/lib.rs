@@ -275,6 +275,7 @@ pub async fn create_key<S: Store>(
             found
         }
         None => {
+            check_app_name(app)?;
             let template = remote_config::check_template(template.unwrap_or("default"))
                 .map_err(|e| ServerError::InvalidConfig(vec![e]))?;
             let config = remote_config::initial_config();
@@ -379,13 +380,8 @@ async fn change_config<S: Store>(
     Ok(store.set_app_config(app, &template, &config).await?)
 }
 
-/// Creates an application with `template` (default `default`) and the initial remote layer;
-/// `Ok(None)` if one of that name exists. Names are 1–64 letters, digits, `.`, `_` or `-`.
-pub async fn create_app<S: Store>(
-    store: &S,
-    name: &str,
-    template: Option<&str>,
-) -> Result<Option<store::App>, ServerError> {
+/// Application names: 1–64 letters, digits, `.`, `_` or `-` (they appear in URLs).
+fn check_app_name(name: &str) -> Result<(), ServerError> {
     if name.is_empty()
         || name.len() > 64
         || !name
@@ -396,6 +392,17 @@ pub async fn create_app<S: Store>(
             "invalid application name {name:?} (1-64 letters, digits, '.', '_' or '-')"
         )]));
     }
+    Ok(())
+}
+
+/// Creates an application with `template` (default `default`) and the initial remote layer;
+/// `Ok(None)` if one of that name exists. Names are 1–64 letters, digits, `.`, `_` or `-`.
+pub async fn create_app<S: Store>(
+    store: &S,
+    name: &str,
+    template: Option<&str>,
+) -> Result<Option<store::App>, ServerError> {
+    check_app_name(name)?;
     if store.app(name).await?.is_some() {
         return Ok(None);
     }

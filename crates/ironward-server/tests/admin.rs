@@ -485,6 +485,13 @@ fn apps_config_agents(db: Db) {
     assert_eq!(agent["telemetry"]["requests"]["attacks"], 2);
     assert_eq!(agent["telemetry"]["cpu"], 12.5);
     assert_eq!(
+        server.call("GET", "/api/v1/agents", &w, None).2["agents"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
         server.call("GET", "/api/v1/agents?app=other", &w, None).2["agents"],
         json!([])
     );
