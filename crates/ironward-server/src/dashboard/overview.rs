@@ -110,9 +110,8 @@ pub(crate) async fn page<S: Store>(
         let agents = store.agents(app).await?;
         let live: Vec<&Agent> = agents.iter().filter(|a| a.revoked_at.is_none()).collect();
         let online_count = live.iter().filter(|a| online(a, &apps, now)).count();
-        let total = store.event_count(start, app).await?;
-        let histogram = store.event_histogram(start, bucket, app).await?;
-        let counts = chart::fill(&histogram, start, bucket, n);
+        let counts = store.event_histogram(start, bucket, n, app).await?;
+        let total: i64 = counts.iter().sum();
         let checks = store.top_checks(start, app, 10).await?;
         let ips = store.top_ips(start, app).await?;
         let mut countries: HashMap<String, i64> = HashMap::new();

@@ -10,7 +10,7 @@ mod sql_dashboard;
 mod sql_events;
 
 pub use sql::{Backend, DB_FILE, SqlStore, SqliteStore};
-pub use sql_dashboard::{Count, DashboardQueries, TOP_SAMPLE};
+pub use sql_dashboard::{Count, DashboardQueries, TOP_IPS, TOP_SAMPLE};
 pub use sql_events::MAX_EVENT_PAGE;
 
 use ironward_cloud_protocol::{BlacklistEntry, ConfigMap, ConnectRequest, Telemetry};

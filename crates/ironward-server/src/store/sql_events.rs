@@ -116,9 +116,16 @@ impl SqlStore {
             push("time < ?", vec![Param::Int(until)]);
         }
         if let Some((time, id)) = q.before {
+            // The leading `time <= ?` lets the index seek to the page instead of walking every
+            // newer entry (the OR alone is a scan from the newest: 0.45 s at 860,000 deep).
             push(
-                "(time < ? OR (time = ? AND id < ?))",
-                vec![Param::Int(time), Param::Int(time), Param::Int(id)],
+                "time <= ? AND (time < ? OR (time = ? AND id < ?))",
+                vec![
+                    Param::Int(time),
+                    Param::Int(time),
+                    Param::Int(time),
+                    Param::Int(id),
+                ],
             );
         }
         let filter = if clauses.is_empty() {
