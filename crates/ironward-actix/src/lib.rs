@@ -31,6 +31,13 @@
 //! `ironward_state_redis::build_engine(config)` instead of `Engine::new(config)`; the
 //! middleware is the same.
 //!
+//! Hot reload: give the middleware an [`ironward_core::reload::SharedEngine`]
+//! (`Ironward::new(shared.clone())`) and call `shared.reconfigure(config)` (or let
+//! `ironward-cloud-client` do it when the management server sends a change): each request is
+//! judged, with its response, by the engine in force when it arrived; the blacklist and the
+//! counters carry over; a configuration that does not build is refused and the running one
+//! stays.
+//!
 //! ## What it does
 //!
 //! - **Request.** The core [`Request`](ironward_core::Request) borrows from the actix request:

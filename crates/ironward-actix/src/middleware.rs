@@ -1,5 +1,10 @@
 //! The `Transform` and `Service` pair that wires the engine into actix-web, and the options
 //! of the middleware (route table, event reporter).
+//!
+//! The engine lives in a [`SharedEngine`]: each request takes the engine in force when it
+//! arrives and keeps it to the end of its response, so a hot reload
+//! ([`SharedEngine::reconfigure`], the management agent of `ironward-cloud-client`) applies
+//! from the next request, and no request is dropped or inspected twice.
 
 use crate::report::{Reporter, report};
 use crate::{inbound, outbound};
@@ -9,18 +14,21 @@ use actix_web::error::InternalError;
 use actix_web::{Error, HttpMessage, HttpResponse};
 use futures_util::future::{LocalBoxFuture, Ready, ready};
 use ironward_core::event::Event;
+use ironward_core::reload::SharedEngine;
 use ironward_core::{Action, Engine, Request, Routes};
 use ironward_guard::SinkContext;
+use std::cell::RefCell;
 use std::fmt;
 use std::rc::Rc;
 use std::sync::Arc;
 
 /// The Ironward middleware: `App::new().wrap(Ironward::new(engine))`.
 ///
-/// Cloning it is cheap (reference counts); build the engine once and share it across workers.
+/// Cloning it is cheap (reference counts); build the engine once and share it across workers
+/// (an `Arc<Engine>`, or a [`SharedEngine`] whose engine can be replaced while the server runs).
 #[derive(Clone)]
 pub struct Ironward {
-    engine: Arc<Engine>,
+    engine: SharedEngine,
     reporter: Option<Reporter>,
     routes: Option<Arc<Routes>>,
     actix_router: bool,
@@ -37,18 +45,25 @@ impl fmt::Debug for Ironward {
 }
 
 impl Ironward {
-    /// A middleware that protects the wrapped application with this engine.
-    pub fn new(engine: Arc<Engine>) -> Self {
+    /// A middleware that protects the wrapped application with this engine: an `Arc<Engine>`,
+    /// or a [`SharedEngine`] to reconfigure the running server.
+    pub fn new(engine: impl Into<SharedEngine>) -> Self {
         Ironward {
-            engine,
+            engine: engine.into(),
             reporter: None,
             routes: None,
             actix_router: false,
         }
     }
 
-    /// The engine this middleware uses.
-    pub fn engine(&self) -> &Arc<Engine> {
+    /// The engine in force.
+    pub fn engine(&self) -> Arc<Engine> {
+        self.engine.load()
+    }
+
+    /// The handle whose engine the middleware uses: [`SharedEngine::reconfigure`] it to change
+    /// the configuration of the running server.
+    pub fn shared_engine(&self) -> &SharedEngine {
         &self.engine
     }
 
@@ -88,9 +103,12 @@ impl Ironward {
     }
 }
 
-/// What every call of the service needs (one per worker, shared by its requests).
+/// What every call of the service needs for one engine (one per worker, shared by its
+/// requests; rebuilt when the engine is replaced).
 pub(crate) struct Shared {
     pub(crate) engine: Arc<Engine>,
+    /// The [`SharedEngine::generation`] `engine` was taken at.
+    generation: u64,
     pub(crate) reporter: Option<Reporter>,
     pub(crate) routes: Option<Arc<Routes>>,
     pub(crate) actix_router: bool,
@@ -112,21 +130,47 @@ where
     fn new_transform(&self, service: S) -> Self::Future {
         ready(Ok(IronwardService {
             service: Rc::new(service),
-            shared: Rc::new(Shared {
-                engine: Arc::clone(&self.engine),
-                reporter: self.reporter.clone(),
-                routes: self.routes.clone(),
-                actix_router: self.actix_router,
-                sinks: self.engine.sinks_on(),
-            }),
+            current: RefCell::new(Rc::new(self.prepare(self.engine.generation()))),
+            options: self.clone(),
         }))
+    }
+}
+
+impl Ironward {
+    /// The values of the engine in force (taken after `generation` was read, so it is at least
+    /// that recent; a newer one is picked up by the next request).
+    fn prepare(&self, generation: u64) -> Shared {
+        let engine = self.engine.load();
+        Shared {
+            sinks: engine.sinks_on(),
+            engine,
+            generation,
+            reporter: self.reporter.clone(),
+            routes: self.routes.clone(),
+            actix_router: self.actix_router,
+        }
     }
 }
 
 /// The service [`Ironward`] wraps an application in (one per worker).
 pub struct IronwardService<S> {
     service: Rc<S>,
-    shared: Rc<Shared>,
+    options: Ironward,
+    /// The [`Shared`] of the engine the worker's last request used.
+    current: RefCell<Rc<Shared>>,
+}
+
+impl<S> IronwardService<S> {
+    /// The [`Shared`] of the engine in force: one atomic load when the engine has not changed
+    /// since the worker's last request.
+    fn current(&self) -> Rc<Shared> {
+        let generation = self.options.engine.generation();
+        let mut current = self.current.borrow_mut();
+        if current.generation != generation {
+            *current = Rc::new(self.options.prepare(generation));
+        }
+        Rc::clone(&current)
+    }
 }
 
 impl<S> fmt::Debug for IronwardService<S> {
@@ -147,11 +191,13 @@ where
     forward_ready!(service);
 
     fn call(&self, req: ServiceRequest) -> Self::Future {
-        if let Some(res) = crate::metrics::scrape(&req, &self.shared.engine) {
+        // The engine in force now judges this request and its response, whatever reloads
+        // happen meanwhile.
+        let shared = self.current();
+        if let Some(res) = crate::metrics::scrape(&req, &shared.engine) {
             return Box::pin(ready(Ok(req.into_response(res))));
         }
         let service = Rc::clone(&self.service);
-        let shared = Rc::clone(&self.shared);
         Box::pin(async move {
             let out = handle(&service, &shared, req).await;
             crate::metrics::sent(&shared.engine, &out);

@@ -5,6 +5,7 @@
 mod differential;
 mod events;
 mod metrics;
+mod reload;
 mod robustness;
 mod routes;
 mod support;

@@ -1,10 +1,17 @@
 //! The [`IronwardLayer`]: the engine and its options, applied to a service.
+//!
+//! The engine lives in a [`SharedEngine`]: each request takes the engine in force when it
+//! arrives and keeps it to the end of its response, so a hot reload
+//! ([`SharedEngine::reconfigure`], the management agent of `ironward-cloud-client`) applies
+//! from the next request, and no request is dropped or inspected twice.
 
 use std::fmt;
 use std::sync::Arc;
 
+use arc_swap::ArcSwap;
 use http::HeaderValue;
 use ironward_core::event::Event;
+use ironward_core::reload::SharedEngine;
 use ironward_core::{Engine, Routes};
 use tower_layer::Layer;
 
@@ -16,19 +23,22 @@ pub type Reporter = Arc<dyn Fn(Event) + Send + Sync>;
 
 /// A `tower` layer that protects a service with an Ironward [`Engine`].
 ///
-/// The engine is built once and shared (`Arc`); the layer clones the `Arc` only.
+/// The engine is built once and shared (an `Arc<Engine>`, or a [`SharedEngine`] whose engine
+/// can be replaced while the service runs); the layer clones reference counts only.
 #[derive(Clone)]
 pub struct IronwardLayer {
-    pub(crate) engine: Arc<Engine>,
+    pub(crate) engine: SharedEngine,
     pub(crate) reporter: Option<Reporter>,
     pub(crate) axum_router: bool,
     pub(crate) routes: Option<Arc<Routes>>,
 }
 
-/// What every call of a protected service needs, shared behind one `Arc` (one reference count
-/// per request, whatever the options).
+/// What every call of a protected service needs for one engine, shared behind one `Arc` (one
+/// reference count per request, whatever the options); rebuilt when the engine is replaced.
 pub(crate) struct Shared {
     pub engine: Arc<Engine>,
+    /// The [`SharedEngine::generation`] `engine` was taken at.
+    pub generation: u64,
     pub reporter: Option<Reporter>,
     pub axum_router: bool,
     pub routes: Option<Arc<Routes>>,
@@ -50,11 +60,61 @@ impl fmt::Debug for Shared {
     }
 }
 
+/// What a protected service holds: the options and the [`Shared`] of the engine in force.
+pub(crate) struct Handle {
+    /// The layer: its engine handle and options.
+    layer: IronwardLayer,
+    current: ArcSwap<Shared>,
+}
+
+impl fmt::Debug for Handle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Handle")
+            .field("generation", &self.layer.engine.generation())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Handle {
+    /// The [`Shared`] of the engine in force: one atomic load when the engine has not changed
+    /// since the last request, a rebuild of the small per-engine values when it has.
+    pub(crate) fn current(&self) -> Arc<Shared> {
+        let generation = self.layer.engine.generation();
+        let cached = self.current.load();
+        if cached.generation == generation {
+            return Arc::clone(&cached);
+        }
+        let next = Arc::new(prepare(generation, &self.layer));
+        self.current.store(Arc::clone(&next));
+        next
+    }
+}
+
+/// The values of the engine in force (taken after `generation` was read, so it is at least
+/// that recent; a newer one is picked up by the next request).
+fn prepare(generation: u64, layer: &IronwardLayer) -> Shared {
+    let engine = layer.engine.load();
+    let server = engine
+        .server_header()
+        .and_then(|s| HeaderValue::from_str(s).ok());
+    Shared {
+        body_cap: usize::try_from(engine.config().max_body_bytes).unwrap_or(usize::MAX),
+        sinks: engine.sinks_on(),
+        engine,
+        generation,
+        reporter: layer.reporter.clone(),
+        axum_router: layer.axum_router,
+        routes: layer.routes.clone(),
+        server,
+    }
+}
+
 impl IronwardLayer {
-    /// A layer with this engine.
-    pub fn new(engine: Arc<Engine>) -> Self {
+    /// A layer with this engine: an `Arc<Engine>`, or a [`SharedEngine`] to reconfigure the
+    /// running service.
+    pub fn new(engine: impl Into<SharedEngine>) -> Self {
         IronwardLayer {
-            engine,
+            engine: engine.into(),
             reporter: None,
             axum_router: false,
             routes: None,
@@ -90,8 +150,14 @@ impl IronwardLayer {
         self
     }
 
-    /// The engine.
-    pub fn engine(&self) -> &Arc<Engine> {
+    /// The engine in force.
+    pub fn engine(&self) -> Arc<Engine> {
+        self.engine.load()
+    }
+
+    /// The handle whose engine the layer uses: [`SharedEngine::reconfigure`] it to change the
+    /// configuration of the running service.
+    pub fn shared_engine(&self) -> &SharedEngine {
         &self.engine
     }
 }
@@ -108,21 +174,12 @@ impl<S> Layer<S> for IronwardLayer {
     type Service = Ironward<S>;
 
     fn layer(&self, inner: S) -> Ironward<S> {
-        let config = self.engine.config();
-        let server = self
-            .engine
-            .server_header()
-            .and_then(|s| HeaderValue::from_str(s).ok());
+        let generation = self.engine.generation();
         Ironward {
             inner,
-            shared: Arc::new(Shared {
-                engine: Arc::clone(&self.engine),
-                reporter: self.reporter.clone(),
-                axum_router: self.axum_router,
-                routes: self.routes.clone(),
-                server,
-                body_cap: usize::try_from(config.max_body_bytes).unwrap_or(usize::MAX),
-                sinks: self.engine.sinks_on(),
+            handle: Arc::new(Handle {
+                layer: self.clone(),
+                current: ArcSwap::from_pointee(prepare(generation, self)),
             }),
         }
     }

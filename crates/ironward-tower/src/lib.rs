@@ -31,6 +31,13 @@
 //! `ironward_state_redis::build_engine(config)` instead of `Engine::new(config)`; the layer is
 //! the same.
 //!
+//! Hot reload: give the layer an [`ironward_core::reload::SharedEngine`]
+//! (`IronwardLayer::new(shared.clone())`) and call `shared.reconfigure(config)` (or let
+//! `ironward-cloud-client` do it when the management server sends a change): each request is
+//! judged, with its response, by the engine in force when it arrived; the blacklist and the
+//! counters carry over; a configuration that does not build is refused and the running one
+//! stays.
+//!
 //! The request body (HTTP/1.1, HTTP/2, gRPC) is buffered up to one byte past `MAX_BODY_BYTES`,
 //! handed to the engine with its `Content-Type` (and `body_len` when it is longer), and the
 //! same bytes go to the service. A longer body is answered 413 by the engine

@@ -17,14 +17,14 @@ use ironward_guard::SinkContext;
 use tower_service::Service;
 
 use crate::body::{BoxError, DlpBody, RequestBody, ResponseBody, boxed, buffer, full};
-use crate::layer::{Reporter, Shared};
+use crate::layer::{Handle, Reporter, Shared};
 use crate::{convert, grpc, metrics};
 
 /// A service protected by Ironward; built by [`IronwardLayer`](crate::IronwardLayer).
 #[derive(Clone, Debug)]
 pub struct Ironward<S> {
     pub(crate) inner: S,
-    pub(crate) shared: Arc<Shared>,
+    pub(crate) handle: Arc<Handle>,
 }
 
 /// Sends the events of a verdict with findings to the reporter, if there is one.
@@ -61,13 +61,15 @@ where
 
     fn call(&mut self, req: http::Request<B>) -> Self::Future {
         let (parts, body) = req.into_parts();
-        if let Some(res) = metrics::scrape(&self.shared, &parts) {
+        // The engine in force now judges this request and its response, whatever reloads
+        // happen meanwhile.
+        let shared = self.handle.current();
+        if let Some(res) = metrics::scrape(&shared, &parts) {
             return Box::pin(std::future::ready(Ok(res)));
         }
         if body.is_end_stream() {
             // No body (a GET…): inspect now and call the instance that was polled ready, with
             // no buffering, no clone of the service, and a small future for the response.
-            let shared = Arc::clone(&self.shared);
             let (verdict, sinks) = inspect(&shared, &parts, &[], None);
             let grpc = grpc::is_grpc(&parts.headers);
             if let Some(res) = blocked(&shared, &verdict, grpc) {
@@ -96,7 +98,7 @@ where
         // future; a clone takes its place.
         let clone = self.inner.clone();
         let inner = std::mem::replace(&mut self.inner, clone);
-        Box::pin(handle(inner, Arc::clone(&self.shared), parts, body))
+        Box::pin(handle(inner, shared, parts, body))
     }
 }
 

@@ -6,6 +6,7 @@
 mod differential;
 mod metrics;
 mod plain_hyper;
+mod reload;
 mod robustness;
 mod routes;
 mod support;

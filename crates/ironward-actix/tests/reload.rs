@@ -1,0 +1,159 @@
+//! Hot reload through a real actix-web server on loopback (two workers): the configuration is
+//! replaced many times under concurrent load and every request is inspected exactly once and
+//! answered; the new configuration applies to the next request; the blacklist carries over.
+
+use crate::support::{TIMEOUT, request, send};
+use actix_web::rt::System;
+use actix_web::web::{self, Bytes};
+use actix_web::{App, HttpServer};
+use ironward_actix::Ironward;
+use ironward_core::check::{Check, CheckId, RequestContext};
+use ironward_core::config::Level;
+use ironward_core::reload::SharedEngine;
+use ironward_core::verdict::Finding;
+use ironward_core::{Config, Engine};
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, mpsc};
+use std::thread;
+
+/// Records the `X-Req-Id` of every request inspected (the same instance in every engine).
+#[derive(Debug, Default)]
+struct Seen(Mutex<HashMap<String, u32>>);
+
+impl Check for Seen {
+    fn id(&self) -> CheckId {
+        CheckId::Hpp
+    }
+    fn check_request(&self, ctx: &RequestContext<'_, '_>, _: &mut Vec<Finding>) {
+        if let Some(id) = ctx.request.headers.get("x-req-id") {
+            let id = String::from_utf8_lossy(id).into_owned();
+            *self.0.lock().unwrap().entry(id).or_default() += 1;
+        }
+    }
+}
+
+fn config(xss: Level) -> Config {
+    let mut c = Config::default();
+    c.security_checks.set(CheckId::Flood, Level::Off);
+    c.security_checks.set(CheckId::Xss, xss);
+    c.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
+    c
+}
+
+/// Serves `/search` and `/echo` behind the middleware on two workers; stopped on drop.
+struct Server {
+    addr: SocketAddr,
+    system: System,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.system.stop();
+    }
+}
+
+fn start(shared: SharedEngine) -> Server {
+    let (tx, rx) = mpsc::channel();
+    thread::spawn(move || {
+        let system = System::new();
+        let result = system.block_on(async move {
+            let server = HttpServer::new(move || {
+                App::new()
+                    .wrap(Ironward::new(shared.clone()))
+                    .route("/search", web::get().to(|| async { "results" }))
+                    .route("/echo", web::post().to(|body: Bytes| async move { body }))
+            })
+            .workers(2)
+            .disable_signals()
+            .bind("127.0.0.1:0")?;
+            let addr = server.addrs()[0];
+            let running = server.run();
+            tx.send((addr, System::current())).expect("the test waits");
+            running.await
+        });
+        result.expect("the server runs");
+    });
+    let (addr, system) = rx.recv_timeout(TIMEOUT).expect("the server starts");
+    Server { addr, system }
+}
+
+const XSS: &str = "/search?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E";
+
+#[test]
+fn reconfigure_under_load_drops_nothing_and_inspects_once() {
+    let seen = Arc::new(Seen::default());
+    let engine = Engine::builder(config(Level::BlockBlacklist))
+        .add_shared_check(seen.clone())
+        .build()
+        .unwrap();
+    let shared = SharedEngine::new(engine);
+    let server = start(shared.clone());
+    let addr = server.addr;
+    let clients: Vec<_> = (0..6)
+        .map(|c| {
+            thread::spawn(move || {
+                (0..40)
+                    .map(|i| {
+                        let id = format!("{c}-{i}");
+                        let h = [("X-Req-Id", id.as_str())];
+                        let reply = if i % 2 == 0 {
+                            send(addr, &request("GET", &format!("/search?p={i}"), &h, b""))
+                        } else {
+                            send(addr, &request("POST", "/echo", &h, id.as_bytes()))
+                        };
+                        (id, reply.status, reply.body)
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    for n in 0..20 {
+        let level = if n % 2 == 0 {
+            Level::Off
+        } else {
+            Level::BlockBlacklist
+        };
+        shared.reconfigure(config(level)).unwrap();
+        thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let mut answered = 0;
+    for c in clients {
+        for (id, status, body) in c.join().unwrap() {
+            assert_eq!(status, 200, "{id}");
+            assert!(body == b"results" || body == id.as_bytes(), "{id}");
+            answered += 1;
+        }
+    }
+    assert_eq!(answered, 240);
+    let seen = seen.0.lock().unwrap();
+    assert_eq!(seen.len(), 240, "every request inspected");
+    assert!(seen.values().all(|n| *n == 1), "none inspected twice");
+}
+
+#[test]
+fn the_next_request_gets_the_new_level_and_the_blacklist_stays() {
+    let shared = SharedEngine::new(Engine::new(config(Level::BlockBlacklist)).unwrap());
+    let server = start(shared.clone());
+    let get = |path: &str, ip: &str| {
+        send(
+            server.addr,
+            &request("GET", path, &[("X-Forwarded-For", ip)], b""),
+        )
+        .status
+    };
+    assert_eq!(get(XSS, "203.0.113.1"), 403);
+    assert_eq!(get("/search", "203.0.113.1"), 403, "blacklisted (level 2)");
+    shared.reconfigure(config(Level::Off)).unwrap();
+    assert_eq!(
+        get(XSS, "198.51.100.2"),
+        200,
+        "the new level, from the next request"
+    );
+    assert_eq!(
+        get("/search", "203.0.113.1"),
+        403,
+        "the blacklist carried over"
+    );
+    assert_eq!(get("/search", "198.51.100.3"), 200);
+}
