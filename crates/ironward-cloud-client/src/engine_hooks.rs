@@ -8,6 +8,7 @@ use crate::remote::RemoteConfig;
 use ironward_cloud_protocol::{BlacklistEntry, RequestCounters};
 use ironward_core::Config;
 use ironward_core::config::{ConfigErrors, ConfigSources, Loaded, load_with_remote};
+use ironward_core::metrics::{MetricsSnapshot, STATUS_CLASSES};
 use ironward_core::reload::SharedEngine;
 use serde_json::Value;
 use std::net::IpAddr;
@@ -61,6 +62,22 @@ impl LocalLayers {
 
 type CounterFn = dyn Fn() -> RequestCounters + Send + Sync;
 
+/// pyrasp's request counters from an engine's metrics (cumulative): responses with a 2xx
+/// status are `success`, every other status an `error`, and `attacks` the verdicts with a
+/// finding. The adapters record response statuses (the tower layer, the actix middleware, the
+/// Python adapters); an engine driven by hand counts attacks only.
+pub fn counters_from_metrics(snapshot: &MetricsSnapshot) -> RequestCounters {
+    let success = snapshot.responses(1);
+    let all: u64 = (0..STATUS_CLASSES.len())
+        .map(|c| snapshot.responses(c))
+        .sum();
+    RequestCounters {
+        success,
+        errors: all.saturating_sub(success),
+        attacks: snapshot.attacks,
+    }
+}
+
 /// [`CloudHooks`] over a [`SharedEngine`]: configurations are rebuilt and swapped in, the
 /// blacklist is the engine's (its state store: local or shared by every worker).
 pub struct EngineHooks {
@@ -92,8 +109,8 @@ impl EngineHooks {
     }
 
     /// Where the request counters sent as telemetry come from (cumulative since start);
-    /// without it they are sent as zeros.
-    // metrics: default to `Engine::metrics()` once it lands.
+    /// without it, from the engine's metrics ([`counters_from_metrics`]), which carry over
+    /// reloads.
     #[must_use]
     pub fn with_counters(
         mut self,
@@ -138,7 +155,10 @@ impl CloudHooks for EngineHooks {
     }
 
     fn counters(&self) -> RequestCounters {
-        self.counters.as_ref().map(|f| f()).unwrap_or_default()
+        match &self.counters {
+            Some(f) => f(),
+            None => counters_from_metrics(&self.shared.load().metrics().snapshot()),
+        }
     }
 
     fn blacklist(&self) -> Vec<BlacklistEntry> {
@@ -180,5 +200,47 @@ impl CloudHooks for EngineHooks {
                 engine.blacklist_remove(ip);
             }
         }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use ironward_core::{Engine, Request};
+
+    #[test]
+    fn counters_come_from_the_metrics_and_survive_a_reload() {
+        let local = LocalLayers::default();
+        let shared = SharedEngine::new(Engine::new(local.load(None).unwrap().config).unwrap());
+        let hooks = EngineHooks::new(shared.clone(), local);
+        let engine = shared.load();
+        let peer = "203.0.113.9".parse().unwrap();
+        engine.inspect_request(&Request::new("GET", "/.env").with_peer(peer));
+        for status in [200, 204, 404, 403] {
+            engine.metrics().record_response_status(status);
+        }
+        hooks.apply_config(&RemoteConfig::default()).unwrap();
+        assert_eq!(shared.generation(), 1);
+        let c = hooks.counters();
+        assert_eq!((c.success, c.errors, c.attacks), (2, 2, 1));
+        // The blacklist entry of that decoy hit, with the time it was made.
+        let b = hooks.blacklist();
+        assert_eq!(b.len(), 1);
+        assert_eq!(b[0].ip, "203.0.113.9");
+        assert!((engine.now_ms() / 1000 - b[0].since).abs() <= 1, "{b:?}");
+        hooks.remove_blacklist_entries(&["203.0.113.9".to_owned()]);
+        assert!(hooks.blacklist().is_empty());
+        hooks.add_blacklist_entries(&[
+            BlacklistEntry::new("198.51.100.1", engine.now_ms() / 1000),
+            BlacklistEntry::new("198.51.100.2", 0),
+            BlacklistEntry::new("not an ip", engine.now_ms() / 1000),
+        ]);
+        let ips: Vec<String> = hooks.blacklist().into_iter().map(|e| e.ip).collect();
+        assert_eq!(
+            ips,
+            ["198.51.100.1"],
+            "expired and invalid entries are skipped"
+        );
     }
 }

@@ -59,7 +59,7 @@ mod remote;
 mod telemetry;
 
 pub use client::{CloudClient, CloudStatus, ConfigSource, MAX_SHARED_PER_BEACON};
-pub use engine_hooks::{EngineHooks, LocalLayers};
+pub use engine_hooks::{EngineHooks, LocalLayers, counters_from_metrics};
 pub use hooks::{BeaconSettings, CloudHooks};
 pub use http::Failure;
 pub use ironward_cloud_protocol::{BlacklistEntry, ConfigMap, RequestCounters, Route};
