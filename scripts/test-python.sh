@@ -69,6 +69,14 @@ if [ -z "${IRONWARD_TEST_REDIS_URL:-}" ]; then
   fi
 fi
 
+# Headless Chromium for test_dashboard_chromium.py (Debian's chromium and chromium-driver): in CI
+# installed when missing; elsewhere the test skips without them.
+if [ "${CI:-}" = "true" ] && ! { command -v chromium && command -v chromedriver; } >/dev/null 2>&1; then
+  echo "==> python: installing chromium and chromium-driver for the dashboard test"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+fi
+
 echo "==> python: pytest"
 cd crates/ironward-python/tests
 "$venv/bin/python" -m pytest -q -p no:cacheprovider "$@"
