@@ -189,11 +189,12 @@ impl EngineBuilder {
             extra: self.extra,
             state,
             clock: self.clock,
-            metrics: {
-                let metrics: Arc<Metrics> = self.metrics.unwrap_or_default();
+            // Fresh metrics count this engine's configuration as the first one in force.
+            metrics: self.metrics.unwrap_or_else(|| {
+                let metrics = Metrics::new();
                 metrics.configuration_applied();
-                metrics
-            },
+                Arc::new(metrics)
+            }),
             dlp: c.security_checks.level(CheckId::Dlp) != Level::Off,
             brute: c.security_checks.level(CheckId::Brute) != Level::Off,
             custom,

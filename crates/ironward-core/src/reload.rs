@@ -93,8 +93,9 @@ impl SharedEngine {
             .swap
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let next = self.inner.current.load().reconfigure(config)?;
-        self.inner.current.store(Arc::new(next));
+        let next = Arc::new(self.inner.current.load().reconfigure(config)?);
+        next.metrics().configuration_applied();
+        self.inner.current.store(next);
         self.inner.generation.fetch_add(1, Ordering::AcqRel);
         Ok(())
     }
@@ -107,6 +108,7 @@ impl SharedEngine {
             .swap
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
+        engine.metrics().configuration_applied();
         self.inner.current.store(Arc::new(engine));
         self.inner.generation.fetch_add(1, Ordering::AcqRel);
     }

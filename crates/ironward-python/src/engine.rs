@@ -80,7 +80,12 @@ impl PyEngine {
         // The counters go on across reconfigurations (the previous engine's), and the event
         // shipper counts what it loses into them.
         let metrics = previous.as_ref().map_or_else(
-            || Arc::new(Metrics::new()),
+            || {
+                // A first engine: its configuration is the first in force (version 1).
+                let metrics = Metrics::new();
+                metrics.configuration_applied();
+                Arc::new(metrics)
+            },
             |p| Arc::clone(p.shared.engine.metrics()),
         );
         let agent = Agent::start_with_metrics(&config, Arc::clone(&metrics))
@@ -516,6 +521,12 @@ impl PyEngine {
     /// Counts the status of a response the adapter sends (`ironward_responses_total`).
     fn record_response_status(&self, status: u16) {
         self.shared.engine.metrics().record_response_status(status);
+    }
+
+    /// Counts this engine's configuration as put in force (`ironward_config_version` + 1):
+    /// the adapter calls it when it swaps this engine in.
+    fn configuration_applied(&self) {
+        self.shared.engine.metrics().configuration_applied();
     }
 
     /// Sets `ironward_config_version`.

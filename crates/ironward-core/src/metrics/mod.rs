@@ -328,16 +328,17 @@ impl Metrics {
         add(&self.events_dropped[reason as usize], n);
     }
 
-    /// Counts one more configuration applied (`ironward_config_version`): every engine built
-    /// with these metrics calls it, so the version is 1 for the configuration a process
-    /// started with and goes up by one at each hot reload (`Engine::reconfigure`).
+    /// Counts one more configuration put in force (`ironward_config_version`): an engine
+    /// built with fresh metrics starts at 1, and [`SharedEngine`](crate::reload::SharedEngine)
+    /// (or the adapter that swaps engines) adds one at each hot reload. Building an engine
+    /// alone does not count (a configuration may be built to be validated and dropped).
     pub fn configuration_applied(&self) {
         add(&self.config_version, 1);
     }
 
     /// Sets the version of the configuration in force (`ironward_config_version`), for an
-    /// application that numbers its configurations itself; the next engine built with these
-    /// metrics counts on from it.
+    /// application that numbers its configurations itself; the next reload counts on from
+    /// it.
     pub fn set_config_version(&self, version: u64) {
         self.config_version.store(version, Ordering::Relaxed);
     }

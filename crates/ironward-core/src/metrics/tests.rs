@@ -193,21 +193,28 @@ fn engines_built_with_the_same_metrics_count_together() {
 }
 
 #[test]
-fn a_reconfigured_engine_keeps_the_counters_and_bumps_the_version() {
+fn a_reconfigured_engine_keeps_the_counters_and_a_reload_bumps_the_version() {
     let engine = Engine::new(Config::default()).unwrap();
     engine.inspect_request(&Request::new("GET", "/"));
     assert_eq!(engine.metrics().config_version(), 1);
     let mut c = Config::default();
     c.block_status_code = 406;
-    let next = engine.reconfigure(c).unwrap();
+    // Built (to validate it, say), not in force: same version.
+    let next = engine.reconfigure(c.clone()).unwrap();
     assert!(Arc::ptr_eq(next.metrics(), engine.metrics()));
     next.inspect_request(&Request::new("GET", "/"));
     let s = next.metrics().snapshot();
-    assert_eq!((s.requests, s.config_version), (2, 2));
+    assert_eq!((s.requests, s.config_version), (2, 1));
+    // Swapped in: one more.
+    let shared = crate::reload::SharedEngine::new(next);
+    shared.reconfigure(c).unwrap();
+    assert_eq!(shared.load().metrics().config_version(), 2);
+    shared.replace(shared.load().reconfigure(Config::default()).unwrap());
+    assert_eq!(shared.load().metrics().config_version(), 3);
     // An application numbering its configurations itself.
-    next.metrics().set_config_version(40);
-    let last = next.reconfigure(Config::default()).unwrap();
-    assert_eq!(last.metrics().config_version(), 41);
+    shared.load().metrics().set_config_version(40);
+    shared.reconfigure(Config::default()).unwrap();
+    assert_eq!(shared.load().metrics().config_version(), 41);
 }
 
 #[test]

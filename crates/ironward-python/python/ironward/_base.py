@@ -363,6 +363,7 @@ class BaseRASP:
     def _swap_engine(self, engine: Engine) -> None:
         """Puts a rebuilt engine in force: one attribute store, atomic for request threads
         (a request in flight finishes on the engine it started with)."""
+        engine.configuration_applied()  # ironward_config_version + 1 (the metrics carry over)
         self._engine = engine
         self._gunicorn_server_header()
         self._install_sinks()
