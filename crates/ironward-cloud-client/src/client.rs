@@ -157,6 +157,21 @@ struct Worker {
     known: HashSet<String>,
     stats: ProcessStats,
     said_no_url: bool,
+    /// This process's instance id, sent in connect and beacon (see [`instance_id`]).
+    instance: String,
+}
+
+/// A new instance id: 128 random bits from the OS, in hex (32 digits). Drawn when a client
+/// starts, so each worker process has its own (the Python package starts a new client after a
+/// fork); hostname and pid would collide across containers, where every app is pid 1. Should the
+/// OS refuse randomness, `fastrand` (seeded per thread) stands in: a duplicate id only makes two
+/// processes share deliveries again, as they did without ids.
+fn instance_id() -> String {
+    let mut bytes = [0u8; 16];
+    if getrandom::fill(&mut bytes).is_err() {
+        bytes = fastrand::u128(..).to_le_bytes();
+    }
+    hex::encode(bytes)
 }
 
 impl Worker {
@@ -176,6 +191,7 @@ impl Worker {
             known: HashSet::new(),
             stats: ProcessStats::default(),
             said_no_url: false,
+            instance: instance_id(),
         }
     }
 
@@ -249,6 +265,7 @@ impl Worker {
             version: self.options.version.clone(),
             platform: self.options.platform.clone(),
             routes: self.options.routes.clone(),
+            instance: Some(self.instance.clone()),
         };
         let url = self.options.url.clone();
         match http::post::<ConnectData>(&self.agent, &url, &body, self.options.max_response_bytes) {
@@ -326,6 +343,7 @@ impl Worker {
             version: self.options.version.clone(),
             telemetry,
             blacklist: settings.share_blacklist.then(|| delta.clone()),
+            instance: Some(self.instance.clone()),
         };
         match http::post::<BeaconData>(&self.agent, &url, &body, self.options.max_response_bytes) {
             Ok(data) => {

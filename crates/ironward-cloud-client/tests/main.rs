@@ -1,7 +1,7 @@
 //! The agent against the real `ironward server` on loopback (SQLite in a temp dir): two agents
 //! of one application receive configuration changes and share blacklist entries; a wrong key,
 //! a server killed and restarted on the same port, and a start with the server down on a
-//! cached configuration.
+//! cached configuration; four worker processes sharing one key.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
@@ -9,3 +9,4 @@ mod support;
 
 mod chaos;
 mod fleet;
+mod shared_key;

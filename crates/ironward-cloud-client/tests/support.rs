@@ -85,6 +85,11 @@ impl TestServer {
             .unwrap()
     }
 
+    /// Runs a store call on the server's runtime.
+    pub(crate) fn block_on<F: Future>(&self, work: F) -> F::Output {
+        self.rt().block_on(work)
+    }
+
     /// `ironward server config set --app APP KEY=VALUE…`.
     pub(crate) fn set(&self, app: &str, sets: &[&str]) {
         let sets: Vec<String> = sets.iter().map(|s| (*s).to_owned()).collect();

@@ -26,6 +26,16 @@ pub struct ConnectRequest {
     /// (serverless ones `[]`, which reads as empty).
     #[serde(default, deserialize_with = "de::routes")]
     pub routes: BTreeMap<String, Route>,
+    /// Ironward extension: this agent process's instance id (random per process, new after a
+    /// fork), so that a server tracks what it delivered to each of several worker processes that
+    /// share one key. pyrasp does not send it; pyrasp-compatible servers ignore it (unknown
+    /// fields are ignored). A non-string reads as absent.
+    #[serde(
+        default,
+        deserialize_with = "de::lenient",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub instance: Option<String>,
 }
 
 /// One route of the application, as listed by the framework.
@@ -90,6 +100,16 @@ pub struct BeaconRequest {
     /// successful beacon (an empty list when there are none).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub blacklist: Option<Vec<BlacklistEntry>>,
+    /// Ironward extension: this agent process's instance id (random per process, new after a
+    /// fork), so that a server tracks what it delivered to each of several worker processes that
+    /// share one key. pyrasp does not send it; pyrasp-compatible servers ignore it (unknown
+    /// fields are ignored). A non-string reads as absent.
+    #[serde(
+        default,
+        deserialize_with = "de::lenient",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub instance: Option<String>,
 }
 
 /// Host and traffic figures sent with a beacon.

@@ -168,3 +168,21 @@ fn output_is_exact() {
         )
     );
 }
+
+/// Ironward's extension: the optional `instance` field (not a pyrasp capture; pyrasp never
+/// sends it, and the captured requests above still round-trip without it).
+#[test]
+fn instance_extension_round_trips() {
+    let id = Some("5f0c2a9e4b7d4c1e8a3f6b2d9e0c7a14".to_owned());
+    let connect: ConnectRequest = round_trip("connect-request-instance.json");
+    assert_eq!(connect.instance, id);
+    let beacon: BeaconRequest = round_trip("beacon-request-instance.json");
+    assert_eq!(beacon.instance, id);
+    let pyrasp: BeaconRequest = round_trip("beacon-request-bare.json");
+    assert_eq!(pyrasp.instance, None);
+    // A non-string instance reads as absent (a beacon without one).
+    let odd: BeaconRequest =
+        serde_json::from_value(json!({"key": "k", "version": "1", "instance": 7}))
+            .unwrap_or_default();
+    assert_eq!((odd.key.as_deref(), odd.instance), (Some("k"), None));
+}

@@ -1,8 +1,9 @@
 //! Retention and periodic clean-ups, run by a background task of the server every
 //! [`Retention::interval`]: events older than `max_age` are deleted, then each application keeps
 //! its newest `max_events_per_app`; blacklist entries past their expiry are removed (so that the
-//! agents are told on their next beacon); expired sessions are deleted. Failures are reported
-//! and retried on the next round.
+//! agents are told on their next beacon); expired sessions are deleted; agent instances (worker
+//! processes) not seen for [`INSTANCE_RETENTION`] are forgotten. Failures are reported and
+//! retried on the next round.
 
 use crate::store::Store;
 use std::sync::Arc;
@@ -12,6 +13,10 @@ use std::time::Duration;
 pub const DEFAULT_RETENTION_DAYS: u32 = 30;
 /// Default `--retention-max-events` (per application).
 pub const DEFAULT_MAX_EVENTS_PER_APP: i64 = 1_000_000;
+
+/// An agent instance not seen for this long is forgotten (a day: an instance that comes back
+/// after that is sent the configuration and the recent blacklist again, which is harmless).
+pub const INSTANCE_RETENTION: Duration = Duration::from_secs(86_400);
 
 /// What the clean-up keeps and how often it runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,6 +50,8 @@ pub struct Pruned {
     pub blacklist: u64,
     /// Expired sessions deleted.
     pub sessions: u64,
+    /// Agent instances forgotten.
+    pub instances: u64,
 }
 
 /// Runs one round at time `now` (epoch seconds).
@@ -62,6 +69,9 @@ pub async fn prune_once<S: Store>(
             .await?,
         blacklist: store.expire_blacklist(now).await?,
         sessions: store.prune_sessions(now).await?,
+        instances: store
+            .prune_instances(now.saturating_sub(INSTANCE_RETENTION.as_secs().cast_signed()))
+            .await?,
     })
 }
 

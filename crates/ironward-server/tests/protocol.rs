@@ -224,11 +224,12 @@ fn blacklisted_once_blacklisted_everywhere() {
     assert_eq!(status, 200);
     assert_eq!(body["data"], json!({}), "A is not sent its own report back");
 
-    // B's next beacon carries it, once.
+    // B's next beacon carries it; without an instance id (pyrasp) it is repeated for a while,
+    // as several worker processes may share B's key.
     let (_, body) = server.beacon(&json!({"key": b, "version": "0.10.2", "blacklist": []}));
     assert_eq!(body["data"]["blacklist"]["new"], json!(["198.51.100.7"]));
     let (_, body) = server.beacon(&json!({"key": b, "version": "0.10.2", "blacklist": []}));
-    assert_eq!(body["data"], json!({}));
+    assert_eq!(body["data"]["blacklist"]["new"], json!(["198.51.100.7"]));
 
     // Another application does not see it.
     let (_, body) = server.beacon(&json!({"key": other_app, "version": "0.10.2"}));
@@ -283,8 +284,93 @@ fn config_changes_reach_agents_on_their_next_beacon() {
     assert_eq!(data["config"]["BEACON_DELAY"], 1);
     assert_eq!(data["config"]["BEACON"], true, "the complete layer is sent");
     assert!(data["config"]["BEACON_URL"].is_string());
+    // Without an instance id (pyrasp), a recent change is sent again: the key may be shared by
+    // several worker processes that the server cannot tell apart.
     let (_, body) = server.beacon(&json!({"key": key, "version": "0.10.2"}));
-    assert_eq!(body["data"], json!({}), "sent once");
+    assert_eq!(
+        body["data"]["config"]["SECURITY_CHECKS.xss"], 0,
+        "sent again"
+    );
+}
+
+/// Worker processes sharing one key with instance ids (Ironward agents): each receives every
+/// configuration change and blacklist entry once; one connected after a change is not sent it
+/// again; the instances are counted and pruned by the retention.
+#[test]
+fn workers_sharing_a_key_each_get_every_change_once() {
+    let server = TestServer::start(ServerOptions::default());
+    let key = server.key("shop", None);
+    let workers = ["w1", "w2", "w3", "w4"];
+    for w in workers {
+        let (status, _) = server.post(
+            "/api/v1/connect",
+            &json!({"key": key, "version": "0.4.0", "platform": "ASGI", "instance": w}),
+        );
+        assert_eq!(status, 200);
+    }
+    let beacon = |w: &str, reported: Value| {
+        let (status, body) = server
+            .beacon(&json!({"key": key, "version": "0.4.0", "blacklist": reported, "instance": w}));
+        assert_eq!(status, 200, "{body}");
+        body["data"].clone()
+    };
+    for w in workers {
+        assert_eq!(beacon(w, json!([])), json!({}), "{w}: nothing changed");
+    }
+    server
+        .runtime
+        .block_on(set_config(
+            &*server.store,
+            "shop",
+            None,
+            &["SECURITY_CHECKS.xss=0".into()],
+            &[],
+        ))
+        .unwrap();
+    let now = ironward_server::now();
+    // w1 reports an IP in the same beacon that brings it the change.
+    let data = beacon("w1", json!([["198.51.100.7", now]]));
+    assert_eq!(data["config"]["SECURITY_CHECKS.xss"], 0);
+    assert!(
+        data.get("blacklist").is_none(),
+        "w1 is not sent its own report: {data}"
+    );
+    for w in &workers[1..] {
+        let data = beacon(w, json!([]));
+        assert_eq!(data["config"]["SECURITY_CHECKS.xss"], 0, "{w}");
+        assert_eq!(data["blacklist"]["new"], json!(["198.51.100.7"]), "{w}");
+    }
+    for w in workers {
+        assert_eq!(beacon(w, json!([])), json!({}), "{w}: once");
+    }
+    // A worker connected after the change got it at connect; one first seen by a beacon (its
+    // record pruned) is sent the configuration and the recent entries.
+    let (_, connected) = server.post(
+        "/api/v1/connect",
+        &json!({"key": key, "version": "0.4.0", "instance": "w5"}),
+    );
+    assert_eq!(connected["data"]["config"]["SECURITY_CHECKS.xss"], 0);
+    assert_eq!(beacon("w5", json!([])), json!({}));
+    let data = beacon("w6", json!([]));
+    assert_eq!(data["config"]["SECURITY_CHECKS.xss"], 0);
+    assert_eq!(data["blacklist"]["new"], json!(["198.51.100.7"]));
+    // An unusable id (too long, odd characters) reads as none: the per-key record.
+    let data = beacon(&"x".repeat(65), json!([]));
+    assert_eq!(
+        data["config"]["SECURITY_CHECKS.xss"], 0,
+        "recent change, no id"
+    );
+
+    let counts = server
+        .runtime
+        .block_on(server.store.instance_counts(0))
+        .unwrap();
+    assert_eq!(counts, vec![(hash_key(&key), 6)]);
+    let pruned = server
+        .runtime
+        .block_on(server.store.prune_instances(now + 1))
+        .unwrap();
+    assert_eq!(pruned, 6);
 }
 
 #[test]

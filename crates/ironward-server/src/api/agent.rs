@@ -10,7 +10,7 @@
 use crate::keys::{hash_key, ingest_token};
 use crate::now;
 use crate::remote_config::blacklist_delay;
-use crate::store::{Store, StoreError};
+use crate::store::{Delivery, Store, StoreError};
 use axum::Json;
 use axum::body::{Body, to_bytes};
 use axum::extract::State;
@@ -21,7 +21,7 @@ use ironward_cloud_protocol::{
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -31,6 +31,26 @@ use super::ApiState;
 /// Most blacklist entries taken from one beacon; the rest are ignored (the body limit bounds
 /// them too).
 pub const MAX_REPORTED_IPS: usize = 1000;
+
+/// Agents without an instance id (pyrasp) are sent a configuration change again with every
+/// beacon answer for this long after it was made, and blacklist changes of this age again too:
+/// several worker processes may share their key, and the server cannot tell them apart.
+pub(crate) const LEGACY_REPEAT_SECS: i64 = 600;
+
+/// Longest instance id kept; a longer one (or one with other characters than `[A-Za-z0-9_-]`)
+/// is ignored, and the agent treated as one without an id.
+pub(crate) const MAX_INSTANCE_LEN: usize = 64;
+
+/// The request's instance id, if it is a usable one.
+fn instance_of(instance: Option<&String>) -> Option<&str> {
+    instance.map(String::as_str).filter(|id| {
+        !id.is_empty()
+            && id.len() <= MAX_INSTANCE_LEN
+            && id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    })
+}
 
 /// A protocol failure with its status code and message.
 struct Failure(StatusCode, String);
@@ -146,6 +166,16 @@ async fn connect_inner<S: Store>(
         .store
         .record_connect(&agent.key_hash, &request, now, app.config_version, cursor)
         .await?;
+    if let Some(instance) = instance_of(request.instance.as_ref()) {
+        let delivery = Delivery {
+            config_version_sent: app.config_version,
+            blacklist_cursor: cursor,
+        };
+        state
+            .store
+            .record_delivery(&agent.key_hash, instance, now, delivery)
+            .await?;
+    }
     // Keys created before schema 2 get their ingest token here.
     state
         .store
@@ -188,36 +218,89 @@ async fn beacon_inner<S: Store>(
     let request: BeaconRequest = read(body, state.max_body_bytes).await?;
     let (agent, app) = authenticate(&*state.store, request.key.as_deref()).await?;
     let now = now();
-    if let Some(entries) = &request.blacklist {
-        let entries = reported(entries, now);
-        if !entries.is_empty() {
+    let reported_now = request
+        .blacklist
+        .as_deref()
+        .map(|entries| reported(entries, now))
+        .unwrap_or_default();
+    if !reported_now.is_empty() {
+        state
+            .store
+            .report_blacklist(&app.name, Some(&agent.key_hash), &reported_now)
+            .await?;
+    }
+    let instance = instance_of(request.instance.as_ref());
+    // What this process received so far: per instance when it sends an id (`None`: first seen
+    // by a beacon, e.g. after the retention forgot it), else per key.
+    let sent = match instance {
+        Some(id) => state.store.delivery(&agent.key_hash, id).await?,
+        None => Some(Delivery {
+            config_version_sent: agent.config_version_sent,
+            blacklist_cursor: agent.blacklist_cursor,
+        }),
+    };
+    let mut rows = match sent {
+        // Nothing was listed or removed since the cursor: no query (the common case). (`app`
+        // was read before this beacon's own reports were stored.)
+        Some(sent) if app.blacklist_seq <= sent.blacklist_cursor && reported_now.is_empty() => {
+            Vec::new()
+        }
+        Some(sent) => {
             state
                 .store
-                .report_blacklist(&app.name, Some(&agent.key_hash), &entries)
-                .await?;
+                .blacklist_after(&app.name, sent.blacklist_cursor)
+                .await?
+        }
+        // An instance never seen: the recent entries, as a connect would send them.
+        None => {
+            let delay = blacklist_delay(&app.template, &app.config);
+            state
+                .store
+                .blacklist_changed_after(&app.name, now.saturating_sub(delay))
+                .await?
+        }
+    };
+    let cursor = match sent {
+        Some(sent) => rows
+            .iter()
+            .map(|r| r.seq)
+            .max()
+            .unwrap_or(sent.blacklist_cursor)
+            .max(sent.blacklist_cursor),
+        None => rows
+            .iter()
+            .map(|r| r.seq)
+            .max()
+            .unwrap_or(0)
+            .max(app.blacklist_seq),
+    };
+    let legacy_since = now.saturating_sub(LEGACY_REPEAT_SECS);
+    if instance.is_none() {
+        // Several processes may share this key: the recent changes again, within the agents'
+        // BLACKLIST_DELAY (an older entry would be re-listed for a new delay).
+        let recent = state
+            .store
+            .blacklist_changed_after(&app.name, legacy_since)
+            .await?;
+        if !recent.is_empty() {
+            let oldest = now.saturating_sub(blacklist_delay(&app.template, &app.config));
+            let seen: HashSet<i64> = rows.iter().map(|r| r.seq).collect();
+            rows.extend(
+                recent
+                    .into_iter()
+                    .filter(|r| !seen.contains(&r.seq))
+                    .filter(|r| r.removed_at.is_some() || r.since > oldest),
+            );
         }
     }
     let mut data = BeaconData::default();
-    // Nothing was listed or removed since this agent's cursor: no query (the common case).
-    let rows = if app.blacklist_seq > agent.blacklist_cursor {
-        state
-            .store
-            .blacklist_after(&app.name, agent.blacklist_cursor)
-            .await?
-    } else {
-        Vec::new()
-    };
-    let cursor = rows
-        .iter()
-        .map(|r| r.seq)
-        .max()
-        .unwrap_or(agent.blacklist_cursor);
-    // Removed entries are sent as removals to every agent (the reporter included); live ones
-    // to every agent but the one that reported them.
+    // Removed entries are sent as removals; live ones to every process but the one that has
+    // just reported them in this beacon (several processes may share the reporter's key).
+    let reported_now: HashSet<&str> = reported_now.iter().map(|e| e.ip.as_str()).collect();
     let (removed, live): (Vec<_>, Vec<_>) = rows.into_iter().partition(|r| r.removed_at.is_some());
     let new: Vec<String> = live
         .into_iter()
-        .filter(|r| r.reported_by.as_deref() != Some(agent.key_hash.as_str()))
+        .filter(|r| !reported_now.contains(r.ip.as_str()))
         .map(|r| r.ip)
         .collect();
     let remove: Vec<String> = removed.into_iter().map(|r| r.ip).collect();
@@ -227,12 +310,27 @@ async fn beacon_inner<S: Store>(
     if !remove.is_empty() {
         data.blacklist_mut().remove = remove;
     }
-    if agent.config_version_sent < app.config_version {
+    let config_sent = sent.map_or(0, |s| s.config_version_sent);
+    let recently_changed =
+        instance.is_none() && app.config_changed_at.is_some_and(|t| t > legacy_since);
+    if config_sent < app.config_version || recently_changed {
         // The complete remote layer with the template: a merge when the agent runs this
-        // template already, a switch (that keeps the beacon keys) when it does not.
+        // template already, a switch (that keeps the beacon keys) when it does not. Sent
+        // again, it changes nothing (pyrasp rebuilds its configuration, and restarts its log
+        // thread only when LOG_* keys change).
         data.config =
             Some(state.config_for(&app.config, request.key.as_deref().unwrap_or_default()));
         data.template = Some(app.template.clone());
+    }
+    if let Some(id) = instance {
+        let delivery = Delivery {
+            config_version_sent: app.config_version,
+            blacklist_cursor: cursor,
+        };
+        state
+            .store
+            .record_delivery(&agent.key_hash, id, now, delivery)
+            .await?;
     }
     state
         .store

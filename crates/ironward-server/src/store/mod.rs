@@ -8,6 +8,7 @@ mod sql;
 mod sql_admin;
 mod sql_dashboard;
 mod sql_events;
+mod sql_instances;
 
 pub use sql::{Backend, DB_FILE, SqlStore, SqliteStore};
 pub use sql_dashboard::{Count, DashboardQueries, TOP_IPS, TOP_SAMPLE};
@@ -58,6 +59,17 @@ pub struct App {
     pub blacklist_seq: i64,
     /// When it was created (epoch seconds).
     pub created_at: i64,
+    /// When its configuration last changed (epoch seconds; `None` before schema 3 or never).
+    pub config_changed_at: Option<i64>,
+}
+
+/// What was delivered to one agent instance (a worker process sending an instance id).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Delivery {
+    /// The app's `config_version` it last received.
+    pub config_version_sent: i64,
+    /// The app's `blacklist_seq` up to which it received the blacklist.
+    pub blacklist_cursor: i64,
 }
 
 /// What the server knows about one agent (one agent key).
@@ -287,6 +299,37 @@ pub trait Store: DashboardQueries + Send + Sync + 'static {
     ) -> impl Future<Output = StoreResult<usize>> + Send;
     /// The application's blacklist entries with a sequence number above `after`, oldest first.
     fn blacklist_after(
+        &self,
+        app: &str,
+        after: i64,
+    ) -> impl Future<Output = StoreResult<Vec<BlacklistRow>>> + Send;
+
+    /// What was delivered to the instance `instance` of the agent `key_hash`, if it was seen.
+    fn delivery(
+        &self,
+        key_hash: &str,
+        instance: &str,
+    ) -> impl Future<Output = StoreResult<Option<Delivery>>> + Send;
+    /// Records what was delivered to an instance (creating its row on first sight) and when it
+    /// was seen.
+    fn record_delivery(
+        &self,
+        key_hash: &str,
+        instance: &str,
+        now: i64,
+        delivery: Delivery,
+    ) -> impl Future<Output = StoreResult<()>> + Send;
+    /// Deletes the instances not seen since `older_than` (epoch seconds); returns how many.
+    fn prune_instances(&self, older_than: i64) -> impl Future<Output = StoreResult<u64>> + Send;
+    /// How many instances of each agent (by key hash) were seen since `since`.
+    fn instance_counts(
+        &self,
+        since: i64,
+    ) -> impl Future<Output = StoreResult<Vec<(String, i64)>>> + Send;
+    /// The application's blacklist entries listed (live, `since` after `after`) or removed
+    /// (`removed_at` after `after`) recently, oldest first: what agents without an instance id
+    /// are sent again.
+    fn blacklist_changed_after(
         &self,
         app: &str,
         after: i64,

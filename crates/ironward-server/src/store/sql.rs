@@ -6,8 +6,8 @@
 //! `sql_events.rs` hold the rest.
 
 use super::{
-    Agent, App, BlacklistRow, EventQuery, EventRow, NewEvent, SessionRow, Store, StoreError,
-    StoreResult, TokenRow, User,
+    Agent, App, BlacklistRow, Delivery, EventQuery, EventRow, NewEvent, SessionRow, Store,
+    StoreError, StoreResult, TokenRow, User,
 };
 use ironward_cloud_protocol::{BlacklistEntry, ConfigMap, ConnectRequest, Telemetry};
 use sqlx::any::{AnyPoolOptions, AnyRow};
@@ -20,12 +20,17 @@ use std::pin::Pin;
 use std::time::Duration;
 
 /// The schema migrations, embedded in the binary; `__ID__` is the backend's auto-increment key.
-const MIGRATIONS: [(i64, &str, &str); 2] = [
+const MIGRATIONS: [(i64, &str, &str); 3] = [
     (1, "init", include_str!("../../migrations/0001_init.sql")),
     (
         2,
         "admin events",
         include_str!("../../migrations/0002_admin_events.sql"),
+    ),
+    (
+        3,
+        "agent instances",
+        include_str!("../../migrations/0003_agent_instances.sql"),
     ),
 ];
 
@@ -188,6 +193,7 @@ fn app_from_row(row: &AnyRow) -> StoreResult<App> {
         config_version: row.try_get("config_version")?,
         blacklist_seq: row.try_get("blacklist_seq")?,
         created_at: row.try_get("created_at")?,
+        config_changed_at: row.try_get("config_changed_at")?,
     })
 }
 
@@ -217,9 +223,10 @@ fn agent_from_row(row: &AnyRow) -> StoreResult<Agent> {
     })
 }
 
-const BLACKLIST_COLUMNS: &str = "ip, since, seq, reported_by, expires_at, removed_at, note";
+pub(super) const BLACKLIST_COLUMNS: &str =
+    "ip, since, seq, reported_by, expires_at, removed_at, note";
 
-fn blacklist_from_row(row: &AnyRow) -> StoreResult<BlacklistRow> {
+pub(super) fn blacklist_from_row(row: &AnyRow) -> StoreResult<BlacklistRow> {
     Ok(BlacklistRow {
         ip: row.try_get("ip")?,
         since: row.try_get("since")?,
@@ -253,8 +260,8 @@ async fn next_seq(tx: &mut sqlx::AnyConnection, app: &str) -> StoreResult<i64> {
 impl SqlStore {
     async fn app_named(&self, name: &str) -> StoreResult<Option<App>> {
         let row = sqlx::query(
-            "SELECT name, template, config, config_version, blacklist_seq, created_at \
-             FROM apps WHERE name = $1",
+            "SELECT name, template, config, config_version, blacklist_seq, created_at, \
+             config_changed_at FROM apps WHERE name = $1",
         )
         .bind(name)
         .fetch_optional(&self.pool)
@@ -308,11 +315,12 @@ impl Store for SqlStore {
         config: &ConfigMap,
     ) -> StoreResult<App> {
         let done = sqlx::query(
-            "UPDATE apps SET template = $1, config = $2, config_version = config_version + 1 \
-             WHERE name = $3",
+            "UPDATE apps SET template = $1, config = $2, config_version = config_version + 1, \
+             config_changed_at = $3 WHERE name = $4",
         )
         .bind(template)
         .bind(serde_json::to_string(config)?)
+        .bind(crate::now())
         .bind(name)
         .execute(&self.pool)
         .await?;
@@ -464,8 +472,8 @@ impl Store for SqlStore {
 
     async fn apps(&self) -> StoreResult<Vec<App>> {
         let rows = sqlx::query(
-            "SELECT name, template, config, config_version, blacklist_seq, created_at \
-             FROM apps ORDER BY name",
+            "SELECT name, template, config, config_version, blacklist_seq, created_at, \
+             config_changed_at FROM apps ORDER BY name",
         )
         .fetch_all(&self.pool)
         .await?;
@@ -678,5 +686,36 @@ impl Store for SqlStore {
         max_per_app: Option<i64>,
     ) -> StoreResult<u64> {
         self.delete_old_events(older_than, max_per_app).await
+    }
+
+    async fn delivery(&self, key_hash: &str, instance: &str) -> StoreResult<Option<Delivery>> {
+        self.instance_delivery(key_hash, instance).await
+    }
+
+    async fn record_delivery(
+        &self,
+        key_hash: &str,
+        instance: &str,
+        now: i64,
+        delivery: Delivery,
+    ) -> StoreResult<()> {
+        self.upsert_delivery(key_hash, instance, now, delivery)
+            .await
+    }
+
+    async fn prune_instances(&self, older_than: i64) -> StoreResult<u64> {
+        self.delete_stale_instances(older_than).await
+    }
+
+    async fn instance_counts(&self, since: i64) -> StoreResult<Vec<(String, i64)>> {
+        self.count_instances(since).await
+    }
+
+    async fn blacklist_changed_after(
+        &self,
+        app: &str,
+        after: i64,
+    ) -> StoreResult<Vec<BlacklistRow>> {
+        self.blacklist_recent(app, after).await
     }
 }
