@@ -529,6 +529,8 @@ fn apps_config_agents(db: Db) {
     assert_eq!(body["data"]["config"]["SECURITY_CHECKS.xss"], 0);
     let (_, _, body) = server.call("POST", "/api/v1/beacon", &[], Some(&instance_beacon));
     assert_eq!(body["data"], json!({}));
+    let (_, _, body) = server.call("GET", "/api/v1/agents?app=shop", &w, None);
+    assert_eq!(body["agents"][0]["instances"], 1, "{body}");
     let (status, _, body) = server.call(
         "PUT",
         "/api/v1/apps/shop/config",

@@ -13,6 +13,7 @@ use axum::response::{IntoResponse, Response};
 use ironward_cloud_protocol::ConfigMap;
 use serde::Deserialize;
 use serde_json::{Value, json};
+use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::Arc;
 
@@ -38,7 +39,10 @@ fn app_json(app: &App, with_config: bool) -> Value {
     v
 }
 
-fn agent_json(a: &Agent) -> Value {
+/// An agent process counts in an agent's `instances` when it was seen this recently (seconds).
+const INSTANCE_ACTIVE_SECS: i64 = 600;
+
+fn agent_json(a: &Agent, instances: &HashMap<String, i64>) -> Value {
     json!({
         "id": a.id(), "app": a.app_name, "created_at": a.created_at, "revoked_at": a.revoked_at,
         "version": a.version, "platform": a.platform, "connected_at": a.connected_at,
@@ -46,6 +50,7 @@ fn agent_json(a: &Agent) -> Value {
         "telemetry": {"cpu": a.cpu, "memory": a.memory,
             "requests": {"success": a.requests[0], "errors": a.requests[1], "attacks": a.requests[2]}},
         "config_version_sent": a.config_version_sent,
+        "instances": instances.get(&a.key_hash).copied().unwrap_or(0),
     })
 }
 
@@ -251,12 +256,19 @@ pub(crate) async fn list_agents<S: Store>(
 ) -> Result<Json<Value>, ApiError> {
     bounded(state.request_timeout, async {
         principal(&state, &headers, &method).await?;
+        let since = crate::now().saturating_sub(INSTANCE_ACTIVE_SECS);
+        let instances: HashMap<String, i64> = state
+            .store
+            .instance_counts(since)
+            .await?
+            .into_iter()
+            .collect();
         let agents: Vec<Value> = state
             .store
             .agents(filter.app.as_deref())
             .await?
             .iter()
-            .map(agent_json)
+            .map(|a| agent_json(a, &instances))
             .collect();
         Ok(Json(json!({ "agents": agents })))
     })
