@@ -275,7 +275,7 @@ async fn beacon_inner<S: Store>(
             .max(app.blacklist_seq),
     };
     let legacy_since = now.saturating_sub(LEGACY_REPEAT_SECS);
-    if instance.is_none() {
+    if instance.is_none() && app.blacklist_seq > 0 {
         // Several processes may share this key: the recent changes again, within the agents'
         // BLACKLIST_DELAY (an older entry would be re-listed for a new delay).
         let recent = state
