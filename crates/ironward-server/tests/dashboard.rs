@@ -583,6 +583,7 @@ fn every_page_and_escaping(db: Db) {
         "40.0 %",
         "online",
         "(up to date)",
+        "<th scope=\"col\">Processes</th>",
     ] {
         assert!(apps.body.contains(text), "{text}");
     }

@@ -1,6 +1,7 @@
 //! `GET /apps`: the applications (template, configuration version, agents online) and their
 //! agents (version, platform, last connect and beacon, telemetry, the configuration version each
-//! one last received: "pending" until its next beacon after a change).
+//! one last received: "pending" until its next beacon after a change), and how many processes
+//! (instances with an id: worker processes sharing a key) each key had in the last 10 minutes.
 
 use super::layout::{self, Nav};
 use super::{DashError, bounded, encode, overview, require, time};
@@ -11,7 +12,11 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use maud::html;
 use serde::Deserialize;
+use std::collections::HashMap;
 use std::sync::Arc;
+
+/// A process counts for its key when it was seen this recently (seconds), as in the REST API.
+const INSTANCE_ACTIVE_SECS: i64 = 600;
 
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct AppsQuery {
@@ -35,6 +40,12 @@ pub(crate) async fn page<S: Store>(
         let apps = state.store.apps().await?;
         let agents = state.store.agents(app).await?;
         let now = crate::now();
+        let instances: HashMap<String, i64> = state
+            .store
+            .instance_counts(now.saturating_sub(INSTANCE_ACTIVE_SECS))
+            .await?
+            .into_iter()
+            .collect();
         let body = html! {
             section aria-labelledby="apps-h" {
                 h2 #apps-h { "Applications" }
@@ -86,6 +97,7 @@ pub(crate) async fn page<S: Store>(
                                 th scope="col" { "Status" }
                                 th scope="col" { "Version" }
                                 th scope="col" { "Platform" }
+                                th scope="col" { "Processes" }
                                 th scope="col" { "Connected" }
                                 th scope="col" { "Last beacon" }
                                 th scope="col" { "CPU" }
@@ -109,6 +121,7 @@ pub(crate) async fn page<S: Store>(
                                     }
                                     td { (g.version.as_deref().unwrap_or("—")) }
                                     td { (g.platform.as_deref().unwrap_or("—")) }
+                                    td.num { (instances.get(&g.key_hash).copied().unwrap_or(0)) }
                                     td { (time::ago(g.connected_at, now)) }
                                     td { (time::ago(g.last_beacon_at, now)) }
                                     td.num { (percent(g.cpu)) }
