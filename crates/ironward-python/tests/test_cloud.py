@@ -12,10 +12,9 @@ down; an app started while it is down serves on its local configuration without 
 of Redis feed one blacklist, every worker's. In process: the constructor never waits for a
 server that does not answer, and ``set_config`` keeps the remote layer.
 
-``ironward server`` keeps what it delivered per agent key (configuration version, blacklist
-cursor), as pyrasp's protocol has no instance id: worker processes sharing one key split the
-deliveries between them. So the apps here run one worker each, except with Redis, where the
-workers share the blacklist through it."""
+Both apps run two workers on one key each: every agent sends its own instance id, and
+``ironward server`` records per instance what it delivered (configuration version, blacklist
+cursor), so a change and a fleet blacklist entry reach every worker."""
 
 import contextlib
 import itertools
@@ -197,8 +196,8 @@ def every_worker(base, check, rounds=12):
 
 
 def test_apps_connect_follow_the_server_share_the_blacklist_and_survive_its_loss(cloud):
-    with app_server("gunicorn", cloud.connect_url, cloud.key()) as flask_app, \
-            app_server("uvicorn", cloud.connect_url, cloud.key()) as fastapi_app:
+    with app_server("gunicorn", cloud.connect_url, cloud.key(), workers=2) as flask_app, \
+            app_server("uvicorn", cloud.connect_url, cloud.key(), workers=2) as fastapi_app:
         apps = (flask_app, fastapi_app)
         # 1. Every worker of both apps connects (the constructor did not wait for it).
         for base in apps:
