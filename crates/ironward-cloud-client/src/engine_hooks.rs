@@ -6,10 +6,10 @@
 use crate::hooks::{BeaconSettings, CloudHooks};
 use crate::remote::RemoteConfig;
 use ironward_cloud_protocol::{BlacklistEntry, RequestCounters};
-use ironward_core::Config;
 use ironward_core::config::{ConfigErrors, ConfigSources, Loaded, load_with_remote};
 use ironward_core::metrics::{MetricsSnapshot, STATUS_CLASSES};
 use ironward_core::reload::SharedEngine;
+use ironward_core::{Config, Engine};
 use serde_json::Value;
 use std::net::IpAddr;
 use std::sync::Mutex;
@@ -162,43 +162,59 @@ impl CloudHooks for EngineHooks {
     }
 
     fn blacklist(&self) -> Vec<BlacklistEntry> {
-        let engine = self.shared.load();
-        let now_ms = engine.now_ms();
-        let delay = i64::try_from(engine.config().blacklist_delay).unwrap_or(i64::MAX);
-        engine
-            .state()
-            .blacklist_entries(now_ms)
-            .into_iter()
-            .map(|e| {
-                let since = (e.expires_ms / 1000)
-                    .saturating_sub(delay)
-                    .min(now_ms / 1000);
-                BlacklistEntry::new(e.ip.to_string(), since)
-            })
-            .collect()
+        shared_blacklist(&self.shared.load())
     }
 
     fn add_blacklist_entries(&self, entries: &[BlacklistEntry]) {
-        let engine = self.shared.load();
-        let now_ms = engine.now_ms();
-        let delay = i64::try_from(engine.config().blacklist_delay).unwrap_or(i64::MAX);
-        for e in entries {
-            let Ok(ip) = e.ip.trim().parse::<IpAddr>() else {
-                continue;
-            };
-            let expires_ms = e.since.saturating_add(delay).saturating_mul(1000);
-            if expires_ms > now_ms {
-                engine.blacklist_insert(ip, expires_ms);
-            }
-        }
+        add_shared_entries(&self.shared.load(), entries);
     }
 
     fn remove_blacklist_entries(&self, ips: &[String]) {
-        let engine = self.shared.load();
-        for ip in ips {
-            if let Ok(ip) = ip.trim().parse::<IpAddr>() {
-                engine.blacklist_remove(ip);
-            }
+        remove_shared_entries(&self.shared.load(), ips);
+    }
+}
+
+/// The blacklist an engine shares with the fleet: every live entry of its state store, each
+/// stamped with the time it was blacklisted (its expiry less `BLACKLIST_DELAY`), as pyrasp's
+/// `[ip, epoch]` pairs. For [`CloudHooks::blacklist`] implementations over an engine.
+pub fn shared_blacklist(engine: &Engine) -> Vec<BlacklistEntry> {
+    let now_ms = engine.now_ms();
+    let delay = i64::try_from(engine.config().blacklist_delay).unwrap_or(i64::MAX);
+    engine
+        .state()
+        .blacklist_entries(now_ms)
+        .into_iter()
+        .map(|e| {
+            let since = (e.expires_ms / 1000)
+                .saturating_sub(delay)
+                .min(now_ms / 1000);
+            BlacklistEntry::new(e.ip.to_string(), since)
+        })
+        .collect()
+}
+
+/// Adds the fleet's entries to an engine's blacklist, through its state store (with
+/// `SHARED_STATE_URL`, written to Redis and published to every worker): each until its time
+/// plus `BLACKLIST_DELAY`; expired entries and unparsable IPs are skipped.
+pub fn add_shared_entries(engine: &Engine, entries: &[BlacklistEntry]) {
+    let now_ms = engine.now_ms();
+    let delay = i64::try_from(engine.config().blacklist_delay).unwrap_or(i64::MAX);
+    for e in entries {
+        let Ok(ip) = e.ip.trim().parse::<IpAddr>() else {
+            continue;
+        };
+        let expires_ms = e.since.saturating_add(delay).saturating_mul(1000);
+        if expires_ms > now_ms {
+            engine.blacklist_insert(ip, expires_ms);
+        }
+    }
+}
+
+/// Removes the IPs the server took off the fleet's blacklist (unparsable ones are skipped).
+pub fn remove_shared_entries(engine: &Engine, ips: &[String]) {
+    for ip in ips {
+        if let Ok(ip) = ip.trim().parse::<IpAddr>() {
+            engine.blacklist_remove(ip);
         }
     }
 }

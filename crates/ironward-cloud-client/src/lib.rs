@@ -59,7 +59,10 @@ mod remote;
 mod telemetry;
 
 pub use client::{CloudClient, CloudStatus, ConfigSource, MAX_SHARED_PER_BEACON};
-pub use engine_hooks::{EngineHooks, LocalLayers, counters_from_metrics};
+pub use engine_hooks::{
+    EngineHooks, LocalLayers, add_shared_entries, counters_from_metrics, remove_shared_entries,
+    shared_blacklist,
+};
 pub use hooks::{BeaconSettings, CloudHooks};
 pub use http::Failure;
 pub use ironward_cloud_protocol::{BlacklistEntry, ConfigMap, RequestCounters, Route};

@@ -19,13 +19,13 @@
 use crate::engine::{PyEngine, Shared};
 use ironward_cloud_client::{
     BeaconSettings, BlacklistEntry, CloudClient, CloudHooks, CloudOptions, ConfigSource,
-    RemoteConfig, RequestCounters, Route,
+    RemoteConfig, RequestCounters, Route, add_shared_entries, counters_from_metrics,
+    remove_shared_entries, shared_blacklist,
 };
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use std::collections::BTreeMap;
-use std::net::IpAddr;
 use std::sync::{Arc, Mutex, PoisonError};
 
 /// What the agent thread reaches: the engine in force and the Python callback.
@@ -60,62 +60,22 @@ impl CloudHooks for PyHooks {
     }
 
     fn counters(&self) -> RequestCounters {
-        // The engine's metrics (kept across reconfigurations): 2xx responses are pyrasp's
-        // "success", every other status an "error"; attacks as the engine counted them.
-        let snapshot = self.current().engine.metrics().snapshot();
-        let classes = ironward_core::metrics::STATUS_CLASSES.len();
-        let success = snapshot.responses(1);
-        let all: u64 = (0..classes).map(|c| snapshot.responses(c)).sum();
-        RequestCounters {
-            success,
-            errors: all.saturating_sub(success),
-            attacks: snapshot.attacks,
-        }
+        // The engine's metrics (kept across reconfigurations).
+        counters_from_metrics(&self.current().engine.metrics().snapshot())
     }
 
     fn blacklist(&self) -> Vec<BlacklistEntry> {
-        let shared = self.current();
-        let engine = &shared.engine;
-        let now_ms = engine.now_ms();
-        let delay = i64::try_from(engine.config().blacklist_delay).unwrap_or(i64::MAX);
-        engine
-            .state()
-            .blacklist_entries(now_ms)
-            .into_iter()
-            .map(|e| {
-                let since = (e.expires_ms / 1000)
-                    .saturating_sub(delay)
-                    .min(now_ms / 1000);
-                BlacklistEntry::new(e.ip.to_string(), since)
-            })
-            .collect()
+        shared_blacklist(&self.current().engine)
     }
 
     fn add_blacklist_entries(&self, entries: &[BlacklistEntry]) {
-        let shared = self.current();
-        let engine = &shared.engine;
-        let now_ms = engine.now_ms();
-        let delay = i64::try_from(engine.config().blacklist_delay).unwrap_or(i64::MAX);
-        for e in entries {
-            let Ok(ip) = e.ip.trim().parse::<IpAddr>() else {
-                continue;
-            };
-            let expires_ms = e.since.saturating_add(delay).saturating_mul(1000);
-            if expires_ms > now_ms {
-                // Through the state store: with SHARED_STATE_URL, written to Redis and
-                // published to every worker.
-                engine.blacklist_insert(ip, expires_ms);
-            }
-        }
+        // Through the state store: with SHARED_STATE_URL, written to Redis and published to
+        // every worker.
+        add_shared_entries(&self.current().engine, entries);
     }
 
     fn remove_blacklist_entries(&self, ips: &[String]) {
-        let shared = self.current();
-        for ip in ips {
-            if let Ok(ip) = ip.trim().parse::<IpAddr>() {
-                shared.engine.blacklist_remove(ip);
-            }
-        }
+        remove_shared_entries(&self.current().engine, ips);
     }
 }
 
