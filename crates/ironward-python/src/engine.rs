@@ -467,7 +467,7 @@ impl PyEngine {
     /// The engine's metrics in the Prometheus text format 0.0.4 (this process's counters).
     fn metrics_text(&self, py: Python<'_>) -> String {
         let shared = Arc::clone(&self.shared);
-        py.detach(|| shared.engine.metrics().snapshot().to_prometheus())
+        py.detach(|| shared.engine.metrics_text())
     }
 
     /// The main counters: `requests`, `blocked`, `attacks`, `internal_errors`,

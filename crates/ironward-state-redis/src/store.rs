@@ -75,6 +75,8 @@ pub(crate) struct Inner {
     failures: AtomicU32,
     /// True between a `Down` notice and the next `Up` one.
     down_reported: AtomicBool,
+    /// Outages seen (each reported once).
+    pub(crate) outages: AtomicU64,
     /// Wakes the connector (a connection was lost, the pool is short, or stop).
     pub(crate) wake: (Mutex<bool>, Condvar),
     pub(crate) stop: AtomicBool,
@@ -151,6 +153,7 @@ impl RedisState {
             synced: AtomicBool::new(false),
             failures: AtomicU32::new(0),
             down_reported: AtomicBool::new(false),
+            outages: AtomicU64::new(0),
             wake: (Mutex::new(false), Condvar::new()),
             stop: AtomicBool::new(false),
             notify,
@@ -329,6 +332,7 @@ impl Inner {
         }
         self.returned.notify_all();
         if !self.down_reported.swap(true, Ordering::AcqRel) {
+            self.outages.fetch_add(1, Ordering::Relaxed);
             (self.notify)(&Notice::Down {
                 target: self.settings.target.clone(),
                 reason: describe(e),
@@ -438,6 +442,14 @@ impl StateStore for RedisState {
             self.inner.errors.fetch_add(1, Ordering::Relaxed);
             self.inner.went_down(&e);
         }
+    }
+
+    fn outages(&self) -> u64 {
+        self.inner.outages.load(Ordering::Relaxed)
+    }
+
+    fn local_fallbacks(&self) -> u64 {
+        self.inner.local_hits.load(Ordering::Relaxed)
     }
 
     fn mode(&self) -> StateMode {

@@ -342,6 +342,17 @@ fn an_unreachable_redis_is_reported_once_and_counts_locally() {
     assert_eq!(n.len(), 1, "{n:?}");
     assert!(n[0].to_string().contains(&format!("127.0.0.1:{port}")));
     assert_eq!(s.mode(), StateMode::Fallback);
+    // And in the metrics: down, one outage, the five updates answered here.
+    let text = e.metrics_text();
+    assert!(text.contains("ironward_shared_state_up 0\n"), "{text}");
+    assert!(
+        text.contains("ironward_shared_state_outages_total 1\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("ironward_shared_state_local_updates_total 5\n"),
+        "{text}"
+    );
     assert!(RedisState::start(&Config::default()).is_err(), "no URL");
     let mut bad = Config::default();
     bad.shared_state_url = "http://x".into();

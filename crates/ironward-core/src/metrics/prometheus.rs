@@ -17,6 +17,7 @@ use super::{
     STATUS_CLASSES,
 };
 use crate::check::CheckId;
+use crate::state::StateMode;
 use crate::verdict::{Action, Skipped};
 use std::fmt::Write;
 
@@ -45,6 +46,36 @@ fn seconds(ns: u64) -> String {
 fn head(out: &mut String, name: &str, kind: &str, help: &str) {
     let _ = writeln!(out, "# HELP {name} {help}");
     let _ = writeln!(out, "# TYPE {name} {kind}");
+}
+
+/// Appends the shared state store's health (`SHARED_STATE_URL`): nothing for the in-process
+/// store, else whether it is in use, its outages and the counter updates answered locally.
+pub(crate) fn write_shared_state(out: &mut String, mode: StateMode, outages: u64, fallbacks: u64) {
+    if mode == StateMode::Local {
+        return;
+    }
+    head(
+        out,
+        "ironward_shared_state_up",
+        "gauge",
+        "1 while the shared state store (SHARED_STATE_URL) is in use, 0 while this process counts on its own (fail open).",
+    );
+    let up = u8::from(mode == StateMode::Shared);
+    let _ = writeln!(out, "ironward_shared_state_up {up}");
+    head(
+        out,
+        "ironward_shared_state_outages_total",
+        "counter",
+        "Outages of the shared state store seen by this process.",
+    );
+    let _ = writeln!(out, "ironward_shared_state_outages_total {outages}");
+    head(
+        out,
+        "ironward_shared_state_local_updates_total",
+        "counter",
+        "Flood and brute-force counter updates answered in this process because the shared store was down, slow or failing.",
+    );
+    let _ = writeln!(out, "ironward_shared_state_local_updates_total {fallbacks}");
 }
 
 impl MetricsSnapshot {

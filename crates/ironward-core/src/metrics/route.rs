@@ -42,7 +42,23 @@ impl Engine {
             .metrics_allow
             .iter()
             .any(|net| net.contains(&ip))
-            .then(|| self.metrics().snapshot().to_prometheus())
+            .then(|| self.metrics_text())
+    }
+
+    /// Everything the metrics route serves, in the Prometheus text format: this engine's
+    /// [`Metrics`](super::Metrics) snapshot, then the health of a shared state store
+    /// (`ironward_shared_state_up`, `…_outages_total`, `…_local_updates_total`; absent with the
+    /// default in-process state).
+    pub fn metrics_text(&self) -> String {
+        let mut out = self.metrics().snapshot().to_prometheus();
+        let state = self.state();
+        super::prometheus::write_shared_state(
+            &mut out,
+            state.mode(),
+            state.outages(),
+            state.local_fallbacks(),
+        );
+        out
     }
 }
 
@@ -83,6 +99,14 @@ mod tests {
         assert!(e.metrics_route(&Request::new("GET", "/metrics")).is_none());
         // A scrape is not an inspection.
         assert_eq!(e.metrics().snapshot().requests, 0);
+    }
+
+    #[test]
+    fn in_process_state_adds_no_shared_state_series() {
+        let e = engine("/metrics", &["127.0.0.0/8"]);
+        let text = e.metrics_text();
+        assert_eq!(text, e.metrics().snapshot().to_prometheus());
+        assert!(!text.contains("ironward_shared_state"));
     }
 
     #[test]

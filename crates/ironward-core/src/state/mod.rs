@@ -138,6 +138,18 @@ pub trait StateStore: Send + Sync + std::fmt::Debug {
     fn mode(&self) -> StateMode {
         StateMode::Local
     }
+
+    /// How many outages of its shared backend this store has seen since it started (each
+    /// reported once); 0 for an in-process store. Exposed as a metric.
+    fn outages(&self) -> u64 {
+        0
+    }
+
+    /// How many counter updates were answered in this process because the shared backend was
+    /// down, slow or failing (fail open); 0 for an in-process store. Exposed as a metric.
+    fn local_fallbacks(&self) -> u64 {
+        0
+    }
 }
 
 #[cfg(test)]
