@@ -20,6 +20,7 @@ use crate::store::Inner;
 use crate::target::{self, Con};
 use ironward_core::state::StateStore;
 use redis::{Connection, RedisResult};
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -156,6 +157,7 @@ fn subscription(inner: &Inner, backoff: &mut Duration) -> RedisResult<()> {
     let mut ps = con.as_pubsub();
     ps.subscribe(&inner.keys.channel)?;
     ps.set_read_timeout(Some(TICK))?;
+    push_pending(inner)?;
     full_copy(inner)?;
     inner.synced.store(true, Ordering::Release);
     *backoff = MIN_BACKOFF;
@@ -189,6 +191,41 @@ fn apply(inner: &Inner, text: &str) {
         }
         Message::Clear => bl.clear(),
     }
+}
+
+/// Writes to Redis (and publishes) the entries this process blacklisted while Redis did not
+/// take them. Those that fail stay pending for the next subscription.
+fn push_pending(inner: &Inner) -> RedisResult<()> {
+    let pending: Vec<(IpAddr, i64)> =
+        std::mem::take(&mut *inner.pending.lock().unwrap_or_else(|p| p.into_inner()));
+    if pending.is_empty() {
+        return Ok(());
+    }
+    let now = now_ms();
+    let mut con = match connect(inner, inner.settings.connect_timeout) {
+        Ok(con) => con,
+        Err(e) => {
+            restore(inner, pending);
+            return Err(e);
+        }
+    };
+    let mut left = pending.into_iter().filter(|&(_, deadline)| deadline > now);
+    while let Some((ip, deadline)) = left.next() {
+        if let Err(e) = inner.push_entry(&mut con, ip, deadline, now) {
+            restore(inner, std::iter::once((ip, deadline)).chain(left).collect());
+            return Err(e);
+        }
+    }
+    Ok(())
+}
+
+/// Puts entries back in the pending list (after a failed push).
+fn restore(inner: &Inner, entries: Vec<(IpAddr, i64)>) {
+    inner
+        .pending
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .extend(entries);
 }
 
 /// Copies every live entry of the shared blacklist into the local one.

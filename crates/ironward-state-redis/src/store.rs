@@ -77,6 +77,10 @@ pub(crate) struct Inner {
     down_reported: AtomicBool,
     /// Outages seen (each reported once).
     pub(crate) outages: AtomicU64,
+    /// Entries this process blacklisted while Redis did not take them (down, slow, failing):
+    /// written to Redis, and so published to every worker, when the subscription is back.
+    /// Bounded by `BLACKLIST_MAX_SIZE`; touched only when a blacklisting fails.
+    pub(crate) pending: Mutex<Vec<(IpAddr, i64)>>,
     /// Wakes the connector (a connection was lost, the pool is short, or stop).
     pub(crate) wake: (Mutex<bool>, Condvar),
     pub(crate) stop: AtomicBool,
@@ -154,6 +158,7 @@ impl RedisState {
             failures: AtomicU32::new(0),
             down_reported: AtomicBool::new(false),
             outages: AtomicU64::new(0),
+            pending: Mutex::new(Vec::new()),
             wake: (Mutex::new(false), Condvar::new()),
             stop: AtomicBool::new(false),
             notify,
@@ -320,6 +325,36 @@ impl Inner {
         self.nudge();
     }
 
+    /// Writes one blacklist entry to Redis and publishes it (the later deadline wins).
+    pub(crate) fn push_entry(
+        &self,
+        con: &mut Con,
+        ip: IpAddr,
+        expires_ms: i64,
+        now_ms: i64,
+    ) -> redis::RedisResult<i64> {
+        self.scripts
+            .blacklist_add
+            .key(&self.keys.blacklist)
+            .arg(ip.to_string())
+            .arg(expires_ms)
+            .arg(now_ms)
+            .arg(self.settings.blacklist_max)
+            .arg(&self.keys.channel)
+            .invoke::<i64>(con)
+    }
+
+    /// Remembers an entry Redis did not take, to write it when Redis is back (bounded: past
+    /// `BLACKLIST_MAX_SIZE` entries the newest are kept in this process only).
+    fn keep_pending(&self, ip: IpAddr, expires_ms: i64) {
+        let mut pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(e) = pending.iter_mut().find(|(p, _)| *p == ip) {
+            e.1 = e.1.max(expires_ms);
+        } else if (pending.len() as u64) < self.settings.blacklist_max {
+            pending.push((ip, expires_ms));
+        }
+    }
+
     /// Marks the store down (once per outage reported) and drops the pooled connections.
     pub(crate) fn went_down(&self, e: &RedisError) {
         self.up.store(false, Ordering::Release);
@@ -400,23 +435,21 @@ impl StateStore for RedisState {
         self.after_fork();
         let i = &self.inner;
         i.local.blacklist_insert(ip, expires_ms, now_ms);
-        let _ = i.call(|i, con| {
-            i.scripts
-                .blacklist_add
-                .key(&i.keys.blacklist)
-                .arg(ip.to_string())
-                .arg(expires_ms)
-                .arg(now_ms)
-                .arg(i.settings.blacklist_max)
-                .arg(&i.keys.channel)
-                .invoke::<i64>(con)
-        });
+        if i.call(|i, con| i.push_entry(con, ip, expires_ms, now_ms))
+            .is_none()
+        {
+            i.keep_pending(ip, expires_ms);
+        }
     }
 
     fn blacklist_remove(&self, ip: IpAddr) -> bool {
         self.after_fork();
         let i = &self.inner;
         let here = i.local.blacklist_remove(ip);
+        i.pending
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .retain(|(p, _)| *p != ip);
         let _ = i.call(|i, con| {
             i.scripts
                 .blacklist_remove

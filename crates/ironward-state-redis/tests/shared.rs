@@ -313,6 +313,46 @@ fn redis_stopped_slow_or_killed_never_fails_a_request() {
 }
 
 #[test]
+fn an_entry_blacklisted_while_redis_was_down_reaches_every_engine_once_it_is_back() {
+    if redis_url().is_none() {
+        return;
+    }
+    let Some(mut server) = Server::start(None) else {
+        panic!("cannot start redis-server (IRONWARD_TEST_REDIS_SERVER)");
+    };
+    let mut c = config(&server.url(), "pending");
+    c.shared_state_timeout_ms = 20;
+    c.shared_state_retry_max_ms = 100;
+    let (sa, _) = store(&c);
+    let (sb, _) = store(&c);
+    let (a, b) = (engine(&c, &sa), engine(&c, &sb));
+    let port = server.port;
+    server.kill();
+    let deadline = a.now_ms() + 600_000;
+    // Blacklisted on A while Redis is gone: A blocks it at once, B cannot know yet.
+    a.blacklist_insert(ip(12), deadline);
+    a.blacklist_insert(ip(13), deadline);
+    assert!(a.blacklist_remove(ip(13)), "removed before Redis came back");
+    assert!(!get(&a, ip(12)));
+    assert!(get(&b, ip(12)));
+    let _server = Server::start(Some(port)).expect("restart");
+    let start = Instant::now();
+    while !b.blacklist().contains(ip(12), b.now_ms()) {
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "the entry made during the outage never reached B"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    // An engine started now copies it from Redis; the entry removed meanwhile stays removed.
+    let (sc, _) = store(&c);
+    assert!(sc.blacklist().contains(ip(12), a.now_ms()));
+    assert!(!sc.blacklist().contains(ip(13), a.now_ms()));
+    assert!(!b.blacklist().contains(ip(13), a.now_ms()));
+    assert!(!get(&b, ip(12)), "B blocks it");
+}
+
+#[test]
 fn an_unreachable_redis_is_reported_once_and_counts_locally() {
     let port = TcpListener::bind("127.0.0.1:0")
         .unwrap()
