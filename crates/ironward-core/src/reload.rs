@@ -8,8 +8,9 @@
 //! in this process or in a shared store) and swaps it in atomically; a configuration that does
 //! not build is refused with its errors and the running engine stays.
 //!
-//! Sources of new configurations (the management server through `ironward-cloud-client`, a
-//! changed local file, an operator's `set_config`) all go through this one handle.
+//! Sources of new configurations (the management server through `ironward-cloud-client`, an
+//! operator's `set_config`, an application's own watcher of its configuration file: Ironward
+//! does not watch files itself yet) all go through this one handle.
 //!
 //! ```
 //! use ironward_core::reload::SharedEngine;
