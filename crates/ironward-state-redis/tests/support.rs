@@ -1,6 +1,7 @@
 //! What the single-server and the cluster tests share: the test Redis's URL from the
 //! environment, a configuration running only `flood`, a store that records its notices, an
-//! engine on it, and one request.
+//! engine on it, one request, and the blacklist-crossing scenario the cluster and Sentinel
+//! suites both run.
 
 use ironward_core::check::CheckId;
 use ironward_core::config::Level;
@@ -9,7 +10,7 @@ use ironward_core::{Config, Engine, Request};
 use ironward_state_redis::{Notice, RedisState};
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// The URL in `var`, or `None` (with a message naming `script`, which starts it) when it is
 /// not set. CI must run these tests: there a missing variable fails.
@@ -70,4 +71,35 @@ pub(crate) fn get(e: &Engine, from: IpAddr) -> bool {
     !e.inspect_request(&Request::new("GET", "/api").with_peer(from))
         .action
         .is_block()
+}
+
+/// Two engines on `url`: a level-2 flood on A blacklists `client`, B refuses it within 100 ms
+/// (pub/sub), a store started later copies it, and a removal on B reaches A within 100 ms.
+pub(crate) fn blacklist_crosses_within_100_ms(url: &str, client: IpAddr) {
+    let mut c = config(url, "blacklist");
+    c.security_checks.set(CheckId::Flood, Level::BlockBlacklist);
+    (c.flood_ratio, c.flood_delay) = (3, 60);
+    let (sa, _) = store(&c);
+    let (sb, _) = store(&c);
+    let (a, b) = (engine(&c, &sa), engine(&c, &sb));
+    assert!(get(&b, client));
+    assert!((0..4).map(|_| get(&a, client)).any(|ok| !ok));
+    let start = Instant::now();
+    while get(&b, client) {
+        assert!(
+            start.elapsed() < Duration::from_millis(100),
+            "not seen after 100 ms"
+        );
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    assert!(sb.stats().received >= 1, "{:?}", sb.stats());
+    let (sc, _) = store(&c);
+    assert!(sc.blacklist().contains(client, a.now_ms()), "full copy");
+    assert!(b.blacklist_remove(client));
+    let start = Instant::now();
+    while sa.blacklist().contains(client, a.now_ms()) {
+        assert!(start.elapsed() < Duration::from_millis(100), "removal");
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    a.reset_state();
 }
