@@ -6,6 +6,8 @@
 #   scripts/pyrasp-agent.sh setup                      # create the venv (idempotent)
 #   scripts/pyrasp-agent.sh run CLOUD_URL KEY [PORT]   # serve a protected Flask app on 127.0.0.1:PORT (default 8701)
 #
+# PYRASP_PARAMS (JSON object, optional) is passed to FlaskRASP as its local `params`, the layer
+# above the cloud's (e.g. '{"BEACON": true, "BEACON_URL": "...", "BEACON_DELAY": 1}').
 # PYRASP_VENV picks the venv folder (default: target/pyrasp-venv). pyrasp needs CPython 3.12
 # exactly (its pickled models crash on 3.11): PYTHON312 or python3.12 on PATH or from pyenv.
 # pyrasp is installed with --no-deps (its declared deps pull torch, gigabytes) plus the pinned
@@ -48,7 +50,7 @@ run() {
     local port="${3:-8701}"
     setup
     exec "$VENV/bin/python" - "$cloud_url" "$key" "$port" <<'PY'
-import sys
+import json, os, sys
 from flask import Flask
 from pyrasp.pyrasp import FlaskRASP
 
@@ -63,7 +65,7 @@ def index():
 def item(item_id):
     return f"item {item_id}"
 
-FlaskRASP(app, cloud_url=cloud_url, key=key)
+FlaskRASP(app, params=json.loads(os.environ.get("PYRASP_PARAMS") or "{}"), cloud_url=cloud_url, key=key)
 app.run(host="127.0.0.1", port=port)
 PY
 }

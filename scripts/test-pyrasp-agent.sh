@@ -3,13 +3,19 @@
 # they connect with their keys, receive the application's configuration (a check level the server
 # set takes effect at connect, and a later change on the next beacon), beacon (telemetry recorded),
 # an IP blacklisted by agent A is then blocked by agent B, and agent A's attack event reaches the
-# server's event store through the LOG_* keys sent at connect. Run by scripts/test.sh (CI).
+# server's event store through the LOG_* keys sent at connect. Then chaos: the server is
+# SIGKILLed while the agents beacon every second; they keep serving on their last configuration
+# (and blacklist), an IP blacklisted during the outage and a configuration change made in the
+# database meanwhile cross once the server is restarted on the same port and data dir; of two
+# agents started during the outage, only the one with beacon keys in its local configuration
+# joins (pyrasp connects once, in its constructor, and takes BEACON/BEACON_URL from that answer).
+# Run by scripts/test.sh (CI).
 #
 #   scripts/test-pyrasp-agent.sh
 #
 # Needs CPython 3.12 (see scripts/pyrasp-agent.sh; PYRASP_VENV reuses an existing venv, e.g.
 # PYRASP_VENV=/work/venv-pyrasp). IRONWARD_BIN picks a prebuilt `ironward` binary; otherwise it
-# is built (dev profile). Ports: SERVER_PORT (default 18700), agents on the two ports after it.
+# is built (dev profile). Ports: SERVER_PORT (default 18700), agents on the four ports after it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,6 +29,8 @@ VENV="${PYRASP_VENV:-target/pyrasp-venv}"
 PORT="${SERVER_PORT:-18700}"
 PORT_A=$((PORT + 1))
 PORT_B=$((PORT + 2))
+PORT_C=$((PORT + 3))
+PORT_D=$((PORT + 4))
 WORK="$(mktemp -d)"
 PIDS=()
 cleanup() {
@@ -43,6 +51,9 @@ status() {
     curl -s -o /dev/null -w '%{http_code}' -H "X-Forwarded-For: ${2:-192.0.2.1}" "$1"
 }
 
+# ms: milliseconds since the epoch (for the timings printed).
+ms() { echo $((${EPOCHREALTIME/./} / 1000)); }
+
 # wait_for SECONDS CMD...: retries CMD every 0.5 s until it succeeds.
 wait_for() {
     local deadline=$((SECONDS + $1))
@@ -55,20 +66,31 @@ wait_for() {
 
 DATA="$WORK/data"
 # The application: default template, beacons every second, the path check off (at its default
-# level 1, pyrasp blocks requests for routes the application does not have).
+# level 1, pyrasp blocks requests for routes the application does not have), VERBOSE 10 so that
+# pyrasp prints its failed beacons ("[PyRASP] Error connecting to cloud server").
 KEY_A=$("$IRONWARD_BIN" server key create --data-dir "$DATA" --app fleet --template default | tail -n 1)
 KEY_B=$("$IRONWARD_BIN" server key create --data-dir "$DATA" --app fleet | tail -n 1)
-"$IRONWARD_BIN" server config set --data-dir "$DATA" --app fleet BEACON_DELAY=1 'SECURITY_CHECKS.path=0' >/dev/null
+"$IRONWARD_BIN" server config set --data-dir "$DATA" --app fleet BEACON_DELAY=1 'SECURITY_CHECKS.path=0' \
+    VERBOSE=10 >/dev/null
 
-"$IRONWARD_BIN" server --data-dir "$DATA" --listen "127.0.0.1:$PORT" >"$WORK/server.log" 2>&1 &
-PIDS+=($!)
-wait_for 10 curl -s -o /dev/null "http://127.0.0.1:$PORT/" || fail "server did not start"
+# start_server: `ironward server` on $PORT over $DATA (its pid in SERVER_PID).
+start_server() {
+    "$IRONWARD_BIN" server --data-dir "$DATA" --listen "127.0.0.1:$PORT" >>"$WORK/server.log" 2>&1 &
+    SERVER_PID=$!
+    PIDS+=("$SERVER_PID")
+    wait_for 10 curl -s -o /dev/null "http://127.0.0.1:$PORT/" || fail "server did not start"
+}
+start_server
 
 CLOUD="http://127.0.0.1:$PORT/api/v1/connect"
-PYRASP_VENV="$VENV" scripts/pyrasp-agent.sh run "$CLOUD" "$KEY_A" "$PORT_A" >"$WORK/agent-a.log" 2>&1 &
-PIDS+=($!)
-PYRASP_VENV="$VENV" scripts/pyrasp-agent.sh run "$CLOUD" "$KEY_B" "$PORT_B" >"$WORK/agent-b.log" 2>&1 &
-PIDS+=($!)
+# agent NAME KEY PORT [PARAMS]: a pyrasp agent in the background, its output in $WORK/agent-NAME.log.
+agent() {
+    PYTHONUNBUFFERED=1 PYRASP_VENV="$VENV" PYRASP_PARAMS="${4:-}" \
+        scripts/pyrasp-agent.sh run "$CLOUD" "$2" "$3" >"$WORK/agent-$1.log" 2>&1 &
+    PIDS+=($!)
+}
+agent a "$KEY_A" "$PORT_A"
+agent b "$KEY_B" "$PORT_B"
 A="http://127.0.0.1:$PORT_A"
 B="http://127.0.0.1:$PORT_B"
 up() { [[ "$(status "$1/")" == 200 ]]; }
@@ -119,4 +141,79 @@ print("ok: event shipped by agent A stored:", rows[0])
 PY
 }
 wait_for 15 shipped || fail "agent A's SQL injection event did not reach the server"
+
+# 6. Chaos. The server is SIGKILLed while both agents beacon every second (each one is in flight
+#    or due within the second), and stays down for at least two failed beacons of each agent.
+ip() { echo "203.0.113.$((RANDOM % 250 + 1))"; } # a client address for one check
+{
+    kill -KILL "$SERVER_PID"
+    wait "$SERVER_PID" || true
+} 2>/dev/null
+failed_beacons() { (($(grep -c "Error connecting to cloud server" "$WORK/agent-$1.log" || true) >= 2)); }
+wait_for 10 failed_beacons a || fail "agent A did not report failed beacons while the server was down"
+wait_for 10 failed_beacons b || fail "agent B did not report failed beacons while the server was down"
+#    They keep serving on their last configuration (path=1 came on a beacon) and blacklist.
+for base in "$A" "$B"; do
+    [[ "$(status "$base/" "$(ip)")" == 200 ]] || fail "$base does not serve while the server is down"
+    [[ "$(status "$base$SQLI" 192.0.2.240)" == 403 ]] || fail "$base lets an attack through while the server is down"
+    [[ "$(status "$base/nope" "$(ip)")" == 403 ]] || fail "$base lost SECURITY_CHECKS.path=1 while the server is down"
+done
+[[ "$(status "$B/" "$ATTACKER")" == 403 ]] || fail "agent B forgot the fleet's blacklist while the server is down"
+#    Agent B blacklists an IP during the outage (pyrasp keeps unsent entries for the next beacon
+#    that succeeds), and the configuration changes in the database (the CLI while it is down).
+OUTAGE_ATTACKER=198.51.100.77
+[[ "$(status "$A/" "$OUTAGE_ATTACKER")" == 200 ]] || fail "agent A blocks the outage attacker before any attack"
+[[ "$(status "$B$SQLI" "$OUTAGE_ATTACKER")" == 403 ]] || fail "agent B did not block the SQL injection during the outage"
+"$IRONWARD_BIN" server config set --data-dir "$DATA" --app fleet BLOCK_STATUS_CODE=406 >/dev/null
+echo "ok: server killed; agents A and B kept serving (200), blocking (403) on their last configuration"
+#    Two agents start during the outage: C as A and B (its beacon settings would come from the
+#    connect answer), D with BEACON, BEACON_URL, BEACON_DELAY and BLACKLIST_SHARE in its local
+#    configuration. pyrasp's connect fails at once (connection refused) and both serve locally.
+KEY_C=$("$IRONWARD_BIN" server key create --data-dir "$DATA" --app fleet | tail -n 1)
+KEY_D=$("$IRONWARD_BIN" server key create --data-dir "$DATA" --app fleet | tail -n 1)
+agent c "$KEY_C" "$PORT_C"
+agent d "$KEY_D" "$PORT_D" "{\"BEACON\": true, \"BEACON_URL\": \"http://127.0.0.1:$PORT/api/v1/beacon\", \"BEACON_DELAY\": 1, \"BLACKLIST_SHARE\": true, \"VERBOSE\": 10}"
+C="http://127.0.0.1:$PORT_C"
+D="http://127.0.0.1:$PORT_D"
+wait_for 60 up "$C" || fail "agent C did not start while the server was down"
+wait_for 60 up "$D" || fail "agent D did not start while the server was down"
+for base in "$C" "$D"; do
+    # The default template's path check, level 1: not the application's path=1 from the server.
+    [[ "$(status "$base/nope" "$(ip)")" == 403 ]] || fail "$base does not run its local configuration"
+done
+wait_for 10 failed_beacons d || fail "agent D does not beacon during the outage"
+echo "ok: agents C and D started while the server was down and serve on their local configuration"
+
+#    The server restarts on the same port and data dir: the change reaches A, B and D on a
+#    following beacon, and the IP B blacklisted during the outage reaches A and D.
+start_server
+RESTARTED=$(ms)
+changed() { [[ "$(status "$1/nope" "$(ip)")" == 406 ]]; }
+for name in A B D; do
+    base_var=$name
+    wait_for 15 changed "${!base_var}" || fail "agent $name did not apply BLOCK_STATUS_CODE=406 after the restart"
+    echo "ok: agent $name applied the change made while the server was down, $(($(ms) - RESTARTED)) ms after the restart"
+done
+outage_blocked() { [[ "$(status "$1/" "$OUTAGE_ATTACKER")" == 403 ]]; }
+wait_for 15 outage_blocked "$A" || fail "the IP agent B blacklisted during the outage is not blocked on agent A"
+echo "ok: $OUTAGE_ATTACKER, blacklisted on agent B during the outage, is blocked on agent A $(($(ms) - RESTARTED)) ms after the restart"
+wait_for 15 outage_blocked "$D" || fail "the IP agent B blacklisted during the outage is not blocked on agent D"
+[[ "$(status "$D/" "$(ip)")" == 200 ]] || fail "agent D blocks an innocent IP"
+#    Agent C never beacons (pyrasp starts its beacon thread only if BEACON is set when the
+#    constructor ends, and connects only there): it stays on its local configuration. A, B and D
+#    have applied the change; two more beacon periods, then C is checked.
+sleep 2
+[[ "$(status "$C/nope" "$(ip)")" == 403 ]] || fail "agent C changed configuration although it never connected"
+[[ "$(status "$C/" "$OUTAGE_ATTACKER")" == 200 ]] || fail "agent C received the fleet's blacklist although it never connected"
+"$VENV/bin/python" - "$DATA/ironward.db" "$KEY_C" "$KEY_D" <<'PY' || fail "agents C and D not recorded as expected"
+import hashlib, sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+def row(key):
+    return db.execute("SELECT connected_at, last_beacon_at FROM agents WHERE key_hash = ?",
+                      (hashlib.sha256(key.encode()).hexdigest(),)).fetchone()
+c, d = row(sys.argv[2]), row(sys.argv[3])
+assert c == (None, None), c
+assert d[0] is None and d[1] is not None, d
+print("ok: the server saw agent D's beacons (never a connect), nothing from agent C:", c, d)
+PY
 echo "PASS: pyrasp 0.10.2 agents against ironward server"
