@@ -15,7 +15,8 @@
 #
 # Needs CPython 3.12 (see scripts/pyrasp-agent.sh; PYRASP_VENV reuses an existing venv, e.g.
 # PYRASP_VENV=/work/venv-pyrasp). IRONWARD_BIN picks a prebuilt `ironward` binary; otherwise it
-# is built (dev profile). Ports: SERVER_PORT (default 18700), agents on the four ports after it.
+# is built (dev profile). IRONWARD_PYTHON also runs the pyrasp <-> Ironward test (step 7).
+# Ports: SERVER_PORT (default 18700), agents on the four ports after it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -216,4 +217,15 @@ assert c == (None, None), c
 assert d[0] is None and d[1] is not None, d
 print("ok: the server saw agent D's beacons (never a connect), nothing from agent C:", c, d)
 PY
+
+# 7. pyrasp and Ironward agents on one application share their blacklists both ways:
+#    crates/ironward-python/tests/test_pyrasp_interop.py, which CI runs in scripts/test-python.sh
+#    (where the package is built). IRONWARD_PYTHON (a Python with the package installed) runs it
+#    here too.
+if [[ -n "${IRONWARD_PYTHON:-}" ]]; then
+    bin="$(realpath "$IRONWARD_BIN")" venv="$(realpath "$VENV")"
+    (cd crates/ironward-python/tests && IRONWARD_BIN="$bin" PYRASP_VENV="$venv" \
+        "$IRONWARD_PYTHON" -m pytest -q -p no:cacheprovider -s test_pyrasp_interop.py) ||
+        fail "pyrasp and Ironward agents did not share their blacklists"
+fi
 echo "PASS: pyrasp 0.10.2 agents against ironward server"
