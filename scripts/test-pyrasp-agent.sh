@@ -4,11 +4,12 @@
 # set takes effect at connect, and a later change on the next beacon), beacon (telemetry recorded),
 # an IP blacklisted by agent A is then blocked by agent B, and agent A's attack event reaches the
 # server's event store through the LOG_* keys sent at connect. Then chaos: the server is
-# SIGKILLed while the agents beacon every second; they keep serving on their last configuration
-# (and blacklist), an IP blacklisted during the outage and a configuration change made in the
-# database meanwhile cross once the server is restarted on the same port and data dir; of two
-# agents started during the outage, only the one with beacon keys in its local configuration
-# joins (pyrasp connects once, in its constructor, and takes BEACON/BEACON_URL from that answer).
+# SIGKILLed while the agents' beacons wait for its answers; they keep serving on their last
+# configuration (and blacklist), an IP blacklisted during the outage and a configuration change
+# made in the database meanwhile cross once the server is restarted on the same port and data
+# dir; of two agents started during the outage, only the one with beacon keys in its local
+# configuration joins (pyrasp connects once, in its constructor, and takes BEACON/BEACON_URL
+# from that answer).
 # Run by scripts/test.sh (CI).
 #
 #   scripts/test-pyrasp-agent.sh
@@ -143,9 +144,17 @@ PY
 }
 wait_for 15 shipped || fail "agent A's SQL injection event did not reach the server"
 
-# 6. Chaos. The server is SIGKILLed while both agents beacon every second (each one is in flight
-#    or due within the second), and stays down for at least two failed beacons of each agent.
+# 6. Chaos. The server is SIGKILLed in the middle of beacons: it is stopped (SIGSTOP) first, the
+#    kernel still accepts the agents' next beacons (pyrasp waits up to 5 s for the answer), and
+#    once two connections to it are open it is killed. It stays down for at least two failed
+#    beacons of each agent.
 ip() { echo "203.0.113.$((RANDOM % 250 + 1))"; } # a client address for one check
+# in_flight N: at least N established connections to the server's port (/proc/net/tcp, IPv4).
+in_flight() {
+    (($(awk -v port=":$(printf '%04X' "$PORT")" '$3 ~ port"$" && $4 == "01"' /proc/net/tcp | wc -l) >= $1))
+}
+kill -STOP "$SERVER_PID"
+wait_for 5 in_flight 2 || fail "no beacons in flight to the stopped server"
 {
     kill -KILL "$SERVER_PID"
     wait "$SERVER_PID" || true
