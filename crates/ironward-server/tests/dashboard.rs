@@ -7,250 +7,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+mod dashboard_support;
+
+use dashboard_support::{Client, Db, PASSWORD, TestServer, pg_dsn};
 use ironward_server::auth;
 use ironward_server::store::NewEvent;
-use ironward_server::{ServerOptions, SqlStore, Store, create_key, serve};
+use ironward_server::{ServerOptions, Store};
 use serde_json::{Value, json};
-use std::collections::BTreeMap;
-use std::net::SocketAddr;
-use std::sync::Arc;
-
-const PASSWORD: &str = "a long admin password";
-
-#[derive(Clone, Copy)]
-enum Db {
-    Sqlite,
-    Postgres,
-}
-
-fn pg_dsn() -> Option<String> {
-    std::env::var("IRONWARD_PG_DSN")
-        .ok()
-        .filter(|d| !d.is_empty())
-}
-
-/// A PostgreSQL URL with a fresh schema of its own on the search path.
-async fn pg_schema(dsn: &str) -> String {
-    sqlx::any::install_default_drivers();
-    let mut b = [0u8; 6];
-    getrandom::fill(&mut b).unwrap();
-    let schema = format!("d{}", hex::encode(b));
-    let pool = sqlx::AnyPool::connect(dsn).await.unwrap();
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
-        .execute(&pool)
-        .await
-        .unwrap();
-    pool.close().await;
-    let sep = if dsn.contains('?') { '&' } else { '?' };
-    format!("{dsn}{sep}options=-c%20search_path%3D{schema}")
-}
-
-struct TestServer {
-    addr: SocketAddr,
-    store: Arc<SqlStore>,
-    runtime: tokio::runtime::Runtime,
-    _dir: tempfile::TempDir,
-}
-
-/// One answer: status, headers (lower-case names), body.
-struct Answer {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: String,
-}
-
-impl Answer {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    }
-    fn cookies(&self) -> Vec<&str> {
-        self.headers
-            .iter()
-            .filter(|(k, _)| k == "set-cookie")
-            .map(|(_, v)| v.as_str())
-            .collect()
-    }
-    /// The value of the first hidden `csrf` field.
-    fn csrf(&self) -> String {
-        let marker = "name=\"csrf\" value=\"";
-        let start = self.body.find(marker).expect("a csrf field") + marker.len();
-        self.body[start..].split('"').next().unwrap().to_owned()
-    }
-}
-
-/// A browser-like client: keeps cookies, never follows redirects.
-struct Client<'s> {
-    server: &'s TestServer,
-    jar: BTreeMap<String, String>,
-}
-
-impl<'s> Client<'s> {
-    fn new(server: &'s TestServer) -> Self {
-        Self {
-            server,
-            jar: BTreeMap::new(),
-        }
-    }
-
-    fn request(&mut self, method: &str, path: &str, form: Option<&[(&str, &str)]>) -> Answer {
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .max_redirects(0)
-            .build()
-            .into();
-        let mut builder = ureq::http::Request::builder()
-            .method(method)
-            .uri(format!("http://{}{path}", self.server.addr));
-        if !self.jar.is_empty() {
-            let cookie: Vec<String> = self.jar.iter().map(|(k, v)| format!("{k}={v}")).collect();
-            builder = builder.header("Cookie", cookie.join("; "));
-        }
-        let response = match form {
-            Some(fields) => {
-                let mut body = url::form_urlencoded::Serializer::new(String::new());
-                for (k, v) in fields {
-                    body.append_pair(k, v);
-                }
-                agent.run(
-                    builder
-                        .header("Content-Type", "application/x-www-form-urlencoded")
-                        .body(body.finish().into_bytes())
-                        .unwrap(),
-                )
-            }
-            None => agent.run(builder.body(()).unwrap()),
-        };
-        let mut response = response.unwrap();
-        let headers: Vec<(String, String)> = response
-            .headers()
-            .iter()
-            .map(|(k, v)| {
-                (
-                    k.as_str().to_ascii_lowercase(),
-                    v.to_str().unwrap_or_default().to_owned(),
-                )
-            })
-            .collect();
-        for (k, v) in &headers {
-            if k == "set-cookie" {
-                let pair = v.split(';').next().unwrap();
-                let (name, value) = pair.split_once('=').unwrap();
-                if value.is_empty() || v.contains("Max-Age=0") {
-                    self.jar.remove(name);
-                } else {
-                    self.jar.insert(name.to_owned(), value.to_owned());
-                }
-            }
-        }
-        Answer {
-            status: response.status().as_u16(),
-            headers,
-            body: response.body_mut().read_to_string().unwrap_or_default(),
-        }
-    }
-
-    fn get(&mut self, path: &str) -> Answer {
-        self.request("GET", path, None)
-    }
-
-    fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Answer {
-        self.request("POST", path, Some(form))
-    }
-
-    /// Signs in through the form; returns the session's CSRF token.
-    fn sign_in(&mut self) -> String {
-        let form = self.get("/");
-        assert_eq!(form.status, 200);
-        let csrf = form.csrf();
-        let done = self.post(
-            "/signin",
-            &[("csrf", &csrf), ("user", "admin"), ("password", PASSWORD)],
-        );
-        assert_eq!(done.status, 303, "{}", done.body);
-        assert_eq!(done.header("location"), Some("/"));
-        let overview = self.get("/");
-        assert!(
-            overview.body.contains("<h1>Overview</h1>"),
-            "{}",
-            overview.body
-        );
-        overview.csrf()
-    }
-}
-
-impl TestServer {
-    fn start(db: Db, options: ServerOptions) -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
-        let store = runtime.block_on(async {
-            match db {
-                Db::Sqlite => SqlStore::open(dir.path()).await.unwrap(),
-                Db::Postgres => {
-                    let url = pg_schema(&pg_dsn().unwrap()).await;
-                    SqlStore::connect_postgres(&url, 4).await.unwrap()
-                }
-            }
-        });
-        let store = Arc::new(store);
-        runtime
-            .block_on(auth::ensure_admin(&*store, Some(PASSWORD)))
-            .unwrap();
-        let mut options = options;
-        options.protection = Some(Arc::new(
-            ironward_server::protection::engine(None, None).unwrap(),
-        ));
-        options.retention = None;
-        let listener = runtime
-            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-            .unwrap();
-        let addr = listener.local_addr().unwrap();
-        let served = Arc::clone(&store);
-        runtime
-            .spawn(async move { serve(listener, served, &options, std::future::pending()).await });
-        Self {
-            addr,
-            store,
-            runtime,
-            _dir: dir,
-        }
-    }
-
-    fn key(&self, app: &str) -> String {
-        self.runtime
-            .block_on(create_key(&*self.store, app, None))
-            .unwrap()
-    }
-
-    fn insert(&self, app: &str, events: &[NewEvent]) {
-        self.runtime
-            .block_on(
-                self.store
-                    .insert_events(app, None, events, ironward_server::now()),
-            )
-            .unwrap();
-    }
-
-    /// A protocol call as an agent makes it.
-    fn agent_call(&self, path: &str, body: &Value) -> Value {
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .build()
-            .into();
-        let mut response = agent
-            .post(&format!("http://{}{path}", self.addr))
-            .header("Content-Type", "application/json")
-            .send(body.to_string())
-            .unwrap();
-        serde_json::from_str(&response.body_mut().read_to_string().unwrap()).unwrap()
-    }
-}
 
 fn event(check: &str, ip: &str, time: i64, payload: &str) -> NewEvent {
     NewEvent {
@@ -290,7 +53,7 @@ macro_rules! both_databases {
     };
 }
 
-const PAGES: [&str; 7] = [
+const PAGES: [&str; 10] = [
     "/events",
     "/events/1",
     "/apps",
@@ -298,6 +61,9 @@ const PAGES: [&str; 7] = [
     "/blacklist",
     "/blacklist?app=shop",
     "/?range=7d&app=shop",
+    "/tokens",
+    "/users",
+    "/account",
 ];
 
 #[test]

@@ -157,14 +157,31 @@ pub async fn set_password<S: Store>(
     user: &str,
     new_password: &str,
 ) -> Result<bool, AuthError> {
+    check_length(new_password)?;
+    let hash = hash_blocking(new_password.to_owned()).await?;
+    Ok(store.set_password(user, &hash, crate::now()).await?)
+}
+
+/// Creates the user `name` with `new_password` (at least [`password::MIN_PASSWORD_LENGTH`]
+/// characters); false if a user of that name exists.
+pub async fn add_user<S: Store>(
+    store: &S,
+    name: &str,
+    new_password: &str,
+) -> Result<bool, AuthError> {
+    check_length(new_password)?;
+    let hash = hash_blocking(new_password.to_owned()).await?;
+    Ok(store.create_user(name, &hash, crate::now()).await?)
+}
+
+fn check_length(new_password: &str) -> Result<(), AuthError> {
     if new_password.chars().count() < password::MIN_PASSWORD_LENGTH {
         return Err(AuthError::Internal(format!(
             "the password must have at least {} characters",
             password::MIN_PASSWORD_LENGTH
         )));
     }
-    let hash = hash_blocking(new_password.to_owned()).await?;
-    Ok(store.set_password(user, &hash, crate::now()).await?)
+    Ok(())
 }
 
 async fn hash_blocking(password: String) -> Result<String, AuthError> {
@@ -229,6 +246,12 @@ pub async fn sign_in<S: Store>(
     ip: &str,
 ) -> Result<NewSession, AuthError> {
     check_password(store, limiter, user, password, ip).await?;
+    open_session(store, user).await
+}
+
+/// Opens a session of [`SESSION_TTL`] for `user` without a password check: for [`sign_in`],
+/// and for the dashboard's password change, which replaces the session it ends.
+pub async fn open_session<S: Store>(store: &S, user: &str) -> Result<NewSession, AuthError> {
     let id = generate_secret(SESSION_PREFIX)?;
     let now = crate::now();
     let row = SessionRow {

@@ -14,13 +14,19 @@ pub(crate) enum Nav {
     Events,
     Apps,
     Blacklist,
+    Tokens,
+    Users,
+    Account,
 }
 
-const NAV: [(Nav, &str, &str); 4] = [
+const NAV: [(Nav, &str, &str); 7] = [
     (Nav::Overview, "/", "Overview"),
     (Nav::Events, "/events", "Events"),
     (Nav::Apps, "/apps", "Applications"),
     (Nav::Blacklist, "/blacklist", "Blacklist"),
+    (Nav::Tokens, "/tokens", "API tokens"),
+    (Nav::Users, "/users", "Users"),
+    (Nav::Account, "/account", "Account"),
 ];
 
 fn head(title: &str) -> Markup {

@@ -5,7 +5,9 @@
 //! Pages: the overview (attacks over time as an inline SVG chart, top checks, source IPs and
 //! countries, agents online), events with filters and keyset pages and a detail view,
 //! applications and their agents, each application's configuration editor (validated like
-//! `ironward check-config`), and the shared blacklist.
+//! `ironward check-config`), and the shared blacklist. Management (what the CLI and the REST
+//! API do): applications and agent keys (created, shown once, revoked), API tokens, admin users
+//! and the signed-in user's password and sessions.
 //!
 //! Security: a signed-out visitor gets the sign-in form at `/` and a redirect there from every
 //! other page; sign-in goes through [`crate::auth::sign_in`] (argon2, rate-limited) and sets the
@@ -14,15 +16,20 @@
 //! short-lived cookie) and is refused with 403 without it. Every answer carries
 //! [`security_headers`].
 
+mod account;
 mod apps;
 mod blacklist;
 mod chart;
 mod config;
 mod events;
+mod form;
 mod layout;
+mod manage;
 mod overview;
 mod sign;
 mod time;
+mod tokens;
+mod users;
 
 pub use events::PAGE as EVENTS_PAGE;
 pub use sign::LOGIN_COOKIE;
@@ -49,7 +56,28 @@ pub(crate) fn routes<S: Store>() -> Router<Arc<ApiState<S>>> {
         .route("/signout", post(sign::sign_out::<S>))
         .route("/events", get(events::list::<S>))
         .route("/events/{id}", get(events::detail::<S>))
-        .route("/apps", get(apps::page::<S>))
+        .route("/apps", get(apps::page::<S>).post(manage::create_app::<S>))
+        .route("/apps/{app}/keys", post(manage::create_key::<S>))
+        .route(
+            "/agents/{id}/revoke",
+            get(manage::confirm_revoke::<S>).post(manage::revoke::<S>),
+        )
+        .route("/tokens", get(tokens::page::<S>).post(tokens::create::<S>))
+        .route(
+            "/tokens/{id}/revoke",
+            get(tokens::confirm_revoke::<S>).post(tokens::revoke::<S>),
+        )
+        .route("/users", get(users::page::<S>).post(users::add::<S>))
+        .route(
+            "/users/{name}/remove",
+            get(users::confirm_remove::<S>).post(users::remove::<S>),
+        )
+        .route("/account", get(account::page::<S>))
+        .route("/account/password", post(account::change_password::<S>))
+        .route(
+            "/account/signout-everywhere",
+            post(account::sign_out_everywhere::<S>),
+        )
         .route(
             "/apps/{app}/config",
             get(config::page::<S>).post(config::save::<S>),

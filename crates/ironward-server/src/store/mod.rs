@@ -9,10 +9,12 @@ mod sql_admin;
 mod sql_dashboard;
 mod sql_events;
 mod sql_instances;
+mod sql_manage;
 
 pub use sql::{Backend, DB_FILE, SqlStore, SqliteStore};
 pub use sql_dashboard::{Count, DashboardQueries, TOP_IPS, TOP_SAMPLE};
 pub use sql_events::MAX_EVENT_PAGE;
+pub use sql_manage::{ManageQueries, UserInfo};
 
 use ironward_cloud_protocol::{BlacklistEntry, ConfigMap, ConnectRequest, Telemetry};
 use std::future::Future;
@@ -242,8 +244,9 @@ pub struct EventQuery {
 pub type StoreResult<T> = Result<T, StoreError>;
 
 /// The storage operations of the management server. Every method is one short transaction.
-/// The dashboard's aggregate reads are [`DashboardQueries`].
-pub trait Store: DashboardQueries + Send + Sync + 'static {
+/// The dashboard's aggregate reads are [`DashboardQueries`], its management queries
+/// [`ManageQueries`].
+pub trait Store: DashboardQueries + ManageQueries + Send + Sync + 'static {
     /// The application named `name`, if any.
     fn app(&self, name: &str) -> impl Future<Output = StoreResult<Option<App>>> + Send;
     /// Creates the application unless it exists; returns it (an existing one is unchanged).
