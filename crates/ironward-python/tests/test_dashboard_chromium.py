@@ -8,16 +8,22 @@ keys the server sends at connect); Debian's ``chromium`` driven by ``chromium-dr
 selenium. scripts/test-python.sh installs both packages in CI; elsewhere the test skips without
 them.
 
-The scenario: sign in through the form; an XSS attack on the app is blocked and appears in the
+The scenarios: sign in through the form; an XSS attack on the app is blocked and appears in the
 events page, its payload displayed as text (no script runs: the page has none); the XSS check's
 level is changed in the configuration editor; the agent's next beacon applies it (the same
 attack now passes) and the agents page shows the agent on the new configuration version; sign
-out."""
+out. And management: an application and an agent key created through the forms (a refused name
+comes back with its error focused; the key is shown once in a focused read-only field), a
+connect with that key (as pyrasp's agent sends it) lists the agent, the key is revoked after a
+confirmation and the next connect is refused."""
 
+import json
 import os
 import shutil
 import tempfile
 import time
+import urllib.error
+import urllib.request
 
 import pytest
 
@@ -107,6 +113,31 @@ def text(drv, css):
     return drv.find_element(By.CSS_SELECTOR, css).text
 
 
+def sign_in(browser, server):
+    """Signs in through the form (the sign-in form is what a signed-out visitor gets at /)."""
+    browser.get(server.base + "/")
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Sign in"
+    password = browser.find_element(By.ID, "password")
+    assert browser.find_element(By.CSS_SELECTOR, "label[for=password]").text == "Password"
+    password.send_keys(PASSWORD)
+    browser.find_element(By.CSS_SELECTOR, "form.signin button[type=submit]").click()
+    until("the overview", lambda: browser.find_element(By.TAG_NAME, "h1").text == "Overview")
+    cookie = browser.get_cookie("ironward_session")
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+
+
+def connect(server, key):
+    """A connect as pyrasp's agent sends it; the answer's status."""
+    body = json.dumps({"key": key, "version": "0.10.2", "platform": "Flask", "routes": {}})
+    request = urllib.request.Request(server.connect_url, data=body.encode(), method="POST",
+                                     headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            return answer.status
+    except urllib.error.HTTPError as e:
+        return e.code
+
+
 def test_sign_in_see_the_attack_change_a_level_and_watch_the_agent_apply_it(server, browser):
     started = time.time()
     # No local check level: the remote configuration decides (local parameters win over it).
@@ -115,15 +146,7 @@ def test_sign_in_see_the_attack_change_a_level_and_watch_the_agent_apply_it(serv
         until("the agent connected", lambda: cloud_view(app)["cloud"]["connected"])
 
         # 1. Signed out: the sign-in form at /; sign in through it.
-        browser.get(server.base + "/")
-        assert browser.find_element(By.TAG_NAME, "h1").text == "Sign in"
-        password = browser.find_element(By.ID, "password")
-        assert browser.find_element(By.CSS_SELECTOR, "label[for=password]").text == "Password"
-        password.send_keys(PASSWORD)
-        browser.find_element(By.CSS_SELECTOR, "form.signin button[type=submit]").click()
-        until("the overview", lambda: browser.find_element(By.TAG_NAME, "h1").text == "Overview")
-        cookie = browser.get_cookie("ironward_session")
-        assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+        sign_in(browser, server)
 
         # 2. The agent reports an attack: it appears in the events page.
         attacker = fresh_ip()
@@ -172,3 +195,51 @@ def test_sign_in_see_the_attack_change_a_level_and_watch_the_agent_apply_it(serv
         browser.get(server.base + "/events")
         assert browser.find_element(By.TAG_NAME, "h1").text == "Sign in"
     assert time.time() - started < 60
+
+
+def test_create_an_application_and_a_key_in_the_browser_connect_with_it_and_revoke_it(
+        server, browser):
+    started = time.time()
+    sign_in(browser, server)
+
+    # A new application through the form; a refused name comes back with its error, focused.
+    browser.get(server.base + "/apps")
+    browser.find_element(By.ID, "app-name").send_keys("no spaces")
+    browser.find_element(By.CSS_SELECTOR, "form[action='/apps'] button[type=submit]").click()
+    until("the error", lambda: browser.find_elements(By.CSS_SELECTOR, "div.errors"))
+    name = browser.find_element(By.ID, "app-name")
+    assert name.get_attribute("aria-invalid") == "true"
+    assert "app-name-error" in name.get_attribute("aria-describedby")
+    assert browser.switch_to.active_element == name
+    name.clear()
+    name.send_keys("blog")
+    Select(browser.find_element(By.ID, "app-template")).select_by_value("monitor")
+    browser.find_element(By.CSS_SELECTOR, "form[action='/apps'] button[type=submit]").click()
+    until("created", lambda: "Application blog created" in text(browser, "p.notice"))
+
+    # An agent key for it, shown once in a focused read-only field.
+    browser.find_element(By.CSS_SELECTOR, "form[action='/apps/blog/keys'] button").click()
+    until("the key's page", lambda: browser.find_element(By.TAG_NAME, "h1").text
+          == "New agent key")
+    field = browser.find_element(By.ID, "secret")
+    key = field.get_attribute("value")
+    assert key.startswith("iwk_") and len(key) == 68
+    assert browser.switch_to.active_element == field
+    assert "shown only once" in text(browser, "div.secret")
+
+    # An agent connects with it and is listed.
+    assert connect(server, key) == 200
+    browser.get(server.base + "/apps?app=blog")
+    row = browser.find_element(By.CSS_SELECTOR, "table.agents tbody tr")
+    assert "blog" in row.text and "Flask" in row.text and "0.10.2" in row.text, row.text
+    assert key not in browser.page_source
+
+    # Revoked after a confirmation: the agent is refused.
+    row.find_element(By.PARTIAL_LINK_TEXT, "Revoke").click()
+    until("the confirmation", lambda: browser.find_element(By.TAG_NAME, "h1").text
+          == "Revoke agent key")
+    browser.find_element(By.CSS_SELECTOR, "form.confirm button[type=submit]").click()
+    until("revoked", lambda: "revoked" in text(browser, "p.notice"))
+    assert "revoked" in text(browser, "table.agents tbody tr")
+    assert connect(server, key) == 403
+    assert time.time() - started < 30
