@@ -8,10 +8,17 @@
 //!   jitter up to `CLOUD_RETRY_MAX_MS`, and says when the server is back;
 //! * counters and the blacklist delta of failed beacons are sent with the next successful one;
 //! * a configuration the engine refuses is reported once, and the running one stays.
+//!
+//! When the hooks name the application's configuration file
+//! ([`CloudHooks::config_file`]), the client also watches it
+//! ([`ConfigWatch`](crate::ConfigWatch), its own thread, every `CONFIG_RELOAD_INTERVAL`):
+//! a local change is applied under the remote layer in force, and a remote change over the
+//! latest local file.
 
 use crate::backoff::Backoff;
 use crate::hooks::CloudHooks;
 use crate::http::{self, Failure};
+use crate::local_watch::{ConfigWatch, FileHooks};
 use crate::options::CloudOptions;
 use crate::remote::RemoteConfig;
 use crate::telemetry::ProcessStats;
@@ -88,6 +95,21 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 pub struct CloudClient {
     shared: Arc<Shared>,
     thread: Option<JoinHandle<()>>,
+    /// The watch of the local configuration file, when there is one.
+    watch: Option<ConfigWatch>,
+}
+
+/// The file hooks of a [`CloudHooks`] (its `apply_file` and `notice`).
+struct ViaCloudHooks(Arc<dyn CloudHooks>);
+
+impl FileHooks for ViaCloudHooks {
+    fn apply_file(&self, text: &str) -> Result<(), Vec<String>> {
+        self.0.apply_file(text)
+    }
+
+    fn notice(&self, message: &str) {
+        self.0.notice(message);
+    }
 }
 
 impl CloudClient {
@@ -99,6 +121,15 @@ impl CloudClient {
         hooks: Arc<dyn CloudHooks>,
     ) -> Result<CloudClient, std::io::Error> {
         let shared = Arc::new(Shared::default());
+        let watch = match (options.reload_interval, hooks.config_file()) {
+            (Some(interval), Some((path, baseline))) => Some(ConfigWatch::start(
+                path,
+                interval,
+                baseline.as_deref(),
+                Arc::new(ViaCloudHooks(Arc::clone(&hooks))),
+            )?),
+            _ => None,
+        };
         let mut worker = Worker::new(options, hooks, Arc::clone(&shared));
         worker.apply_cache();
         let thread = std::thread::Builder::new()
@@ -107,7 +138,13 @@ impl CloudClient {
         Ok(CloudClient {
             shared,
             thread: Some(thread),
+            watch,
         })
+    }
+
+    /// The watch of the application's configuration file, when the client runs one.
+    pub fn config_watch(&self) -> Option<&ConfigWatch> {
+        self.watch.as_ref()
     }
 
     /// What the agent knows now.
@@ -118,6 +155,9 @@ impl CloudClient {
     /// Stops the thread and waits for it (at most the request in flight).
     pub fn stop(mut self) {
         self.signal_stop();
+        if let Some(w) = self.watch.take() {
+            w.stop();
+        }
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }

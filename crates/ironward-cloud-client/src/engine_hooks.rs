@@ -1,9 +1,12 @@
-//! [`EngineHooks`]: the ready-made [`CloudHooks`] of a Rust application, over a
-//! [`SharedEngine`]. A remote configuration is loaded as the `remote` layer over the
+//! [`EngineHooks`]: the ready-made [`CloudHooks`] (and [`FileHooks`]) of a Rust application,
+//! over a [`SharedEngine`]. A remote configuration is loaded as the `remote` layer over the
 //! application's [`LocalLayers`] and swapped in with [`SharedEngine::reconfigure`] (blacklist
-//! and counters carry over; a refused configuration leaves the running engine in place).
+//! and counters carry over; a refused configuration leaves the running engine in place). A
+//! changed local file replaces the file layer the same way, under the remote layer in force:
+//! both kinds of change go through one lock, so neither loses the other.
 
 use crate::hooks::{BeaconSettings, CloudHooks};
+use crate::local_watch::{FileHooks, MAX_CONFIG_FILE_BYTES};
 use crate::remote::RemoteConfig;
 use ironward_cloud_protocol::{BlacklistEntry, RequestCounters};
 use ironward_core::config::{ConfigErrors, ConfigSources, Loaded, load_with_remote};
@@ -11,8 +14,10 @@ use ironward_core::metrics::{MetricsSnapshot, STATUS_CLASSES};
 use ironward_core::reload::SharedEngine;
 use ironward_core::{Config, Engine};
 use serde_json::Value;
+use std::io::Read;
 use std::net::IpAddr;
-use std::sync::Mutex;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 /// The application's own configuration layers, below and above the remote one:
 /// defaults < template < file < **remote** < params (pyrasp's order).
@@ -27,6 +32,9 @@ pub struct LocalLayers {
     pub file_name: Option<String>,
     /// Explicit parameters (a JSON object): they override the server.
     pub params: Option<Value>,
+    /// Where the file was read, when it was: watched for changes by
+    /// [`CloudClient::start`](crate::CloudClient::start) (`CONFIG_RELOAD_INTERVAL`).
+    pub path: Option<PathBuf>,
 }
 
 impl LocalLayers {
@@ -39,6 +47,33 @@ impl LocalLayers {
             file_name: Some("local configuration".to_owned()),
             ..LocalLayers::default()
         }
+    }
+
+    /// The layers of an application configured by the file at `path` (read now, at most
+    /// [`MAX_CONFIG_FILE_BYTES`]) over `template`, under `params`.
+    pub fn from_file(
+        path: impl AsRef<Path>,
+        template: Option<String>,
+        params: Option<Value>,
+    ) -> Result<LocalLayers, std::io::Error> {
+        let path = path.as_ref();
+        let mut text = String::new();
+        std::fs::File::open(path)?
+            .take(MAX_CONFIG_FILE_BYTES + 1)
+            .read_to_string(&mut text)?;
+        if text.len() as u64 > MAX_CONFIG_FILE_BYTES {
+            return Err(std::io::Error::other(format!(
+                "{}: larger than {MAX_CONFIG_FILE_BYTES} bytes",
+                path.display()
+            )));
+        }
+        Ok(LocalLayers {
+            template,
+            file: Some(text),
+            file_name: Some(path.display().to_string()),
+            params,
+            path: Some(path.to_owned()),
+        })
     }
 
     /// Loads the configuration with `remote` as its remote layer (and template, when it has
@@ -78,21 +113,31 @@ pub fn counters_from_metrics(snapshot: &MetricsSnapshot) -> RequestCounters {
     }
 }
 
-/// [`CloudHooks`] over a [`SharedEngine`]: configurations are rebuilt and swapped in, the
-/// blacklist is the engine's (its state store: local or shared by every worker).
+/// The layers in force: the local ones (the file replaced when it changes) and the remote one
+/// last accepted.
+#[derive(Debug)]
+struct Layers {
+    local: LocalLayers,
+    remote: Option<RemoteConfig>,
+    /// The state-shaping keys last reported as needing a restart.
+    restart_keys: Vec<&'static str>,
+}
+
+/// [`CloudHooks`] and [`FileHooks`] over a [`SharedEngine`]: configurations are rebuilt and
+/// swapped in, the blacklist is the engine's (its state store: local or shared by every
+/// worker).
 pub struct EngineHooks {
     shared: SharedEngine,
-    local: LocalLayers,
+    /// Taken for a whole reconfiguration (never on a request path).
+    layers: Mutex<Layers>,
     counters: Option<Box<CounterFn>>,
-    /// The state-shaping keys last reported as needing a restart.
-    restart_keys: Mutex<Vec<&'static str>>,
 }
 
 impl std::fmt::Debug for EngineHooks {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("EngineHooks")
             .field("shared", &self.shared)
-            .field("local", &self.local)
+            .field("layers", &self.layers)
             .finish_non_exhaustive()
     }
 }
@@ -102,9 +147,12 @@ impl EngineHooks {
     pub fn new(shared: SharedEngine, local: LocalLayers) -> EngineHooks {
         EngineHooks {
             shared,
-            local,
+            layers: Mutex::new(Layers {
+                local,
+                remote: None,
+                restart_keys: Vec::new(),
+            }),
             counters: None,
-            restart_keys: Mutex::new(Vec::new()),
         }
     }
 
@@ -124,30 +172,88 @@ impl EngineHooks {
     pub fn shared(&self) -> &SharedEngine {
         &self.shared
     }
-}
 
-impl CloudHooks for EngineHooks {
-    fn apply_config(&self, remote: &RemoteConfig) -> Result<(), Vec<String>> {
-        let loaded = self
-            .local
-            .load(Some(remote))
+    /// The local layers in force (the file's text as last applied).
+    pub fn local(&self) -> LocalLayers {
+        self.lock().local.clone()
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Layers> {
+        self.layers.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Loads `local` under `remote`, swaps the engine in and, on success, makes them the
+    /// layers in force. `by` says who changed them, for the restart notice.
+    fn reconfigure(
+        &self,
+        layers: &mut Layers,
+        local: Option<LocalLayers>,
+        remote: Option<RemoteConfig>,
+        by: &str,
+    ) -> Result<(), Vec<String>> {
+        let loaded = local
+            .as_ref()
+            .unwrap_or(&layers.local)
+            .load(remote.as_ref().or(layers.remote.as_ref()))
             .map_err(|e| e.0.iter().map(ToString::to_string).collect::<Vec<_>>())?;
         let restart = self.shared.load().state_keys_changed(&loaded.config);
         self.shared
             .reconfigure(loaded.config)
             .map_err(|e| e.messages())?;
-        let mut said = self
-            .restart_keys
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if !restart.is_empty() && *said != restart {
-            self.notice(&format!(
-                "{} changed by the management server: takes effect at the next start",
-                restart.join(", ")
-            ));
+        if let Some(local) = local {
+            layers.local = local;
         }
-        *said = restart;
+        if remote.is_some() {
+            layers.remote = remote;
+        }
+        if !restart.is_empty() && layers.restart_keys != restart {
+            CloudHooks::notice(
+                self,
+                &format!(
+                    "{} changed {by}: takes effect at the next start",
+                    restart.join(", ")
+                ),
+            );
+        }
+        layers.restart_keys = restart;
         Ok(())
+    }
+}
+
+impl FileHooks for EngineHooks {
+    fn apply_file(&self, text: &str) -> Result<(), Vec<String>> {
+        let mut layers = self.lock();
+        let local = LocalLayers {
+            file: Some(text.to_owned()),
+            ..layers.local.clone()
+        };
+        self.reconfigure(&mut layers, Some(local), None, "in the configuration file")
+    }
+
+    fn notice(&self, message: &str) {
+        CloudHooks::notice(self, message);
+    }
+}
+
+impl CloudHooks for EngineHooks {
+    fn apply_config(&self, remote: &RemoteConfig) -> Result<(), Vec<String>> {
+        let mut layers = self.lock();
+        self.reconfigure(
+            &mut layers,
+            None,
+            Some(remote.clone()),
+            "by the management server",
+        )
+    }
+
+    fn config_file(&self) -> Option<(PathBuf, Option<String>)> {
+        let layers = self.lock();
+        let path = layers.local.path.clone()?;
+        Some((path, layers.local.file.clone()))
+    }
+
+    fn apply_file(&self, text: &str) -> Result<(), Vec<String>> {
+        FileHooks::apply_file(self, text)
     }
 
     fn beacon_settings(&self) -> BeaconSettings {

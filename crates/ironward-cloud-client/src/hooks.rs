@@ -5,6 +5,7 @@
 use crate::remote::RemoteConfig;
 use ironward_cloud_protocol::{BlacklistEntry, RequestCounters};
 use ironward_core::Config;
+use std::path::PathBuf;
 use std::time::Duration;
 
 /// The beacon settings of the configuration in force, read before every beacon (a server
@@ -66,6 +67,24 @@ pub trait CloudHooks: Send + Sync + 'static {
 
     /// Removes IPs from the blacklist (a server's `remove` list).
     fn remove_blacklist_entries(&self, ips: &[String]);
+
+    /// The application's configuration file, when it has one to watch, and the text its
+    /// running configuration was built from. [`CloudClient::start`](crate::CloudClient::start)
+    /// then watches it every `CONFIG_RELOAD_INTERVAL` seconds and hands changes to
+    /// [`apply_file`](Self::apply_file). The default: none.
+    fn config_file(&self) -> Option<(PathBuf, Option<String>)> {
+        None
+    }
+
+    /// Applies a changed configuration file: its text as the file layer, under the remote
+    /// layer in force. Same contract as [`apply_config`](Self::apply_config). The default
+    /// refuses (hosts without [`config_file`](Self::config_file) are never asked).
+    fn apply_file(&self, text: &str) -> Result<(), Vec<String>> {
+        let _ = text;
+        Err(vec![
+            "this application does not reload its configuration file".to_owned(),
+        ])
+    }
 
     /// Tells the operator something (the server is unreachable, is back, refused the key or
     /// a configuration). The default writes one line to standard error.

@@ -48,12 +48,51 @@
 //! agent.stop();
 //! # Ok::<(), std::io::Error>(())
 //! ```
+//!
+//! ## Hot reload of the local configuration file
+//!
+//! [`watch_config`] looks at the application's configuration file every
+//! `CONFIG_RELOAD_INTERVAL` seconds (5 by default; fractions allowed) on a background thread
+//! and applies each change as a hot reload; an invalid file is refused and reported once, a
+//! deleted one leaves the running configuration in place. With a management server, give
+//! [`EngineHooks`] the layers of [`LocalLayers::from_file`]: [`CloudClient::start`] then
+//! watches the file too, and a local change keeps the remote layer (and the other way round).
+//!
+//! ```
+//! use ironward_cloud_client::{WatchOptions, watch_config};
+//! use ironward_core::check::CheckId;
+//! use ironward_core::config::{Config, Level};
+//! use ironward_core::reload::SharedEngine;
+//! use ironward_core::Engine;
+//! use std::time::{Duration, Instant};
+//!
+//! let dir = tempfile::tempdir()?;
+//! let path = dir.path().join("rasp.json");
+//! std::fs::write(&path, r#"{"SECURITY_CHECKS": {"xss": 2}}"#)?;
+//! let config = Config::from_json_str(&std::fs::read_to_string(&path)?).expect("valid").config;
+//! let shared = SharedEngine::new(Engine::new(config.clone()).expect("valid"));
+//! // The adapters take `shared` (tower: `IronwardLayer::new(shared.clone())`).
+//!
+//! // Usually `WatchOptions::from_config(&config)` (`None` when CONFIG_RELOAD_INTERVAL is 0).
+//! let options = WatchOptions::new(Duration::from_millis(50));
+//! let watch = watch_config(&path, shared.clone(), options)?; // watches until dropped
+//!
+//! std::fs::write(&path, r#"{"SECURITY_CHECKS": {"xss": 0}}"#)?;
+//! let deadline = Instant::now() + Duration::from_secs(10);
+//! while shared.generation() == 0 && Instant::now() < deadline {
+//!     std::thread::sleep(Duration::from_millis(10));
+//! }
+//! assert_eq!(shared.load().config().security_checks.level(CheckId::Xss), Level::Off);
+//! assert_eq!(watch.status().applied, 1);
+//! # Ok::<(), std::io::Error>(())
+//! ```
 
 mod backoff;
 mod client;
 mod engine_hooks;
 mod hooks;
 mod http;
+mod local_watch;
 mod options;
 mod remote;
 mod telemetry;
@@ -66,5 +105,9 @@ pub use engine_hooks::{
 pub use hooks::{BeaconSettings, CloudHooks};
 pub use http::Failure;
 pub use ironward_cloud_protocol::{BlacklistEntry, ConfigMap, RequestCounters, Route};
+pub use local_watch::{
+    ConfigWatch, FileHooks, MAX_CONFIG_FILE_BYTES, MIN_RELOAD_INTERVAL, WatchOptions, WatchStatus,
+    reload_interval, watch_config,
+};
 pub use options::{CloudOptions, KEY_VARS, URL_VARS};
 pub use remote::{CACHE_VERSION, LOCAL_ONLY_PREFIX, RemoteConfig};

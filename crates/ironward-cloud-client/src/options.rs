@@ -37,6 +37,10 @@ pub struct CloudOptions {
     pub retry_max: Duration,
     /// Largest answer read (`CLOUD_MAX_RESPONSE_BYTES`).
     pub max_response_bytes: u64,
+    /// How often the application's configuration file is looked at, when the hooks name one
+    /// ([`CloudHooks::config_file`](crate::CloudHooks::config_file)); `None`: not watched
+    /// (`CONFIG_RELOAD_INTERVAL` 0).
+    pub reload_interval: Option<Duration>,
 }
 
 impl CloudOptions {
@@ -52,6 +56,7 @@ impl CloudOptions {
             timeout: Duration::ZERO,
             retry_max: Duration::ZERO,
             max_response_bytes: 0,
+            reload_interval: None,
         }
         .with_config(&Config::default())
     }
@@ -81,9 +86,11 @@ impl CloudOptions {
         CloudOptions::resolve(None, None)
     }
 
-    /// Takes the `CLOUD_*` keys of `config`: timeout, back-off, answer size and cache path.
+    /// Takes the `CLOUD_*` keys of `config` (timeout, back-off, answer size and cache path)
+    /// and `CONFIG_RELOAD_INTERVAL`.
     #[must_use]
     pub fn with_config(mut self, config: &Config) -> CloudOptions {
+        self.reload_interval = crate::local_watch::reload_interval(config);
         self.timeout = Duration::from_millis(config.cloud_timeout_ms.max(1));
         self.retry_max = Duration::from_millis(config.cloud_retry_max_ms.max(1));
         self.max_response_bytes = config.cloud_max_response_bytes.max(1);
@@ -143,6 +150,17 @@ mod tests {
         assert_eq!(o.timeout, Duration::from_millis(250));
         assert_eq!(o.cache_path, Some(PathBuf::from("/tmp/x.json")));
         assert_eq!(o.version, env!("CARGO_PKG_VERSION"));
+        assert_eq!(o.reload_interval, Some(Duration::from_secs(5)));
+        c.config_reload_interval = 0.0;
+        assert_eq!(
+            CloudOptions::new("u", "k").with_config(&c).reload_interval,
+            None
+        );
+        c.config_reload_interval = 0.001;
+        assert_eq!(
+            CloudOptions::new("u", "k").with_config(&c).reload_interval,
+            Some(crate::MIN_RELOAD_INTERVAL)
+        );
     }
 
     #[test]

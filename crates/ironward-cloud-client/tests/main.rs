@@ -1,12 +1,14 @@
 //! The agent against the real `ironward server` on loopback (SQLite in a temp dir): two agents
 //! of one application receive configuration changes and share blacklist entries; a wrong key,
 //! a server killed and restarted on the same port, and a start with the server down on a
-//! cached configuration; four worker processes sharing one key.
+//! cached configuration; four worker processes sharing one key; the local configuration file
+//! rewritten under a real axum server (`file_watch.rs`).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 mod support;
 
 mod chaos;
+mod file_watch;
 mod fleet;
 mod shared_key;

@@ -155,7 +155,7 @@ impl Agent {
             template: Some("default".into()),
             file: Some(file.to_string()),
             file_name: Some("rasp.json".into()),
-            params: None,
+            ..LocalLayers::default()
         };
         let config = local.load(None).unwrap().config;
         let shared = SharedEngine::new(Engine::new(config.clone()).unwrap());

@@ -9,8 +9,10 @@
 //! not build is refused with its errors and the running engine stays.
 //!
 //! Sources of new configurations (the management server through `ironward-cloud-client`, an
-//! operator's `set_config`, an application's own watcher of its configuration file: Ironward
-//! does not watch files itself yet) all go through this one handle.
+//! operator's `set_config`, a changed configuration file, which `ironward-cloud-client`'s
+//! `watch_config` and the Python package look at every `CONFIG_RELOAD_INTERVAL` seconds) all go
+//! through this one handle. The core itself reads no files: the watcher lives in the adapters'
+//! crate and hands the new text to the loader.
 //!
 //! ```
 //! use ironward_core::reload::SharedEngine;

@@ -128,6 +128,7 @@ pub(crate) fn assign(c: &mut Config, key: &str, value: Parsed) -> bool {
         ("CLOUD_RETRY_MAX_MS", Int(v)) => c.cloud_retry_max_ms = v,
         ("CLOUD_MAX_RESPONSE_BYTES", Int(v)) => c.cloud_max_response_bytes = v,
         ("CLOUD_CACHE_PATH", Str(v)) => c.cloud_cache_path = v,
+        ("CONFIG_RELOAD_INTERVAL", Float(v)) => c.config_reload_interval = v,
         _ => return false,
     }
     true

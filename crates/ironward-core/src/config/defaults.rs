@@ -201,6 +201,7 @@ impl Default for Config {
             cloud_retry_max_ms: 60_000,
             cloud_max_response_bytes: 8 * 1024 * 1024,
             cloud_cache_path: String::new(),
+            config_reload_interval: 5.0,
         }
     }
 }

@@ -271,6 +271,7 @@ key_table! {
     "CLOUD_RETRY_MAX_MS": int(100, 3_600_000) => "Longest pause between attempts to reach the management server.";
     "CLOUD_MAX_RESPONSE_BYTES": int(1024, 1024 * 1024 * 1024) => "Largest answer read from the management server.";
     "CLOUD_CACHE_PATH": ValueKind::Str => "File keeping the last configuration received from the management server (\"\" for none).";
+    "CONFIG_RELOAD_INTERVAL": ValueKind::Float(FloatRange { min: 0.0, max: 86_400.0 }) => "Seconds between checks of the configuration file for changes, applied as a hot reload (0: not watched).";
 }
 
 /// The spec of a key, by its exact name.

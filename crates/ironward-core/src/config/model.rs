@@ -470,4 +470,7 @@ pub struct Config {
     /// File where the last configuration received from the management server is kept, and
     /// read at start-up; empty: not kept.
     pub cloud_cache_path: String,
+    /// Seconds between checks of the application's configuration file for changes (a hot
+    /// reload when it changed); 0: the file is not watched. Fractions are allowed.
+    pub config_reload_interval: f64,
 }
