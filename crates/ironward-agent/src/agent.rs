@@ -10,9 +10,16 @@
 //! counted ([`AgentStats::failed`]), never retried, never panics (pyrasp swallowed errors
 //! silently).
 //!
+//! **Batches**: with `LOG_BATCH_SIZE` above 1 and an HTTP(S) transport, the worker sends up to
+//! `LOG_BATCH_SIZE` records in one request, waiting at most `LOG_BATCH_WAIT_MS` after the first
+//! one, or until one more record would pass `LOG_BATCH_MAX_BYTES`; a failed batch counts each of its records
+//! as failed. [`Agent::flush`] and dropping the agent send the partial batch at once. The other
+//! transports, and the synchronous agent, ship one record at a time.
+//!
 //! [`Agent::sync`] builds a [`SyncAgent`] for hosts that freeze threads between requests
 //! (serverless): [`SyncAgent::send`] renders and ships inline, bounded by `LOG_TIMEOUT_MS`
-//! (pyrasp's serverless mode used a fixed 1 s).
+//! (pyrasp's serverless mode used a fixed 1 s), one record per call whatever `LOG_BATCH_SIZE`
+//! says (a frozen host cannot keep a batch waiting).
 //!
 //! **`LOG_ENABLED = false`**: both constructors succeed and return a *disabled* agent that
 //! ignores events (no thread, no transport, all counters stay at zero); see
@@ -29,6 +36,7 @@
 use crate::country::country;
 use crate::format::Formatter;
 use crate::transport::{self, Transport, TransportError};
+use crate::worker::{Msg, Policy, run};
 use ironward_core::config::Config;
 use ironward_core::event::Event;
 use ironward_core::metrics::{DropReason, Metrics};
@@ -68,21 +76,23 @@ pub struct AgentStats {
 }
 
 #[derive(Debug, Default)]
-struct Counters {
+pub(crate) struct Counters {
     submitted: AtomicU64,
     sent: AtomicU64,
     dropped_queue_full: AtomicU64,
     failed: AtomicU64,
     /// Events queued or being shipped.
-    pending: AtomicU64,
+    pub(crate) pending: AtomicU64,
     /// Set when shutdown gave up: the worker discards what is left.
-    abandon: AtomicBool,
+    pub(crate) abandon: AtomicBool,
+    /// Set while a flush marker is in the queue (at most one at a time).
+    pub(crate) flush_requested: AtomicBool,
     /// The engine's metrics, told about every lost event.
     metrics: Option<Arc<Metrics>>,
 }
 
 impl Counters {
-    fn stats(&self) -> AgentStats {
+    pub(crate) fn stats(&self) -> AgentStats {
         AgentStats {
             submitted: self.submitted.load(Ordering::Relaxed),
             sent: self.sent.load(Ordering::Relaxed),
@@ -91,57 +101,69 @@ impl Counters {
         }
     }
 
-    fn record(&self, result: Result<(), TransportError>) {
+    /// Counts the outcome of one shipment of `n` events.
+    pub(crate) fn record(&self, result: Result<(), TransportError>, n: u64) {
         match result {
             Ok(()) => {
-                self.sent.fetch_add(1, Ordering::Relaxed);
+                self.sent.fetch_add(n, Ordering::Relaxed);
             }
-            Err(_) => self.lost(DropReason::SendFailed),
+            Err(_) => self.lost(DropReason::SendFailed, n),
         }
     }
 
-    /// Counts a lost event.
-    fn lost(&self, reason: DropReason) {
+    /// Counts `n` lost events.
+    pub(crate) fn lost(&self, reason: DropReason, n: u64) {
         let counter = match reason {
             DropReason::QueueFull => &self.dropped_queue_full,
             DropReason::SendFailed => &self.failed,
         };
-        counter.fetch_add(1, Ordering::Relaxed);
+        counter.fetch_add(n, Ordering::Relaxed);
         if let Some(m) = &self.metrics {
-            m.record_events_dropped(reason, 1);
+            m.record_events_dropped(reason, n);
         }
     }
 }
 
 /// Renders and ships one event.
 #[derive(Debug)]
-struct Shipper {
+pub(crate) struct Shipper {
     formatter: Formatter,
     resolve_country: bool,
 }
 
 impl Shipper {
-    fn new(config: &Config) -> Shipper {
+    pub(crate) fn new(config: &Config) -> Shipper {
         Shipper {
             formatter: Formatter::new(config),
             resolve_country: config.resolve_country,
         }
     }
 
-    fn ship(&self, event: &Event, transport: &mut dyn Transport) -> Result<(), TransportError> {
+    /// The event as one record, with its country resolved when `RESOLVE_COUNTRY`.
+    pub(crate) fn render(&self, event: &Event) -> Vec<u8> {
         let place = match (self.resolve_country, event.source_ip) {
             (false, _) => String::new(),
             (true, Some(ip)) => country(ip),
             (true, None) => "Unknown".to_owned(),
         };
-        let record = self.formatter.render(event, &place);
-        transport.send(&record)
+        self.formatter.render(event, &place)
+    }
+
+    /// Renders the event and ships it alone.
+    pub(crate) fn ship(
+        &self,
+        event: &Event,
+        transport: &mut dyn Transport,
+    ) -> Result<(), TransportError> {
+        transport.send(&self.render(event))
     }
 }
 
 #[derive(Debug)]
 struct Running {
-    tx: Option<SyncSender<Event>>,
+    tx: Option<SyncSender<Msg>>,
+    /// Whether the worker groups records (then `flush` asks it to send its partial batch).
+    batching: bool,
     worker: Option<JoinHandle<()>>,
     done: Receiver<()>,
     shutdown_wait: Duration,
@@ -181,14 +203,15 @@ impl Agent {
         let capacity = usize::try_from(config.log_queue_size)
             .unwrap_or(MAX_QUEUE)
             .clamp(1, MAX_QUEUE);
-        let (tx, rx) = mpsc::sync_channel::<Event>(capacity);
+        let policy = Policy::new(config, transport.batches());
+        let (tx, rx) = mpsc::sync_channel::<Msg>(capacity);
         let (done_tx, done) = mpsc::channel::<()>();
         let shipper = Shipper::new(config);
         let worker_counters = Arc::clone(&counters);
         let worker = std::thread::Builder::new()
             .name("ironward-agent".to_owned())
             .spawn(move || {
-                run(&rx, &shipper, transport, &worker_counters);
+                run(&rx, &shipper, transport, &worker_counters, policy);
                 let _ = done_tx.send(());
             })
             .map_err(AgentError::Spawn)?;
@@ -196,6 +219,7 @@ impl Agent {
             counters,
             running: Some(Running {
                 tx: Some(tx),
+                batching: policy.batches(),
                 worker: Some(worker),
                 done,
                 shutdown_wait: SHUTDOWN_WAIT.max(transport::timeout(config) * 2),
@@ -221,15 +245,15 @@ impl Agent {
         };
         self.counters.submitted.fetch_add(1, Ordering::Relaxed);
         self.counters.pending.fetch_add(1, Ordering::Relaxed);
-        match tx.try_send(event) {
+        match tx.try_send(Msg::Event(event)) {
             Ok(()) => {}
             Err(TrySendError::Full(_)) => {
                 self.counters.pending.fetch_sub(1, Ordering::Relaxed);
-                self.counters.lost(DropReason::QueueFull);
+                self.counters.lost(DropReason::QueueFull, 1);
             }
             Err(TrySendError::Disconnected(_)) => {
                 self.counters.pending.fetch_sub(1, Ordering::Relaxed);
-                self.counters.lost(DropReason::SendFailed);
+                self.counters.lost(DropReason::SendFailed, 1);
             }
         }
     }
@@ -240,13 +264,15 @@ impl Agent {
     }
 
     /// Waits until every queued event has been shipped (or has failed), or `timeout` elapses;
-    /// `true` when the queue drained.
+    /// `true` when the queue drained. A batch being collected is sent at once, without waiting
+    /// for `LOG_BATCH_WAIT_MS`.
     pub fn flush(&self, timeout: Duration) -> bool {
         let deadline = Instant::now() + timeout;
         loop {
             if self.counters.pending.load(Ordering::Acquire) == 0 {
                 return true;
             }
+            self.request_flush();
             let now = Instant::now();
             if now >= deadline {
                 return false;
@@ -256,20 +282,23 @@ impl Agent {
     }
 }
 
-/// The worker loop: ships events until the queue is closed and drained.
-fn run(
-    rx: &Receiver<Event>,
-    shipper: &Shipper,
-    mut transport: Box<dyn Transport + Send>,
-    counters: &Counters,
-) {
-    while let Ok(event) = rx.recv() {
-        if counters.abandon.load(Ordering::Relaxed) {
-            counters.lost(DropReason::SendFailed);
-        } else {
-            counters.record(shipper.ship(&event, transport.as_mut()));
+impl Agent {
+    /// Asks a batching worker to send its partial batch: one marker in the queue at a time
+    /// (a full queue is retried by the next call; the worker is busy draining it anyway).
+    fn request_flush(&self) {
+        let Some(running) = self.running.as_ref().filter(|r| r.batching) else {
+            return;
+        };
+        let Some(tx) = running.tx.as_ref() else {
+            return;
+        };
+        if !self.counters.flush_requested.swap(true, Ordering::AcqRel)
+            && tx.try_send(Msg::Flush).is_err()
+        {
+            self.counters
+                .flush_requested
+                .store(false, Ordering::Release);
         }
-        counters.pending.fetch_sub(1, Ordering::Release);
     }
 }
 
@@ -292,9 +321,10 @@ impl Drop for Agent {
     }
 }
 
-/// The synchronous shipper for serverless hosts: no thread, no queue.
+/// The synchronous shipper for serverless hosts: no thread, no queue, no batches.
 ///
-/// [`send`](SyncAgent::send) renders the event and ships it inline, each network operation
+/// [`send`](SyncAgent::send) renders the event and ships it inline, alone (`LOG_BATCH_SIZE`
+/// does not apply), each network operation
 /// bounded by `LOG_TIMEOUT_MS`; failures are counted, never returned to the request. Calls from
 /// several threads are serialised on the transport.
 #[derive(Debug)]
@@ -331,8 +361,8 @@ impl SyncAgent {
         match transport.lock() {
             Ok(mut transport) => self
                 .counters
-                .record(shipper.ship(event, transport.as_mut())),
-            Err(_) => self.counters.lost(DropReason::SendFailed),
+                .record(shipper.ship(event, transport.as_mut()), 1),
+            Err(_) => self.counters.lost(DropReason::SendFailed, 1),
         }
     }
 

@@ -4,6 +4,7 @@
 //! (pyrasp's syslog line, RFC 5424, RFC 3164, pyrasp's JSON and `pcb` documents) and sends it
 //! over UDP, TCP, HTTP(S) webhooks, to a rotating file or to standard output — from a
 //! background thread fed by a bounded queue, so that the request path never waits on I/O.
+//! Webhooks can take events in batches (`LOG_BATCH_SIZE`: one request for many events).
 //! Serverless hosts use the synchronous mode instead. Countries are resolved offline.
 //!
 //! This crate does I/O; `ironward-core` stays pure. Every adapter uses it the same way:
@@ -41,3 +42,4 @@ pub mod console;
 pub mod country;
 pub mod format;
 pub mod transport;
+mod worker;

@@ -5,6 +5,7 @@
 
 mod support;
 mod t_agent;
+mod t_batch;
 mod t_file;
 mod t_http;
 mod t_tcp;

@@ -7,9 +7,13 @@
 //! |---|---|---|
 //! | `udp` | [`udp::Udp`]: one datagram per record, cut to 65,507 bytes | the send error is returned |
 //! | `tcp` | [`tcp::Tcp`]: a persistent connection; octet counting (RFC 6587) for RFC 5424, newline-delimited (pyrasp) otherwise | the connection is dropped and re-opened with exponential backoff (100 ms doubling to 30 s); records sent while backing off are refused at once with [`TransportError::BackingOff`] |
-//! | `http`, `https` | [`http::Http`]: one POST per record to `{scheme}://LOG_SERVER:LOG_PORT{LOG_PATH}` | transport errors, timeouts and non-2xx statuses are returned |
+//! | `http`, `https` | [`http::Http`]: one POST per record to `{scheme}://LOG_SERVER:LOG_PORT{LOG_PATH}`, or per batch of records with `LOG_BATCH_SIZE` above 1 | transport errors, timeouts and non-2xx statuses are returned |
 //! | `file` | [`file::File`]: appends `record\n` to `LOG_PATH`, rotating by `LOG_FILE_SIZE` MB | the write error is returned |
 //! | `stdout` | [`stdout::Stdout`]: `record\n` on standard output | the write error is returned |
+//!
+//! Only HTTP(S) ships batches ([`Transport::batches`]): UDP keeps one datagram per record (a
+//! receiver parses one message per datagram), TCP, `file` and `stdout` already stream records
+//! without a request per record.
 //!
 //! Every network operation is bounded by `LOG_TIMEOUT_MS`. Transports never retry a record:
 //! the caller counts the failure and moves on (pyrasp swallowed errors and retried a TCP
@@ -52,6 +56,26 @@ pub enum TransportError {
 pub trait Transport {
     /// Ships one record (without framing: the transport frames it). Never retries.
     fn send(&mut self, record: &[u8]) -> Result<(), TransportError>;
+
+    /// Whether [`send_batch`](Transport::send_batch) ships several records in one shipment
+    /// (the agent's worker then groups records by `LOG_BATCH_SIZE`). `false` by default.
+    fn batches(&self) -> bool {
+        false
+    }
+
+    /// Ships several records as one shipment; the error fails them all. The default sends them
+    /// one by one and returns the first error (after trying them all). Never retries.
+    fn send_batch(&mut self, records: &[Vec<u8>]) -> Result<(), TransportError> {
+        let mut result = Ok(());
+        for record in records {
+            if let Err(e) = self.send(record)
+                && result.is_ok()
+            {
+                result = Err(e);
+            }
+        }
+        result
+    }
 }
 
 impl std::fmt::Debug for dyn Transport + Send {

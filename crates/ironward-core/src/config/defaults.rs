@@ -186,6 +186,9 @@ impl Default for Config {
             log_payload_base64: true,
             log_queue_size: 10_000,
             log_timeout_ms: 1_000,
+            log_batch_size: 1,
+            log_batch_wait_ms: 1_000,
+            log_batch_max_bytes: 512 * 1024,
             metrics_path: String::new(),
             metrics_allow: ["127.0.0.0/8", "::1/128"]
                 .into_iter()

@@ -256,6 +256,9 @@ key_table! {
     "LOG_PAYLOAD_BASE64": ValueKind::Bool => "Encode payloads in base64 in shipped events.";
     "LOG_QUEUE_SIZE": int(1, 10_000_000) => "Events waiting to be shipped before new ones are dropped.";
     "LOG_TIMEOUT_MS": int(10, 60_000) => "Network timeout for one shipment, in milliseconds.";
+    "LOG_BATCH_SIZE": int(1, 10_000) => "Most events sent in one HTTP(S) request (1: one request per event, as pyrasp).";
+    "LOG_BATCH_WAIT_MS": int(0, 60_000) => "Longest an event waits for its batch to fill, in milliseconds (0: send what is queued now).";
+    "LOG_BATCH_MAX_BYTES": int(1_024, 64 * 1024 * 1024) => "Most bytes of records in one batch; a larger record is sent alone.";
     // metrics
     "METRICS_PATH": ValueKind::Str => "Path of the Prometheus metrics route the adapters serve (\"\": no route).";
     "METRICS_ALLOW": ValueKind::Nets => "Client IPs and CIDR blocks allowed to read the metrics route.";

@@ -440,6 +440,13 @@ pub struct Config {
     pub log_queue_size: u64,
     /// Network timeout for one shipment, in milliseconds.
     pub log_timeout_ms: u64,
+    /// Most events in one HTTP(S) request; 1 sends one request per event (pyrasp's behaviour).
+    /// The other transports write one record at a time whatever its value.
+    pub log_batch_size: u64,
+    /// Longest an event waits for its batch to fill, in milliseconds; 0 sends what is queued.
+    pub log_batch_wait_ms: u64,
+    /// Most bytes of records in one batch (a record larger than that is sent alone).
+    pub log_batch_max_bytes: u64,
     // --- metrics (Ironward) ---
     /// Path of the Prometheus metrics route served by the adapters; empty: no route.
     pub metrics_path: String,
