@@ -7,9 +7,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+#[macro_use]
 mod dashboard_support;
 
-use dashboard_support::{Client, Db, PASSWORD, TestServer, pg_dsn};
+use dashboard_support::{Client, Db, PASSWORD, TestServer};
 use ironward_server::auth;
 use ironward_server::store::NewEvent;
 use ironward_server::{ServerOptions, Store};
@@ -34,23 +35,6 @@ fn listed_ids(body: &str) -> Vec<i64> {
         .skip(1)
         .filter_map(|rest| rest.split('"').next()?.parse().ok())
         .collect()
-}
-
-macro_rules! both_databases {
-    ($scenario:ident, $sqlite:ident, $postgres:ident) => {
-        #[test]
-        fn $sqlite() {
-            $scenario(Db::Sqlite);
-        }
-        #[test]
-        fn $postgres() {
-            if pg_dsn().is_none() {
-                eprintln!("IRONWARD_PG_DSN is not set: skipped (scripts/sink-dbs.sh start)");
-                return;
-            }
-            $scenario(Db::Postgres);
-        }
-    };
 }
 
 const PAGES: [&str; 10] = [

@@ -8,6 +8,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+#[macro_use]
 mod dashboard_support;
 
 use dashboard_support::{Answer, Client, Db, PASSWORD, TestServer};
@@ -333,9 +334,14 @@ fn api_tokens_work_as_bearers_until_revoked() {
     assert!(admin.get("/tokens").body.contains("revoked"));
 }
 
-#[test]
-fn password_change_and_sign_out_everywhere() {
-    let server = TestServer::start(Db::Sqlite, ServerOptions::default());
+both_databases!(
+    password_change_and_sign_out_everywhere,
+    password_change_and_sign_out_everywhere_sqlite,
+    password_change_and_sign_out_everywhere_postgres
+);
+
+fn password_change_and_sign_out_everywhere(db: Db) {
+    let server = TestServer::start(db, ServerOptions::default());
     let mut here = Client::new(&server);
     let csrf = here.sign_in();
     let mut elsewhere = Client::new(&server);
@@ -411,9 +417,14 @@ fn password_change_and_sign_out_everywhere() {
     assert_eq!(third.get("/account").status, 303);
 }
 
-#[test]
-fn users_are_added_and_removed() {
-    let server = TestServer::start(Db::Sqlite, ServerOptions::default());
+both_databases!(
+    users_are_added_and_removed,
+    users_are_added_and_removed_sqlite,
+    users_are_added_and_removed_postgres
+);
+
+fn users_are_added_and_removed(db: Db) {
+    let server = TestServer::start(db, ServerOptions::default());
     let mut admin = Client::new(&server);
     let csrf = admin.sign_in();
     let page = admin.get("/users");

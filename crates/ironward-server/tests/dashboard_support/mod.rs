@@ -254,3 +254,22 @@ impl TestServer {
         serde_json::from_str(&response.body_mut().read_to_string().unwrap()).unwrap()
     }
 }
+
+/// Two tests running `$scenario` on SQLite and on PostgreSQL (skipped without
+/// `IRONWARD_PG_DSN`).
+macro_rules! both_databases {
+    ($scenario:ident, $sqlite:ident, $postgres:ident) => {
+        #[test]
+        fn $sqlite() {
+            $scenario($crate::dashboard_support::Db::Sqlite);
+        }
+        #[test]
+        fn $postgres() {
+            if $crate::dashboard_support::pg_dsn().is_none() {
+                eprintln!("IRONWARD_PG_DSN is not set: skipped (scripts/sink-dbs.sh start)");
+                return;
+            }
+            $scenario($crate::dashboard_support::Db::Postgres);
+        }
+    };
+}
