@@ -20,8 +20,9 @@ use std::time::Duration;
 pub(crate) struct ServerArgs {
     #[command(subcommand)]
     command: Option<ServerCommand>,
+    /// Boxed: the serve flags are many, and the `Command` enum stays small.
     #[command(flatten)]
-    serve: ServeArgs,
+    serve: Box<ServeArgs>,
 }
 
 #[derive(Debug, Args)]
@@ -66,6 +67,49 @@ struct ServeArgs {
     /// Do not send agents the LOG_* keys that ship their events to this server.
     #[arg(long)]
     no_ship_events: bool,
+    /// Time between retention rounds, in seconds (the first runs at start).
+    #[arg(long, default_value_t = ironward_server::retention::DEFAULT_INTERVAL.as_secs(),
+          value_parser = clap::value_parser!(u64).range(1..))]
+    retention_interval_secs: u64,
+    /// Forget agent instances (worker processes with an instance id) not seen for this many
+    /// hours.
+    #[arg(long, default_value_t = ironward_server::retention::INSTANCE_RETENTION.as_secs() / 3600,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    instance_retention_hours: u64,
+    /// How long agents without an instance id (pyrasp) are sent a configuration change and
+    /// recent blacklist changes again with every beacon answer, in seconds (0: never again).
+    #[arg(long, default_value_t = ironward_server::LEGACY_REPEAT_SECS.unsigned_abs())]
+    legacy_repeat_secs: u64,
+    /// Most blacklist entries taken from one beacon (the rest are ignored).
+    #[arg(long, default_value_t = ironward_server::MAX_REPORTED_IPS)]
+    max_reported_ips: usize,
+    /// Failed sign-ins allowed per client IP per window (then 429).
+    #[arg(long, default_value_t = auth::Limits::default().per_ip,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    sign_in_max_failures_per_ip: u32,
+    /// Failed sign-ins allowed per user name per window, from any IP (then 429).
+    #[arg(long, default_value_t = auth::Limits::default().per_user,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    sign_in_max_failures_per_user: u32,
+    /// The sign-in limiter's window, in seconds.
+    #[arg(long, default_value_t = auth::Limits::default().window,
+          value_parser = clap::value_parser!(i64).range(1..))]
+    sign_in_window_secs: i64,
+    /// Most IPs and most user names the sign-in limiter tracks (then one shared bucket).
+    #[arg(long, default_value_t = auth::limit::MAX_ENTRIES)]
+    sign_in_max_tracked: usize,
+    /// Serve the server's own Prometheus metrics on GET /metrics (to --metrics-allow).
+    #[arg(long)]
+    metrics: bool,
+    /// Who may scrape /metrics: IPs and CIDR blocks, comma-separated (others get 404).
+    #[arg(long, value_delimiter = ',', value_name = "CIDR,...", requires = "metrics",
+          default_value = "127.0.0.0/8,::1/128",
+          value_parser = ironward_server::metrics::parse_allow)]
+    metrics_allow: Vec<ironward_server::metrics::IpNet>,
+    /// The window of the ironward_server_agents_active gauge, in minutes.
+    #[arg(long, default_value_t = ironward_server::metrics::DEFAULT_ACTIVE_WINDOW.as_secs() / 60,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    metrics_active_minutes: u64,
 }
 
 /// Where the data lives: the SQLite file in `--data-dir`, or PostgreSQL with `--database`.
@@ -200,7 +244,7 @@ pub(crate) fn run(args: ServerArgs) -> Outcome {
         .context("cannot start the async runtime")?;
     runtime.block_on(async move {
         match args.command {
-            None => serve(args.serve).await,
+            None => serve(*args.serve).await,
             Some(ServerCommand::Key {
                 command: KeyCommand::Create { db, app, template },
             }) => {
@@ -309,6 +353,45 @@ async fn open(db: &DbArgs) -> anyhow::Result<SqlStore> {
         .with_context(|| format!("cannot open the database ({})", db.describe()))
 }
 
+impl ServeArgs {
+    /// The server options these flags ask for.
+    fn options(&self, protection: Option<Arc<ironward_core::Engine>>) -> ServerOptions {
+        use ironward_server::{metrics::MetricsOptions, retention::Retention};
+        ServerOptions {
+            public_url: self.public_url.clone(),
+            max_body_bytes: self.max_body_bytes,
+            request_timeout: Duration::from_millis(self.request_timeout_ms.max(1)),
+            header_read_timeout: Duration::from_millis(self.header_timeout_ms.max(1)),
+            max_connections: self.max_connections.max(1),
+            protection,
+            ship_events: !self.no_ship_events,
+            max_events_per_request: self.max_events_per_request.max(1),
+            sign_in_limits: auth::Limits {
+                per_ip: self.sign_in_max_failures_per_ip,
+                per_user: self.sign_in_max_failures_per_user,
+                window: self.sign_in_window_secs,
+                max_entries: self.sign_in_max_tracked.max(1),
+            },
+            retention: Some(Retention {
+                max_age: (self.retention_days > 0)
+                    .then(|| Duration::from_secs(u64::from(self.retention_days) * 86_400)),
+                max_events_per_app: (self.retention_max_events > 0)
+                    .then_some(self.retention_max_events),
+                interval: Duration::from_secs(self.retention_interval_secs),
+                instance_max_age: Duration::from_secs(
+                    self.instance_retention_hours.saturating_mul(3600),
+                ),
+            }),
+            metrics: self.metrics.then(|| MetricsOptions {
+                allow: self.metrics_allow.clone(),
+                active_window: Duration::from_secs(self.metrics_active_minutes.saturating_mul(60)),
+            }),
+            legacy_repeat: Duration::from_secs(self.legacy_repeat_secs),
+            max_reported_ips: self.max_reported_ips,
+        }
+    }
+}
+
 async fn serve(args: ServeArgs) -> Outcome {
     let protection = if args.no_protection {
         None
@@ -357,28 +440,99 @@ async fn serve(args: ServeArgs) -> Outcome {
              `ironward server admin reset-password`"
         );
     }
-    let options = ServerOptions {
-        public_url: args.public_url,
-        max_body_bytes: args.max_body_bytes,
-        request_timeout: Duration::from_millis(args.request_timeout_ms.max(1)),
-        header_read_timeout: Duration::from_millis(args.header_timeout_ms.max(1)),
-        max_connections: args.max_connections.max(1),
-        protection,
-        ship_events: !args.no_ship_events,
-        max_events_per_request: args.max_events_per_request.max(1),
-        sign_in_limits: auth::Limits::default(),
-        retention: Some(ironward_server::retention::Retention {
-            max_age: (args.retention_days > 0)
-                .then(|| Duration::from_secs(u64::from(args.retention_days) * 86_400)),
-            max_events_per_app: (args.retention_max_events > 0)
-                .then_some(args.retention_max_events),
-            ..ironward_server::retention::Retention::default()
-        }),
-    };
+    let options = args.options(protection);
     ironward_server::serve(listener, store, &options, async {
         let _ = tokio::signal::ctrl_c().await;
     })
     .await
     .context("the server failed")?;
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Debug, Parser)]
+    struct Cli {
+        #[command(flatten)]
+        serve: ServeArgs,
+    }
+
+    fn options(args: &[&str]) -> ServerOptions {
+        let cli = Cli::try_parse_from(std::iter::once("server").chain(args.iter().copied()));
+        cli.unwrap().serve.options(None)
+    }
+
+    #[test]
+    fn defaults_are_the_library_defaults() {
+        let got = options(&[]);
+        let want = ServerOptions::default();
+        assert_eq!(got.sign_in_limits, want.sign_in_limits);
+        assert_eq!(got.retention, want.retention);
+        assert_eq!(got.legacy_repeat, want.legacy_repeat);
+        assert_eq!(got.max_reported_ips, want.max_reported_ips);
+        assert_eq!(got.metrics, None);
+    }
+
+    #[test]
+    fn every_limit_flag_reaches_the_options() {
+        let got = options(&[
+            "--retention-interval-secs",
+            "5",
+            "--instance-retention-hours",
+            "2",
+            "--legacy-repeat-secs",
+            "0",
+            "--max-reported-ips",
+            "10",
+            "--sign-in-max-failures-per-ip",
+            "4",
+            "--sign-in-max-failures-per-user",
+            "2",
+            "--sign-in-window-secs",
+            "60",
+            "--sign-in-max-tracked",
+            "100",
+            "--metrics",
+            "--metrics-allow",
+            "10.0.0.0/8,192.0.2.7",
+            "--metrics-active-minutes",
+            "3",
+        ]);
+        let retention = got.retention.unwrap();
+        assert_eq!(retention.interval, Duration::from_secs(5));
+        assert_eq!(retention.instance_max_age, Duration::from_secs(7200));
+        assert_eq!(got.legacy_repeat, Duration::ZERO);
+        assert_eq!(got.max_reported_ips, 10);
+        assert_eq!(
+            got.sign_in_limits,
+            auth::Limits {
+                per_ip: 4,
+                per_user: 2,
+                window: 60,
+                max_entries: 100,
+            }
+        );
+        let metrics = got.metrics.unwrap();
+        assert_eq!(metrics.active_window, Duration::from_secs(180));
+        let allow: Vec<String> = metrics.allow.iter().map(ToString::to_string).collect();
+        assert_eq!(allow, ["10.0.0.0/8", "192.0.2.7/32"]);
+        assert_eq!(options(&["--metrics"]).metrics.unwrap().allow.len(), 2);
+    }
+
+    #[test]
+    fn bad_values_are_refused() {
+        for args in [
+            &["--metrics-allow", "10.0.0.0/8"][..],
+            &["--metrics", "--metrics-allow", "ten"],
+            &["--sign-in-window-secs", "0"],
+            &["--retention-interval-secs", "0"],
+        ] {
+            let parsed = Cli::try_parse_from(std::iter::once("server").chain(args.iter().copied()));
+            assert!(parsed.is_err(), "{args:?} accepted");
+        }
+    }
 }

@@ -26,12 +26,13 @@ pub mod dashboard;
 pub mod events;
 mod http;
 pub mod keys;
+pub mod metrics;
 pub mod protection;
 pub mod remote_config;
 pub mod retention;
 pub mod store;
 
-pub use api::MAX_REPORTED_IPS;
+pub use api::{LEGACY_REPEAT_SECS, MAX_INSTANCE_LEN, MAX_REPORTED_IPS};
 pub use store::{Backend, SqlStore, SqliteStore, Store, StoreError};
 
 use axum::Router;
@@ -114,6 +115,13 @@ pub struct ServerOptions {
     pub sign_in_limits: auth::Limits,
     /// Event retention and the other periodic clean-ups; `None`: no background task.
     pub retention: Option<retention::Retention>,
+    /// Serve the server's own metrics on `GET /metrics` to these clients; `None`: no route.
+    pub metrics: Option<metrics::MetricsOptions>,
+    /// How long agents without an instance id (pyrasp) are sent a configuration change and
+    /// recent blacklist changes again with every beacon answer (0: never again).
+    pub legacy_repeat: Duration,
+    /// Most blacklist entries taken from one beacon (the rest are ignored).
+    pub max_reported_ips: usize,
 }
 
 impl Default for ServerOptions {
@@ -129,6 +137,9 @@ impl Default for ServerOptions {
             max_events_per_request: DEFAULT_MAX_EVENTS_PER_REQUEST,
             sign_in_limits: auth::Limits::default(),
             retention: Some(retention::Retention::default()),
+            metrics: None,
+            legacy_repeat: Duration::from_secs(LEGACY_REPEAT_SECS.unsigned_abs()),
+            max_reported_ips: MAX_REPORTED_IPS,
         }
     }
 }
@@ -152,9 +163,24 @@ pub fn beacon_url(public_url: &str) -> String {
 }
 
 /// The server's routes over `store`; `public_url` is where agents reach it (their `BEACON_URL`
-/// and event-ingest `LOG_*` keys are built from it).
+/// and event-ingest `LOG_*` keys are built from it). Counts in a metrics registry of its own.
 pub fn router<S: Store>(store: Arc<S>, public_url: &str, options: &ServerOptions) -> Router {
-    use api::{admin, agent, ingest, session};
+    router_with_metrics(
+        store,
+        public_url,
+        options,
+        Arc::new(metrics::ServerMetrics::new()),
+    )
+}
+
+/// [`router`], counting in `metrics` (which the retention task of [`serve`] shares).
+pub fn router_with_metrics<S: Store>(
+    store: Arc<S>,
+    public_url: &str,
+    options: &ServerOptions,
+    metrics: Arc<metrics::ServerMetrics>,
+) -> Router {
+    use api::{admin, agent, ingest, metrics_route, session};
     use axum::routing::{delete, get};
     let state = Arc::new(api::ApiState {
         store,
@@ -168,6 +194,11 @@ pub fn router<S: Store>(store: Arc<S>, public_url: &str, options: &ServerOptions
         request_timeout: options.request_timeout,
         limiter: Arc::new(auth::SignInLimiter::new(options.sign_in_limits)),
         secure_cookies: public_url.starts_with("https://"),
+        metrics: Arc::clone(&metrics),
+        metrics_route: options.metrics.clone(),
+        protection: options.protection.clone(),
+        legacy_repeat_secs: i64::try_from(options.legacy_repeat.as_secs()).unwrap_or(i64::MAX),
+        max_reported_ips: options.max_reported_ips,
     });
     Router::new()
         .route(CONNECT_PATH, post(agent::connect::<S>))
@@ -213,7 +244,13 @@ pub fn router<S: Store>(store: Arc<S>, public_url: &str, options: &ServerOptions
         )
         .route("/api/v1/agents", get(admin::list_agents::<S>))
         .route("/api/v1/agents/{id}", delete(admin::revoke_agent::<S>))
+        .route(metrics::METRICS_PATH, get(metrics_route::metrics::<S>))
         .merge(dashboard::routes::<S>())
+        // Last, so that every route above is counted (by its template).
+        .layer(axum::middleware::from_fn_with_state(
+            metrics,
+            metrics::track,
+        ))
         .with_state(state)
 }
 
@@ -230,11 +267,12 @@ pub async fn serve<S: Store>(
         .public_url
         .clone()
         .unwrap_or_else(|| format!("http://{addr}"));
+    let metrics = Arc::new(metrics::ServerMetrics::new());
     let cleaner = options
         .retention
         .clone()
-        .map(|r| tokio::spawn(retention::run(Arc::clone(&store), r)));
-    let mut app = router(store, public.trim_end_matches('/'), options);
+        .map(|r| tokio::spawn(retention::run(Arc::clone(&store), r, Arc::clone(&metrics))));
+    let mut app = router_with_metrics(store, public.trim_end_matches('/'), options, metrics);
     if let Some(engine) = &options.protection {
         app = app.layer(protection::layer(Arc::clone(engine)));
     }

@@ -2,9 +2,11 @@
 //! [`Retention::interval`]: events older than `max_age` are deleted, then each application keeps
 //! its newest `max_events_per_app`; blacklist entries past their expiry are removed (so that the
 //! agents are told on their next beacon); expired sessions are deleted; agent instances (worker
-//! processes) not seen for [`INSTANCE_RETENTION`] are forgotten. Failures are reported and
-//! retried on the next round.
+//! processes) not seen for [`Retention::instance_max_age`] (default [`INSTANCE_RETENTION`]) are
+//! forgotten. Failures are reported and retried on the next round; every round is counted in
+//! the server's metrics.
 
+use crate::metrics::ServerMetrics;
 use crate::store::Store;
 use std::sync::Arc;
 use std::time::Duration;
@@ -14,9 +16,12 @@ pub const DEFAULT_RETENTION_DAYS: u32 = 30;
 /// Default `--retention-max-events` (per application).
 pub const DEFAULT_MAX_EVENTS_PER_APP: i64 = 1_000_000;
 
-/// An agent instance not seen for this long is forgotten (a day: an instance that comes back
-/// after that is sent the configuration and the recent blacklist again, which is harmless).
+/// Default `--instance-retention-hours`: an agent instance not seen for this long is forgotten
+/// (a day: an instance that comes back after that is sent the configuration and the recent
+/// blacklist again, which is harmless).
 pub const INSTANCE_RETENTION: Duration = Duration::from_secs(86_400);
+/// Default `--retention-interval-secs`.
+pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(60);
 
 /// What the clean-up keeps and how often it runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,8 +30,10 @@ pub struct Retention {
     pub max_age: Option<Duration>,
     /// Each application keeps at most this many events (`None`: no count limit).
     pub max_events_per_app: Option<i64>,
-    /// Time between rounds (the first runs at start).
+    /// Time between rounds (the first runs at start; at least a second).
     pub interval: Duration,
+    /// Agent instances not seen for this long are forgotten.
+    pub instance_max_age: Duration,
 }
 
 impl Default for Retention {
@@ -36,7 +43,8 @@ impl Default for Retention {
                 u64::from(DEFAULT_RETENTION_DAYS) * 86_400,
             )),
             max_events_per_app: Some(DEFAULT_MAX_EVENTS_PER_APP),
-            interval: Duration::from_secs(60),
+            interval: DEFAULT_INTERVAL,
+            instance_max_age: INSTANCE_RETENTION,
         }
     }
 }
@@ -70,19 +78,23 @@ pub async fn prune_once<S: Store>(
         blacklist: store.expire_blacklist(now).await?,
         sessions: store.prune_sessions(now).await?,
         instances: store
-            .prune_instances(now.saturating_sub(INSTANCE_RETENTION.as_secs().cast_signed()))
+            .prune_instances(now.saturating_sub(
+                i64::try_from(retention.instance_max_age.as_secs()).unwrap_or(i64::MAX),
+            ))
             .await?,
     })
 }
 
-/// Runs rounds forever (the server aborts the task when it stops).
-pub async fn run<S: Store>(store: Arc<S>, retention: Retention) {
+/// Runs rounds forever (the server aborts the task when it stops), counting them in `metrics`.
+pub async fn run<S: Store>(store: Arc<S>, retention: Retention, metrics: Arc<ServerMetrics>) {
     let mut ticker = tokio::time::interval(retention.interval.max(Duration::from_secs(1)));
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut failing = false;
     loop {
         ticker.tick().await;
-        match prune_once(&*store, &retention, crate::now()).await {
+        let round = prune_once(&*store, &retention, crate::now()).await;
+        metrics.retention(round.as_ref().map_err(|_| ()));
+        match round {
             Ok(_) => failing = false,
             Err(e) => {
                 if !failing {

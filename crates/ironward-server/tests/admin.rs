@@ -229,6 +229,7 @@ fn sign_in_sessions_csrf_and_rate_limit(db: Db) {
                 per_ip: 50,
                 per_user: 3,
                 window: 600,
+                ..Limits::default()
             },
             ..ServerOptions::default()
         },
@@ -954,7 +955,7 @@ fn retention_by_age_and_count(db: Db) {
         let retention = Retention {
             max_age: Some(Duration::from_secs(30 * 86_400)),
             max_events_per_app: Some(20),
-            interval: Duration::from_secs(60),
+            ..Retention::default()
         };
         let pruned = prune_once(store, &retention, now).await.unwrap();
         assert_eq!(pruned.events, 10 + 10);

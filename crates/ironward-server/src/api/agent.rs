@@ -8,6 +8,7 @@
 //! too large (pyrasp keeps its configuration on both).
 
 use crate::keys::{hash_key, ingest_token};
+use crate::metrics::StoreFailed;
 use crate::now;
 use crate::remote_config::blacklist_delay;
 use crate::store::{Delivery, Store, StoreError};
@@ -28,18 +29,22 @@ use std::time::Duration;
 
 use super::ApiState;
 
-/// Most blacklist entries taken from one beacon; the rest are ignored (the body limit bounds
-/// them too).
+/// Default most blacklist entries taken from one beacon (`--max-reported-ips`); the rest are
+/// ignored (the body limit bounds them too).
 pub const MAX_REPORTED_IPS: usize = 1000;
 
-/// Agents without an instance id (pyrasp) are sent a configuration change again with every
-/// beacon answer for this long after it was made, and blacklist changes of this age again too:
-/// several worker processes may share their key, and the server cannot tell them apart.
-pub(crate) const LEGACY_REPEAT_SECS: i64 = 600;
+/// Default time (`--legacy-repeat-secs`, 10 minutes) for which agents without an instance id
+/// (pyrasp) are sent a configuration change again with every beacon answer after it was made,
+/// and blacklist changes of this age again too: several worker processes may share their key,
+/// and the server cannot tell them apart.
+pub const LEGACY_REPEAT_SECS: i64 = 600;
 
 /// Longest instance id kept; a longer one (or one with other characters than `[A-Za-z0-9_-]`)
-/// is ignored, and the agent treated as one without an id.
-pub(crate) const MAX_INSTANCE_LEN: usize = 64;
+/// is ignored, and the agent treated as one without an id. A bound of the protocol extension
+/// (`docs/management-protocol.md`, the `agent_instances` column's comment), not a tuning knob:
+/// Ironward agents send 32 hex digits, and a server that took longer ids would store rows
+/// other servers refuse. Hence a constant rather than a flag.
+pub const MAX_INSTANCE_LEN: usize = 64;
 
 /// The request's instance id, if it is a usable one.
 fn instance_of(instance: Option<&String>) -> Option<&str> {
@@ -52,51 +57,65 @@ fn instance_of(instance: Option<&String>) -> Option<&str> {
     })
 }
 
-/// A protocol failure with its status code and message.
-struct Failure(StatusCode, String);
+/// A protocol failure with its status code and message; the last field says it was the store's
+/// (counted in the metrics).
+struct Failure(StatusCode, String, bool);
 
 impl Failure {
+    fn new(code: StatusCode, message: String) -> Self {
+        Self(code, message, false)
+    }
     fn invalid_key() -> Self {
-        Self(
+        Self::new(
             StatusCode::from_u16(status::INVALID_KEY).unwrap_or(StatusCode::FORBIDDEN),
             "invalid or missing agent key".into(),
         )
     }
     fn not_found() -> Self {
-        Self(
+        Self::new(
             StatusCode::from_u16(status::PROFILE_NOT_FOUND).unwrap_or(StatusCode::NOT_FOUND),
             "security profile not found".into(),
         )
     }
     fn server_error() -> Self {
-        Self(StatusCode::INTERNAL_SERVER_ERROR, "server error".into())
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "server error".into())
     }
 }
 
 impl From<StoreError> for Failure {
     fn from(e: StoreError) -> Self {
         crate::report(&format!("storage error: {e}"));
-        Self::server_error()
+        Self(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "server error".into(),
+            true,
+        )
     }
 }
 
 fn answer<T: Serialize + Default>(result: Result<Envelope<T>, Failure>) -> Response {
     match result {
         Ok(envelope) => (StatusCode::OK, Json(envelope)).into_response(),
-        Err(Failure(code, message)) => (code, Json(Envelope::<T>::error(message))).into_response(),
+        Err(Failure(code, message, store)) => {
+            let mut response = (code, Json(Envelope::<T>::error(message))).into_response();
+            if store {
+                response.extensions_mut().insert(StoreFailed);
+            }
+            response
+        }
     }
 }
 
 /// Reads the body within the size limit and parses it as a protocol message.
 async fn read<T: DeserializeOwned>(body: Body, limit: usize) -> Result<T, Failure> {
     let bytes = to_bytes(body, limit).await.map_err(|_| {
-        Failure(
+        Failure::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             format!("request body larger than {limit} bytes"),
         )
     })?;
     serde_json::from_slice(&bytes).map_err(|e| {
-        Failure(
+        Failure::new(
             StatusCode::BAD_REQUEST,
             format!("not a protocol message: {e}"),
         )
@@ -142,7 +161,9 @@ pub(crate) async fn connect<S: Store>(
     State(state): State<Arc<ApiState<S>>>,
     body: Body,
 ) -> Response {
-    answer(bounded(state.request_timeout, connect_inner(&state, body)).await)
+    let response = answer(bounded(state.request_timeout, connect_inner(&state, body)).await);
+    state.metrics.connect(response.status());
+    response
 }
 
 async fn connect_inner<S: Store>(
@@ -196,14 +217,16 @@ pub(crate) async fn beacon<S: Store>(
     State(state): State<Arc<ApiState<S>>>,
     body: Body,
 ) -> Response {
-    answer(bounded(state.request_timeout, beacon_inner(&state, body)).await)
+    let response = answer(bounded(state.request_timeout, beacon_inner(&state, body)).await);
+    state.metrics.beacon(response.status());
+    response
 }
 
-/// Keeps the entries whose IP parses (normalised), with a time no later than `now`.
-fn reported(entries: &[BlacklistEntry], now: i64) -> Vec<BlacklistEntry> {
+/// Keeps the first `max` entries whose IP parses (normalised), with a time no later than `now`.
+fn reported(entries: &[BlacklistEntry], now: i64, max: usize) -> Vec<BlacklistEntry> {
     entries
         .iter()
-        .take(MAX_REPORTED_IPS)
+        .take(max)
         .filter_map(|e| {
             let ip: IpAddr = e.ip.trim().parse().ok()?;
             Some(BlacklistEntry::new(ip.to_string(), e.since.clamp(0, now)))
@@ -221,7 +244,7 @@ async fn beacon_inner<S: Store>(
     let reported_now = request
         .blacklist
         .as_deref()
-        .map(|entries| reported(entries, now))
+        .map(|entries| reported(entries, now, state.max_reported_ips))
         .unwrap_or_default();
     if !reported_now.is_empty() {
         state
@@ -274,8 +297,8 @@ async fn beacon_inner<S: Store>(
             .unwrap_or(0)
             .max(app.blacklist_seq),
     };
-    let legacy_since = now.saturating_sub(LEGACY_REPEAT_SECS);
-    if instance.is_none() && app.blacklist_seq > 0 {
+    let legacy_since = now.saturating_sub(state.legacy_repeat_secs);
+    if instance.is_none() && app.blacklist_seq > 0 && state.legacy_repeat_secs > 0 {
         // Several processes may share this key: the recent changes again, within the agents'
         // BLACKLIST_DELAY (an older entry would be re-listed for a new delay).
         let recent = state

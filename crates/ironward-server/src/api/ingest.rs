@@ -24,14 +24,26 @@ pub(crate) async fn events_by_key<S: Store>(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Json<Value>, ApiError> {
-    bounded(state.request_timeout, async {
+    let result = bounded(state.request_timeout, async {
         let key = crate::auth::bearer(&headers)
             .filter(|k| k.starts_with(KEY_PREFIX))
             .ok_or_else(unauthorized)?;
         let agent = state.store.agent(&hash_key(key)).await?;
         store_events(&state, agent, body).await
     })
-    .await
+    .await;
+    counted(&state, result)
+}
+
+/// Counts a refused ingest request in the metrics.
+fn counted<S>(
+    state: &ApiState<S>,
+    result: Result<Json<Value>, ApiError>,
+) -> Result<Json<Value>, ApiError> {
+    if let Err(e) = &result {
+        state.metrics.ingest_refused(e.status);
+    }
+    result
 }
 
 /// `POST /api/v1/ingest/{token}`.
@@ -40,14 +52,15 @@ pub(crate) async fn events_by_token<S: Store>(
     Path(token): Path<String>,
     body: Body,
 ) -> Result<Json<Value>, ApiError> {
-    bounded(state.request_timeout, async {
+    let result = bounded(state.request_timeout, async {
         if !token.starts_with(INGEST_PREFIX) {
             return Err(unauthorized());
         }
         let agent = state.store.agent_by_ingest(&hash_key(&token)).await?;
         store_events(&state, agent, body).await
     })
-    .await
+    .await;
+    counted(&state, result)
 }
 
 async fn store_events<S: Store>(
@@ -75,5 +88,6 @@ async fn store_events<S: Store>(
             .insert_events(&agent.app_name, Some(&agent.key_hash), &events, now)
             .await?
     };
+    state.metrics.events_ingested(accepted);
     Ok(Json(json!({ "accepted": accepted })))
 }

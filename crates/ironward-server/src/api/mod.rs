@@ -4,9 +4,11 @@
 pub(crate) mod admin;
 pub(crate) mod agent;
 pub(crate) mod ingest;
+pub(crate) mod metrics_route;
 pub(crate) mod session;
 
 use crate::auth::SignInLimiter;
+use crate::metrics::{MetricsOptions, ServerMetrics, StoreFailed};
 use crate::remote_config::{IngestTarget, to_send_agent};
 use crate::store::StoreError;
 use axum::Json;
@@ -16,7 +18,7 @@ use ironward_cloud_protocol::ConfigMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use agent::MAX_REPORTED_IPS;
+pub use agent::{LEGACY_REPEAT_SECS, MAX_INSTANCE_LEN, MAX_REPORTED_IPS};
 
 /// What the handlers share.
 #[derive(Debug)]
@@ -30,6 +32,16 @@ pub(crate) struct ApiState<S> {
     pub(crate) limiter: Arc<SignInLimiter>,
     /// Whether cookies get `Secure` (the public URL is HTTPS).
     pub(crate) secure_cookies: bool,
+    /// The server's own metrics (always counted; served when `metrics_route` is set).
+    pub(crate) metrics: Arc<ServerMetrics>,
+    /// Who may scrape `GET /metrics`; `None`: the route is off (404).
+    pub(crate) metrics_route: Option<MetricsOptions>,
+    /// The engine of the protection layer, whose metrics the route serves too.
+    pub(crate) protection: Option<Arc<ironward_core::Engine>>,
+    /// How long agents without an instance id are sent a change again (`--legacy-repeat-secs`).
+    pub(crate) legacy_repeat_secs: i64,
+    /// Most blacklist entries taken from one beacon (`--max-reported-ips`).
+    pub(crate) max_reported_ips: usize,
 }
 
 impl<S> ApiState<S> {
@@ -46,6 +58,8 @@ pub(crate) struct ApiError {
     pub(crate) message: String,
     pub(crate) details: Vec<String>,
     pub(crate) retry_after: Option<i64>,
+    /// The request failed on the store (counted in the metrics).
+    pub(crate) store_error: bool,
 }
 
 impl ApiError {
@@ -55,6 +69,7 @@ impl ApiError {
             message: message.into(),
             details: Vec::new(),
             retry_after: None,
+            store_error: false,
         }
     }
     pub(crate) fn bad_request(message: impl Into<String>) -> Self {
@@ -74,7 +89,10 @@ impl From<StoreError> for ApiError {
             StoreError::NoSuchApp(app) => Self::not_found(format!("no application named {app:?}")),
             other => {
                 crate::report(&format!("storage error: {other}"));
-                Self::internal()
+                Self {
+                    store_error: true,
+                    ..Self::internal()
+                }
             }
         }
     }
@@ -89,7 +107,10 @@ impl From<crate::auth::AuthError> for ApiError {
             A::ReadOnly | A::Csrf => StatusCode::FORBIDDEN,
             A::Store(_) | A::Internal(_) => {
                 crate::report(&format!("authentication error: {e}"));
-                return Self::internal();
+                return Self {
+                    store_error: matches!(e, A::Store(_)),
+                    ..Self::internal()
+                };
             }
         };
         let mut out = Self::new(status, e.to_string());
@@ -135,6 +156,9 @@ impl IntoResponse for ApiError {
             && let Ok(v) = HeaderValue::from_str(&seconds.to_string())
         {
             response.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        if self.store_error {
+            response.extensions_mut().insert(StoreFailed);
         }
         response
     }

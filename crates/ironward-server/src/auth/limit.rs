@@ -1,12 +1,16 @@
 //! Sign-in rate limiting, in memory: failed attempts are counted per client IP and per user name
 //! in a fixed window; past the limit, attempts are refused (429) without checking the password
-//! until the window ends. Tables are bounded: past [`MAX_ENTRIES`] keys, expired ones are
-//! dropped, and if none is, new keys share one overflow bucket (limited, never unbounded).
+//! until the window ends. Tables are bounded: past [`Limits::max_entries`] keys, expired ones
+//! are dropped, and if none is, new keys share one overflow bucket (limited, never unbounded).
+//!
+//! The counts live in this process only: a restart forgets them, and several server processes
+//! over one PostgreSQL database each count on their own (`docs/management.md`).
 
 use std::collections::HashMap;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 
-/// Most keys kept per table.
+/// Default most keys kept per table (`--sign-in-max-tracked`).
 pub const MAX_ENTRIES: usize = 10_000;
 
 /// The limits of [`SignInLimiter`].
@@ -18,6 +22,9 @@ pub struct Limits {
     pub per_user: u32,
     /// The window, in seconds.
     pub window: i64,
+    /// Most IPs (and most user names) tracked; past it, expired keys are dropped, then new ones
+    /// share one overflow bucket.
+    pub max_entries: usize,
 }
 
 impl Default for Limits {
@@ -26,6 +33,7 @@ impl Default for Limits {
             per_ip: 10,
             per_user: 5,
             window: 15 * 60,
+            max_entries: MAX_ENTRIES,
         }
     }
 }
@@ -55,11 +63,11 @@ impl Table {
         found.map_or(0, |&(start, _)| (start + window - now).max(1))
     }
 
-    fn fail(&mut self, key: &str, now: i64, window: i64) {
-        if !self.0.contains_key(key) && self.0.len() >= MAX_ENTRIES {
+    fn fail(&mut self, key: &str, now: i64, window: i64, max: usize) {
+        if !self.0.contains_key(key) && self.0.len() >= max {
             self.0.retain(|_, &mut (start, _)| now < start + window);
         }
-        let key = if self.0.contains_key(key) || self.0.len() < MAX_ENTRIES {
+        let key = if self.0.contains_key(key) || self.0.len() < max {
             key
         } else {
             OVERFLOW
@@ -81,6 +89,10 @@ impl Table {
 pub struct SignInLimiter {
     limits: Limits,
     tables: Mutex<(Table, Table)>,
+    /// Failed attempts recorded since start (for the metrics).
+    failures: AtomicU64,
+    /// Attempts refused by the limit since start (for the metrics).
+    refusals: AtomicU64,
 }
 
 impl SignInLimiter {
@@ -88,7 +100,7 @@ impl SignInLimiter {
     pub fn new(limits: Limits) -> Self {
         Self {
             limits,
-            tables: Mutex::default(),
+            ..Self::default()
         }
     }
 
@@ -96,21 +108,39 @@ impl SignInLimiter {
     pub fn check(&self, ip: &str, user: &str, now: i64) -> Result<(), i64> {
         let tables = self.tables.lock().unwrap_or_else(|e| e.into_inner());
         let w = self.limits.window;
-        if tables.0.count(ip, now, w) >= self.limits.per_ip {
-            return Err(tables.0.retry_after(ip, now, w));
+        let over = if tables.0.count(ip, now, w) >= self.limits.per_ip {
+            Some(tables.0.retry_after(ip, now, w))
+        } else if tables.1.count(user, now, w) >= self.limits.per_user {
+            Some(tables.1.retry_after(user, now, w))
+        } else {
+            None
+        };
+        match over {
+            Some(seconds) => {
+                self.refusals.fetch_add(1, Ordering::Relaxed);
+                Err(seconds)
+            }
+            None => Ok(()),
         }
-        if tables.1.count(user, now, w) >= self.limits.per_user {
-            return Err(tables.1.retry_after(user, now, w));
-        }
-        Ok(())
     }
 
     /// Records a failed attempt.
     pub fn failed(&self, ip: &str, user: &str, now: i64) {
+        self.failures.fetch_add(1, Ordering::Relaxed);
         let mut tables = self.tables.lock().unwrap_or_else(|e| e.into_inner());
-        let w = self.limits.window;
-        tables.0.fail(ip, now, w);
-        tables.1.fail(user, now, w);
+        let (w, max) = (self.limits.window, self.limits.max_entries.max(1));
+        tables.0.fail(ip, now, w, max);
+        tables.1.fail(user, now, w, max);
+    }
+
+    /// Failed attempts recorded since the limiter was made.
+    pub fn failures(&self) -> u64 {
+        self.failures.load(Ordering::Relaxed)
+    }
+
+    /// Attempts refused by the limit since the limiter was made.
+    pub fn refusals(&self) -> u64 {
+        self.refusals.load(Ordering::Relaxed)
     }
 
     /// Records a success: the user's count starts again (the IP's does not, so that one valid
@@ -131,6 +161,7 @@ mod tests {
             per_ip: 3,
             per_user: 2,
             window: 60,
+            ..Limits::default()
         });
         l.failed("1.1.1.1", "admin", 0);
         assert!(l.check("1.1.1.1", "admin", 1).is_ok());
@@ -143,16 +174,22 @@ mod tests {
         assert!(l.check("1.1.1.1", "z", 3).is_err(), "IP over its limit");
         assert!(l.check("1.1.1.1", "z", 63).is_ok(), "window over");
         assert!(l.check("9.9.9.9", "admin", 61).is_ok());
+        assert_eq!((l.failures(), l.refusals()), (4, 2));
     }
 
     #[test]
     fn tables_stay_bounded() {
-        let l = SignInLimiter::new(Limits::default());
-        for i in 0..(MAX_ENTRIES + 50) {
-            l.failed(&format!("ip{i}"), &format!("u{i}"), 0);
+        for max in [MAX_ENTRIES, 100] {
+            let l = SignInLimiter::new(Limits {
+                max_entries: max,
+                ..Limits::default()
+            });
+            for i in 0..(max + 50) {
+                l.failed(&format!("ip{i}"), &format!("u{i}"), 0);
+            }
+            let tables = l.tables.lock().unwrap_or_else(|e| e.into_inner());
+            assert!(tables.0.0.len() <= max + 1);
+            assert!(tables.1.0.len() <= max + 1);
         }
-        let tables = l.tables.lock().unwrap_or_else(|e| e.into_inner());
-        assert!(tables.0.0.len() <= MAX_ENTRIES + 1);
-        assert!(tables.1.0.len() <= MAX_ENTRIES + 1);
     }
 }

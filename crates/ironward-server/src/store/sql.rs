@@ -20,7 +20,7 @@ use std::pin::Pin;
 use std::time::Duration;
 
 /// The schema migrations, embedded in the binary; `__ID__` is the backend's auto-increment key.
-const MIGRATIONS: [(i64, &str, &str); 3] = [
+const MIGRATIONS: [(i64, &str, &str); 4] = [
     (1, "init", include_str!("../../migrations/0001_init.sql")),
     (
         2,
@@ -31,6 +31,11 @@ const MIGRATIONS: [(i64, &str, &str); 3] = [
         3,
         "agent instances",
         include_str!("../../migrations/0003_agent_instances.sql"),
+    ),
+    (
+        4,
+        "event filters",
+        include_str!("../../migrations/0004_event_filters.sql"),
     ),
 ];
 
@@ -111,9 +116,15 @@ impl SqlStore {
             .acquire_timeout(Duration::from_secs(2))
             .after_connect(|conn, _| {
                 Box::pin(async move {
+                    // `optimize=0x10002`: SQLite's advice for long-lived connections, run
+                    // as each one opens (the pool renews them every 30 minutes): ANALYZE the
+                    // tables whose statistics are missing or stale, under a time-bounding
+                    // analysis limit, so that the planner picks the event indexes that fit a
+                    // filter (without statistics it cannot tell `app_name` from `check_name`).
                     conn.execute(
                         "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                         PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 2000;",
+                         PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 2000; \
+                         PRAGMA optimize = 0x10002;",
                     )
                     .await?;
                     Ok(())
@@ -171,6 +182,14 @@ impl SqlStore {
                 .await?;
         }
         Ok(())
+    }
+
+    /// The latest schema version applied to the database (sqlx's migration table).
+    pub async fn schema_version(&self) -> StoreResult<i64> {
+        let row = sqlx::query("SELECT MAX(version) FROM _sqlx_migrations WHERE success = TRUE")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(row.try_get::<Option<i64>, _>(0)?.unwrap_or(0))
     }
 
     /// The database behind this store.
@@ -717,5 +736,19 @@ impl Store for SqlStore {
         after: i64,
     ) -> StoreResult<Vec<BlacklistRow>> {
         self.blacklist_recent(app, after).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_are_numbered_in_order() {
+        for (i, (version, _, sql)) in MIGRATIONS.iter().enumerate() {
+            assert_eq!(usize::try_from(*version).ok(), Some(i + 1));
+            assert!(sql.starts_with(&format!("-- ironward server, schema {version}:")));
+        }
+        assert_eq!(MIGRATIONS.len(), 4);
     }
 }

@@ -54,6 +54,9 @@ pub trait DashboardQueries: Send + Sync {
         since: i64,
         app: Option<&str>,
     ) -> impl Future<Output = StoreResult<Vec<Count>>> + Send;
+    /// How many agent keys (not revoked) connected or beaconed at or after `since`, and how many
+    /// agent instances were seen since then (the metrics route's gauges; one query).
+    fn active_agents(&self, since: i64) -> impl Future<Output = StoreResult<(i64, i64)>> + Send;
 }
 
 /// `WHERE time >= $1 [AND app_name = $2]`.
@@ -128,6 +131,18 @@ impl DashboardQueries for SqlStore {
                 })
             })
             .collect()
+    }
+
+    async fn active_agents(&self, since: i64) -> StoreResult<(i64, i64)> {
+        let row = sqlx::query(
+            "SELECT (SELECT COUNT(*) FROM agents WHERE revoked_at IS NULL \
+             AND (last_beacon_at >= $1 OR connected_at >= $1)), \
+             (SELECT COUNT(*) FROM agent_instances WHERE last_seen_at >= $1)",
+        )
+        .bind(since)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok((row.try_get(0)?, row.try_get(1)?))
     }
 
     async fn top_ips(&self, since: i64, app: Option<&str>) -> StoreResult<Vec<Count>> {
