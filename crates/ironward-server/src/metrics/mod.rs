@@ -14,16 +14,16 @@
 //! the database (agents and instances active) are refreshed by a scrape at most every
 //! [`ACTIVE_CACHE`], and the sign-in counters are read from the [`SignInLimiter`].
 
+mod families;
+
 use crate::auth::SignInLimiter;
+use families::{Families, agent_outcome, class};
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::Response;
 pub use ipnet::IpNet;
-use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts,
-    Registry, TextEncoder,
-};
+use prometheus::{Encoder, TextEncoder};
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -95,178 +95,6 @@ pub fn parse_allow(item: &str) -> Result<IpNet, String> {
 /// `ironward_server_store_errors_total` by the HTTP middleware.
 #[derive(Debug, Clone, Copy)]
 pub struct StoreFailed;
-
-/// The metric families.
-#[derive(Debug)]
-struct Families {
-    registry: Registry,
-    http_requests: IntCounterVec,
-    http_duration: HistogramVec,
-    connects: IntCounterVec,
-    beacons: IntCounterVec,
-    events_ingested: IntCounter,
-    ingest_refused: IntCounterVec,
-    agents_active: IntGauge,
-    instances_active: IntGauge,
-    store_errors: IntCounter,
-    retention_runs: IntCounterVec,
-    retention_pruned: IntCounterVec,
-    sign_in_failures: IntCounter,
-    sign_in_limited: IntCounter,
-}
-
-fn counter_vec(
-    registry: &Registry,
-    name: &str,
-    help: &str,
-    label: &str,
-    values: &[&str],
-) -> prometheus::Result<IntCounterVec> {
-    let family = IntCounterVec::new(Opts::new(name, help), &[label])?;
-    for value in values {
-        family.with_label_values(&[*value]);
-    }
-    registry.register(Box::new(family.clone()))?;
-    Ok(family)
-}
-
-fn counter(registry: &Registry, name: &str, help: &str) -> prometheus::Result<IntCounter> {
-    let c = IntCounter::new(name, help)?;
-    registry.register(Box::new(c.clone()))?;
-    Ok(c)
-}
-
-fn gauge(registry: &Registry, name: &str, help: &str) -> prometheus::Result<IntGauge> {
-    let g = IntGauge::new(name, help)?;
-    registry.register(Box::new(g.clone()))?;
-    Ok(g)
-}
-
-impl Families {
-    fn new() -> prometheus::Result<Self> {
-        let r = Registry::new();
-        let info = IntGaugeVec::new(
-            Opts::new(
-                "ironward_server_build_info",
-                "The server's version, as a label; the value is always 1.",
-            ),
-            &["version"],
-        )?;
-        info.with_label_values(&[env!("CARGO_PKG_VERSION")]).set(1);
-        r.register(Box::new(info))?;
-        let http_requests = IntCounterVec::new(
-            Opts::new(
-                "ironward_server_http_requests_total",
-                "HTTP requests answered, by route template and status class.",
-            ),
-            &["route", "code"],
-        )?;
-        r.register(Box::new(http_requests.clone()))?;
-        let http_duration = HistogramVec::new(
-            HistogramOpts::new(
-                "ironward_server_http_request_duration_seconds",
-                "Time from the request reaching its route to the response headers, by route template.",
-            )
-            .buckets(DURATION_BUCKETS.to_vec()),
-            &["route"],
-        )?;
-        r.register(Box::new(http_duration.clone()))?;
-        Ok(Self {
-            http_requests,
-            http_duration,
-            connects: counter_vec(
-                &r,
-                "ironward_server_connects_total",
-                "Agent connects (POST /api/v1/connect), by outcome.",
-                "outcome",
-                &AGENT_OUTCOMES,
-            )?,
-            beacons: counter_vec(
-                &r,
-                "ironward_server_beacons_total",
-                "Agent beacons (POST /api/v1/beacon), by outcome.",
-                "outcome",
-                &AGENT_OUTCOMES,
-            )?,
-            events_ingested: counter(
-                &r,
-                "ironward_server_events_ingested_total",
-                "Security events stored from agents.",
-            )?,
-            ingest_refused: counter_vec(
-                &r,
-                "ironward_server_ingest_refused_total",
-                "Event ingest requests refused (none of their events stored), by reason.",
-                "reason",
-                &INGEST_REFUSALS,
-            )?,
-            agents_active: gauge(
-                &r,
-                "ironward_server_agents_active",
-                "Agent keys (not revoked) that connected or beaconed within the active window (--metrics-active-minutes).",
-            )?,
-            instances_active: gauge(
-                &r,
-                "ironward_server_agent_instances_active",
-                "Agent processes with an instance id seen within the active window.",
-            )?,
-            store_errors: counter(
-                &r,
-                "ironward_server_store_errors_total",
-                "Requests and background tasks that failed on the database.",
-            )?,
-            retention_runs: counter_vec(
-                &r,
-                "ironward_server_retention_runs_total",
-                "Retention rounds, by outcome.",
-                "outcome",
-                &["ok", "failed"],
-            )?,
-            retention_pruned: counter_vec(
-                &r,
-                "ironward_server_retention_pruned_total",
-                "Rows removed by retention rounds: events, expired blacklist entries, expired sessions, forgotten instances.",
-                "kind",
-                &PRUNED_KINDS,
-            )?,
-            sign_in_failures: counter(
-                &r,
-                "ironward_server_sign_in_failures_total",
-                "Sign-ins refused for a wrong user name or password.",
-            )?,
-            sign_in_limited: counter(
-                &r,
-                "ironward_server_sign_in_rate_limited_total",
-                "Sign-ins refused by the rate limiter without checking the password.",
-            )?,
-            registry: r,
-        })
-    }
-}
-
-/// The status class label of a response (`2xx`, …, `other`).
-fn class(status: StatusCode) -> &'static str {
-    match status.as_u16() {
-        100..=199 => "1xx",
-        200..=299 => "2xx",
-        300..=399 => "3xx",
-        400..=499 => "4xx",
-        500..=599 => "5xx",
-        _ => "other",
-    }
-}
-
-/// The `outcome` of a connect or beacon answered with `status`.
-fn agent_outcome(status: StatusCode) -> &'static str {
-    match status.as_u16() {
-        200..=299 => "ok",
-        403 => "invalid_key",
-        404 => "not_found",
-        413 => "too_large",
-        400..=499 => "bad_request",
-        _ => "error",
-    }
-}
 
 /// The server's metrics: counted by the handlers, rendered by the metrics route.
 #[derive(Debug)]
