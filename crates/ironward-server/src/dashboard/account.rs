@@ -26,7 +26,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 /// Longest password accepted (characters): argon2 takes any length, the form does not need to.
-const MAX_PASSWORD_LENGTH: usize = 1024;
+pub(crate) const MAX_PASSWORD_LENGTH: usize = 1024;
 
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct AccountQuery {

@@ -3,6 +3,7 @@
 //! There are no roles: every user may do everything (read-only access is an API token with the
 //! `read` scope). A user cannot remove themselves, so the last user always stays.
 
+use super::account::MAX_PASSWORD_LENGTH;
 use super::form::{self, FormErrors, Input};
 use super::layout::{self, Nav};
 use super::manage::CsrfOnly;
@@ -17,9 +18,6 @@ use axum::response::{Html, IntoResponse, Response};
 use maud::html;
 use serde::Deserialize;
 use std::sync::Arc;
-
-/// Longest password accepted (characters), as the account page.
-const MAX_PASSWORD_LENGTH: usize = 1024;
 
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct UsersQuery {
