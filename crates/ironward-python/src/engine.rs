@@ -523,6 +523,13 @@ impl PyEngine {
         self.shared.engine.metrics().record_response_status(status);
     }
 
+    /// Counts an internal error of the adapter's own (Python) code around the engine
+    /// (`ironward_internal_errors_total`): the adapter failed open or closed as `FAIL_OPEN`
+    /// says. Errors inside the engine's inspections are counted by the engine itself.
+    fn record_internal_error(&self) {
+        self.shared.engine.metrics().record_internal_error();
+    }
+
     /// Counts this engine's configuration as put in force (`ironward_config_version` + 1):
     /// the adapter calls it when it swaps this engine in.
     fn configuration_applied(&self) {

@@ -313,6 +313,14 @@ impl Metrics {
         observe(&self.shards[shard_index()], phase as usize, ns);
     }
 
+    /// Counts an internal error caught around the engine rather than inside an inspection
+    /// (an adapter's own code failed, e.g. translating a request, and failed open or closed
+    /// as `FAIL_OPEN` says), in `ironward_internal_errors_total`. Errors inside an
+    /// inspection are counted by [`record`](Self::record), from the verdict.
+    pub fn record_internal_error(&self) {
+        add(&self.internal_errors, 1);
+    }
+
     /// Records the status of a response an adapter passes on (or sends instead: a block
     /// response), for `ironward_responses_total`. Adapters call it once per response.
     pub fn record_response_status(&self, status: u16) {

@@ -130,6 +130,16 @@ fn internal_errors_are_counted_failing_open_or_closed() {
 }
 
 #[test]
+fn an_adapter_error_counts_as_an_internal_error_alone() {
+    let m = Metrics::new();
+    m.record_internal_error();
+    let s = m.snapshot();
+    assert_eq!(s.internal_errors, 1);
+    assert_eq!(s.requests, 0, "no inspection happened");
+    assert_eq!(s.blocked, 0);
+}
+
+#[test]
 fn responses_sinks_and_tool_calls_are_counted_by_phase() {
     let engine = Engine::new(Config::default()).unwrap();
     let req = Request::new("GET", "/");

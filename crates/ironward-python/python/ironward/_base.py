@@ -515,6 +515,20 @@ class BaseRASP:
             return None
         return None if text is None else text.encode()
 
+    def _metrics_raw(
+        self, method: str, path: str, headers: List[Tuple[str, str]], peer: Optional[str]
+    ) -> Optional[bytes]:
+        """The metrics body when the request (raw pieces, as :meth:`inspect` takes them; the
+        path without its query) is an allowed scrape of ``METRICS_PATH``."""
+        engine = self._engine
+        if engine.metrics_path is None:
+            return None
+        try:
+            text = engine.metrics_scrape(method, path, headers, peer)
+        except Exception:
+            return None
+        return None if text is None else text.encode()
+
     def _count_status(self, status: Any) -> None:
         """Counts the status of a response sent (``ironward_responses_total``)."""
         try:
@@ -536,8 +550,14 @@ class BaseRASP:
     # Per-request helpers for adapters
 
     def _failed(self, error: BaseException) -> Any:
-        """The verdict when the Python layer failed: None (allow) when ``FAIL_OPEN``."""
+        """The verdict when the Python layer failed: None (allow) when ``FAIL_OPEN``. Every
+        fail-open (or fail-closed) path of the adapters' own code comes here: the error is
+        written on standard error and counted (``ironward_internal_errors_total``)."""
         engine = self._engine
+        try:
+            engine.record_internal_error()
+        except Exception:
+            pass
         try:
             sys.stderr.write(f"[!] Ironward internal error: {type(error).__name__}: {error}\n")
         except Exception:

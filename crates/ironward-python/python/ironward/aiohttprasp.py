@@ -20,6 +20,12 @@ response ends there, and the handler's next ``write`` raises :class:`ResponseCut
 ``FileResponse`` bodies sent with ``sendfile`` bypass the writer and are not scanned (set
 ``AIOHTTP_NOSENDFILE=1`` to have them scanned).
 
+Metrics: with ``METRICS_PATH`` set, a ``GET``/``HEAD`` of that path from a client in
+``METRICS_ALLOW`` (the TCP peer, or the forwarded client when the peer is one of
+``TRUSTED_PROXIES``) is answered by the middleware with the Prometheus text, before any
+inspection and without reaching a handler; from any other client it is an ordinary,
+inspected request (usually a 404).
+
 Sink checks: the request's sink context is set while the handler runs (the tasks it starts
 inherit it). A :class:`ironward.Blocked` the handler lets through, or a block it caught, is
 answered with the block response, unless the handler already started a streamed response.
@@ -32,7 +38,14 @@ from typing import Any, Optional
 
 from aiohttp import web
 
-from ._base import ROUTE_MATCHED, ROUTE_METHOD_NOT_ALLOWED, ROUTE_NOT_FOUND, BaseRASP, Blocked
+from ._base import (
+    METRICS_CONTENT_TYPE,
+    ROUTE_MATCHED,
+    ROUTE_METHOD_NOT_ALLOWED,
+    ROUTE_NOT_FOUND,
+    BaseRASP,
+    Blocked,
+)
 
 __all__ = ["AiohttpRASP", "ResponseCut"]
 
@@ -42,6 +55,8 @@ _ResponseKey: Any = getattr(web, "ResponseKey", None)
 _VERDICT: Any = _RequestKey("ironward.verdict", object) if _RequestKey else "ironward.verdict"
 # On the request: the response being streamed.
 _RESPONSE: Any = _RequestKey("ironward.response", object) if _RequestKey else "ironward.response"
+# On the request: it was answered with the metrics (not counted).
+_SCRAPED: Any = _RequestKey("ironward.scraped", bool) if _RequestKey else "ironward.scraped"
 # On a response: its body was inspected whole.
 _INSPECTED: Any = _ResponseKey("ironward.inspected", bool) if _ResponseKey else "ironward.inspected"
 
@@ -158,10 +173,10 @@ class AiohttpRASP(BaseRASP):
             return data[:cap], (length if length is not None and length > cap else size)
         return (data or None), None
 
-    async def _inspect(self, request: web.Request) -> Any:
-        body, full = await self._read_body(request)
-        target = request.raw_path
-        path, _, query = target.partition("?")
+    @staticmethod
+    def _raw(request: web.Request) -> tuple:
+        """``(path, query, headers, peer)`` as on the wire; the peer is the TCP peer."""
+        path, _, query = request.raw_path.partition("?")
         headers = [(n.decode("latin-1"), v.decode("latin-1")) for n, v in request.raw_headers]
         peer: Optional[str] = None
         transport = request.transport
@@ -169,12 +184,38 @@ class AiohttpRASP(BaseRASP):
             peername = transport.get_extra_info("peername")
             if isinstance(peername, (tuple, list)) and peername:
                 peer = peername[0]
+        return path, query, headers, peer
+
+    def _scrape(self, request: web.Request) -> Optional[web.Response]:
+        """The metrics response when the request is an allowed scrape of ``METRICS_PATH``
+        (not inspected, not counted), else None. aiohttp drops the body of a ``HEAD``
+        answer itself and keeps its ``Content-Length``."""
+        if self._engine.metrics_path is None:
+            return None
+        try:
+            path, _, headers, peer = self._raw(request)
+        except Exception:
+            return None
+        metrics = self._metrics_raw(request.method, path, headers, peer)
+        if metrics is None:
+            return None
+        response = web.Response(body=metrics, headers={"Content-Type": METRICS_CONTENT_TYPE})
+        response[_INSPECTED] = True
+        return response
+
+    async def _inspect(self, request: web.Request) -> Any:
+        body, full = await self._read_body(request)
+        path, query, headers, peer = self._raw(request)
         return self.inspect(
             request.method, path, query, headers, peer, body, full, self._route(request)
         )
 
     @web.middleware
     async def _middleware(self, request: web.Request, handler: Any) -> Any:
+        scrape = self._scrape(request)
+        if scrape is not None:
+            request[_SCRAPED] = True
+            return scrape
         try:
             verdict = await self._inspect(request)
         except Exception as e:  # never break the application's request
@@ -259,6 +300,10 @@ class AiohttpRASP(BaseRASP):
         return response
 
     async def _on_prepare(self, request: web.Request, response: web.StreamResponse) -> None:
+        if not request.get(_SCRAPED):
+            # Every response sent, the handler's, aiohttp's own (404, 405, errors) and block
+            # responses (``ironward_responses_total``).
+            self._count_status(response.status)
         try:
             server = self.server_header
             if server is not None:

@@ -23,6 +23,13 @@ the header on ``:``, which broke IPv6). Earlier elements only count when that ad
 The ``HttpResponse`` is inspected (status, headers, body for DLP), replaced by the block
 response on a leak, and gets the ``Server`` header. Other return values pass as they are.
 
+Metrics: with ``METRICS_PATH`` set, a ``GET``/``HEAD`` of that path from a client in
+``METRICS_ALLOW`` (the client IP above) is answered with the Prometheus text
+(an ``HttpResponse``), before any inspection and without calling the handler; from any other
+client it is an ordinary request.
+Every instance has its own counters (``docs/metrics.md``: a scrape reaches one instance);
+``rasp.get_metrics()`` gives them in code.
+
 Sink checks: the request's sink context is set while the handler runs; a
 :class:`ironward.Blocked` it lets through, or catches, is answered with the block response.
 """
@@ -36,7 +43,7 @@ from urllib.parse import urlsplit
 
 import azure.functions as func
 
-from ._base import ROUTE_UNKNOWN, BaseRASP, Blocked
+from ._base import METRICS_CONTENT_TYPE, ROUTE_UNKNOWN, BaseRASP, Blocked
 from ._parsed import with_parsed_params, with_path_values
 
 __all__ = ["AzureRASP"]
@@ -95,43 +102,83 @@ class AzureRASP(BaseRASP):
 
             @functools.wraps(handler)
             async def awrapper(*args: Any, **kwargs: Any) -> Any:
-                verdict = self._inspect_req(_find_request(args, kwargs))
-                if verdict is not None and verdict.blocked:
-                    return block_response(verdict)
-                sink = self.sink_enter(verdict)
-                if sink is None:
-                    return self._check(verdict, await handler(*args, **kwargs))
-                try:
-                    resp = await handler(*args, **kwargs)
-                except Blocked as e:
-                    return block_response(e.verdict)
-                finally:
-                    sink_block = self.sink_leave(sink)
-                if sink_block is not None:
-                    return block_response(sink_block)
-                return self._check(verdict, resp)
+                req = _find_request(args, kwargs)
+                scrape = self._scrape(req)
+                if scrape is not None:
+                    return scrape
+                return self._counted(req, await self._arun(handler, req, args, kwargs))
 
             return awrapper
 
         @functools.wraps(handler)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            verdict = self._inspect_req(_find_request(args, kwargs))
-            if verdict is not None and verdict.blocked:
-                return block_response(verdict)
-            sink = self.sink_enter(verdict)
-            if sink is None:
-                return self._check(verdict, handler(*args, **kwargs))
-            try:
-                resp = handler(*args, **kwargs)
-            except Blocked as e:
-                return block_response(e.verdict)
-            finally:
-                sink_block = self.sink_leave(sink)
-            if sink_block is not None:
-                return block_response(sink_block)
-            return self._check(verdict, resp)
+            req = _find_request(args, kwargs)
+            scrape = self._scrape(req)
+            if scrape is not None:
+                return scrape
+            return self._counted(req, self._run(handler, req, args, kwargs))
 
         return wrapper
+
+    async def _arun(self, handler: Callable, req: Any, args: tuple, kwargs: dict) -> Any:
+        """An async handler's call, inspected."""
+        verdict = self._inspect_req(req)
+        if verdict is not None and verdict.blocked:
+            return block_response(verdict)
+        sink = self.sink_enter(verdict)
+        if sink is None:
+            return self._check(verdict, await handler(*args, **kwargs))
+        try:
+            resp = await handler(*args, **kwargs)
+        except Blocked as e:
+            return block_response(e.verdict)
+        finally:
+            sink_block = self.sink_leave(sink)
+        if sink_block is not None:
+            return block_response(sink_block)
+        return self._check(verdict, resp)
+
+    def _run(self, handler: Callable, req: Any, args: tuple, kwargs: dict) -> Any:
+        """A sync handler's call, inspected."""
+        verdict = self._inspect_req(req)
+        if verdict is not None and verdict.blocked:
+            return block_response(verdict)
+        sink = self.sink_enter(verdict)
+        if sink is None:
+            return self._check(verdict, handler(*args, **kwargs))
+        try:
+            resp = handler(*args, **kwargs)
+        except Blocked as e:
+            return block_response(e.verdict)
+        finally:
+            sink_block = self.sink_leave(sink)
+        if sink_block is not None:
+            return block_response(sink_block)
+        return self._check(verdict, resp)
+
+    def _counted(self, req: Any, resp: Any) -> Any:
+        """Counts the status of an HTTP response passed on (``ironward_responses_total``)."""
+        if req is not None and isinstance(resp, func.HttpResponse):
+            self._count_status(resp.status_code)
+        return resp
+
+    def _scrape(self, req: Optional[func.HttpRequest]) -> Optional[func.HttpResponse]:
+        """The metrics response when ``req`` is an allowed scrape of ``METRICS_PATH`` (the
+        client IP as for the inspection), else None; not inspected, not counted."""
+        if req is None or self._engine.metrics_path is None:
+            return None
+        try:
+            path = urlsplit(req.url).path or "/"
+            headers: List[Tuple[str, str]] = list(req.headers.items())
+            peer = client_ip(req.headers.get("x-forwarded-for"))
+            method = str(req.method).upper()
+        except Exception:
+            return None
+        metrics = self._metrics_raw(method, path, headers, peer)
+        if metrics is None:
+            return None
+        return func.HttpResponse(b"" if method == "HEAD" else metrics, status_code=200,
+                                 headers={"Content-Type": METRICS_CONTENT_TYPE})
 
     def _inspect_req(self, req: Optional[func.HttpRequest]) -> Any:
         if req is None:

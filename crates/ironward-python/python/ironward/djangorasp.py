@@ -21,6 +21,12 @@ That buffered stream is seekable, which also lets a chunked request body (no
 ``Content-Length``) be inspected, and a prefix be read and the stream put back at its start.
 Streamed responses are scanned chunk by chunk, sync iterators and async iterators alike.
 
+Metrics: with ``METRICS_PATH`` set, a ``GET``/``HEAD`` of that path from a client in
+``METRICS_ALLOW`` (the client IP the engine settles on from ``request.META``: ``REMOTE_ADDR``,
+or the forwarded client behind a ``TRUSTED_PROXIES`` peer) is answered by the middleware
+with the Prometheus text, before any inspection and without reaching the views or the
+middleware after it; from any other client it is an ordinary, inspected request.
+
 Sink checks: the request's sink context is set around ``get_response`` (asgiref copies it
 into the threads that run sync code under ASGI). Django turns an exception a view lets through
 into a 500 response inside ``get_response``; when a sink blocked during the request (whether
@@ -42,6 +48,7 @@ from django.http import HttpResponse
 from django.urls import Resolver404, get_resolver, resolve
 
 from ._base import (
+    METRICS_CONTENT_TYPE,
     ROUTE_MATCHED,
     ROUTE_NOT_FOUND,
     BaseRASP,
@@ -188,9 +195,32 @@ class DjangoRASP(BaseRASP):
             failed = self._failed(e)
             return response if failed is None else block_response(failed)
 
+    def _scrape(self, request: Any) -> Optional[HttpResponse]:
+        """The metrics response when the request is an allowed scrape of ``METRICS_PATH``
+        (not inspected, not counted), else None."""
+        metrics = self._metrics_wsgi(request.META)
+        if metrics is None:
+            return None
+        head = request.META.get("REQUEST_METHOD") == "HEAD"
+        resp = HttpResponse(b"" if head else metrics, content_type=METRICS_CONTENT_TYPE)
+        resp["Content-Length"] = str(len(metrics))
+        return resp
+
     def __call__(self, request: Any) -> Any:
         if self.async_mode:
             return self.__acall__(request)
+        scrape = self._scrape(request)
+        if scrape is not None:
+            return scrape
+        return self._counted(self._handle(request))
+
+    def _counted(self, response: Any) -> Any:
+        """Counts the status of the response passed on (``ironward_responses_total``)."""
+        self._count_status(getattr(response, "status_code", 0))
+        return response
+
+    def _handle(self, request: Any) -> Any:
+        """The sync path: the inspection around ``get_response(request)``."""
         verdict, blocked = self._inspect(request)
         if blocked is not None:
             return blocked
@@ -210,6 +240,12 @@ class DjangoRASP(BaseRASP):
     async def __acall__(self, request: Any) -> Any:
         """The async path (ASGI): the same inspection, run on the event loop (see the module
         documentation), around ``await get_response(request)``."""
+        scrape = self._scrape(request)
+        if scrape is not None:
+            return scrape
+        return self._counted(await self._ahandle(request))
+
+    async def _ahandle(self, request: Any) -> Any:
         verdict, blocked = self._inspect(request)
         if blocked is not None:
             return blocked

@@ -29,6 +29,10 @@ CloudEvent functions are not wrapped.
 The client IP is the TCP peer (``REMOTE_ADDR``); behind Google's front end that is the load
 balancer, so list Google's front-end ranges in ``TRUSTED_PROXIES`` for ``X-Forwarded-For`` to
 be used (pyrasp trusted the header from anyone).
+
+Metrics: the ``METRICS_PATH`` route is :class:`FlaskRASP`'s (or :class:`AsgiRASP`'s for an
+``async def`` function), behind ``METRICS_ALLOW`` with the client IP above; every instance
+has its own counters (``docs/metrics.md``).
 """
 
 from __future__ import annotations

@@ -35,6 +35,13 @@ block response on a leak; the ``Server`` header is set on dict results with a ``
 An HTTP API result without ``statusCode`` (AWS then answers 200 with the result as JSON) is
 inspected as that JSON and is left as it is unless it leaks.
 
+Metrics: with ``METRICS_PATH`` set, a ``GET``/``HEAD`` of that path from a client in
+``METRICS_ALLOW`` (the client IP above) is answered with the Prometheus text
+(a result in the event's shape), before any inspection and without calling the handler; from any other
+client it is an ordinary request.
+Every instance has its own counters (``docs/metrics.md``: a scrape reaches one instance);
+``rasp.get_metrics()`` gives them in code.
+
 Sink checks: the request's sink context is set while the handler runs; a
 :class:`ironward.Blocked` it lets through, or catches, is answered with the block response.
 """
@@ -48,7 +55,7 @@ import json
 from typing import Any, Callable, Dict, List, Optional, Tuple
 from urllib.parse import quote, urlencode
 
-from ._base import ROUTE_UNKNOWN, BaseRASP, Blocked
+from ._base import METRICS_CONTENT_TYPE, ROUTE_UNKNOWN, BaseRASP, Blocked
 from ._parsed import with_parsed_params, with_path_values
 
 __all__ = ["LambdaRASP"]
@@ -220,11 +227,47 @@ class LambdaRASP(BaseRASP):
             version = 2 if isinstance(event, dict) and "rawPath" in event else 1
             return self._failed(e), {"version": version}
 
+    def _scrape(self, event: Any) -> Optional[dict]:
+        """The metrics result when the event is an allowed scrape of ``METRICS_PATH`` (the
+        client IP as for the inspection), else None; not inspected, not counted."""
+        if self._engine.metrics_path is None:
+            return None
+        try:
+            req = parse_event(event)
+        except Exception:
+            return None
+        if req is None:
+            return None
+        metrics = self._metrics_raw(req["method"], req["path"], req["headers"], req["peer"])
+        if metrics is None:
+            return None
+        result: dict = {
+            "statusCode": 200,
+            "headers": {"Content-Type": METRICS_CONTENT_TYPE},
+            "body": "" if req["method"].upper() == "HEAD" else metrics.decode(),
+            "isBase64Encoded": False,
+        }
+        if req["version"] == 1:
+            result["multiValueHeaders"] = {"Content-Type": [METRICS_CONTENT_TYPE]}
+        return result
+
     def _call(self, handler: Callable, event: Any, context: Any, args: tuple,
               kwargs: dict) -> Any:
+        scrape = self._scrape(event)
+        if scrape is not None:
+            return scrape
         verdict, req = self._inspect_event(event)
         if req is None:
             return handler(event, context, *args, **kwargs)
+        result = self._call_http(handler, event, context, args, kwargs, verdict, req)
+        # ``ironward_responses_total``: an HTTP API result without ``statusCode`` is a 200.
+        status = result.get("statusCode", 200) if isinstance(result, dict) else 200
+        self._count_status(status)
+        return result
+
+    def _call_http(self, handler: Callable, event: Any, context: Any, args: tuple,
+                   kwargs: dict, verdict: Any, req: dict) -> Any:
+        """An HTTP event's call, inspected."""
         version = req["version"]
         if verdict is not None and verdict.blocked:
             return block_result(verdict, version)

@@ -12,7 +12,6 @@ import contextvars
 import dataclasses
 import json
 import logging
-import sys
 from typing import Any, List, Optional
 
 __all__ = ["McpBlocked", "arguments_json", "result_text", "tool_error_class"]
@@ -199,10 +198,3 @@ def result_text(result: Any) -> str:
         text = text[: MAX_RESULT_CHARS - 65536] + "\n" + text[-65536:]
     return text
 
-
-def internal_error(error: BaseException) -> None:
-    """Writes an internal error of the Python layer on standard error (never raised)."""
-    try:
-        sys.stderr.write(f"[!] Ironward internal error: {type(error).__name__}: {error}\n")
-    except Exception:
-        pass
