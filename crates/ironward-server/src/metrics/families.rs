@@ -28,7 +28,7 @@ pub(super) struct Families {
 }
 
 fn counter_vec(
-    pub(super) registry: &Registry,
+    registry: &Registry,
     name: &str,
     help: &str,
     label: &str,

@@ -17,11 +17,11 @@
 mod families;
 
 use crate::auth::SignInLimiter;
-use families::{Families, agent_outcome, class};
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::Response;
+use families::{Families, agent_outcome, class};
 pub use ipnet::IpNet;
 use prometheus::{Encoder, TextEncoder};
 use std::net::IpAddr;
