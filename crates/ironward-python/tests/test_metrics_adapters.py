@@ -321,6 +321,20 @@ def test_lambda_route(kind, monkeypatch, capfd):
     assert value(samples, "ironward_requests_total") == 2
 
 
+def test_lambda_responses_counted_as_aws_answers():
+    from ironward import LambdaRASP
+
+    rasp = LambdaRASP(params=params())
+    fn = rasp.register(lambda event, context: {"ok": True})  # no statusCode
+    fn(_lambda_event("http_v2", "/", OUTSIDE), None)  # AWS answers 200 with it as JSON
+    fn(_lambda_event("rest_v1", "/", OUTSIDE), None)  # API Gateway answers 502
+    fn({"Records": []}, None)  # not an HTTP event: not counted
+    samples = parse(rasp.get_metrics())
+    assert value(samples, "ironward_responses_total", code="2xx") == 1
+    assert value(samples, "ironward_responses_total", code="5xx") == 1
+    assert value(samples, "ironward_requests_total") == 2
+
+
 def test_azure_route(monkeypatch):
     func = pytest.importorskip("azure.functions")
     from ironward import AzureRASP

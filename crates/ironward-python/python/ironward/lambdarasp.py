@@ -260,9 +260,12 @@ class LambdaRASP(BaseRASP):
         if req is None:
             return handler(event, context, *args, **kwargs)
         result = self._call_http(handler, event, context, args, kwargs, verdict, req)
-        # ``ironward_responses_total``: an HTTP API result without ``statusCode`` is a 200.
-        status = result.get("statusCode", 200) if isinstance(result, dict) else 200
-        self._count_status(status)
+        # ``ironward_responses_total``: an HTTP API (2.0) result without ``statusCode`` is
+        # answered 200 by AWS, a REST API (1.0) one 502.
+        if isinstance(result, dict) and "statusCode" in result:
+            self._count_status(result["statusCode"])
+        else:
+            self._count_status(200 if req["version"] == 2 else 502)
         return result
 
     def _call_http(self, handler: Callable, event: Any, context: Any, args: tuple,
