@@ -17,6 +17,7 @@
 //!   drivers and the standard library);
 //! - `cloud::PyCloudAgent` (`CloudAgent`) is the management agent (`ironward-cloud-client`)
 //!   the adapters start when given a cloud URL and a key;
+//! - `watch::PyConfigWatch` (`ConfigWatch`) watches the configuration file for hot reload;
 //! - `wsgi` reads a WSGI `environ` (Flask, Django, plain WSGI) natively, so that the Python
 //!   side does no per-header work.
 //!
@@ -33,6 +34,7 @@ mod report;
 mod sink;
 mod stream;
 mod verdict;
+mod watch;
 mod wsgi;
 
 use pyo3::prelude::*;
@@ -62,6 +64,7 @@ fn _ironward(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<stream::PyDlpStream>()?;
     m.add_class::<sink::PySinkContext>()?;
     m.add_class::<cloud::PyCloudAgent>()?;
+    m.add_class::<watch::PyConfigWatch>()?;
     m.add("ConfigError", m.py().get_type::<ConfigError>())?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("ROUTE_UNKNOWN", ROUTE_UNKNOWN)?;

@@ -229,18 +229,23 @@ def _restart_after_fork(rasp: "BaseRASP") -> None:
         # The parent's agent handle is forgotten natively (its thread is not in this process).
         r._cloud = None
         r._start_cloud()
+        # Likewise the configuration file watch: each worker watches for itself.
+        r._watch = None
+        r._start_watch()
 
     def after_in_parent() -> None:
         # A gunicorn arbiter that imported the app (``--preload``) forks workers and serves no
         # request: its agent would only take the configuration changes and blacklist entries
         # the server delivers once per key. The workers run their own.
         r = ref()
-        if r is None or r._cloud is None or "gunicorn.arbiter" not in sys.modules:
+        if r is None or "gunicorn.arbiter" not in sys.modules:
             return
-        try:
-            r._cloud.stop(wait=False)
-        except Exception:
-            pass
+        for handle in (r._cloud, r._watch):
+            if handle is not None:
+                try:
+                    handle.stop(wait=False)
+                except Exception:
+                    pass
 
     register(after_in_child=after_in_child, after_in_parent=after_in_parent)
 
@@ -259,6 +264,11 @@ class BaseRASP:
     background thread and never delays the constructor; the configuration it receives is the
     layer between the file and ``params`` and is applied as a hot reload, like
     :meth:`set_config`. One agent per process: each gunicorn or uvicorn worker runs its own.
+
+    With a configuration file, the file is watched every ``CONFIG_RELOAD_INTERVAL`` seconds
+    (default 5, ``0`` off) on a background thread, one per process; a change is applied like
+    :meth:`set_config` (the blacklist, counters, metrics and the server's layer stay), an
+    invalid file is refused and reported once, the running configuration staying.
     """
 
     PLATFORM = "Python"
@@ -278,6 +288,7 @@ class BaseRASP:
         # The management server's configuration (JSON text) once the agent received one.
         self._remote: Optional[str] = None
         self._cloud: Any = None
+        self._watch: Any = None
         self._cloud_target = _cloud_target(key, cloud_url)
         # Serialises engine rebuilds (set_config on a request thread, a remote configuration on
         # the agent's thread); never taken on the request path.
@@ -293,6 +304,7 @@ class BaseRASP:
         self._gunicorn_server_header()
         self._print_banner()
         self._start_cloud()
+        self._start_watch()
         _restart_after_fork(self)
 
     # ----------------------------------------------------------------------------------
@@ -359,6 +371,57 @@ class BaseRASP:
             self._remote = remote
             self._swap_engine(engine)
         return None
+
+    def _start_watch(self) -> None:
+        """Watches the configuration file the engine was loaded from, when there is one and
+        ``CONFIG_RELOAD_INTERVAL`` is not 0. Returns at once; a failure to start is reported."""
+        if not self._engine.file_loaded:
+            return
+        try:
+            interval = float(self.get_config().get("CONFIG_RELOAD_INTERVAL", 0) or 0)
+        except (TypeError, ValueError):
+            interval = 0.0
+        if interval <= 0:
+            return
+        ref = weakref.ref(self)
+
+        def on_change(_text: str) -> Optional[List[str]]:
+            r = ref()
+            if r is None:
+                return ["the protected application is gone"]
+            return r._apply_file()
+
+        try:
+            watch = _ironward.ConfigWatch(self._engine.source, interval, on_change)
+        except Exception as e:
+            sys.stderr.write(f"[!] Ironward: the configuration file is not watched: {e}\n")
+            return
+        self._watch = watch
+        atexit.register(watch.stop)
+
+    def _apply_file(self) -> Optional[List[str]]:
+        """Applies the changed configuration file (called on the watch thread, with the GIL):
+        the engine is rebuilt from the file, under the params and the server's layer, keeping
+        the state store, and swapped in. Returns None, or the errors (the engine stays)."""
+        with self._reconfigure_lock:
+            try:
+                engine = self._build_engine(self._params, previous=self._engine, remote=self._remote)
+            except ConfigError as e:
+                return [str(x) for x in (getattr(e, "errors", None) or [e])]
+            except Exception as e:
+                return [f"{type(e).__name__}: {e}"]
+            self._swap_engine(engine)
+        return None
+
+    def config_watch_status(self) -> Optional[dict]:
+        """The configuration file watch's state (``path``, ``applied``, ``refused``,
+        ``refused_config``, ``missing``, ``last_error``, ``running``), or None without one."""
+        if self._watch is None:
+            return None
+        try:
+            return dict(self._watch.status())
+        except Exception:
+            return None
 
     def _swap_engine(self, engine: Engine) -> None:
         """Puts a rebuilt engine in force: one attribute store, atomic for request threads
