@@ -138,3 +138,29 @@ def test_every_gunicorn_worker_applies_a_change(conf, preload):
             assert set(seen) == pids
     finally:
         os.environ.pop("IRONWARD_TEST_CONF", None)
+
+
+def test_an_adapter_that_goes_away_stops_its_watch(conf):
+    import gc
+
+    if not os.path.isdir("/proc/self/task"):
+        pytest.skip("counts the native threads in /proc")
+
+    def watches():
+        # The Rust thread's name, as Linux keeps it (15 bytes).
+        n = 0
+        for task in os.listdir("/proc/self/task"):
+            try:
+                with open(f"/proc/self/task/{task}/comm") as f:
+                    n += f.read().strip() == "ironward-config"
+            except OSError:
+                pass
+        return n
+
+    before = watches()
+    rasp = FlaskRASP(Flask(__name__), conf=conf, params={"VERBOSE": 0})
+    assert rasp.config_watch_status()["running"]
+    wait_for("the thread", lambda: watches() == before + 1, timeout=5)
+    del rasp
+    gc.collect()
+    wait_for("the thread to end", lambda: watches() <= before, timeout=5)

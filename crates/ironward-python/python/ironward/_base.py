@@ -250,6 +250,15 @@ def _restart_after_fork(rasp: "BaseRASP") -> None:
     register(after_in_child=after_in_child, after_in_parent=after_in_parent)
 
 
+def _stop_watch(ref: "weakref.ref[BaseRASP]") -> None:
+    r = ref()
+    if r is not None and r._watch is not None:
+        try:
+            r._watch.stop()
+        except Exception:
+            pass
+
+
 class BaseRASP:
     """What every adapter shares. The constructor is pyrasp's:
     ``(app=None, template='default', conf=None, params={}, key=None, cloud_url=None)``.
@@ -397,7 +406,9 @@ class BaseRASP:
             sys.stderr.write(f"[!] Ironward: the configuration file is not watched: {e}\n")
             return
         self._watch = watch
-        atexit.register(watch.stop)
+        # Stop the thread before the interpreter finalizes. Held weakly: an adapter that goes
+        # away drops its watch, whose thread then stops (tests build many adapters).
+        atexit.register(_stop_watch, ref)
 
     def _apply_file(self) -> Optional[List[str]]:
         """Applies the changed configuration file (called on the watch thread, with the GIL):
