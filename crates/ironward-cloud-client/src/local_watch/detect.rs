@@ -133,12 +133,22 @@ impl Detector {
         &self.path
     }
 
+    /// True while the file is missing and that was reported.
+    pub(crate) fn missing(&self) -> bool {
+        self.said_missing
+    }
+
+    /// The read error reported, while the file cannot be read.
+    pub(crate) fn error(&self) -> Option<&str> {
+        self.said_error.as_deref()
+    }
+
     /// Looks at the file once.
     pub(crate) fn poll(&mut self) -> Event {
         let meta = match std::fs::metadata(&self.path) {
             Ok(m) if m.is_file() => m,
             Ok(_) => return self.unreadable("not a regular file".to_owned()),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return self.missing(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return self.gone(),
             Err(e) => return self.unreadable(e.to_string()),
         };
         let was_missing = std::mem::take(&mut self.missing_ticks) > 0;
@@ -155,7 +165,7 @@ impl Detector {
         let read_at = SystemTime::now();
         let bytes = match read_bounded(&self.path) {
             Ok(b) => b,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return self.missing(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return self.gone(),
             Err(e) => return self.unreadable(e.to_string()),
         };
         // Changed while it was read: being written. The next tick reads it again.
@@ -189,8 +199,9 @@ impl Detector {
         }
     }
 
-    fn missing(&mut self) -> Event {
+    fn gone(&mut self) -> Event {
         self.last = None;
+        self.said_error = None;
         self.missing_ticks = self.missing_ticks.saturating_add(1);
         if self.missing_ticks >= 2 && !self.said_missing {
             self.said_missing = true;
@@ -202,6 +213,7 @@ impl Detector {
     fn unreadable(&mut self, error: String) -> Event {
         self.last = None;
         self.missing_ticks = 0;
+        self.said_missing = false;
         if self.said_error.as_ref() == Some(&error) {
             return Event::Unchanged;
         }
@@ -363,6 +375,20 @@ mod tests {
         let mut d = Detector::new(dir.path(), Some(A));
         assert!(matches!(d.poll(), Event::Unreadable(e) if e.contains("regular")));
         assert_eq!(d.poll(), Event::Unchanged);
+    }
+
+    #[test]
+    fn a_read_error_clears_once_the_file_reads_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("rasp.json");
+        fs::create_dir(&path).unwrap();
+        let mut d = Detector::new(&path, Some(A));
+        assert!(matches!(d.poll(), Event::Unreadable(_)));
+        assert!(d.error().is_some());
+        fs::remove_dir(&path).unwrap();
+        fs::write(&path, A).unwrap();
+        assert_eq!(d.poll(), Event::Unchanged, "the content that runs");
+        assert_eq!((d.error(), d.missing()), (None, false));
     }
 
     #[test]

@@ -192,39 +192,30 @@ impl Worker {
     fn tick(&mut self) {
         let name = self.detector.path().display().to_string();
         let event = self.detector.poll();
-        let mut status = lock(&self.shared.status);
+        {
+            let mut status = lock(&self.shared.status);
+            status.missing = self.detector.missing();
+            status.last_error = self.detector.error().map(str::to_owned);
+        }
         match event {
             Event::Unchanged => {}
             Event::Changed(text) => {
-                status.missing = false;
-                status.last_error = None;
-                drop(status);
                 let outcome = self.hooks.apply_file(&text);
                 self.outcome(&name, outcome);
             }
             Event::NotText => {
-                status.missing = false;
-                status.last_error = None;
-                drop(status);
                 self.outcome(&name, Err(vec![format!("{name}: not UTF-8 text")]));
             }
             Event::BackUnchanged => {
-                status.missing = false;
-                status.last_error = None;
-                drop(status);
                 self.hooks
                     .notice(&format!("the configuration file {name} is back, unchanged"));
             }
             Event::Missing => {
-                status.missing = true;
-                drop(status);
                 self.hooks.notice(&format!(
                     "the configuration file {name} is gone: keeping the running configuration"
                 ));
             }
             Event::Unreadable(error) => {
-                status.last_error = Some(error.clone());
-                drop(status);
                 self.hooks.notice(&format!(
                     "cannot read the configuration file {name}: {error}: keeping the running \
                      configuration"
