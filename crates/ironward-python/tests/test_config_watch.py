@@ -164,3 +164,20 @@ def test_an_adapter_that_goes_away_stops_its_watch(conf):
     del rasp
     gc.collect()
     wait_for("the thread to end", lambda: watches() <= before, timeout=5)
+
+
+def test_a_file_change_keeps_set_config_and_the_servers_layer(conf):
+    rasp = FlaskRASP(Flask(__name__), conf=conf, params={"VERBOSE": 0})
+    try:
+        # What the management agent does with a configuration from the server (test_cloud.py
+        # runs the real one), and an operator's set_config.
+        assert rasp._apply_remote(json.dumps({"config": {"SECURITY_CHECKS.sqli": 0}})) is None
+        assert rasp.set_config({"FLOOD_RATIO": 77})["success"] == ["FLOOD_RATIO"]
+        write(conf, 0)
+        wait_for("the change", lambda: rasp.get_config()["SECURITY_CHECKS"]["xss"] == 0)
+        config = rasp.get_config()
+        assert config["SECURITY_CHECKS"]["sqli"] == 0, "the server's layer stays"
+        assert config["FLOOD_RATIO"] == 77, "set_config stays"
+        assert rasp.config_watch_status()["applied"] == 1
+    finally:
+        rasp._watch.stop()
