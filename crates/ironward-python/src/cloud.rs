@@ -15,6 +15,10 @@
 //! change is refused instead of attaching. A process forked after the agent started (gunicorn
 //! `--preload`) does not inherit its thread: the package starts a new agent in the child, and
 //! the parent's handle is forgotten there (never stopped or joined).
+//!
+//! The configuration file is watched by `watch.rs` (`ConfigWatch`), with or without an agent:
+//! these hooks leave [`CloudHooks::config_file`] at its default (none), and both kinds of
+//! change are serialised by the adapter's reconfiguration lock.
 
 use crate::engine::{PyEngine, Shared};
 use ironward_cloud_client::{
