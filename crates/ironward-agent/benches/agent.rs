@@ -2,7 +2,9 @@
 //! while the worker ships to a UDP socket; towards a dead TCP server, in backoff; with the
 //! queue full behind a worker stuck on an HTTP server that never answers: the cases whose
 //! tests only guard against a hang), and sustained events per second shipped over UDP and TCP
-//! (a fixed batch of events, submitted then flushed, reported as elements/s).
+//! (a fixed batch of events, submitted then flushed, reported as elements/s), and over HTTP one
+//! POST per event against batches of 100 (`LOG_BATCH_SIZE`), with the POSTs per 1,000 events
+//! printed.
 //!
 //! Run with `cargo bench -p ironward-agent --bench agent`.
 
@@ -14,8 +16,10 @@ use ironward_core::check::CheckId;
 use ironward_core::config::{Config, LogFormat, LogProtocol};
 use ironward_core::event::{Event, EventContext};
 use ironward_core::verdict::Finding;
-use std::io::Read;
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, UdpSocket};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 /// Events per throughput iteration.
@@ -176,5 +180,107 @@ fn throughput(c: &mut Criterion) {
     shipped(c, "tcp", LogProtocol::Tcp, tcp_sink());
 }
 
-criterion_group!(benches, submit_latency, submit_unreachable, throughput);
+/// A keep-alive HTTP/1.1 sink on loopback answering `200` with an empty body; counts requests.
+fn http_sink() -> (u16, Arc<AtomicU64>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let requests = Arc::new(AtomicU64::new(0));
+    let counter = Arc::clone(&requests);
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(stream) = stream else { break };
+            let counter = Arc::clone(&counter);
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(stream);
+                loop {
+                    let mut length = 0usize;
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    loop {
+                        line.clear();
+                        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                            return;
+                        }
+                        let l = line.trim_end();
+                        if l.is_empty() {
+                            break;
+                        }
+                        if let Some((k, v)) = l.split_once(':')
+                            && k.eq_ignore_ascii_case("content-length")
+                        {
+                            length = v.trim().parse().unwrap_or(0);
+                        }
+                    }
+                    let mut body = vec![0u8; length];
+                    if reader.read_exact(&mut body).is_err() {
+                        return;
+                    }
+                    counter.fetch_add(1, Ordering::Relaxed);
+                    let stream = reader.get_mut();
+                    if stream
+                        .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+                        .is_err()
+                    {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    (port, requests)
+}
+
+/// HTTP: one POST per event (`LOG_BATCH_SIZE = 1`) against batches of 100 (wait 0: batches form
+/// from what is queued while a POST is in flight; `flush` sends the rest).
+fn http_batches(c: &mut Criterion) {
+    let ev = event();
+    let mut group = c.benchmark_group("ship http");
+    group.throughput(Throughput::Elements(HTTP_EVENTS as u64));
+    group.sample_size(10);
+    for size in [1u64, 100] {
+        let (port, requests) = http_sink();
+        let mut cfg = config(LogProtocol::Http, port);
+        cfg.log_format = LogFormat::Json;
+        cfg.log_batch_size = size;
+        cfg.log_batch_wait_ms = 0;
+        let agent = Agent::start(&cfg).unwrap();
+        group.bench_function(format!("batch size {size}"), |b| {
+            b.iter_batched(
+                || (0..HTTP_EVENTS).map(|_| ev.clone()).collect::<Vec<Event>>(),
+                |events| {
+                    for e in events {
+                        agent.submit(e);
+                    }
+                    assert!(agent.flush(Duration::from_secs(60)));
+                },
+                BatchSize::PerIteration,
+            );
+        });
+        let stats = agent.stats();
+        assert_eq!(
+            (stats.dropped_queue_full, stats.failed),
+            (0, 0),
+            "{stats:?}"
+        );
+        let _ = writeln!(
+            std::io::stderr(),
+            "ship http/batch size {size}: {:.1} POSTs per 1,000 events",
+            requests.load(Ordering::Relaxed) as f64 * 1_000.0 / stats.sent as f64
+        );
+    }
+    group.finish();
+}
+
+/// Events per HTTP throughput iteration.
+const HTTP_EVENTS: usize = 2_000;
+
+criterion_group!(
+    benches,
+    submit_latency,
+    submit_unreachable,
+    throughput,
+    http_batches
+);
 criterion_main!(benches);

@@ -3,6 +3,7 @@
 
 mod demo;
 mod eval;
+mod events_batch;
 mod prompt;
 mod server;
 

@@ -33,6 +33,70 @@ pub fn to_send(config: &ConfigMap, beacon_url: &str) -> ConfigMap {
     sent
 }
 
+/// Events per ingest request asked of Ironward agents (`LOG_BATCH_SIZE`; at most the server's
+/// `--max-events-per-request`).
+pub const AGENT_BATCH_SIZE: usize = 100;
+
+/// Longest an Ironward agent holds an event for its batch (`LOG_BATCH_WAIT_MS`).
+pub const AGENT_BATCH_WAIT_MS: u64 = 1_000;
+
+/// Bytes kept free under the server's `--max-body-bytes` in `LOG_BATCH_MAX_BYTES` (a batch body
+/// is its records, one separator each and the array brackets).
+const BATCH_BYTES_MARGIN: usize = 1_024;
+
+/// Keys only Ironward agents understand: never sent to pyrasp agents (which set unknown remote
+/// keys as attributes of their RASP instance and restart their log thread when `LOG_*` keys
+/// change), even when the application's layer sets them.
+pub const IRONWARD_ONLY_KEYS: [&str; 3] =
+    ["LOG_BATCH_SIZE", "LOG_BATCH_WAIT_MS", "LOG_BATCH_MAX_BYTES"];
+
+/// Who receives a configuration: told apart by the `instance` field of connect and beacon
+/// requests, which Ironward agents send and pyrasp 0.10.2 does not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AgentKind {
+    /// pyrasp, or any agent without an instance id: pyrasp's keys only.
+    Pyrasp,
+    /// An Ironward agent: also batched event shipping ([`IRONWARD_ONLY_KEYS`]).
+    Ironward,
+}
+
+/// What a batch sent to this server's ingest endpoint may hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IngestLimits {
+    /// `--max-events-per-request`.
+    pub max_events: usize,
+    /// `--max-body-bytes`.
+    pub max_body_bytes: usize,
+}
+
+impl IngestLimits {
+    /// The batching keys for an Ironward agent shipping here: the layer's own `LOG_BATCH_*`
+    /// values when it sets them, else [`AGENT_BATCH_SIZE`] and [`AGENT_BATCH_WAIT_MS`]; the
+    /// size and bytes never above what the ingest endpoint takes.
+    pub fn batch_keys(&self, layer: &ConfigMap) -> ConfigMap {
+        let max_events = u64::try_from(self.max_events.clamp(1, 10_000)).unwrap_or(10_000);
+        let max_bytes = u64::try_from(
+            self.max_body_bytes
+                .saturating_sub(BATCH_BYTES_MARGIN)
+                .clamp(1_024, 64 * 1024 * 1024),
+        )
+        .unwrap_or(1_024);
+        let own = |key: &str| layer.get(key).and_then(Value::as_u64);
+        let size = own("LOG_BATCH_SIZE")
+            .unwrap_or(AGENT_BATCH_SIZE as u64)
+            .clamp(1, max_events);
+        let bytes = own("LOG_BATCH_MAX_BYTES")
+            .unwrap_or(max_bytes)
+            .clamp(1_024, max_bytes);
+        let wait = own("LOG_BATCH_WAIT_MS").unwrap_or(AGENT_BATCH_WAIT_MS);
+        let mut keys = ConfigMap::new();
+        keys.insert("LOG_BATCH_SIZE".into(), Value::from(size));
+        keys.insert("LOG_BATCH_WAIT_MS".into(), Value::from(wait));
+        keys.insert("LOG_BATCH_MAX_BYTES".into(), Value::from(bytes));
+        keys
+    }
+}
+
 /// Where agents ship their security events: this server's ingest endpoint, as pyrasp's
 /// `LOG_*` keys (its HTTP log transport posts to `{LOG_PROTOCOL}://{LOG_SERVER}:{LOG_PORT}{LOG_PATH}`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -88,18 +152,32 @@ impl IngestTarget {
 }
 
 /// What the agent with key `key` receives: [`to_send`], plus the `LOG_*` keys of `ingest` unless
-/// the application's layer sets a `LOG_*` key itself (then the operator decides where events go).
+/// the application's layer sets a `LOG_*` key itself (then the operator decides where events go;
+/// the `LOG_BATCH_*` keys do not count). An Ironward agent shipping to `ingest` also gets the
+/// batching keys of `limits` ([`IngestLimits::batch_keys`]); a pyrasp agent never gets
+/// [`IRONWARD_ONLY_KEYS`].
 pub fn to_send_agent(
     config: &ConfigMap,
     beacon_url: &str,
-    ingest: Option<&IngestTarget>,
+    ingest: Option<(&IngestTarget, IngestLimits)>,
     key: &str,
+    kind: AgentKind,
 ) -> ConfigMap {
     let mut sent = to_send(config, beacon_url);
-    if let Some(target) = ingest
-        && !config.keys().any(|k| k.starts_with("LOG_"))
+    if let Some((target, limits)) = ingest
+        && !config
+            .keys()
+            .any(|k| k.starts_with("LOG_") && !IRONWARD_ONLY_KEYS.contains(&k.as_str()))
     {
         sent.extend(target.log_keys(key));
+        if kind == AgentKind::Ironward {
+            sent.extend(limits.batch_keys(config));
+        }
+    }
+    if kind == AgentKind::Pyrasp {
+        for k in IRONWARD_ONLY_KEYS {
+            sent.remove(k);
+        }
     }
     sent
 }
@@ -217,11 +295,17 @@ mod tests {
         assert_eq!(blacklist_delay("default", &config), 60);
     }
 
+    const LIMITS: IngestLimits = IngestLimits {
+        max_events: 1_000,
+        max_body_bytes: 1024 * 1024,
+    };
+
     #[test]
     fn ingest_keys_point_at_the_server_unless_the_layer_sets_log_keys() {
         let target = IngestTarget::from_public_url("https://rasp.example.com/x/").unwrap();
         assert_eq!(target.port, 443);
-        let sent = to_send_agent(&initial_config(), URL, Some(&target), "iwk_a");
+        let ingest = Some((&target, LIMITS));
+        let sent = to_send_agent(&initial_config(), URL, ingest, "iwk_a", AgentKind::Pyrasp);
         assert_eq!(sent["LOG_PROTOCOL"], "https");
         assert_eq!(sent["LOG_SERVER"], "rasp.example.com");
         assert_eq!(sent["LOG_PORT"], 443);
@@ -230,8 +314,12 @@ mod tests {
         validate("default", &sent, URL).unwrap();
         let mut own = initial_config();
         own.insert("LOG_ENABLED".into(), Value::Bool(false));
-        let sent = to_send_agent(&own, URL, Some(&target), "iwk_a");
+        let sent = to_send_agent(&own, URL, ingest, "iwk_a", AgentKind::Ironward);
         assert!(!sent.contains_key("LOG_PATH"));
+        assert!(
+            !sent.contains_key("LOG_BATCH_SIZE"),
+            "the operator ships elsewhere"
+        );
         assert!(IngestTarget::from_public_url("ftp://x").is_none());
     }
 
@@ -242,5 +330,56 @@ mod tests {
         let mut own = initial_config();
         own.insert("BEACON_URL".into(), "http://elsewhere/b".into());
         assert_eq!(to_send(&own, URL)["BEACON_URL"], "http://elsewhere/b");
+    }
+
+    #[test]
+    fn batching_goes_to_ironward_agents_only() {
+        let target = IngestTarget::from_public_url("http://127.0.0.1:8700").unwrap();
+        let ingest = Some((&target, LIMITS));
+        let ironward = to_send_agent(&initial_config(), URL, ingest, "iwk_a", AgentKind::Ironward);
+        assert_eq!(ironward["LOG_BATCH_SIZE"], 100);
+        assert_eq!(ironward["LOG_BATCH_WAIT_MS"], 1_000);
+        assert_eq!(ironward["LOG_BATCH_MAX_BYTES"], 1024 * 1024 - 1024);
+        assert_eq!(ironward["LOG_FORMAT"], "json");
+        // What an Ironward agent receives loads with the engine's own loader.
+        validate("default", &ironward, URL).unwrap();
+        let pyrasp = to_send_agent(&initial_config(), URL, ingest, "iwk_a", AgentKind::Pyrasp);
+        assert!(pyrasp.contains_key("LOG_PATH"));
+        for k in IRONWARD_ONLY_KEYS {
+            assert!(!pyrasp.contains_key(k), "{k} sent to pyrasp");
+        }
+        // The layer's own batching: kept for Ironward agents (within the ingest limits, and it
+        // does not stop events going to this server), never sent to pyrasp.
+        let mut own = initial_config();
+        own.insert("LOG_BATCH_SIZE".into(), Value::from(5_000));
+        own.insert("LOG_BATCH_WAIT_MS".into(), Value::from(0));
+        let ironward = to_send_agent(&own, URL, ingest, "iwk_a", AgentKind::Ironward);
+        assert_eq!(
+            ironward["LOG_BATCH_SIZE"], 1_000,
+            "at most --max-events-per-request"
+        );
+        assert_eq!(ironward["LOG_BATCH_WAIT_MS"], 0);
+        assert!(ironward.contains_key("LOG_PATH"));
+        let pyrasp = to_send_agent(&own, URL, ingest, "iwk_a", AgentKind::Pyrasp);
+        assert!(!pyrasp.contains_key("LOG_BATCH_SIZE"));
+        assert!(!pyrasp.contains_key("LOG_BATCH_WAIT_MS"));
+        assert!(pyrasp.contains_key("LOG_PATH"));
+        // A small server: the batch follows its limits.
+        let small = IngestLimits {
+            max_events: 10,
+            max_body_bytes: 1_500,
+        };
+        let sent = to_send_agent(
+            &initial_config(),
+            URL,
+            Some((&target, small)),
+            "iwk_a",
+            AgentKind::Ironward,
+        );
+        assert_eq!(sent["LOG_BATCH_SIZE"], 10);
+        assert_eq!(sent["LOG_BATCH_MAX_BYTES"], 1_024);
+        // No ingest target (--no-ingest-keys): nothing about batches either.
+        let sent = to_send_agent(&initial_config(), URL, None, "iwk_a", AgentKind::Ironward);
+        assert!(!sent.contains_key("LOG_BATCH_SIZE"));
     }
 }

@@ -10,7 +10,7 @@
 use crate::keys::{hash_key, ingest_token};
 use crate::metrics::StoreFailed;
 use crate::now;
-use crate::remote_config::blacklist_delay;
+use crate::remote_config::{AgentKind, blacklist_delay};
 use crate::store::{Delivery, Store, StoreError};
 use axum::Json;
 use axum::body::{Body, to_bytes};
@@ -45,6 +45,15 @@ pub const LEGACY_REPEAT_SECS: i64 = 600;
 /// Ironward agents send 32 hex digits, and a server that took longer ids would store rows
 /// other servers refuse. Hence a constant rather than a flag.
 pub const MAX_INSTANCE_LEN: usize = 64;
+
+/// Ironward agents send an instance id, pyrasp does not: what they may be sent differs.
+fn kind_of(instance: Option<&str>) -> AgentKind {
+    if instance.is_some() {
+        AgentKind::Ironward
+    } else {
+        AgentKind::Pyrasp
+    }
+}
 
 /// The request's instance id, if it is a usable one.
 fn instance_of(instance: Option<&String>) -> Option<&str> {
@@ -205,7 +214,11 @@ async fn connect_inner<S: Store>(
     Ok(Envelope::ok(
         "connected",
         ConnectData {
-            config: Some(state.config_for(&app.config, &request.key)),
+            config: Some(state.config_for(
+                &app.config,
+                &request.key,
+                kind_of(instance_of(request.instance.as_ref())),
+            )),
             template: Some(app.template),
             blacklist: Some(blacklist),
         },
@@ -341,8 +354,11 @@ async fn beacon_inner<S: Store>(
         // template already, a switch (that keeps the beacon keys) when it does not. Sent
         // again, it changes nothing (pyrasp rebuilds its configuration, and restarts its log
         // thread only when LOG_* keys change).
-        data.config =
-            Some(state.config_for(&app.config, request.key.as_deref().unwrap_or_default()));
+        data.config = Some(state.config_for(
+            &app.config,
+            request.key.as_deref().unwrap_or_default(),
+            kind_of(instance),
+        ));
         data.template = Some(app.template.clone());
     }
     if let Some(id) = instance {

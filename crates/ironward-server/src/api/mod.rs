@@ -9,7 +9,7 @@ pub(crate) mod session;
 
 use crate::auth::SignInLimiter;
 use crate::metrics::{MetricsOptions, ServerMetrics, StoreFailed};
-use crate::remote_config::{IngestTarget, to_send_agent};
+use crate::remote_config::{AgentKind, IngestLimits, IngestTarget, to_send_agent};
 use crate::store::StoreError;
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -45,9 +45,15 @@ pub(crate) struct ApiState<S> {
 }
 
 impl<S> ApiState<S> {
-    /// The configuration sent to the agent with key `key`.
-    pub(crate) fn config_for(&self, config: &ConfigMap, key: &str) -> ConfigMap {
-        to_send_agent(config, &self.beacon_url, self.ingest.as_ref(), key)
+    /// The configuration sent to the agent with key `key` (batching keys only to Ironward
+    /// agents: see [`to_send_agent`]).
+    pub(crate) fn config_for(&self, config: &ConfigMap, key: &str, kind: AgentKind) -> ConfigMap {
+        let limits = IngestLimits {
+            max_events: self.max_events_per_request,
+            max_body_bytes: self.max_body_bytes,
+        };
+        let ingest = self.ingest.as_ref().map(|target| (target, limits));
+        to_send_agent(config, &self.beacon_url, ingest, key, kind)
     }
 }
 
