@@ -213,7 +213,9 @@ impl PyEngine {
             };
             let report = || shared.reporter.report(&shared.engine, &request, &verdict);
             if catch_unwind(AssertUnwindSafe(report)).is_err() {
-                crate::report::internal_error("reporting a sink finding failed", "allow");
+                shared
+                    .reporter
+                    .internal_error("reporting a sink finding failed", "allow");
             }
         }
         PyVerdict::new(

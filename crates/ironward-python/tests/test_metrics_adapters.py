@@ -131,6 +131,12 @@ def test_django_crash_fails_open_and_is_counted(monkeypatch, capfd):
     samples = parse(c.get("/metrics").content.decode())
     assert value(samples, "ironward_internal_errors_total") == 1
     assert value(samples, "ironward_requests_total") == 0  # nothing was inspected
+    # More crashes are counted, not written again within the minute (no log flood).
+    for _ in range(3):
+        assert c.get("/?" + ATTACK_QUERY).status_code == 200
+    assert "translation failed" not in capfd.readouterr().err
+    samples = parse(c.get("/metrics").content.decode())
+    assert value(samples, "ironward_internal_errors_total") == 4
 
 
 def test_django_under_gunicorn():

@@ -31,6 +31,7 @@ import json
 import os
 import sys
 import threading
+import time
 import warnings
 import weakref
 from typing import Any, Iterable, Iterator, List, Optional, Tuple
@@ -57,6 +58,9 @@ __all__ = [
 ]
 
 VERSION = _ironward.__version__
+
+# Shortest time between two internal error lines of one adapter (seconds).
+_ERROR_REPEAT = 60.0
 
 
 class _ErrorVerdict:
@@ -626,14 +630,26 @@ class BaseRASP:
     def _failed(self, error: BaseException) -> Any:
         """The verdict when the Python layer failed: None (allow) when ``FAIL_OPEN``. Every
         fail-open (or fail-closed) path of the adapters' own code comes here: the error is
-        written on standard error and counted (``ironward_internal_errors_total``)."""
+        counted (``ironward_internal_errors_total``) and written on standard error, the first
+        at once and later ones at most one line per ``_ERROR_REPEAT`` seconds with how many
+        were held back (a client causing one per request must not flood the host's logs)."""
         engine = self._engine
         try:
             engine.record_internal_error()
         except Exception:
             pass
         try:
-            sys.stderr.write(f"[!] Ironward internal error: {type(error).__name__}: {error}\n")
+            now = time.monotonic()
+            if now < getattr(self, "_error_line_at", 0.0):
+                self._errors_held_back = getattr(self, "_errors_held_back", 0) + 1
+            else:
+                self._error_line_at = now + _ERROR_REPEAT
+                held = getattr(self, "_errors_held_back", 0)
+                self._errors_held_back = 0
+                more = f" ({held} more since the last line, not written)" if held else ""
+                sys.stderr.write(
+                    f"[!] Ironward internal error: {type(error).__name__}: {error}{more}\n"
+                )
         except Exception:
             pass
         if engine.fail_open:

@@ -35,7 +35,7 @@ impl Shared {
         } else {
             Action::Block
         };
-        crate::report::internal_error(&message, action.as_str());
+        self.reporter.internal_error(&message, action.as_str());
         Verdict {
             action,
             response: action
