@@ -122,9 +122,24 @@ struct DbArgs {
     /// `IRONWARD_DATABASE_URL`).
     #[arg(long, env = "IRONWARD_DATABASE_URL", value_name = "URL")]
     database: Option<String>,
+    /// Most connections to PostgreSQL (SQLite always uses 4).
+    #[arg(long, default_value_t = ironward_server::store::DEFAULT_PG_POOL_SIZE,
+          value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    database_pool_size: u32,
+    /// Longest a request waits for a free database connection, in milliseconds.
+    #[arg(long, default_value_t = 2000, value_parser = clap::value_parser!(u64).range(1..=600_000))]
+    database_acquire_timeout_ms: u64,
 }
 
 impl DbArgs {
+    /// The pool settings these flags ask for.
+    fn pool(&self) -> ironward_server::store::PoolSettings {
+        ironward_server::store::PoolSettings {
+            max_connections: self.database_pool_size,
+            acquire_timeout: Duration::from_millis(self.database_acquire_timeout_ms),
+        }
+    }
+
     /// Where the data is, for messages (never the URL's password).
     fn describe(&self) -> String {
         match &self.database {
@@ -348,7 +363,7 @@ fn print_generated(password: &str) -> std::io::Result<()> {
 }
 
 async fn open(db: &DbArgs) -> anyhow::Result<SqlStore> {
-    SqlStore::open_any(db.database.as_deref(), &db.data_dir)
+    SqlStore::open_any_with(db.database.as_deref(), &db.data_dir, db.pool())
         .await
         .with_context(|| format!("cannot open the database ({})", db.describe()))
 }
@@ -475,6 +490,33 @@ mod tests {
         assert_eq!(got.legacy_repeat, want.legacy_repeat);
         assert_eq!(got.max_reported_ips, want.max_reported_ips);
         assert_eq!(got.metrics, None);
+    }
+
+    #[test]
+    fn pool_flags_reach_the_pool_settings() {
+        #[derive(Debug, Parser)]
+        struct Db {
+            #[command(flatten)]
+            db: DbArgs,
+        }
+        let parse = |args: &[&str]| {
+            Db::try_parse_from(std::iter::once("server").chain(args.iter().copied()))
+                .map(|d| d.db.pool())
+        };
+        assert_eq!(
+            parse(&[]).unwrap(),
+            ironward_server::store::PoolSettings::default()
+        );
+        let got = parse(&[
+            "--database-pool-size",
+            "40",
+            "--database-acquire-timeout-ms",
+            "500",
+        ])
+        .unwrap();
+        assert_eq!(got.max_connections, 40);
+        assert_eq!(got.acquire_timeout, Duration::from_millis(500));
+        assert!(parse(&["--database-pool-size", "0"]).is_err());
     }
 
     #[test]

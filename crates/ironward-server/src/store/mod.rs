@@ -11,7 +11,10 @@ mod sql_events;
 mod sql_instances;
 mod sql_manage;
 
-pub use sql::{Backend, DB_FILE, SqlStore, SqliteStore};
+pub use sql::{
+    Backend, DB_FILE, DEFAULT_ACQUIRE_TIMEOUT, DEFAULT_PG_POOL_SIZE, PoolSettings,
+    SQLITE_POOL_SIZE, SqlStore, SqliteStore,
+};
 pub use sql_dashboard::{Count, DashboardQueries, TOP_IPS, TOP_SAMPLE};
 pub use sql_events::MAX_EVENT_PAGE;
 pub use sql_manage::{ManageQueries, UserInfo};

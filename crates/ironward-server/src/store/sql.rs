@@ -97,9 +97,40 @@ pub struct SqlStore {
 /// The store's name before PostgreSQL: [`SqlStore`] on SQLite (`SqliteStore::open(dir)`).
 pub type SqliteStore = SqlStore;
 
+/// Connection pool settings (`--database-pool-size`, `--database-acquire-timeout-ms`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolSettings {
+    /// Most connections to PostgreSQL (SQLite always uses [`SQLITE_POOL_SIZE`]: one writer at
+    /// a time, readers in WAL mode).
+    pub max_connections: u32,
+    /// Longest a request waits for a free connection before it fails (a 5xx; agents retry on
+    /// their next beacon).
+    pub acquire_timeout: Duration,
+}
+
+/// Default [`PoolSettings::max_connections`] for PostgreSQL.
+pub const DEFAULT_PG_POOL_SIZE: u32 = 16;
+/// Default [`PoolSettings::acquire_timeout`].
+pub const DEFAULT_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(2);
+/// Connections to the SQLite file.
+pub const SQLITE_POOL_SIZE: u32 = 4;
+
+impl Default for PoolSettings {
+    fn default() -> Self {
+        PoolSettings {
+            max_connections: DEFAULT_PG_POOL_SIZE,
+            acquire_timeout: DEFAULT_ACQUIRE_TIMEOUT,
+        }
+    }
+}
+
 impl SqlStore {
     /// Opens (creating it if needed) `ironward.db` in `data_dir` and runs the migrations.
     pub async fn open(data_dir: &Path) -> StoreResult<Self> {
+        Self::open_sqlite(data_dir, DEFAULT_ACQUIRE_TIMEOUT).await
+    }
+
+    async fn open_sqlite(data_dir: &Path, acquire_timeout: Duration) -> StoreResult<Self> {
         let data_error = |source| StoreError::DataDir {
             path: data_dir.display().to_string(),
             source,
@@ -112,8 +143,8 @@ impl SqlStore {
         let url = format!("sqlite://{}?mode=rwc", file.path());
         sqlx::any::install_default_drivers();
         let pool = AnyPoolOptions::new()
-            .max_connections(4)
-            .acquire_timeout(Duration::from_secs(2))
+            .max_connections(SQLITE_POOL_SIZE)
+            .acquire_timeout(acquire_timeout)
             .after_connect(|conn, _| {
                 Box::pin(async move {
                     // `optimize=0x10002`: SQLite's advice for long-lived connections, run
@@ -138,21 +169,41 @@ impl SqlStore {
     /// Connects to PostgreSQL at `url` (`postgres://user:password@host:port/db`) with a pool of
     /// `max_connections` and runs the migrations.
     pub async fn connect_postgres(url: &str, max_connections: u32) -> StoreResult<Self> {
+        Self::connect_postgres_with(
+            url,
+            PoolSettings {
+                max_connections,
+                ..PoolSettings::default()
+            },
+        )
+        .await
+    }
+
+    async fn connect_postgres_with(url: &str, pool: PoolSettings) -> StoreResult<Self> {
         sqlx::any::install_default_drivers();
         let pool = AnyPoolOptions::new()
-            .max_connections(max_connections.max(1))
-            .acquire_timeout(Duration::from_secs(2))
+            .max_connections(pool.max_connections.max(1))
+            .acquire_timeout(pool.acquire_timeout)
             .connect(url)
             .await?;
         Self::migrate(pool, Backend::Postgres).await
     }
 
     /// Opens `database` when it is a `postgres://` (or `postgresql://`) URL, else the SQLite file
-    /// in `data_dir`.
+    /// in `data_dir`, with the default [`PoolSettings`].
     pub async fn open_any(database: Option<&str>, data_dir: &Path) -> StoreResult<Self> {
+        Self::open_any_with(database, data_dir, PoolSettings::default()).await
+    }
+
+    /// [`SqlStore::open_any`] with these pool settings.
+    pub async fn open_any_with(
+        database: Option<&str>,
+        data_dir: &Path,
+        pool: PoolSettings,
+    ) -> StoreResult<Self> {
         match database {
             Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
-                Self::connect_postgres(url, 16).await
+                Self::connect_postgres_with(url, pool).await
             }
             Some(other) => Err(StoreError::Database(sqlx::Error::Configuration(
                 format!(
@@ -161,7 +212,7 @@ impl SqlStore {
                 )
                 .into(),
             ))),
-            None => Self::open(data_dir).await,
+            None => Self::open_sqlite(data_dir, pool.acquire_timeout).await,
         }
     }
 
