@@ -345,6 +345,8 @@ pub trait Store: DashboardQueries + ManageQueries + Send + Sync + 'static {
     fn apps(&self) -> impl Future<Output = StoreResult<Vec<App>>> + Send;
     /// Agents, of one application or all, by application then creation.
     fn agents(&self, app: Option<&str>) -> impl Future<Output = StoreResult<Vec<Agent>>> + Send;
+    /// The agent whose public id ([`Agent::id`]) is `id` (revoked or not).
+    fn agent_by_id(&self, id: &str) -> impl Future<Output = StoreResult<Option<Agent>>> + Send;
     /// Revokes the agent whose public id ([`Agent::id`]) is `id`; false if none (or revoked).
     fn revoke_agent(&self, id: &str, now: i64) -> impl Future<Output = StoreResult<bool>> + Send;
     /// Records the hash of an agent's ingest token (at key creation and at connect).
@@ -409,6 +411,8 @@ pub trait Store: DashboardQueries + ManageQueries + Send + Sync + 'static {
     -> impl Future<Output = StoreResult<Option<TokenRow>>> + Send;
     /// Every token (revoked ones included), newest first.
     fn tokens(&self) -> impl Future<Output = StoreResult<Vec<TokenRow>>> + Send;
+    /// The token with public id `id` (revoked or not).
+    fn token_by_id(&self, id: &str) -> impl Future<Output = StoreResult<Option<TokenRow>>> + Send;
     /// Revokes the token with public id `id`; false if none (or already revoked).
     fn revoke_token(&self, id: &str, now: i64) -> impl Future<Output = StoreResult<bool>> + Send;
     /// Records a use of the token.

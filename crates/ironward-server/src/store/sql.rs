@@ -267,11 +267,11 @@ fn app_from_row(row: &AnyRow) -> StoreResult<App> {
     })
 }
 
-const AGENT_COLUMNS: &str = "key_hash, app_name, created_at, revoked_at, version, platform, \
+pub(super) const AGENT_COLUMNS: &str = "key_hash, app_name, created_at, revoked_at, version, platform, \
      connected_at, last_beacon_at, cpu, memory, requests_success, requests_errors, \
      requests_attacks, config_version_sent, blacklist_cursor";
 
-fn agent_from_row(row: &AnyRow) -> StoreResult<Agent> {
+pub(super) fn agent_from_row(row: &AnyRow) -> StoreResult<Agent> {
     Ok(Agent {
         key_hash: row.try_get("key_hash")?,
         app_name: row.try_get("app_name")?,
@@ -561,6 +561,10 @@ impl Store for SqlStore {
         rows.iter().map(agent_from_row).collect()
     }
 
+    async fn agent_by_id(&self, id: &str) -> StoreResult<Option<Agent>> {
+        self.agent_with_id(id).await
+    }
+
     async fn revoke_agent(&self, id: &str, now: i64) -> StoreResult<bool> {
         if id.len() != 16 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Ok(false);
@@ -705,6 +709,10 @@ impl Store for SqlStore {
 
     async fn tokens(&self) -> StoreResult<Vec<TokenRow>> {
         self.all_tokens().await
+    }
+
+    async fn token_by_id(&self, id: &str) -> StoreResult<Option<TokenRow>> {
+        self.token_with_id(id).await
     }
 
     async fn revoke_token(&self, id: &str, now: i64) -> StoreResult<bool> {

@@ -116,6 +116,16 @@ impl SqlStore {
         row.as_ref().map(token_from_row).transpose()
     }
 
+    pub(super) async fn token_with_id(&self, id: &str) -> StoreResult<Option<TokenRow>> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE id = $1"
+        )))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(token_from_row).transpose()
+    }
+
     pub(super) async fn all_tokens(&self) -> StoreResult<Vec<TokenRow>> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {TOKEN_COLUMNS} FROM api_tokens ORDER BY created_at DESC, id"

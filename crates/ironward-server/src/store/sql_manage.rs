@@ -1,8 +1,10 @@
 //! What the dashboard's management pages need besides the [`super::Store`]
-//! ([`ManageQueries`]): the list of users, removing one, and ending every session of a user.
+//! ([`ManageQueries`]): the list of users, removing one, and ending every session of a user;
+//! and the query behind [`super::Store::agent_by_id`].
 //! No schema change: they read and write the tables of schema 2.
 
-use super::{SqlStore, StoreResult};
+use super::sql::{AGENT_COLUMNS, agent_from_row};
+use super::{Agent, SqlStore, StoreResult};
 use sqlx::Row;
 use std::future::Future;
 
@@ -68,5 +70,22 @@ impl ManageQueries for SqlStore {
             .execute(&self.pool)
             .await?;
         Ok(done.rows_affected())
+    }
+}
+
+impl SqlStore {
+    /// The agent whose public id (the first 16 hex digits of its key hash) is `id`.
+    pub(super) async fn agent_with_id(&self, id: &str) -> StoreResult<Option<Agent>> {
+        if id.len() != 16 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Ok(None);
+        }
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {AGENT_COLUMNS} FROM agents WHERE key_hash LIKE $1 \
+             ORDER BY revoked_at IS NOT NULL, key_hash LIMIT 1"
+        )))
+        .bind(format!("{}%", id.to_ascii_lowercase()))
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(agent_from_row).transpose()
     }
 }
