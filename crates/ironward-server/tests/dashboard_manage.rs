@@ -433,7 +433,15 @@ fn users_are_added_and_removed(db: Db) {
         !page.body.contains("href=\"/users/admin/remove\""),
         "no removing yourself"
     );
-    assert_eq!(admin.get("/users/admin/remove").status, 404);
+    for refused in [
+        admin.get("/users/admin/remove"),
+        admin.post("/users/admin/remove", &[("csrf", &csrf)]),
+    ] {
+        assert_eq!(refused.status, 422);
+        assert!(refused.body.contains("You cannot remove yourself"));
+        assert!(refused.body.contains("admin (you)"), "the users page again");
+    }
+    assert_eq!(admin.get("/users/nobody/remove").status, 404);
 
     let password = "the ops team's password";
     let fields = [

@@ -5,7 +5,8 @@
 
 use super::Signed;
 use super::layout::{self, Nav};
-use axum::response::Html;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
 use maud::{Markup, html};
 
 /// Errors of one submitted form, by field id, in the order of the fields.
@@ -202,7 +203,7 @@ pub(crate) fn confirm(
     action: &str,
     button: &str,
     cancel: &str,
-) -> Html<String> {
+) -> Response {
     layout::page(
         title,
         signed,
@@ -217,4 +218,10 @@ pub(crate) fn confirm(
             }
         },
     )
+    .into_response()
+}
+
+/// A form page shown again with its errors: `422 Unprocessable Content`.
+pub(crate) fn invalid(page: Html<String>) -> Response {
+    (StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
 }

@@ -8,13 +8,13 @@
 use super::apps::{self, AppsQuery};
 use super::form::{self, FormErrors, Input};
 use super::layout::{self, Nav};
-use super::{DashError, Signed, bounded, encode, require, see_other};
+use super::{DashError, Signed, encode, see_other, signed_form, signed_page};
 use crate::ServerError;
 use crate::api::ApiState;
 use crate::store::Store;
 use axum::Form;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use ironward_cloud_protocol::{BEACON_PATH, CONNECT_PATH};
 use ironward_core::config::Template;
@@ -70,11 +70,7 @@ pub(crate) async fn create_app<S: Store>(
     headers: HeaderMap,
     Form(f): Form<NewAppForm>,
 ) -> Result<Response, DashError> {
-    bounded(&state, async {
-        let signed = require(&state, &headers).await?;
-        if !signed.csrf_ok(&f.csrf) {
-            return Err(DashError::Csrf);
-        }
+    signed_form(&state, &headers, &f.csrf, async |signed| {
         let name = f.name.trim();
         let template = Some(f.template.trim()).filter(|t| !t.is_empty());
         let mut errors = FormErrors::default();
@@ -103,8 +99,9 @@ pub(crate) async fn create_app<S: Store>(
             errors.add("app-template", format!("Template: {e}."));
         }
         let query = AppsQuery::default();
-        let page = apps::render(&state, &signed, &query, &f, &errors).await?;
-        Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        Ok(form::invalid(
+            apps::render(&state, &signed, &query, &f, &errors).await?,
+        ))
     })
     .await
 }
@@ -125,11 +122,7 @@ pub(crate) async fn create_key<S: Store>(
     Path(app): Path<String>,
     Form(f): Form<CsrfOnly>,
 ) -> Result<Response, DashError> {
-    bounded(&state, async {
-        let signed = require(&state, &headers).await?;
-        if !signed.csrf_ok(&f.csrf) {
-            return Err(DashError::Csrf);
-        }
+    signed_form(&state, &headers, &f.csrf, async |signed| {
         if state.store.app(&app).await?.is_none() {
             return Err(DashError::NotFound(format!("No application {app:?}.")));
         }
@@ -168,8 +161,7 @@ pub(crate) async fn confirm_revoke<S: Store>(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Response, DashError> {
-    bounded(&state, async {
-        let signed = require(&state, &headers).await?;
+    signed_page(&state, &headers, async |signed| {
         let agent = live_agent(&state, &id).await?;
         let question = html! {
             p { "Revoke the agent key " code { (id) } " of application " strong { (agent.app_name) } "?" }
@@ -183,8 +175,7 @@ pub(crate) async fn confirm_revoke<S: Store>(
             &format!("/agents/{}/revoke", encode(&id)),
             "Revoke key",
             &format!("/apps?app={}", encode(&agent.app_name)),
-        )
-        .into_response())
+        ))
     })
     .await
 }
@@ -195,10 +186,9 @@ async fn live_agent<S: Store>(
 ) -> Result<crate::store::Agent, DashError> {
     state
         .store
-        .agents(None)
+        .agent_by_id(id)
         .await?
-        .into_iter()
-        .find(|a| a.id() == id && a.revoked_at.is_none())
+        .filter(|a| a.id() == id && a.revoked_at.is_none())
         .ok_or_else(|| DashError::NotFound(format!("No live agent key {id:?}.")))
 }
 
@@ -209,11 +199,7 @@ pub(crate) async fn revoke<S: Store>(
     Path(id): Path<String>,
     Form(f): Form<CsrfOnly>,
 ) -> Result<Response, DashError> {
-    bounded(&state, async {
-        let signed = require(&state, &headers).await?;
-        if !signed.csrf_ok(&f.csrf) {
-            return Err(DashError::Csrf);
-        }
+    signed_form(&state, &headers, &f.csrf, async |_| {
         let agent = live_agent(&state, &id).await?;
         if !state.store.revoke_agent(&id, crate::now()).await? {
             return Err(DashError::NotFound(format!("No live agent key {id:?}.")));

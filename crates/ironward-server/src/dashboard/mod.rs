@@ -36,6 +36,7 @@ pub use sign::LOGIN_COOKIE;
 
 use crate::api::ApiState;
 use crate::auth;
+use crate::metrics::StoreFailed;
 use crate::store::{Store, StoreError};
 use axum::Router;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -156,7 +157,10 @@ pub(crate) enum DashError {
     Csrf,
     /// No such thing.
     NotFound(String),
-    /// Storage failure or timeout (reported on standard error).
+    /// Storage failure (reported on standard error; counted in the server's
+    /// `store_errors_total`).
+    Store,
+    /// Other internal failure or timeout (reported on standard error).
     Internal,
 }
 
@@ -166,7 +170,7 @@ impl From<StoreError> for DashError {
             StoreError::NoSuchApp(app) => DashError::NotFound(format!("No application {app:?}.")),
             other => {
                 crate::report(&format!("dashboard: storage error: {other}"));
-                DashError::Internal
+                DashError::Store
             }
         }
     }
@@ -175,12 +179,17 @@ impl From<StoreError> for DashError {
 impl From<auth::AuthError> for DashError {
     fn from(e: auth::AuthError) -> Self {
         crate::report(&format!("dashboard: authentication error: {e}"));
-        DashError::Internal
+        if matches!(e, auth::AuthError::Store(_)) {
+            DashError::Store
+        } else {
+            DashError::Internal
+        }
     }
 }
 
 impl IntoResponse for DashError {
     fn into_response(self) -> Response {
+        let store_failed = matches!(self, DashError::Store);
         let (status, title, message) = match self {
             DashError::SignIn => return Redirect::to("/").into_response(),
             DashError::Csrf => (
@@ -191,13 +200,17 @@ impl IntoResponse for DashError {
                     .to_owned(),
             ),
             DashError::NotFound(message) => (StatusCode::NOT_FOUND, "Not found", message),
-            DashError::Internal => (
+            DashError::Store | DashError::Internal => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "Server error",
                 "The server could not answer; the error is in its log.".to_owned(),
             ),
         };
-        (status, layout::message_page(title, &message)).into_response()
+        let mut response = (status, layout::message_page(title, &message)).into_response();
+        if store_failed {
+            response.extensions_mut().insert(StoreFailed);
+        }
+        response
     }
 }
 
@@ -236,6 +249,37 @@ pub(crate) async fn require<S: Store>(
     signed_in(state, headers).await?.ok_or(DashError::SignIn)
 }
 
+/// Runs `work` for the signed-in operator within the request timeout ([`bounded`]); a
+/// signed-out visitor gets [`DashError::SignIn`].
+pub(crate) async fn signed_page<S: Store, T>(
+    state: &ApiState<S>,
+    headers: &HeaderMap,
+    work: impl AsyncFnOnce(Signed) -> Result<T, DashError>,
+) -> Result<T, DashError> {
+    bounded(state, async {
+        let signed = require(state, headers).await?;
+        work(signed).await
+    })
+    .await
+}
+
+/// [`signed_page`] for a form POST whose CSRF token is `csrf`: refused with
+/// [`DashError::Csrf`] when it is missing or wrong.
+pub(crate) async fn signed_form<S: Store, T>(
+    state: &ApiState<S>,
+    headers: &HeaderMap,
+    csrf: &str,
+    work: impl AsyncFnOnce(Signed) -> Result<T, DashError>,
+) -> Result<T, DashError> {
+    signed_page(state, headers, async |signed: Signed| {
+        if !signed.csrf_ok(csrf) {
+            return Err(DashError::Csrf);
+        }
+        work(signed).await
+    })
+    .await
+}
+
 /// Percent-encodes a path segment or query value (everything but unreserved characters).
 pub(crate) fn encode(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -252,4 +296,38 @@ pub(crate) fn encode(text: &str) -> String {
 /// A `303 See Other` to `location` (after a form POST).
 pub(crate) fn see_other(location: &str) -> Response {
     Redirect::to(location).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn store_failures_are_flagged_for_the_metrics() {
+        let failed = DashError::from(StoreError::Database(sqlx::Error::PoolTimedOut));
+        let response = failed.into_response();
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(response.extensions().get::<StoreFailed>().is_some());
+        let auth = DashError::from(auth::AuthError::Store(StoreError::Database(
+            sqlx::Error::PoolTimedOut,
+        )));
+        assert!(
+            auth.into_response()
+                .extensions()
+                .get::<StoreFailed>()
+                .is_some()
+        );
+        for other in [
+            DashError::Internal,
+            DashError::from(StoreError::NoSuchApp("shop".to_owned())),
+        ] {
+            assert!(
+                other
+                    .into_response()
+                    .extensions()
+                    .get::<StoreFailed>()
+                    .is_none()
+            );
+        }
+    }
 }

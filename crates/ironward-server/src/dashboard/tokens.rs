@@ -6,13 +6,13 @@
 use super::form::{self, FormErrors, Input};
 use super::layout::{self, Nav};
 use super::manage::CsrfOnly;
-use super::{DashError, Signed, bounded, encode, require, see_other, time};
+use super::{DashError, Signed, encode, see_other, signed_form, signed_page, time};
 use crate::api::ApiState;
 use crate::auth::{self, Scope};
 use crate::store::{Store, TokenRow};
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Response};
 use maud::html;
 use serde::Deserialize;
@@ -150,17 +150,13 @@ pub(crate) async fn page<S: Store>(
     headers: HeaderMap,
     Query(q): Query<TokensQuery>,
 ) -> Result<Response, DashError> {
-    bounded(&state, async {
-        let signed = require(&state, &headers).await?;
+    signed_page(&state, &headers, async |signed| {
         let notice = q
             .revoked
             .map(|id| format!("Token {id} revoked: it is refused (401) from now on."));
         let draft = NewTokenForm::default();
-        Ok(
-            render(&state, &signed, &draft, &FormErrors::default(), notice)
-                .await?
-                .into_response(),
-        )
+        let page = render(&state, &signed, &draft, &FormErrors::default(), notice).await?;
+        Ok(page.into_response())
     })
     .await
 }
@@ -171,11 +167,7 @@ pub(crate) async fn create<S: Store>(
     headers: HeaderMap,
     Form(f): Form<NewTokenForm>,
 ) -> Result<Response, DashError> {
-    bounded(&state, async {
-        let signed = require(&state, &headers).await?;
-        if !signed.csrf_ok(&f.csrf) {
-            return Err(DashError::Csrf);
-        }
+    signed_form(&state, &headers, &f.csrf, async |signed| {
         let mut errors = FormErrors::default();
         let name = f.name.trim();
         if name.is_empty() || name.len() > MAX_NAME {
@@ -190,8 +182,7 @@ pub(crate) async fn create<S: Store>(
             errors.add("token-expires", "Expires after: choose one of the durations.");
         }
         let (Some(scope), Some(days), true) = (scope, days, errors.is_empty()) else {
-            let page = render(&state, &signed, &f, &errors, None).await?;
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+            return Ok(form::invalid(render(&state, &signed, &f, &errors, None).await?));
         };
         let expires = (days > 0).then(|| crate::now() + i64::from(days) * 86_400);
         let (token, row) =
@@ -214,10 +205,9 @@ pub(crate) async fn create<S: Store>(
 async fn live_token<S: Store>(state: &ApiState<S>, id: &str) -> Result<TokenRow, DashError> {
     state
         .store
-        .tokens()
+        .token_by_id(id)
         .await?
-        .into_iter()
-        .find(|t| t.id == id && t.revoked_at.is_none())
+        .filter(|t| t.revoked_at.is_none())
         .ok_or_else(|| DashError::NotFound(format!("No live token {id:?}.")))
 }
 
@@ -227,8 +217,7 @@ pub(crate) async fn confirm_revoke<S: Store>(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Response, DashError> {
-    bounded(&state, async {
-        let signed = require(&state, &headers).await?;
+    signed_page(&state, &headers, async |signed| {
         let token = live_token(&state, &id).await?;
         let question = html! {
             p { "Revoke the " (token.scope) " token " strong { (token.name) } " (id " code { (token.id) } ") of " (token.user_name) "?" }
@@ -242,8 +231,7 @@ pub(crate) async fn confirm_revoke<S: Store>(
             &format!("/tokens/{}/revoke", encode(&id)),
             "Revoke token",
             "/tokens",
-        )
-        .into_response())
+        ))
     })
     .await
 }
@@ -255,11 +243,7 @@ pub(crate) async fn revoke<S: Store>(
     Path(id): Path<String>,
     Form(f): Form<CsrfOnly>,
 ) -> Result<Response, DashError> {
-    bounded(&state, async {
-        let signed = require(&state, &headers).await?;
-        if !signed.csrf_ok(&f.csrf) {
-            return Err(DashError::Csrf);
-        }
+    signed_form(&state, &headers, &f.csrf, async |_| {
         if !state.store.revoke_token(&id, crate::now()).await? {
             return Err(DashError::NotFound(format!("No live token {id:?}.")));
         }

@@ -7,13 +7,13 @@ use super::account::MAX_PASSWORD_LENGTH;
 use super::form::{self, FormErrors, Input};
 use super::layout::{self, Nav};
 use super::manage::CsrfOnly;
-use super::{DashError, Signed, bounded, encode, require, see_other, time};
+use super::{DashError, Signed, encode, see_other, signed_form, signed_page, time};
 use crate::api::ApiState;
 use crate::auth::{self, password::MIN_PASSWORD_LENGTH};
 use crate::store::Store;
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Response};
 use maud::html;
 use serde::Deserialize;
@@ -109,8 +109,7 @@ pub(crate) async fn page<S: Store>(
     headers: HeaderMap,
     Query(q): Query<UsersQuery>,
 ) -> Result<Response, DashError> {
-    bounded(&state, async {
-        let signed = require(&state, &headers).await?;
+    signed_page(&state, &headers, async |signed| {
         let notice = match (q.added, q.removed) {
             (Some(name), _) => Some(format!("User {name} added.")),
             (None, Some(name)) => Some(format!(
@@ -119,11 +118,8 @@ pub(crate) async fn page<S: Store>(
             _ => None,
         };
         let draft = NewUserForm::default();
-        Ok(
-            render(&state, &signed, &draft, &FormErrors::default(), notice)
-                .await?
-                .into_response(),
-        )
+        let page = render(&state, &signed, &draft, &FormErrors::default(), notice).await?;
+        Ok(page.into_response())
     })
     .await
 }
@@ -134,11 +130,7 @@ pub(crate) async fn add<S: Store>(
     headers: HeaderMap,
     Form(f): Form<NewUserForm>,
 ) -> Result<Response, DashError> {
-    bounded(&state, async {
-        let signed = require(&state, &headers).await?;
-        if !signed.csrf_ok(&f.csrf) {
-            return Err(DashError::Csrf);
-        }
+    signed_form(&state, &headers, &f.csrf, async |signed| {
         let mut errors = FormErrors::default();
         let name = f.name.trim();
         if !valid_name(name) {
@@ -166,28 +158,38 @@ pub(crate) async fn add<S: Store>(
             errors.add("user-name", format!("User name: {name:?} exists already."));
         }
         if !errors.is_empty() {
-            let page = render(&state, &signed, &f, &errors, None).await?;
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+            return Ok(form::invalid(
+                render(&state, &signed, &f, &errors, None).await?,
+            ));
         }
         Ok(see_other(&format!("/users?added={}", encode(name))))
     })
     .await
 }
 
-async fn other_user<S: Store>(
+/// Whether `name` may be removed by `signed`: `Ok(None)` if so, the users page again with a
+/// form error (422) if it is the signed-in user, [`DashError::NotFound`] if there is no such
+/// user.
+async fn removable<S: Store>(
     state: &ApiState<S>,
     signed: &Signed,
     name: &str,
-) -> Result<(), DashError> {
+) -> Result<Option<Response>, DashError> {
     if name == signed.user {
-        return Err(DashError::NotFound(
-            "You cannot remove yourself: sign in as another user to do it.".to_owned(),
-        ));
+        let mut errors = FormErrors::default();
+        errors.add(
+            "users-h",
+            "You cannot remove yourself: sign in as another user to do it.",
+        );
+        let draft = NewUserForm::default();
+        return Ok(Some(form::invalid(
+            render(state, signed, &draft, &errors, None).await?,
+        )));
     }
     if state.store.user(name).await?.is_none() {
         return Err(DashError::NotFound(format!("No user {name:?}.")));
     }
-    Ok(())
+    Ok(None)
 }
 
 /// `GET /users/{name}/remove`: asks for confirmation.
@@ -196,9 +198,10 @@ pub(crate) async fn confirm_remove<S: Store>(
     headers: HeaderMap,
     Path(name): Path<String>,
 ) -> Result<Response, DashError> {
-    bounded(&state, async {
-        let signed = require(&state, &headers).await?;
-        other_user(&state, &signed, &name).await?;
+    signed_page(&state, &headers, async |signed| {
+        if let Some(refused) = removable(&state, &signed, &name).await? {
+            return Ok(refused);
+        }
         let question = html! {
             p { "Remove the user " strong { (name) } "?" }
             p { "Their sessions end and their API tokens are deleted. This cannot be undone." }
@@ -211,8 +214,7 @@ pub(crate) async fn confirm_remove<S: Store>(
             &format!("/users/{}/remove", encode(&name)),
             "Remove user",
             "/users",
-        )
-        .into_response())
+        ))
     })
     .await
 }
@@ -224,12 +226,10 @@ pub(crate) async fn remove<S: Store>(
     Path(name): Path<String>,
     Form(f): Form<CsrfOnly>,
 ) -> Result<Response, DashError> {
-    bounded(&state, async {
-        let signed = require(&state, &headers).await?;
-        if !signed.csrf_ok(&f.csrf) {
-            return Err(DashError::Csrf);
+    signed_form(&state, &headers, &f.csrf, async |signed| {
+        if let Some(refused) = removable(&state, &signed, &name).await? {
+            return Ok(refused);
         }
-        other_user(&state, &signed, &name).await?;
         state.store.delete_user(&name).await?;
         Ok(see_other(&format!("/users?removed={}", encode(&name))))
     })
