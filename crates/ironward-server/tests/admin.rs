@@ -6,97 +6,19 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+#[macro_use]
+mod support;
+
 use base64::Engine as _;
 use ironward_server::auth::{self, Limits};
 use ironward_server::retention::{Retention, prune_once};
 use ironward_server::store::NewEvent;
-use ironward_server::{ServerOptions, SqlStore, Store, create_key, serve};
+use ironward_server::{ServerOptions, Store, create_key};
 use serde_json::{Value, json};
-use std::net::SocketAddr;
-use std::sync::Arc;
 use std::time::Duration;
-
-const PASSWORD: &str = "a long admin password";
-
-struct TestServer {
-    addr: SocketAddr,
-    store: Arc<SqlStore>,
-    runtime: tokio::runtime::Runtime,
-    _dir: tempfile::TempDir,
-}
-
-#[derive(Clone, Copy)]
-enum Db {
-    Sqlite,
-    Postgres,
-}
-
-fn pg_dsn() -> Option<String> {
-    std::env::var("IRONWARD_PG_DSN")
-        .ok()
-        .filter(|d| !d.is_empty())
-}
-
-/// A PostgreSQL URL with a fresh schema of its own on the search path.
-async fn pg_schema(dsn: &str) -> String {
-    sqlx::any::install_default_drivers();
-    let schema = format!("t{}", hex::encode(rand_bytes()));
-    let pool = sqlx::AnyPool::connect(dsn).await.unwrap();
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
-        .execute(&pool)
-        .await
-        .unwrap();
-    pool.close().await;
-    let sep = if dsn.contains('?') { '&' } else { '?' };
-    format!("{dsn}{sep}options=-c%20search_path%3D{schema}")
-}
-
-fn rand_bytes() -> [u8; 6] {
-    let mut b = [0u8; 6];
-    getrandom::fill(&mut b).unwrap();
-    b
-}
+use support::{Db, PASSWORD, TestServer};
 
 impl TestServer {
-    fn start(db: Db, options: ServerOptions) -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
-        let store = runtime.block_on(async {
-            match db {
-                Db::Sqlite => SqlStore::open(dir.path()).await.unwrap(),
-                Db::Postgres => {
-                    let url = pg_schema(&pg_dsn().unwrap()).await;
-                    SqlStore::connect_postgres(&url, 4).await.unwrap()
-                }
-            }
-        });
-        let store = Arc::new(store);
-        runtime
-            .block_on(auth::ensure_admin(&*store, Some(PASSWORD)))
-            .unwrap();
-        let mut options = options;
-        options.protection = Some(Arc::new(
-            ironward_server::protection::engine(None, None).unwrap(),
-        ));
-        let listener = runtime
-            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-            .unwrap();
-        let addr = listener.local_addr().unwrap();
-        let served = Arc::clone(&store);
-        runtime
-            .spawn(async move { serve(listener, served, &options, std::future::pending()).await });
-        Self {
-            addr,
-            store,
-            runtime,
-            _dir: dir,
-        }
-    }
-
     /// A request: status, response headers, JSON body (`null` when empty).
     fn call(
         &self,
@@ -120,38 +42,14 @@ impl TestServer {
         headers: &[(&str, String)],
         body: Option<Vec<u8>>,
     ) -> (u16, Vec<(String, String)>, Value) {
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .build()
-            .into();
-        let url = format!("http://{}{path}", self.addr);
-        let mut builder = ureq::http::Request::builder().method(method).uri(&url);
-        for (k, v) in headers {
-            builder = builder.header(*k, v);
-        }
-        let response = match body {
-            Some(b) => agent.run(
-                builder
-                    .header("Content-Type", "application/json")
-                    .body(b)
-                    .unwrap(),
-            ),
-            None => agent.run(builder.body(()).unwrap()),
-        };
-        let mut response = response.unwrap();
-        let status = response.status().as_u16();
-        let heads = response
-            .headers()
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or_default().to_owned()))
-            .collect();
-        let text = response.body_mut().read_to_string().unwrap_or_default();
-        let json = if text.is_empty() {
+        let headers: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let answer = self.json(method, path, &headers, body);
+        let json = if answer.body.is_empty() {
             Value::Null
         } else {
-            serde_json::from_str(&text).unwrap_or(Value::String(text))
+            serde_json::from_str(&answer.body).unwrap_or(Value::String(answer.body))
         };
-        (status, heads, json)
+        (answer.status, answer.headers, json)
     }
 
     fn bearer(token: &str) -> Vec<(&'static str, String)> {
@@ -201,24 +99,6 @@ fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
         .iter()
         .find(|(k, _)| k.eq_ignore_ascii_case(name))
         .map(|(_, v)| v.as_str())
-}
-
-/// Runs a scenario on SQLite, and on PostgreSQL when `IRONWARD_PG_DSN` is set.
-macro_rules! both_databases {
-    ($scenario:ident, $sqlite:ident, $postgres:ident) => {
-        #[test]
-        fn $sqlite() {
-            $scenario(Db::Sqlite);
-        }
-        #[test]
-        fn $postgres() {
-            if pg_dsn().is_none() {
-                eprintln!("IRONWARD_PG_DSN is not set: skipped (scripts/sink-dbs.sh start)");
-                return;
-            }
-            $scenario(Db::Postgres);
-        }
-    };
 }
 
 fn sign_in_sessions_csrf_and_rate_limit(db: Db) {

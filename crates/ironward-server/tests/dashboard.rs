@@ -8,13 +8,13 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 #[macro_use]
-mod dashboard_support;
+mod support;
 
-use dashboard_support::{Client, Db, PASSWORD, TestServer};
 use ironward_server::auth;
 use ironward_server::store::NewEvent;
 use ironward_server::{ServerOptions, Store};
 use serde_json::{Value, json};
+use support::{Client, Db, PASSWORD, TestServer};
 
 fn event(check: &str, ip: &str, time: i64, payload: &str) -> NewEvent {
     NewEvent {
@@ -52,7 +52,7 @@ const PAGES: [&str; 10] = [
 
 #[test]
 fn signed_out_visitors_get_the_form_and_redirects_and_cannot_write() {
-    let server = TestServer::start(Db::Sqlite, ServerOptions::default());
+    let server = TestServer::dashboard(Db::Sqlite, ServerOptions::default());
     server.key("shop");
     let mut visitor = Client::new(&server);
     let home = visitor.get("/");
@@ -144,7 +144,7 @@ fn signed_out_visitors_get_the_form_and_redirects_and_cannot_write() {
 
 #[test]
 fn sign_in_and_out_with_the_form() {
-    let server = TestServer::start(Db::Sqlite, ServerOptions::default());
+    let server = TestServer::dashboard(Db::Sqlite, ServerOptions::default());
     let mut user = Client::new(&server);
     let form = user.get("/");
     let csrf = form.csrf();
@@ -216,7 +216,7 @@ fn sign_in_and_out_with_the_form() {
 
 #[test]
 fn cookies_are_secure_behind_https() {
-    let server = TestServer::start(
+    let server = TestServer::dashboard(
         Db::Sqlite,
         ServerOptions {
             public_url: Some("https://rasp.example.com".into()),
@@ -242,7 +242,7 @@ fn cookies_are_secure_behind_https() {
 }
 
 fn every_page_and_escaping(db: Db) {
-    let server = TestServer::start(db, ServerOptions::default());
+    let server = TestServer::dashboard(db, ServerOptions::default());
     let key = server.key("shop");
     server.agent_call(
         "/api/v1/connect",
@@ -350,7 +350,7 @@ both_databases!(
 
 #[test]
 fn filters_and_keyset_pages() {
-    let server = TestServer::start(Db::Sqlite, ServerOptions::default());
+    let server = TestServer::dashboard(Db::Sqlite, ServerOptions::default());
     server.key("shop");
     server.key("blog");
     let now = ironward_server::now();
@@ -433,7 +433,7 @@ fn filters_and_keyset_pages() {
 
 #[test]
 fn configuration_editor_saves_refuses_and_reaches_the_agent() {
-    let server = TestServer::start(Db::Sqlite, ServerOptions::default());
+    let server = TestServer::dashboard(Db::Sqlite, ServerOptions::default());
     let key = server.key("shop");
     server.agent_call(
         "/api/v1/connect",
@@ -591,7 +591,7 @@ fn configuration_editor_saves_refuses_and_reaches_the_agent() {
 
 #[test]
 fn blacklist_add_and_remove_with_csrf() {
-    let server = TestServer::start(Db::Sqlite, ServerOptions::default());
+    let server = TestServer::dashboard(Db::Sqlite, ServerOptions::default());
     let key = server.key("shop");
     server.agent_call(
         "/api/v1/connect",

@@ -1,5 +1,5 @@
 //! Management from the dashboard, on a real server on loopback driven by a browser-like client
-//! (see `dashboard_support`): applications and agent keys created through the forms (the key
+//! (see `support`): applications and agent keys created through the forms (the key
 //! then connects, and is refused once revoked), API tokens (one works as a bearer of the admin
 //! API, then gets 401 once revoked; a read one cannot write), the password change (the old
 //! password refused, the other sessions ended, this one kept), sign out everywhere, users
@@ -9,12 +9,12 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 #[macro_use]
-mod dashboard_support;
+mod support;
 
-use dashboard_support::{Answer, Client, Db, PASSWORD, TestServer};
 use ironward_server::keys::hash_key;
 use ironward_server::{ServerOptions, Store};
 use serde_json::json;
+use support::{Answer, Client, Db, PASSWORD, TestServer};
 
 /// A JSON request with an optional bearer token: status and body.
 fn call(
@@ -24,25 +24,10 @@ fn call(
     bearer: Option<&str>,
     body: &str,
 ) -> (u16, String) {
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .build()
-        .into();
-    let mut builder = ureq::http::Request::builder()
-        .method(method)
-        .uri(format!("http://{}{path}", server.addr))
-        .header("Content-Type", "application/json");
-    if let Some(token) = bearer {
-        builder = builder.header("Authorization", format!("Bearer {token}"));
-    }
-    let mut response = agent
-        .run(builder.body(body.as_bytes().to_vec()).unwrap())
-        .unwrap();
-    let status = response.status().as_u16();
-    (
-        status,
-        response.body_mut().read_to_string().unwrap_or_default(),
-    )
+    let auth = bearer.map(|token| format!("Bearer {token}"));
+    let headers: Vec<(&str, &str)> = auth.iter().map(|a| ("Authorization", a.as_str())).collect();
+    let answer = server.json(method, path, &headers, Some(body.as_bytes().to_vec()));
+    (answer.status, answer.body)
 }
 
 /// A connect as an agent sends it: its status.
@@ -83,7 +68,7 @@ fn field_has_error(body: &str, id: &str) -> bool {
 
 #[test]
 fn applications_and_agent_keys_from_the_forms() {
-    let server = TestServer::start(Db::Sqlite, ServerOptions::default());
+    let server = TestServer::dashboard(Db::Sqlite, ServerOptions::default());
     let mut admin = Client::new(&server);
     let csrf = admin.sign_in();
 
@@ -227,7 +212,7 @@ fn applications_and_agent_keys_from_the_forms() {
 
 #[test]
 fn api_tokens_work_as_bearers_until_revoked() {
-    let server = TestServer::start(Db::Sqlite, ServerOptions::default());
+    let server = TestServer::dashboard(Db::Sqlite, ServerOptions::default());
     let mut admin = Client::new(&server);
     let csrf = admin.sign_in();
     let page = admin.get("/tokens");
@@ -341,7 +326,7 @@ both_databases!(
 );
 
 fn password_change_and_sign_out_everywhere(db: Db) {
-    let server = TestServer::start(db, ServerOptions::default());
+    let server = TestServer::dashboard(db, ServerOptions::default());
     let mut here = Client::new(&server);
     let csrf = here.sign_in();
     let mut elsewhere = Client::new(&server);
@@ -424,7 +409,7 @@ both_databases!(
 );
 
 fn users_are_added_and_removed(db: Db) {
-    let server = TestServer::start(db, ServerOptions::default());
+    let server = TestServer::dashboard(db, ServerOptions::default());
     let mut admin = Client::new(&server);
     let csrf = admin.sign_in();
     let page = admin.get("/users");

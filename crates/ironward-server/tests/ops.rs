@@ -10,60 +10,17 @@
     missing_docs
 )]
 
+mod support;
+
 use ironward_server::metrics::{MetricsOptions, parse_allow};
 use ironward_server::store::{EventQuery, NewEvent};
-use ironward_server::{ServerOptions, SqlStore, Store, create_key, serve, set_config};
+use ironward_server::{ServerOptions, SqlStore, Store, set_config};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
-use std::net::SocketAddr;
-use std::sync::Arc;
 use std::time::Duration;
-
-const PASSWORD: &str = "a long admin password";
-
-struct TestServer {
-    addr: SocketAddr,
-    store: Arc<SqlStore>,
-    runtime: tokio::runtime::Runtime,
-    _dir: tempfile::TempDir,
-}
+use support::{TestServer, pg_dsn, pg_schema};
 
 impl TestServer {
-    fn start(mut options: ServerOptions) -> Self {
-        options.protection = Some(Arc::new(
-            ironward_server::protection::engine(None, None).unwrap(),
-        ));
-        let dir = tempfile::tempdir().unwrap();
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
-        let store = Arc::new(runtime.block_on(SqlStore::open(dir.path())).unwrap());
-        runtime
-            .block_on(ironward_server::auth::ensure_admin(&*store, Some(PASSWORD)))
-            .unwrap();
-        let listener = runtime
-            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-            .unwrap();
-        let addr = listener.local_addr().unwrap();
-        let served = Arc::clone(&store);
-        runtime
-            .spawn(async move { serve(listener, served, &options, std::future::pending()).await });
-        Self {
-            addr,
-            store,
-            runtime,
-            _dir: dir,
-        }
-    }
-
-    fn key(&self, app: &str) -> String {
-        self.runtime
-            .block_on(create_key(&*self.store, app, None))
-            .unwrap()
-    }
-
     /// Status, `Content-Type` and body text of a request.
     fn call(
         &self,
@@ -72,34 +29,9 @@ impl TestServer {
         headers: &[(&str, &str)],
         body: Option<String>,
     ) -> (u16, String, String) {
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .build()
-            .into();
-        let url = format!("http://{}{path}", self.addr);
-        let mut builder = ureq::http::Request::builder().method(method).uri(&url);
-        for (k, v) in headers {
-            builder = builder.header(*k, *v);
-        }
-        let response = match body {
-            Some(b) => agent.run(
-                builder
-                    .header("Content-Type", "application/json")
-                    .body(b.into_bytes())
-                    .unwrap(),
-            ),
-            None => agent.run(builder.body(()).unwrap()),
-        };
-        let mut response = response.unwrap();
-        let status = response.status().as_u16();
-        let kind = response
-            .headers()
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_owned();
-        let text = response.body_mut().read_to_string().unwrap_or_default();
-        (status, kind, text)
+        let answer = self.json(method, path, headers, body.map(String::into_bytes));
+        let kind = answer.header("content-type").unwrap_or_default().to_owned();
+        (answer.status, kind, answer.body)
     }
 
     fn post(&self, path: &str, body: &Value) -> (u16, Value) {
@@ -221,7 +153,7 @@ fn value(metrics: &BTreeMap<String, f64>, series: &str) -> f64 {
 
 #[test]
 fn metrics_route_counts_what_the_server_does() {
-    let server = TestServer::start(metrics_on(&["127.0.0.0/8", "::1"]));
+    let server = TestServer::sqlite(metrics_on(&["127.0.0.0/8", "::1"]));
     let before = server.scrape();
     for series in [
         "ironward_server_connects_total{outcome=\"ok\"}",
@@ -331,7 +263,7 @@ fn metrics_route_counts_what_the_server_does() {
     assert_eq!(value(&after, "ironward_server_agents_active"), 0.0);
 
     // The limiter's refusals: a server whose limit is one failure per user.
-    let limited = TestServer::start(ServerOptions {
+    let limited = TestServer::sqlite(ServerOptions {
         sign_in_limits: ironward_server::auth::Limits {
             per_user: 1,
             ..Default::default()
@@ -358,10 +290,10 @@ fn metrics_route_counts_what_the_server_does() {
 
 #[test]
 fn metrics_route_is_refused_outside_the_list_and_off_by_default() {
-    let elsewhere = TestServer::start(metrics_on(&["192.0.2.0/24"]));
+    let elsewhere = TestServer::sqlite(metrics_on(&["192.0.2.0/24"]));
     let (status, _, text) = elsewhere.call("GET", "/metrics", &[], None);
     assert_eq!((status, text.as_str()), (404, ""));
-    let off = TestServer::start(ServerOptions::default());
+    let off = TestServer::sqlite(ServerOptions::default());
     let (status, _, text) = off.call("GET", "/metrics", &[], None);
     assert_eq!(status, 404, "{text}");
     assert!(!text.contains("ironward_server_"));
@@ -370,7 +302,7 @@ fn metrics_route_is_refused_outside_the_list_and_off_by_default() {
 #[test]
 fn non_default_limits_apply_end_to_end() {
     // No repeat for agents without an instance id, and at most two IPs per beacon.
-    let server = TestServer::start(ServerOptions {
+    let server = TestServer::sqlite(ServerOptions {
         legacy_repeat: Duration::ZERO,
         max_reported_ips: 2,
         ..ServerOptions::default()
@@ -412,7 +344,7 @@ fn non_default_limits_apply_end_to_end() {
     assert_eq!(server.beacon(&b, &json!([]))["data"], json!({}));
 
     // The default repeats both for 10 minutes.
-    let server = TestServer::start(ServerOptions::default());
+    let server = TestServer::sqlite(ServerOptions::default());
     let b = server.key("shop");
     assert_eq!(server.connect(&b), 200);
     server
@@ -428,28 +360,6 @@ fn non_default_limits_apply_end_to_end() {
     server.beacon(&b, &json!([]));
     let body = server.beacon(&b, &json!([]));
     assert_eq!(body["data"]["config"]["SECURITY_CHECKS.xss"], 0, "{body}");
-}
-
-fn pg_dsn() -> Option<String> {
-    std::env::var("IRONWARD_PG_DSN")
-        .ok()
-        .filter(|d| !d.is_empty())
-}
-
-/// A PostgreSQL URL with a fresh schema of its own on the search path.
-async fn pg_schema(dsn: &str) -> String {
-    sqlx::any::install_default_drivers();
-    let mut b = [0u8; 6];
-    getrandom::fill(&mut b).unwrap();
-    let schema = format!("t{}", hex::encode(b));
-    let pool = sqlx::AnyPool::connect(dsn).await.unwrap();
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
-        .execute(&pool)
-        .await
-        .unwrap();
-    pool.close().await;
-    let sep = if dsn.contains('?') { '&' } else { '?' };
-    format!("{dsn}{sep}options=-c%20search_path%3D{schema}")
 }
 
 /// Every filter combination of the event listing, first page and a later one.

@@ -3,72 +3,21 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-use ironward_server::keys::hash_key;
-use ironward_server::{ServerOptions, SqliteStore, Store, create_key, serve, set_config};
-use serde_json::{Value, json};
-use std::net::SocketAddr;
-use std::sync::Arc;
+mod support;
 
-/// A running server and its store (on the server's runtime).
-struct TestServer {
-    addr: SocketAddr,
-    store: Arc<SqliteStore>,
-    runtime: tokio::runtime::Runtime,
-    _dir: tempfile::TempDir,
-}
+use ironward_server::keys::hash_key;
+use ironward_server::{ServerOptions, Store, create_key, set_config};
+use serde_json::{Value, json};
+use support::TestServer;
 
 impl TestServer {
-    /// Starts the server protected by its own Ironward layer (as `ironward server` runs it).
-    fn start(mut options: ServerOptions) -> Self {
-        options.protection = Some(Arc::new(
-            ironward_server::protection::engine(None, None).unwrap(),
-        ));
-        let dir = tempfile::tempdir().unwrap();
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
-        let store = Arc::new(runtime.block_on(SqliteStore::open(dir.path())).unwrap());
-        let listener = runtime
-            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-            .unwrap();
-        let addr = listener.local_addr().unwrap();
-        let served = Arc::clone(&store);
-        runtime
-            .spawn(async move { serve(listener, served, &options, std::future::pending()).await });
-        Self {
-            addr,
-            store,
-            runtime,
-            _dir: dir,
-        }
-    }
-
-    fn key(&self, app: &str, template: Option<&str>) -> String {
-        self.runtime
-            .block_on(create_key(&*self.store, app, template))
-            .unwrap()
-    }
-
     fn post(&self, path: &str, body: &Value) -> (u16, Value) {
         self.post_raw(path, body.to_string().into_bytes())
     }
 
     fn post_raw(&self, path: &str, body: Vec<u8>) -> (u16, Value) {
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .build()
-            .into();
-        let mut response = agent
-            .post(format!("http://{}{path}", self.addr))
-            .header("Content-Type", "application/json")
-            .send(&body[..])
-            .unwrap();
-        let status = response.status().as_u16();
-        let text = response.body_mut().read_to_string().unwrap();
-        let body: Value = serde_json::from_str(&text).unwrap();
-        (status, body)
+        let answer = self.json("POST", path, &[], Some(body));
+        (answer.status, serde_json::from_str(&answer.body).unwrap())
     }
 
     /// A connect as pyrasp's `FlaskRASP` sends it (the captured route map).
@@ -83,22 +32,14 @@ impl TestServer {
         )
     }
 
-    /// Status of a raw request (any body).
+    /// Status of a raw request: a `GET`, or a `POST` of `body`.
     fn status(&self, method: &str, target: &str, body: &str) -> u16 {
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .build()
-            .into();
-        let url = format!("http://{}{target}", self.addr);
-        let response = if method == "GET" {
-            agent.get(&url).call()
+        if method == "GET" {
+            self.http("GET", target, &[], None).status
         } else {
-            agent
-                .post(&url)
-                .header("Content-Type", "application/json")
-                .send(body)
-        };
-        response.unwrap().status().as_u16()
+            let body = body.as_bytes().to_vec();
+            self.json("POST", target, &[], Some(body)).status
+        }
     }
 
     fn beacon(&self, body: &Value) -> (u16, Value) {
@@ -115,8 +56,8 @@ fn assert_envelope(body: &Value, ok: bool) {
 
 #[test]
 fn connect_with_good_and_bad_keys() {
-    let server = TestServer::start(ServerOptions::default());
-    let key = server.key("shop", Some("audit"));
+    let server = TestServer::sqlite(ServerOptions::default());
+    let key = server.key_with("shop", Some("audit"));
 
     let (status, body) = server.connect(&key);
     assert_eq!(status, 200);
@@ -156,11 +97,11 @@ fn connect_with_good_and_bad_keys() {
 
 #[test]
 fn oversized_bodies_are_refused() {
-    let server = TestServer::start(ServerOptions {
+    let server = TestServer::sqlite(ServerOptions {
         max_body_bytes: 1024,
         ..ServerOptions::default()
     });
-    let key = server.key("shop", None);
+    let key = server.key_with("shop", None);
     let big = json!({"key": key, "version": "0.10.2", "platform": "Flask",
                      "routes": {"r": {"methods": ["GET"], "path": "x".repeat(4096)}}});
     let (status, body) = server.post("/api/v1/connect", &big);
@@ -172,8 +113,8 @@ fn oversized_bodies_are_refused() {
 
 #[test]
 fn beacon_records_telemetry_and_rejects_null_keys() {
-    let server = TestServer::start(ServerOptions::default());
-    let key = server.key("shop", None);
+    let server = TestServer::sqlite(ServerOptions::default());
+    let key = server.key_with("shop", None);
     assert_eq!(server.connect(&key).0, 200);
     let telemetry = json!({"cpu": 12.5, "memory": 40.0,
                            "requests": {"success": 3, "errors": 1, "attacks": 2}});
@@ -204,9 +145,9 @@ fn beacon_records_telemetry_and_rejects_null_keys() {
 
 #[test]
 fn blacklisted_once_blacklisted_everywhere() {
-    let server = TestServer::start(ServerOptions::default());
-    let (a, b) = (server.key("shop", None), server.key("shop", None));
-    let other_app = server.key("blog", None);
+    let server = TestServer::sqlite(ServerOptions::default());
+    let (a, b) = (server.key_with("shop", None), server.key_with("shop", None));
+    let other_app = server.key_with("blog", None);
     for key in [&a, &b, &other_app] {
         assert_eq!(server.connect(key).0, 200);
     }
@@ -236,7 +177,7 @@ fn blacklisted_once_blacklisted_everywhere() {
     assert_eq!(body["data"], json!({}));
 
     // A new agent gets it at connect, as IP → epoch (never in the future)…
-    let c = server.key("shop", None);
+    let c = server.key_with("shop", None);
     let (_, body) = server.connect(&c);
     let since = body["data"]["blacklist"]["198.51.100.7"].as_i64().unwrap();
     assert!(since > 0 && since <= now + 1, "{since} vs {now}");
@@ -244,7 +185,7 @@ fn blacklisted_once_blacklisted_everywhere() {
     let (_, body) = server.beacon(&json!({"key": a, "version": "0.10.2",
         "blacklist": [["192.0.2.99", 1000]]}));
     assert_eq!(body["status"], true);
-    let (_, body) = server.connect(&server.key("shop", None));
+    let (_, body) = server.connect(&server.key_with("shop", None));
     let sent = body["data"]["blacklist"].as_object().unwrap();
     assert!(
         sent.contains_key("198.51.100.7") && !sent.contains_key("192.0.2.99"),
@@ -254,8 +195,8 @@ fn blacklisted_once_blacklisted_everywhere() {
 
 #[test]
 fn config_changes_reach_agents_on_their_next_beacon() {
-    let server = TestServer::start(ServerOptions::default());
-    let key = server.key("shop", None);
+    let server = TestServer::sqlite(ServerOptions::default());
+    let key = server.key_with("shop", None);
     assert_eq!(server.connect(&key).0, 200);
 
     let refused = server.runtime.block_on(set_config(
@@ -298,8 +239,8 @@ fn config_changes_reach_agents_on_their_next_beacon() {
 /// again; the instances are counted and pruned by the retention.
 #[test]
 fn workers_sharing_a_key_each_get_every_change_once() {
-    let server = TestServer::start(ServerOptions::default());
-    let key = server.key("shop", None);
+    let server = TestServer::sqlite(ServerOptions::default());
+    let key = server.key_with("shop", None);
     let workers = ["w1", "w2", "w3", "w4"];
     for w in workers {
         let (status, _) = server.post(
@@ -376,8 +317,8 @@ fn workers_sharing_a_key_each_get_every_change_once() {
 
 #[test]
 fn key_create_keeps_the_template_and_refuses_unknown_ones() {
-    let server = TestServer::start(ServerOptions::default());
-    server.key("shop", Some("monitor"));
+    let server = TestServer::sqlite(ServerOptions::default());
+    server.key_with("shop", Some("monitor"));
     let rt = &server.runtime;
     assert!(
         rt.block_on(create_key(&*server.store, "shop", Some("audit")))
@@ -395,8 +336,8 @@ fn key_create_keeps_the_template_and_refuses_unknown_ones() {
 
 #[test]
 fn the_server_is_protected_by_its_own_layer() {
-    let server = TestServer::start(ServerOptions::default());
-    let key = server.key("shop", None);
+    let server = TestServer::sqlite(ServerOptions::default());
+    let key = server.key_with("shop", None);
     // Protocol traffic passes (route maps with `<path:…>`, IP lists, telemetry)…
     assert_eq!(server.connect(&key).0, 200);
     let (status, _) = server.beacon(&json!({"key": key, "version": "0.10.2",
@@ -429,12 +370,12 @@ fn read_until_closed(
 fn slow_headers_and_too_many_connections_are_cut_off() {
     use std::io::Write;
     use std::time::{Duration, Instant};
-    let server = TestServer::start(ServerOptions {
+    let server = TestServer::sqlite(ServerOptions {
         header_read_timeout: Duration::from_millis(1000),
         max_connections: 2,
         ..ServerOptions::default()
     });
-    let key = server.key("shop", None);
+    let key = server.key_with("shop", None);
     // Two clients that never finish their headers hold the two connections…
     let mut slow: Vec<_> = (0..2)
         .map(|_| {

@@ -1,7 +1,8 @@
-//! What the dashboard tests share: a real server on loopback (behind its own protection
-//! layer, on SQLite or on PostgreSQL when `IRONWARD_PG_DSN` is set, with the `admin` user's
-//! password [`PASSWORD`]), and a browser-like HTTP client (ureq, redirects not followed,
-//! cookies kept by hand) that signs in through the form.
+//! What the server's integration tests share: a real server on loopback (behind its own
+//! protection layer, with the `admin` user's password [`PASSWORD`]) on SQLite or on PostgreSQL
+//! (`IRONWARD_PG_DSN`, each server in a fresh schema of its own), [`both_databases!`] to run a
+//! scenario on both, one HTTP helper (ureq, redirects not followed) and a browser-like client
+//! (cookies kept by hand) that signs in through the dashboard's form.
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
@@ -28,11 +29,11 @@ pub(crate) fn pg_dsn() -> Option<String> {
 }
 
 /// A PostgreSQL URL with a fresh schema of its own on the search path.
-async fn pg_schema(dsn: &str) -> String {
+pub(crate) async fn pg_schema(dsn: &str) -> String {
     sqlx::any::install_default_drivers();
     let mut b = [0u8; 6];
     getrandom::fill(&mut b).unwrap();
-    let schema = format!("d{}", hex::encode(b));
+    let schema = format!("t{}", hex::encode(b));
     let pool = sqlx::AnyPool::connect(dsn).await.unwrap();
     sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
         .execute(&pool)
@@ -43,6 +44,27 @@ async fn pg_schema(dsn: &str) -> String {
     format!("{dsn}{sep}options=-c%20search_path%3D{schema}")
 }
 
+/// Two tests running `$scenario` on SQLite and on PostgreSQL (skipped without
+/// `IRONWARD_PG_DSN`).
+#[allow(unused_macros)]
+macro_rules! both_databases {
+    ($scenario:ident, $sqlite:ident, $postgres:ident) => {
+        #[test]
+        fn $sqlite() {
+            $scenario($crate::support::Db::Sqlite);
+        }
+        #[test]
+        fn $postgres() {
+            if $crate::support::pg_dsn().is_none() {
+                eprintln!("IRONWARD_PG_DSN is not set: skipped (scripts/sink-dbs.sh start)");
+                return;
+            }
+            $scenario($crate::support::Db::Postgres);
+        }
+    };
+}
+
+/// A running server and its store (on the server's runtime).
 pub(crate) struct TestServer {
     pub(crate) addr: SocketAddr,
     pub(crate) store: Arc<SqlStore>,
@@ -99,45 +121,22 @@ impl<'s> Client<'s> {
         path: &str,
         form: Option<&[(&str, &str)]>,
     ) -> Answer {
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .max_redirects(0)
-            .build()
-            .into();
-        let mut builder = ureq::http::Request::builder()
-            .method(method)
-            .uri(format!("http://{}{path}", self.server.addr));
+        let cookie: Vec<String> = self.jar.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let cookie = cookie.join("; ");
+        let mut headers: Vec<(&str, &str)> = Vec::new();
         if !self.jar.is_empty() {
-            let cookie: Vec<String> = self.jar.iter().map(|(k, v)| format!("{k}={v}")).collect();
-            builder = builder.header("Cookie", cookie.join("; "));
+            headers.push(("Cookie", &cookie));
         }
-        let response = match form {
-            Some(fields) => {
-                let mut body = url::form_urlencoded::Serializer::new(String::new());
-                for (k, v) in fields {
-                    body.append_pair(k, v);
-                }
-                agent.run(
-                    builder
-                        .header("Content-Type", "application/x-www-form-urlencoded")
-                        .body(body.finish().into_bytes())
-                        .unwrap(),
-                )
+        let body = form.map(|fields| {
+            let mut body = url::form_urlencoded::Serializer::new(String::new());
+            for (k, v) in fields {
+                body.append_pair(k, v);
             }
-            None => agent.run(builder.body(()).unwrap()),
-        };
-        let mut response = response.unwrap();
-        let headers: Vec<(String, String)> = response
-            .headers()
-            .iter()
-            .map(|(k, v)| {
-                (
-                    k.as_str().to_ascii_lowercase(),
-                    v.to_str().unwrap_or_default().to_owned(),
-                )
-            })
-            .collect();
-        for (k, v) in &headers {
+            headers.push(("Content-Type", "application/x-www-form-urlencoded"));
+            body.finish().into_bytes()
+        });
+        let answer = self.server.http(method, path, &headers, body);
+        for (k, v) in &answer.headers {
             if k == "set-cookie" {
                 let pair = v.split(';').next().unwrap();
                 let (name, value) = pair.split_once('=').unwrap();
@@ -148,11 +147,7 @@ impl<'s> Client<'s> {
                 }
             }
         }
-        Answer {
-            status: response.status().as_u16(),
-            headers,
-            body: response.body_mut().read_to_string().unwrap_or_default(),
-        }
+        answer
     }
 
     pub(crate) fn get(&mut self, path: &str) -> Answer {
@@ -185,7 +180,9 @@ impl<'s> Client<'s> {
 }
 
 impl TestServer {
-    pub(crate) fn start(db: Db, options: ServerOptions) -> Self {
+    /// Starts the server on `db` with the `admin` user, protected by its own Ironward layer (as
+    /// `ironward server` runs it); `options` as given otherwise.
+    pub(crate) fn start(db: Db, mut options: ServerOptions) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
@@ -205,11 +202,9 @@ impl TestServer {
         runtime
             .block_on(auth::ensure_admin(&*store, Some(PASSWORD)))
             .unwrap();
-        let mut options = options;
         options.protection = Some(Arc::new(
             ironward_server::protection::engine(None, None).unwrap(),
         ));
-        options.retention = None;
         let listener = runtime
             .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
             .unwrap();
@@ -225,10 +220,32 @@ impl TestServer {
         }
     }
 
-    pub(crate) fn key(&self, app: &str) -> String {
+    /// [`TestServer::start`] on SQLite.
+    pub(crate) fn sqlite(options: ServerOptions) -> Self {
+        Self::start(Db::Sqlite, options)
+    }
+
+    /// [`TestServer::start`] without the retention task (the dashboard tests' data stays put).
+    pub(crate) fn dashboard(db: Db, options: ServerOptions) -> Self {
+        Self::start(
+            db,
+            ServerOptions {
+                retention: None,
+                ..options
+            },
+        )
+    }
+
+    /// A new agent key of `app` (created with its template `template`).
+    pub(crate) fn key_with(&self, app: &str, template: Option<&str>) -> String {
         self.runtime
-            .block_on(create_key(&*self.store, app, None))
+            .block_on(create_key(&*self.store, app, template))
             .unwrap()
+    }
+
+    /// A new agent key of `app`.
+    pub(crate) fn key(&self, app: &str) -> String {
+        self.key_with(app, None)
     }
 
     pub(crate) fn insert(&self, app: &str, events: &[NewEvent]) {
@@ -240,36 +257,65 @@ impl TestServer {
             .unwrap();
     }
 
-    /// A protocol call as an agent makes it.
-    pub(crate) fn agent_call(&self, path: &str, body: &Value) -> Value {
+    /// One request (redirects not followed): status, headers (lower-case names), body text.
+    pub(crate) fn http(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<Vec<u8>>,
+    ) -> Answer {
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
+            .max_redirects(0)
             .build()
             .into();
-        let mut response = agent
-            .post(&format!("http://{}{path}", self.addr))
-            .header("Content-Type", "application/json")
-            .send(body.to_string())
-            .unwrap();
-        serde_json::from_str(&response.body_mut().read_to_string().unwrap()).unwrap()
+        let mut builder = ureq::http::Request::builder()
+            .method(method)
+            .uri(format!("http://{}{path}", self.addr));
+        for (k, v) in headers {
+            builder = builder.header(*k, *v);
+        }
+        let response = match body {
+            Some(b) => agent.run(builder.body(b).unwrap()),
+            None => agent.run(builder.body(()).unwrap()),
+        };
+        let mut response = response.unwrap();
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_ascii_lowercase(),
+                    v.to_str().unwrap_or_default().to_owned(),
+                )
+            })
+            .collect();
+        Answer {
+            status: response.status().as_u16(),
+            headers,
+            body: response.body_mut().read_to_string().unwrap_or_default(),
+        }
     }
-}
 
-/// Two tests running `$scenario` on SQLite and on PostgreSQL (skipped without
-/// `IRONWARD_PG_DSN`).
-macro_rules! both_databases {
-    ($scenario:ident, $sqlite:ident, $postgres:ident) => {
-        #[test]
-        fn $sqlite() {
-            $scenario($crate::dashboard_support::Db::Sqlite);
+    /// A JSON request (`Content-Type: application/json` when there is a body).
+    pub(crate) fn json(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<Vec<u8>>,
+    ) -> Answer {
+        let mut all = headers.to_vec();
+        if body.is_some() {
+            all.push(("Content-Type", "application/json"));
         }
-        #[test]
-        fn $postgres() {
-            if $crate::dashboard_support::pg_dsn().is_none() {
-                eprintln!("IRONWARD_PG_DSN is not set: skipped (scripts/sink-dbs.sh start)");
-                return;
-            }
-            $scenario($crate::dashboard_support::Db::Postgres);
-        }
-    };
+        self.http(method, path, &all, body)
+    }
+
+    /// A protocol call as an agent makes it.
+    pub(crate) fn agent_call(&self, path: &str, body: &Value) -> Value {
+        let answer = self.json("POST", path, &[], Some(body.to_string().into_bytes()));
+        serde_json::from_str(&answer.body).unwrap()
+    }
 }
