@@ -4,52 +4,9 @@
 //! every event lands in the server's events table (read back through the admin API).
 
 use super::bin;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpStream};
-use std::path::Path;
-use std::process::{Child, Stdio};
-use std::time::Duration;
-
-/// Kills the server on drop, so a failed assertion never leaves it running.
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// One HTTP/1.1 request: status code and JSON body.
-fn request(
-    addr: SocketAddr,
-    method: &str,
-    path: &str,
-    token: Option<&str>,
-    body: &str,
-) -> (u16, serde_json::Value) {
-    let mut s = TcpStream::connect_timeout(&addr, Duration::from_secs(5)).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    let auth = token
-        .map(|t| format!("Authorization: Bearer {t}\r\n"))
-        .unwrap_or_default();
-    write!(
-        s,
-        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{auth}Content-Type: application/json\r\n\
-         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )
-    .unwrap();
-    let mut response = String::new();
-    s.read_to_string(&mut response).unwrap();
-    let status = response
-        .split(' ')
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .unwrap();
-    let (_, body) = response.split_once("\r\n\r\n").unwrap();
-    (status, serde_json::from_str(body).unwrap_or_default())
-}
+use super::running_server::{Server, data_dir, request};
+use std::io::Write;
+use std::process::Stdio;
 
 /// The last line of a successful `ironward server …` command.
 fn last_line(args: &[&str]) -> String {
@@ -70,30 +27,14 @@ fn last_line(args: &[&str]) -> String {
 
 #[test]
 fn an_ironward_agent_ships_batches_that_land_in_the_events_table() {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("ironward-server-events-batch");
-    let _ = std::fs::remove_dir_all(&dir);
+    let dir = data_dir("events-batch");
     let dir_arg = dir.to_str().unwrap();
     let key = last_line(&["key", "create", "--data-dir", dir_arg, "--app", "shop"]);
     last_line(&["admin", "reset-password", "--data-dir", dir_arg]);
     let token = last_line(&["token", "create", "--data-dir", dir_arg]);
 
-    let mut child = bin()
-        .args(["server", "--data-dir", dir_arg, "--listen", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let _server = Server(child);
-    let mut line = String::new();
-    BufReader::new(stdout).read_line(&mut line).unwrap();
-    let addr: SocketAddr = line
-        .split("http://")
-        .nth(1)
-        .and_then(|rest| rest.split_whitespace().next())
-        .unwrap_or_else(|| panic!("no address in {line:?}"))
-        .parse()
-        .unwrap();
+    let server = Server::start(dir_arg);
+    let addr = server.addr;
 
     // pyrasp (no instance id): where to ship, but no batching keys.
     let pyrasp = format!(r#"{{"key": "{key}", "version": "0.10.2", "platform": "Flask"}}"#);

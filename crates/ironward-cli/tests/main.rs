@@ -5,6 +5,7 @@ mod demo;
 mod eval;
 mod events_batch;
 mod prompt;
+mod running_server;
 mod server;
 
 use std::io::Write;

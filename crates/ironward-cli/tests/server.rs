@@ -2,48 +2,12 @@
 //! server on a free loopback port answering a connect with that key (raw HTTP/1.1).
 
 use super::bin;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpStream};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Stdio};
-use std::time::Duration;
-
-/// Kills the server on drop, so a failed assertion never leaves it running.
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn data_dir(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("ironward-server-{name}"));
-    let _ = std::fs::remove_dir_all(&dir);
-    dir
-}
+use super::running_server::{Server, data_dir, request};
+use std::net::SocketAddr;
 
 /// `POST path` with a JSON body: status code and body.
 fn post(addr: SocketAddr, path: &str, body: &str) -> (u16, serde_json::Value) {
-    let mut s = TcpStream::connect_timeout(&addr, Duration::from_secs(5)).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    write!(
-        s,
-        "POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n\
-         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )
-    .unwrap();
-    let mut response = String::new();
-    s.read_to_string(&mut response).unwrap();
-    let status = response
-        .split(' ')
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .unwrap();
-    let (_, body) = response.split_once("\r\n\r\n").unwrap();
-    (status, serde_json::from_str(body).unwrap())
+    request(addr, "POST", path, None, body)
 }
 
 #[test]
@@ -98,23 +62,8 @@ fn key_create_config_set_and_connect() {
         .unwrap();
     assert!(good.status.success(), "{good:?}");
 
-    let mut child = bin()
-        .args(["server", "--data-dir", dir_arg, "--listen", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let server = Server(child);
-    let mut line = String::new();
-    BufReader::new(stdout).read_line(&mut line).unwrap();
-    let addr: SocketAddr = line
-        .split("http://")
-        .nth(1)
-        .and_then(|rest| rest.split_whitespace().next())
-        .unwrap_or_else(|| panic!("no address in {line:?}"))
-        .parse()
-        .unwrap();
+    let server = Server::start(dir_arg);
+    let addr = server.addr;
 
     let connect =
         format!(r#"{{"key": "{key}", "version": "0.10.2", "platform": "Flask", "routes": {{}}}}"#);
