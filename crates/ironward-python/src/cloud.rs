@@ -14,12 +14,13 @@
 //! The callback is called with `Python::try_attach`: once the interpreter is finalizing, a
 //! change is refused instead of attaching. A process forked after the agent started (gunicorn
 //! `--preload`) does not inherit its thread: the package starts a new agent in the child, and
-//! the parent's handle is forgotten there (never stopped or joined).
+//! the parent's handle is forgotten there (never stopped or joined: `background.rs`).
 //!
 //! The configuration file is watched by `watch.rs` (`ConfigWatch`), with or without an agent:
 //! these hooks leave [`CloudHooks::config_file`] at its default (none), and both kinds of
 //! change are serialised by the adapter's reconfiguration lock.
 
+use crate::background::{ProcessHandle, apply_in_python};
 use crate::engine::{PyEngine, Shared};
 use ironward_cloud_client::{
     BeaconSettings, BlacklistEntry, CloudClient, CloudHooks, CloudOptions, ConfigSource,
@@ -47,16 +48,7 @@ impl PyHooks {
 impl CloudHooks for PyHooks {
     fn apply_config(&self, remote: &RemoteConfig) -> Result<(), Vec<String>> {
         let text = serde_json::to_string(remote).map_err(|e| vec![e.to_string()])?;
-        Python::try_attach(|py| match self.on_config.call1(py, (text,)) {
-            Ok(v) if v.is_none(py) => Ok(()),
-            Ok(v) => match v.extract::<Vec<String>>(py) {
-                Ok(errors) if errors.is_empty() => Ok(()),
-                Ok(errors) => Err(errors),
-                Err(_) => Err(vec!["the configuration was refused".to_owned()]),
-            },
-            Err(e) => Err(vec![e.to_string()]),
-        })
-        .unwrap_or_else(|| Err(vec!["the Python interpreter is shutting down".to_owned()]))
+        apply_in_python(&self.on_config, &text)
     }
 
     fn beacon_settings(&self) -> BeaconSettings {
@@ -86,41 +78,15 @@ impl CloudHooks for PyHooks {
 /// The management agent of one adapter (`ironward._ironward.CloudAgent`).
 #[pyclass(name = "CloudAgent", module = "ironward._ironward", frozen)]
 pub struct PyCloudAgent {
-    client: Mutex<Option<CloudClient>>,
+    client: ProcessHandle<CloudClient>,
     hooks: Arc<PyHooks>,
-    /// The process that started the thread.
-    pid: u32,
 }
 
 impl std::fmt::Debug for PyCloudAgent {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("CloudAgent")
-            .field("pid", &self.pid)
+            .field("pid", &self.client.pid())
             .finish_non_exhaustive()
-    }
-}
-
-impl PyCloudAgent {
-    /// Takes the client out: `None` once stopped, or in a forked child (where the parent's
-    /// client is forgotten: its thread does not exist here, and its locks may be held).
-    fn take(&self) -> Option<CloudClient> {
-        let client = self
-            .client
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .take();
-        if std::process::id() != self.pid {
-            std::mem::forget(client);
-            return None;
-        }
-        client
-    }
-}
-
-impl Drop for PyCloudAgent {
-    fn drop(&mut self) {
-        // Dropping a client only signals its thread; in a forked child even that is skipped.
-        let _ = self.take();
     }
 }
 
@@ -164,9 +130,8 @@ impl PyCloudAgent {
         let client = CloudClient::start(options, Arc::clone(&hooks) as Arc<dyn CloudHooks>)
             .map_err(|e| PyRuntimeError::new_err(format!("cannot start the cloud agent: {e}")))?;
         Ok(PyCloudAgent {
-            client: Mutex::new(Some(client)),
+            client: ProcessHandle::new(client),
             hooks,
-            pid: std::process::id(),
         })
     }
 
@@ -183,14 +148,7 @@ impl PyCloudAgent {
     /// `beacons`, `failures`, `last_error` (text or None), `refused_config` (errors or None),
     /// `remote` (the remote configuration as JSON text, or None), `running`.
     fn status<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let guard = self.client.lock().unwrap_or_else(PoisonError::into_inner);
-        let running = guard.is_some() && std::process::id() == self.pid;
-        let status = guard
-            .as_ref()
-            .filter(|_| running)
-            .map(CloudClient::status)
-            .unwrap_or_default();
-        drop(guard);
+        let (running, status) = self.client.read(CloudClient::status);
         let d = PyDict::new(py);
         d.set_item("running", running)?;
         d.set_item("connected", status.connected)?;
@@ -221,13 +179,6 @@ impl PyCloudAgent {
     /// GIL released (the thread may be waiting for it to apply a configuration). Idempotent.
     #[pyo3(signature = (wait=true))]
     fn stop(&self, py: Python<'_>, wait: bool) {
-        if let Some(client) = self.take() {
-            if wait {
-                py.detach(|| client.stop());
-            } else {
-                // Dropping a client signals its thread to stop without joining it.
-                drop(client);
-            }
-        }
+        self.client.stop(py, wait, CloudClient::stop);
     }
 }

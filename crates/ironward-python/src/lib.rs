@@ -26,6 +26,7 @@
 //! the application: the verdict fails open (or closed, as `FAIL_OPEN` says) and the error is
 //! reported on standard error and in the verdict.
 
+mod background;
 mod cloud;
 mod config;
 mod engine;

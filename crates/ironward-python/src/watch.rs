@@ -11,14 +11,15 @@
 //! stays. Requests cost nothing more: there is no flag to check per request.
 //!
 //! Forks: the watch thread does not survive a fork. The package starts a new watch in the
-//! child; the parent's handle is forgotten there (never stopped or joined), as the agent's is.
+//! child; the parent's handle is forgotten there (`background.rs`), as the agent's is.
 
+use crate::background::{ProcessHandle, apply_in_python};
 use ironward_cloud_client::{ConfigWatch, FileHooks};
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use std::io::Read;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Calls the Python callback with the new text.
@@ -28,56 +29,21 @@ struct PyFileHooks {
 
 impl FileHooks for PyFileHooks {
     fn apply_file(&self, text: &str) -> Result<(), Vec<String>> {
-        Python::try_attach(|py| match self.on_change.call1(py, (text,)) {
-            Ok(v) if v.is_none(py) => Ok(()),
-            Ok(v) => match v.extract::<Vec<String>>(py) {
-                Ok(errors) if errors.is_empty() => Ok(()),
-                Ok(errors) => Err(errors),
-                Err(_) => Err(vec!["the configuration was refused".to_owned()]),
-            },
-            Err(e) => Err(vec![e.to_string()]),
-        })
-        .unwrap_or_else(|| Err(vec!["the Python interpreter is shutting down".to_owned()]))
+        apply_in_python(&self.on_change, text)
     }
 }
 
 /// The watch of one adapter's configuration file (`ironward._ironward.ConfigWatch`).
 #[pyclass(name = "ConfigWatch", module = "ironward._ironward", frozen)]
 pub struct PyConfigWatch {
-    watch: Mutex<Option<ConfigWatch>>,
-    /// The process that started the thread.
-    pid: u32,
+    watch: ProcessHandle<ConfigWatch>,
 }
 
 impl std::fmt::Debug for PyConfigWatch {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ConfigWatch")
-            .field("pid", &self.pid)
+            .field("pid", &self.watch.pid())
             .finish_non_exhaustive()
-    }
-}
-
-impl PyConfigWatch {
-    /// Takes the watch out: `None` once stopped, or in a forked child (where the parent's
-    /// watch is forgotten: its thread does not exist here, and its locks may be held).
-    fn take(&self) -> Option<ConfigWatch> {
-        let watch = self
-            .watch
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .take();
-        if std::process::id() != self.pid {
-            std::mem::forget(watch);
-            return None;
-        }
-        watch
-    }
-}
-
-impl Drop for PyConfigWatch {
-    fn drop(&mut self) {
-        // Dropping a watch only signals its thread; in a forked child even that is skipped.
-        let _ = self.take();
     }
 }
 
@@ -108,22 +74,16 @@ impl PyConfigWatch {
                 PyRuntimeError::new_err(format!("cannot watch the configuration file: {e}"))
             })?;
         Ok(PyConfigWatch {
-            watch: Mutex::new(Some(watch)),
-            pid: std::process::id(),
+            watch: ProcessHandle::new(watch),
         })
     }
 
     /// What the watch knows: `running`, `path`, `applied`, `refused` (counts), `refused_config`
     /// (the last refusal's errors, or None), `missing`, `last_error` (text or None).
     fn status<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let guard = self.watch.lock().unwrap_or_else(PoisonError::into_inner);
-        let running = guard.is_some() && std::process::id() == self.pid;
-        let (path, status) = guard
-            .as_ref()
-            .filter(|_| running)
-            .map(|w| (Some(w.path().display().to_string()), w.status()))
-            .unwrap_or_default();
-        drop(guard);
+        let (running, (path, status)) = self
+            .watch
+            .read(|w| (Some(w.path().display().to_string()), w.status()));
         let d = PyDict::new(py);
         d.set_item("running", running)?;
         d.set_item("path", path)?;
@@ -139,12 +99,6 @@ impl PyConfigWatch {
     /// waiting for the GIL to apply a change). Idempotent.
     #[pyo3(signature = (wait=true))]
     fn stop(&self, py: Python<'_>, wait: bool) {
-        if let Some(watch) = self.take() {
-            if wait {
-                py.detach(|| watch.stop());
-            } else {
-                drop(watch);
-            }
-        }
+        self.watch.stop(py, wait, ConfigWatch::stop);
     }
 }
