@@ -14,7 +14,7 @@ mod support;
 
 use ironward_server::metrics::{MetricsOptions, parse_allow};
 use ironward_server::store::{EventQuery, NewEvent};
-use ironward_server::{ServerOptions, SqlStore, Store, set_config};
+use ironward_server::{ServerOptions, SqlStore, Store};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -310,16 +310,7 @@ fn non_default_limits_apply_end_to_end() {
     let (a, b) = (server.key("shop"), server.key("shop"));
     assert_eq!(server.connect(&a), 200);
     assert_eq!(server.connect(&b), 200);
-    server
-        .runtime
-        .block_on(set_config(
-            &*server.store,
-            "shop",
-            None,
-            &["SECURITY_CHECKS.xss=0".into()],
-            &[],
-        ))
-        .unwrap();
+    server.set_remote("shop", &["SECURITY_CHECKS.xss=0"]);
     let body = server.beacon(&b, &json!([]));
     assert_eq!(body["data"]["config"]["SECURITY_CHECKS.xss"], 0);
     let body = server.beacon(&b, &json!([]));
@@ -347,16 +338,7 @@ fn non_default_limits_apply_end_to_end() {
     let server = TestServer::sqlite(ServerOptions::default());
     let b = server.key("shop");
     assert_eq!(server.connect(&b), 200);
-    server
-        .runtime
-        .block_on(set_config(
-            &*server.store,
-            "shop",
-            None,
-            &["SECURITY_CHECKS.xss=0".into()],
-            &[],
-        ))
-        .unwrap();
+    server.set_remote("shop", &["SECURITY_CHECKS.xss=0"]);
     server.beacon(&b, &json!([]));
     let body = server.beacon(&b, &json!([]));
     assert_eq!(body["data"]["config"]["SECURITY_CHECKS.xss"], 0, "{body}");

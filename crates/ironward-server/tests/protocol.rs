@@ -208,16 +208,7 @@ fn config_changes_reach_agents_on_their_next_beacon() {
     ));
     assert!(refused.is_err(), "{refused:?}");
 
-    server
-        .runtime
-        .block_on(set_config(
-            &*server.store,
-            "shop",
-            None,
-            &["SECURITY_CHECKS.xss=0".into(), "BEACON_DELAY=1".into()],
-            &[],
-        ))
-        .unwrap();
+    server.set_remote("shop", &["SECURITY_CHECKS.xss=0", "BEACON_DELAY=1"]);
     let (_, body) = server.beacon(&json!({"key": key, "version": "0.10.2"}));
     let data = &body["data"];
     assert_eq!(data["template"], "default");
@@ -258,16 +249,7 @@ fn workers_sharing_a_key_each_get_every_change_once() {
     for w in workers {
         assert_eq!(beacon(w, json!([])), json!({}), "{w}: nothing changed");
     }
-    server
-        .runtime
-        .block_on(set_config(
-            &*server.store,
-            "shop",
-            None,
-            &["SECURITY_CHECKS.xss=0".into()],
-            &[],
-        ))
-        .unwrap();
+    server.set_remote("shop", &["SECURITY_CHECKS.xss=0"]);
     let now = ironward_server::now();
     // w1 reports an IP in the same beacon that brings it the change.
     let data = beacon("w1", json!([["198.51.100.7", now]]));

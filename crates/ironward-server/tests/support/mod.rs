@@ -248,6 +248,20 @@ impl TestServer {
         self.key_with(app, None)
     }
 
+    /// Sets keys of `app`'s remote configuration (as `config set` does; panics if refused).
+    pub(crate) fn set_remote(&self, app: &str, keys: &[&str]) {
+        let keys: Vec<String> = keys.iter().map(|k| (*k).to_owned()).collect();
+        self.runtime
+            .block_on(ironward_server::set_config(
+                &*self.store,
+                app,
+                None,
+                &keys,
+                &[],
+            ))
+            .unwrap();
+    }
+
     pub(crate) fn insert(&self, app: &str, events: &[NewEvent]) {
         self.runtime
             .block_on(
