@@ -32,8 +32,7 @@ pytest.importorskip("flask")
 pytest.importorskip("gunicorn")
 
 from selenium import webdriver  # noqa: E402
-from selenium.common.exceptions import (  # noqa: E402
-    NoSuchElementException, StaleElementReferenceException)
+from selenium.common.exceptions import WebDriverException  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import Select  # noqa: E402
@@ -96,16 +95,22 @@ def server(monkeypatch):
 
 
 def until(what, check, timeout=20):
-    """Waits for ``check``; a page still loading (element missing or replaced) is a no."""
+    """Waits for ``check``; a page still loading is a no.
+
+    While a form's answer replaces the page, chromedriver may report the element as missing, stale,
+    or (a race inside Chromium's inspector) "Node with given id does not belong to the document",
+    a plain ``WebDriverException``. All of them mean "not yet"; the last one is shown on timeout.
+    """
     deadline = time.time() + timeout
+    last = None
     while True:
         try:
             if check():
                 return
-        except (NoSuchElementException, StaleElementReferenceException):
-            pass
+        except WebDriverException as e:  # NoSuchElement and StaleElementReference included
+            last = e
         if time.time() > deadline:
-            pytest.fail(f"not within {timeout} s: {what}")
+            pytest.fail(f"not within {timeout} s: {what}" + (f" (last error: {last.msg})" if last else ""))
         time.sleep(0.2)
 
 
