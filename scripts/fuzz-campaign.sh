@@ -10,7 +10,8 @@
 # Usage: bash scripts/fuzz-campaign.sh                   # every target, 600 s each
 #        SECONDS_PER_TARGET=60 bash scripts/fuzz-campaign.sh cookies form
 # Environment: SECONDS_PER_TARGET (600), TARGET_EXECS (10000000), MAX_LEN (8192),
-#              RSS_LIMIT_MB (2048), UNIT_TIMEOUT (10 s per input), FUZZ_LOG_DIR (a temp dir),
+#              RSS_LIMIT_MB (2048), UNIT_TIMEOUT (10 s per input), FUZZ_LOG_DIR (kept; by
+#              default a temp dir, removed at exit unless a target crashed),
 #              SANITIZER (address; none runs faster: the engine and model crates forbid unsafe
 #              code, so AddressSanitizer only watches their dependencies).
 set -euo pipefail
@@ -35,7 +36,13 @@ echo "==> building the fuzz targets" >&2
 triple="$(rustc +stable -vV | sed -n 's/^host: //p')"
 bin_dir="$root/fuzz/target/$triple/release"
 
-log_dir="${FUZZ_LOG_DIR:-$(mktemp -d -t ironward-fuzz.XXXXXX)}"
+if [ -n "${FUZZ_LOG_DIR:-}" ]; then
+  log_dir="$FUZZ_LOG_DIR"
+else
+  # A temp log directory goes at exit, unless a target crashed (its log is named below).
+  log_dir="$(mktemp -d -t ironward-fuzz.XXXXXX)"
+  trap '[ "${crashed:-no}" = yes ] || rm -rf "$log_dir"' EXIT
+fi
 mkdir -p "$log_dir"
 date_utc="$(date -u +%Y-%m-%d)"
 rows=()

@@ -613,9 +613,8 @@ mod tests {
 
     #[test]
     fn demo_settings_yield_to_the_file() {
-        let dir = std::env::temp_dir().join(format!("ironward-demo-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let p = dir.join("rasp.json");
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("rasp.json");
         std::fs::write(
             &p,
             r#"{"config": {"VERBOSE": 0, "SECURITY_CHECKS": {"dlp": 0}}}"#,
@@ -627,6 +626,5 @@ mod tests {
             ["SECURITY_CHECKS.upload=1", "DLP_CC_NUMBERS=true"].map(String::from)
         );
         assert_eq!(demo_sets(None).len(), DEMO_SETTINGS.len());
-        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -49,8 +49,8 @@ mod tests {
 
     #[test]
     fn finds_executables_only() {
-        let dir = std::env::temp_dir().join(format!("ironward-path-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
         std::fs::write(dir.join("mytool"), "#!/bin/sh\n").unwrap();
         std::fs::write(dir.join("notes.txt"), "x").unwrap();
         #[cfg(unix)]
@@ -59,9 +59,8 @@ mod tests {
             std::fs::set_permissions(dir.join("mytool"), std::fs::Permissions::from_mode(0o755))
                 .unwrap();
         }
-        let joined = std::env::join_paths([dir.clone(), dir.join("missing")]).unwrap();
+        let joined = std::env::join_paths([dir.to_path_buf(), dir.join("missing")]).unwrap();
         let names = executables_on_path(&joined);
-        std::fs::remove_dir_all(&dir).unwrap();
         assert!(names.contains(&"mytool".to_owned()));
         #[cfg(unix)]
         assert!(!names.contains(&"notes.txt".to_owned()));

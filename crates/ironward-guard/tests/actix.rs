@@ -138,8 +138,20 @@ async fn concurrent_requests_do_not_see_each_others_inputs() {
 async fn blocking_code_keeps_the_context_with_sync_scope() {
     let events = Events::default();
     let app = app!(Some(sink_block()), events);
-    let name = format!("ironward-actix-{}.txt", std::process::id());
-    std::fs::write(std::env::temp_dir().join(&name), "ok").unwrap();
+    // In the temp directory the handler reads from; removed when dropped.
+    let mut file = tempfile::Builder::new()
+        .prefix("ironward-actix-")
+        .suffix(".txt")
+        .tempfile()
+        .unwrap();
+    std::io::Write::write_all(&mut file, b"ok").unwrap();
+    let name = file
+        .path()
+        .file_name()
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
     assert_eq!(
         call!(&app, &format!("/file?name={name}")),
         (200, "ok".into())

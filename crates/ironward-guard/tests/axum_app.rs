@@ -12,7 +12,6 @@ use ironward_tower::IronwardLayer;
 use sqlx::{AssertSqlSafe, Row, SqlitePool};
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::path::PathBuf;
 use std::process::Command;
 use std::sync::Arc;
 use tokio::sync::Barrier;
@@ -23,7 +22,8 @@ type Reply = (StatusCode, String);
 #[derive(Clone)]
 struct App {
     pool: SqlitePool,
-    files: PathBuf,
+    /// Removed when the server (and with it the last clone of the state) is dropped.
+    files: Arc<tempfile::TempDir>,
     client: reqwest::Client,
     internal: SocketAddr,
     barrier: Arc<Barrier>,
@@ -100,7 +100,7 @@ async fn argv(q: Params) -> Reply {
 
 /// A file under the application's directory.
 async fn file(State(app): State<App>, q: Params) -> Reply {
-    let path = std::path::Path::new(&app.files).join(param(&q, "name"));
+    let path = app.files.path().join(param(&q, "name"));
     match ironward_guard::fs::read(path) {
         Ok(bytes) => (StatusCode::OK, String::from_utf8_lossy(&bytes).into_owned()),
         Err(e) => (StatusCode::NOT_FOUND, e.to_string()),
@@ -179,13 +179,15 @@ async fn serve(app: Router) -> SocketAddr {
 
 /// The application on loopback; with the layer (and its events) when `engine` is given.
 async fn start(engine: Option<Arc<Engine>>) -> (SocketAddr, Events, SocketAddr) {
-    let files = std::env::temp_dir().join(format!("ironward-guard-{}", std::process::id()));
-    std::fs::create_dir_all(&files).unwrap();
-    std::fs::write(files.join("report.txt"), "quarterly report").unwrap();
+    let files = tempfile::Builder::new()
+        .prefix("ironward-guard-")
+        .tempdir()
+        .unwrap();
+    std::fs::write(files.path().join("report.txt"), "quarterly report").unwrap();
     let internal_addr = internal_service().await;
     let app = App {
         pool: database().await,
-        files,
+        files: Arc::new(files),
         // No idle pool: every request resolves (see the reqwest module's limits).
         client: ironward_guard::reqwest::client_builder()
             .pool_max_idle_per_host(0)

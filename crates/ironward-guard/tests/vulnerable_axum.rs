@@ -14,7 +14,6 @@ use axum::routing::get as route;
 use ironward_core::Action;
 use ironward_tower::IronwardLayer;
 use std::net::SocketAddr;
-use std::path::PathBuf;
 
 /// What the internal service answers: an SSRF reaching it leaks this.
 const INTERNAL: &str = "INTERNAL-ADMIN-PANEL";
@@ -132,19 +131,14 @@ async fn serve(app: Router) -> SocketAddr {
     addr
 }
 
-/// A fresh files directory.
-fn files_dir(tag: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "ironward-vulnerable-axum-{}-{tag}",
-        std::process::id()
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    dir
-}
-
-/// The example's router on loopback, with the layer (and its events) when `protect`.
-async fn start(protect: bool, tag: &str) -> (SocketAddr, Events) {
-    let app = router(Vulnerable::new(&files_dir(tag)).await.unwrap());
+/// The example's router on loopback, with the layer (and its events) when `protect`; its
+/// files live in the returned directory, removed when it is dropped.
+async fn start(protect: bool, tag: &str) -> (SocketAddr, Events, tempfile::TempDir) {
+    let dir = tempfile::Builder::new()
+        .prefix(&format!("ironward-vulnerable-axum-{tag}-"))
+        .tempdir()
+        .unwrap();
+    let app = router(Vulnerable::new(dir.path()).await.unwrap());
     let events = Events::default();
     let app = if protect {
         let params = serde_json::json!({
@@ -158,7 +152,7 @@ async fn start(protect: bool, tag: &str) -> (SocketAddr, Events) {
     } else {
         app
     };
-    (serve(app).await, events)
+    (serve(app).await, events, dir)
 }
 
 fn target(path: &str, name: &str, value: &str, port: u16) -> String {
@@ -186,7 +180,7 @@ fn take_blocks(events: &Events) -> Vec<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_exploit_works_without_the_layer() {
     let internal = internal_service().await;
-    let (addr, _) = start(false, "open").await;
+    let (addr, _, _dir) = start(false, "open").await;
     let mut worked = 0;
     let mut failed = Vec::new();
     for (name, path, param, value, _, leak) in EXPLOITS {
@@ -207,7 +201,7 @@ async fn every_exploit_works_without_the_layer() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_exploit_is_blocked_at_its_sink_with_the_layer() {
     let internal = internal_service().await;
-    let (addr, events) = start(true, "protected").await;
+    let (addr, events, _dir) = start(true, "protected").await;
     let mut blocked = 0;
     let mut failed = Vec::new();
     for (name, path, param, value, sink, leak) in EXPLOITS {
@@ -229,7 +223,8 @@ async fn every_exploit_is_blocked_at_its_sink_with_the_layer() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn benign_requests_pass_with_and_without_the_layer() {
     for protect in [false, true] {
-        let (addr, events) = start(protect, if protect { "benign-p" } else { "benign-u" }).await;
+        let (addr, events, _dir) =
+            start(protect, if protect { "benign-p" } else { "benign-u" }).await;
         let mut blocks = 0;
         let mut failed = Vec::new();
         for (name, path, param, value, want_status, want) in BENIGN {
