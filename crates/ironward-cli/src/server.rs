@@ -1,5 +1,6 @@
 //! `ironward server`: the self-hosted management server (the `ironward-server` crate), and its
-//! operator commands `key create` and `config set` on the same data directory.
+//! operator commands (`key create|list|revoke`, `config set`, `token create`, `admin
+//! reset-password`) on the same data directory or database.
 
 use crate::Outcome;
 use anyhow::Context;
@@ -227,6 +228,21 @@ enum KeyCommand {
         #[arg(long)]
         template: Option<String>,
     },
+    /// List agent keys (by id; never the secret): application, created, last used, revoked.
+    List {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Only this application's keys.
+        #[arg(long)]
+        app: Option<String>,
+    },
+    /// Revoke an agent key: its agents are refused (403) from their next connect or beacon.
+    Revoke {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The key's id (16 hex digits, as `key list` and the dashboard show it).
+        id: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -268,6 +284,23 @@ pub(crate) fn run(args: ServerArgs) -> Outcome {
                 let mut out = std::io::stdout().lock();
                 writeln!(out, "agent key for application {app:?} (shown once):")?;
                 writeln!(out, "{key}")?;
+                Ok(ExitCode::SUCCESS)
+            }
+            Some(ServerCommand::Key {
+                command: KeyCommand::List { db, app },
+            }) => {
+                let store = open(&db).await?;
+                let agents = ironward_server::Store::agents(&store, app.as_deref()).await?;
+                let mut out = std::io::stdout().lock();
+                out.write_all(key_table(&agents).as_bytes())?;
+                Ok(ExitCode::SUCCESS)
+            }
+            Some(ServerCommand::Key {
+                command: KeyCommand::Revoke { db, id },
+            }) => {
+                let store = open(&db).await?;
+                let id = id.trim().to_ascii_lowercase();
+                revoke_key(&store, &id).await?;
                 Ok(ExitCode::SUCCESS)
             }
             Some(ServerCommand::Config {
@@ -348,6 +381,73 @@ pub(crate) fn run(args: ServerArgs) -> Outcome {
             }
         }
     })
+}
+
+/// `key list`'s table: one row per agent key, aligned columns, times in UTC.
+fn key_table(agents: &[ironward_server::store::Agent]) -> String {
+    use ironward_server::dashboard::time::utc;
+    let rows: Vec<[String; 5]> = agents
+        .iter()
+        .map(|a| {
+            let used = a.connected_at.max(a.last_beacon_at);
+            [
+                a.id().to_owned(),
+                a.app_name.clone(),
+                utc(a.created_at),
+                used.map_or_else(|| "never".to_owned(), utc),
+                a.revoked_at.map_or_else(|| "no".to_owned(), utc),
+            ]
+        })
+        .collect();
+    let header = ["ID", "APP", "CREATED", "LAST USED", "REVOKED"].map(str::to_owned);
+    let mut widths = header.clone().map(|h| h.chars().count());
+    for row in &rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let mut table = String::new();
+    for row in std::iter::once(&header).chain(&rows) {
+        let cells: Vec<String> = row
+            .iter()
+            .zip(widths)
+            .map(|(cell, w)| format!("{cell:<w$}"))
+            .collect();
+        table.push_str(cells.join("  ").trim_end());
+        table.push('\n');
+    }
+    table
+}
+
+/// `key revoke ID`: through [`ironward_server::Store::revoke_agent`], as the dashboard and
+/// `DELETE /api/v1/agents/{id}`; an unknown or already revoked id is an error.
+async fn revoke_key(store: &SqlStore, id: &str) -> anyhow::Result<()> {
+    use ironward_server::Store;
+    let agent = store
+        .agent_by_id(id)
+        .await?
+        .filter(|a| a.id() == id)
+        .with_context(|| {
+            format!("no agent key with id {id:?} (`ironward server key list` shows the ids)")
+        })?;
+    if let Some(at) = agent.revoked_at {
+        anyhow::bail!(
+            "agent key {id} of application {:?} was already revoked ({})",
+            agent.app_name,
+            ironward_server::dashboard::time::utc(at)
+        );
+    }
+    anyhow::ensure!(
+        store.revoke_agent(id, ironward_server::now()).await?,
+        "agent key {id} was revoked meanwhile"
+    );
+    writeln!(
+        std::io::stdout().lock(),
+        "agent key {id} of application {:?} revoked: its agents are refused (403) from their \
+         next connect or beacon",
+        agent.app_name
+    )?;
+    Ok(())
 }
 
 /// Prints a generated admin password, once.

@@ -27,7 +27,7 @@ mod layout;
 mod manage;
 mod overview;
 mod sign;
-mod time;
+pub mod time;
 mod tokens;
 mod users;
 

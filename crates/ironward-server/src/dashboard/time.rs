@@ -41,8 +41,12 @@ fn parts(epoch: i64) -> (i64, i64, i64, i64, i64, i64) {
     (y, m, d, secs / 3600, secs % 3600 / 60, secs % 60)
 }
 
-/// `2026-12-06 03:54:32 UTC`.
-pub(crate) fn utc(epoch: i64) -> String {
+/// Epoch seconds as `2026-12-06 03:54:32 UTC` (also `ironward server key list`'s times).
+///
+/// ```
+/// assert_eq!(ironward_server::dashboard::time::utc(0), "1970-01-01 00:00:00 UTC");
+/// ```
+pub fn utc(epoch: i64) -> String {
     let (y, mo, d, h, mi, s) = parts(epoch);
     format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02} UTC")
 }
