@@ -13,7 +13,8 @@ events page, its payload displayed as text (no script runs: the page has none); 
 level is changed in the configuration editor; the agent's next beacon applies it (the same
 attack now passes) and the agents page shows the agent on the new configuration version; sign
 out. And management: an application and an agent key created through the forms (a refused name
-comes back with its error focused; the key is shown once in a focused read-only field), a
+comes back with its error focused; the key is shown once in a focused read-only field, after a
+redirect, and reloading that page shows it no more and creates no other key), a
 connect with that key (as pyrasp's agent sends it) lists the agent, the key is revoked after a
 confirmation and the next connect is refused."""
 
@@ -231,11 +232,21 @@ def test_create_an_application_and_a_key_in_the_browser_connect_with_it_and_revo
     assert key.startswith("iwk_") and len(key) == 68
     assert browser.switch_to.active_element == field
     assert "shown only once" in text(browser, "div.secret")
+    assert "/keys/shown/" in browser.current_url  # the POST redirected (Post/Redirect/Get)
 
-    # An agent connects with it and is listed.
+    # Reloading the page re-posts nothing: the key is not shown again and no other is made.
+    browser.refresh()
+    until("shown once", lambda: browser.find_element(By.TAG_NAME, "h1").text
+          == "Secret already shown")
+    assert "This secret was shown once" in browser.page_source
+    assert key not in browser.page_source
+
+    # An agent connects with it and is listed, alone.
     assert connect(server, key) == 200
     browser.get(server.base + "/apps?app=blog")
-    row = browser.find_element(By.CSS_SELECTOR, "table.agents tbody tr")
+    rows = browser.find_elements(By.CSS_SELECTOR, "table.agents tbody tr")
+    assert len(rows) == 1, [r.text for r in rows]
+    row = rows[0]
     assert "blog" in row.text and "Flask" in row.text and "0.10.2" in row.text, row.text
     assert key not in browser.page_source
 

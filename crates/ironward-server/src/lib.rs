@@ -199,6 +199,7 @@ pub fn router_with_metrics<S: Store>(
         protection: options.protection.clone(),
         legacy_repeat_secs: i64::try_from(options.legacy_repeat.as_secs()).unwrap_or(i64::MAX),
         max_reported_ips: options.max_reported_ips,
+        shown: dashboard::shown::ShownOnce::default(),
     });
     Router::new()
         .route(CONNECT_PATH, post(agent::connect::<S>))

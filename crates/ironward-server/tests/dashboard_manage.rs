@@ -43,6 +43,27 @@ fn secret(answer: &Answer) -> String {
     answer.body[start..].split('"').next().unwrap().to_owned()
 }
 
+/// Follows the `303` of a form that created a secret to the page that shows it once (200,
+/// `no-store`); that page and its path.
+fn shown_once(client: &mut Client<'_>, created: &Answer) -> (Answer, String) {
+    assert_eq!(created.status, 303, "{}", created.body);
+    let location = created.header("location").expect("a location").to_owned();
+    let page = client.get(&location);
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert_eq!(page.header("cache-control"), Some("no-store"));
+    assert!(page.body.contains("shown only once"));
+    (page, location)
+}
+
+/// Reloading the page of a secret shown once: 410, the secret not in it.
+fn assert_gone(client: &mut Client<'_>, location: &str, secret: &str) {
+    let again = client.get(location);
+    assert_eq!(again.status, 410, "{}", again.body);
+    assert_eq!(again.header("cache-control"), Some("no-store"));
+    assert!(again.body.contains("This secret was shown once"));
+    assert!(!again.body.contains(secret));
+}
+
 /// Signs in through the form as `user`; the status of the POST.
 fn sign_in_as(client: &mut Client<'_>, user: &str, password: &str) -> u16 {
     let form = client.get("/");
@@ -138,10 +159,13 @@ fn applications_and_agent_keys_from_the_forms() {
         admin.post("/apps/nope/keys", &[("csrf", &csrf)]).status,
         404
     );
-    let answer = admin.post("/apps/shop/keys", &[("csrf", &csrf)]);
-    assert_eq!(answer.status, 200, "{}", answer.body);
-    assert_eq!(answer.header("cache-control"), Some("no-store"));
-    assert!(answer.body.contains("shown only once"));
+    let created = admin.post("/apps/shop/keys", &[("csrf", &csrf)]);
+    assert!(
+        !created.body.contains("iwk_"),
+        "the POST's answer holds no key"
+    );
+    let (answer, location) = shown_once(&mut admin, &created);
+    assert!(location.starts_with("/keys/shown/"), "{location}");
     let key = secret(&answer);
     assert!(key.starts_with("iwk_") && key.len() == 68, "{key}");
     assert!(
@@ -155,6 +179,16 @@ fn applications_and_agent_keys_from_the_forms() {
         .unwrap();
     assert_eq!(agents.len(), 1);
     assert_eq!(agents[0].key_hash, hash_key(&key));
+    // Reloading the page (or going back to it) shows no key and creates none.
+    assert_gone(&mut admin, &location, &key);
+    assert_eq!(
+        server
+            .runtime
+            .block_on(server.store.agents(Some("shop")))
+            .unwrap()
+            .len(),
+        1
+    );
     assert_eq!(connect(&server, &key), 200);
     let listing = admin.get("/apps?app=shop");
     assert!(!listing.body.contains(&key), "the key is never shown again");
@@ -211,6 +245,33 @@ fn applications_and_agent_keys_from_the_forms() {
 }
 
 #[test]
+fn a_secret_is_shown_once_to_the_session_that_made_it() {
+    let server = TestServer::dashboard(Db::Sqlite, ServerOptions::default());
+    server.key("shop");
+    let mut admin = Client::new(&server);
+    let csrf = admin.sign_in();
+    let mut other = Client::new(&server);
+    other.sign_in();
+    let created = admin.post("/apps/shop/keys", &[("csrf", &csrf)]);
+    let location = created.header("location").unwrap().to_owned();
+    // Another session, the token path of the same slot and a signed-out visitor get nothing
+    // and use nothing up.
+    assert_eq!(other.get(&location).status, 410);
+    let slot = location.trim_start_matches("/keys/shown/");
+    assert_eq!(admin.get(&format!("/tokens/shown/{slot}")).status, 410);
+    let visitor = Client::new(&server).get(&location);
+    assert_eq!(visitor.status, 303);
+    assert_eq!(visitor.header("location"), Some("/"));
+    let (page, _) = shown_once(&mut admin, &created);
+    let key = secret(&page);
+    assert_gone(&mut admin, &location, &key);
+    // Two keys, the one made before and this one: the reloads created nothing.
+    let agents = server.runtime.block_on(server.store.agents(None)).unwrap();
+    assert_eq!(agents.len(), 2);
+    assert!(agents.iter().any(|a| a.key_hash == hash_key(&key)));
+}
+
+#[test]
 fn api_tokens_work_as_bearers_until_revoked() {
     let server = TestServer::dashboard(Db::Sqlite, ServerOptions::default());
     let mut admin = Client::new(&server);
@@ -254,10 +315,13 @@ fn api_tokens_work_as_bearers_until_revoked() {
             ("expires", "30"),
         ],
     );
-    assert_eq!(created.status, 200, "{}", created.body);
-    let token = secret(&created);
+    let (page, location) = shown_once(&mut admin, &created);
+    assert!(location.starts_with("/tokens/shown/"), "{location}");
+    let token = secret(&page);
     assert!(token.starts_with("iwt_"), "{token}");
-    let read = secret(&admin.post(
+    assert!(page.body.contains("it expires on ") && !page.body.contains("UTC UTC"));
+    assert_gone(&mut admin, &location, &token);
+    let created = admin.post(
         "/tokens",
         &[
             ("csrf", &csrf),
@@ -265,7 +329,17 @@ fn api_tokens_work_as_bearers_until_revoked() {
             ("scope", "read"),
             ("expires", "0"),
         ],
-    ));
+    );
+    let read = secret(&shown_once(&mut admin, &created).0);
+    assert_eq!(
+        server
+            .runtime
+            .block_on(server.store.tokens())
+            .unwrap()
+            .len(),
+        2,
+        "the reload created no token"
+    );
 
     // The list shows names, scopes and use, never the secrets.
     let (status, _) = call(&server, "GET", "/api/v1/apps", Some(&token), "");

@@ -42,6 +42,8 @@ pub(crate) struct ApiState<S> {
     pub(crate) legacy_repeat_secs: i64,
     /// Most blacklist entries taken from one beacon (`--max-reported-ips`).
     pub(crate) max_reported_ips: usize,
+    /// New agent keys and API tokens waiting for the `GET` that shows them once.
+    pub(crate) shown: crate::dashboard::shown::ShownOnce,
 }
 
 impl<S> ApiState<S> {

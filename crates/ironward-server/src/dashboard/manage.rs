@@ -1,13 +1,15 @@
 //! Managing applications and agent keys from the dashboard (what `ironward server key create`
 //! and the REST API do): `POST /apps` creates an application (name, template), `POST
-//! /apps/{app}/keys` creates an agent key and shows it once, `GET`/`POST /agents/{id}/revoke`
+//! /apps/{app}/keys` creates an agent key and shows it once (after a redirect, see
+//! [`super::shown`]), `GET`/`POST /agents/{id}/revoke`
 //! asks for confirmation and revokes a key. They call the same functions as the CLI and the
 //! API ([`crate::create_app`], [`crate::create_key`], [`crate::store::Store::revoke_agent`]):
 //! same validation, keys stored as SHA-256 only.
 
 use super::apps::{self, AppsQuery};
 use super::form::{self, FormErrors, Input};
-use super::layout::{self, Nav};
+use super::layout::Nav;
+use super::shown::{self, Kind, Shown};
 use super::{DashError, Signed, encode, see_other, signed_form, signed_page};
 use crate::ServerError;
 use crate::api::ApiState;
@@ -15,7 +17,7 @@ use crate::store::Store;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use ironward_cloud_protocol::{BEACON_PATH, CONNECT_PATH};
 use ironward_core::config::Template;
 use maud::{Markup, html};
@@ -115,7 +117,8 @@ pub(crate) fn connect_url<S>(state: &ApiState<S>) -> String {
     format!("{base}{CONNECT_PATH}")
 }
 
-/// `POST /apps/{app}/keys`: a new agent key, shown once on the answer.
+/// `POST /apps/{app}/keys`: a new agent key, shown once on the page it redirects to
+/// ([`shown`]).
 pub(crate) async fn create_key<S: Store>(
     State(state): State<Arc<ApiState<S>>>,
     headers: HeaderMap,
@@ -150,7 +153,11 @@ pub(crate) async fn create_key<S: Store>(
             (form::secret("Agent key", &key, usage))
             p { a href={"/apps?app=" (encode(&app))} { "Back to " (app) } }
         };
-        Ok(layout::page("New agent key", &signed, Nav::Apps, body).into_response())
+        let page = Shown {
+            title: "New agent key",
+            body,
+        };
+        shown::redirect(&state, &signed, Kind::AgentKey, page)
     })
     .await
 }

@@ -26,6 +26,7 @@ mod form;
 mod layout;
 mod manage;
 mod overview;
+pub(crate) mod shown;
 mod sign;
 pub mod time;
 mod tokens;
@@ -59,6 +60,8 @@ pub(crate) fn routes<S: Store>() -> Router<Arc<ApiState<S>>> {
         .route("/events/{id}", get(events::detail::<S>))
         .route("/apps", get(apps::page::<S>).post(manage::create_app::<S>))
         .route("/apps/{app}/keys", post(manage::create_key::<S>))
+        .route("/keys/shown/{slot}", get(shown::agent_key::<S>))
+        .route("/tokens/shown/{slot}", get(shown::api_token::<S>))
         .route(
             "/agents/{id}/revoke",
             get(manage::confirm_revoke::<S>).post(manage::revoke::<S>),

@@ -1,11 +1,12 @@
 //! `GET /tokens`: the REST API's bearer tokens (name, owner, scope, created, expiry, last use —
 //! never the secret, which is stored as SHA-256), a form that creates one (its secret shown
-//! once on the answer) and a confirmed revoke. Tokens are made by [`crate::auth::create_token`]
+//! once, after a redirect: see [`super::shown`]) and a confirmed revoke. Tokens are made by [`crate::auth::create_token`]
 //! as with `ironward server token create` and `POST /api/v1/tokens`.
 
 use super::form::{self, FormErrors, Input};
 use super::layout::{self, Nav};
 use super::manage::CsrfOnly;
+use super::shown::{self, Kind, Shown};
 use super::{DashError, Signed, encode, see_other, signed_form, signed_page, time};
 use crate::api::ApiState;
 use crate::auth::{self, Scope};
@@ -161,7 +162,8 @@ pub(crate) async fn page<S: Store>(
     .await
 }
 
-/// `POST /tokens`: creates a token for the signed-in user and shows it once.
+/// `POST /tokens`: creates a token for the signed-in user and shows it once, on the page it
+/// redirects to ([`shown`]).
 pub(crate) async fn create<S: Store>(
     State(state): State<Arc<ApiState<S>>>,
     headers: HeaderMap,
@@ -193,11 +195,15 @@ pub(crate) async fn create<S: Store>(
         };
         let body = html! {
             p { (row.scope) " token " strong { (row.name) } " (id " code { (row.id) } ") was created"
-                @if let Some(e) = row.expires_at { "; it expires on " (time::utc(e)) " UTC" } "." }
+                @if let Some(e) = row.expires_at { "; it expires on " (time::utc(e)) } "." }
             (form::secret("API token", &token, usage))
             p { a href="/tokens" { "Back to the tokens" } }
         };
-        Ok(layout::page("New API token", &signed, Nav::Tokens, body).into_response())
+        let page = Shown {
+            title: "New API token",
+            body,
+        };
+        shown::redirect(&state, &signed, Kind::ApiToken, page)
     })
     .await
 }
