@@ -2,31 +2,22 @@
 //! [`crate::auth::authenticate`]): applications and their remote configuration, agent keys and
 //! agents, events (filtered, keyset-paginated), and each application's shared blacklist.
 
-use super::{ApiError, ApiState, bounded, read_json};
-use crate::auth::{self, Principal};
+use super::{Admin, ApiError, ApiState, read_json};
+
 use crate::store::{Agent, App, BlacklistRow, EventQuery, EventRow, MAX_EVENT_PAGE, Store};
 use axum::Json;
 use axum::body::Body;
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, Method, StatusCode};
+use axum::extract::{Path, Query};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use ironward_cloud_protocol::ConfigMap;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::Arc;
 
 /// Default page size of `GET /api/v1/events`.
 pub(crate) const DEFAULT_EVENT_PAGE: i64 = 100;
-
-async fn principal<S: Store>(
-    state: &ApiState<S>,
-    headers: &HeaderMap,
-    method: &Method,
-) -> Result<Principal, ApiError> {
-    Ok(auth::authenticate(&*state.store, headers, method).await?)
-}
 
 fn app_json(app: &App, with_config: bool) -> Value {
     let mut v = json!({
@@ -74,13 +65,8 @@ async fn existing_app<S: Store>(state: &ApiState<S>, name: &str) -> Result<App, 
 }
 
 /// `GET /api/v1/apps`.
-pub(crate) async fn list_apps<S: Store>(
-    State(state): State<Arc<ApiState<S>>>,
-    method: Method,
-    headers: HeaderMap,
-) -> Result<Json<Value>, ApiError> {
-    bounded(state.request_timeout, async {
-        principal(&state, &headers, &method).await?;
+pub(crate) async fn list_apps<S: Store>(api: Admin<S>) -> Result<Json<Value>, ApiError> {
+    api.run(async |state, _| {
         let apps: Vec<Value> = state
             .store
             .apps()
@@ -101,14 +87,8 @@ struct NewApp {
 }
 
 /// `POST /api/v1/apps`.
-pub(crate) async fn create_app<S: Store>(
-    State(state): State<Arc<ApiState<S>>>,
-    method: Method,
-    headers: HeaderMap,
-    body: Body,
-) -> Result<Response, ApiError> {
-    bounded(state.request_timeout, async {
-        principal(&state, &headers, &method).await?;
+pub(crate) async fn create_app<S: Store>(api: Admin<S>, body: Body) -> Result<Response, ApiError> {
+    api.run(async |state, _| {
         let form: NewApp = read_json(body, state.max_body_bytes).await?;
         match crate::create_app(&*state.store, &form.name, form.template.as_deref()).await? {
             Some(app) => Ok((StatusCode::CREATED, Json(app_json(&app, true))).into_response()),
@@ -123,28 +103,20 @@ pub(crate) async fn create_app<S: Store>(
 
 /// `GET /api/v1/apps/{app}`.
 pub(crate) async fn get_app<S: Store>(
-    State(state): State<Arc<ApiState<S>>>,
-    method: Method,
-    headers: HeaderMap,
+    api: Admin<S>,
     Path(name): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    bounded(state.request_timeout, async {
-        principal(&state, &headers, &method).await?;
-        Ok(Json(app_json(&existing_app(&state, &name).await?, true)))
-    })
-    .await
+    api.run(async |state, _| Ok(Json(app_json(&existing_app(state, &name).await?, true))))
+        .await
 }
 
 /// `GET /api/v1/apps/{app}/config`.
 pub(crate) async fn get_config<S: Store>(
-    State(state): State<Arc<ApiState<S>>>,
-    method: Method,
-    headers: HeaderMap,
+    api: Admin<S>,
     Path(name): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    bounded(state.request_timeout, async {
-        principal(&state, &headers, &method).await?;
-        let app = existing_app(&state, &name).await?;
+    api.run(async |state, _| {
+        let app = existing_app(state, &name).await?;
         Ok(Json(json!({
             "template": app.template, "config": app.config, "config_version": app.config_version,
         })))
@@ -177,14 +149,11 @@ fn config_answer(app: &App) -> Json<Value> {
 
 /// `PUT /api/v1/apps/{app}/config`: replaces the remote layer (validated as `check-config`).
 pub(crate) async fn put_config<S: Store>(
-    State(state): State<Arc<ApiState<S>>>,
-    method: Method,
-    headers: HeaderMap,
+    api: Admin<S>,
     Path(name): Path<String>,
     body: Body,
 ) -> Result<Json<Value>, ApiError> {
-    bounded(state.request_timeout, async {
-        principal(&state, &headers, &method).await?;
+    api.run(async |state, _| {
         let form: PutConfig = read_json(body, state.max_body_bytes).await?;
         let app =
             crate::put_config(&*state.store, &name, form.template.as_deref(), form.config).await?;
@@ -195,14 +164,11 @@ pub(crate) async fn put_config<S: Store>(
 
 /// `PATCH /api/v1/apps/{app}/config`: sets and removes keys (validated as `check-config`).
 pub(crate) async fn patch_config<S: Store>(
-    State(state): State<Arc<ApiState<S>>>,
-    method: Method,
-    headers: HeaderMap,
+    api: Admin<S>,
     Path(name): Path<String>,
     body: Body,
 ) -> Result<Json<Value>, ApiError> {
-    bounded(state.request_timeout, async {
-        principal(&state, &headers, &method).await?;
+    api.run(async |state, _| {
         let form: PatchConfig = read_json(body, state.max_body_bytes).await?;
         let app = crate::patch_config(
             &*state.store,
@@ -219,14 +185,11 @@ pub(crate) async fn patch_config<S: Store>(
 
 /// `POST /api/v1/apps/{app}/keys`: a new agent key (shown once).
 pub(crate) async fn create_key<S: Store>(
-    State(state): State<Arc<ApiState<S>>>,
-    method: Method,
-    headers: HeaderMap,
+    api: Admin<S>,
     Path(name): Path<String>,
 ) -> Result<Response, ApiError> {
-    bounded(state.request_timeout, async {
-        principal(&state, &headers, &method).await?;
-        existing_app(&state, &name).await?;
+    api.run(async |state, _| {
+        existing_app(state, &name).await?;
         let key = crate::create_key(&*state.store, &name, None).await?;
         let id = crate::keys::hash_key(&key)
             .get(..16)
@@ -249,13 +212,10 @@ pub(crate) struct AgentFilter {
 
 /// `GET /api/v1/agents[?app=]`.
 pub(crate) async fn list_agents<S: Store>(
-    State(state): State<Arc<ApiState<S>>>,
-    method: Method,
-    headers: HeaderMap,
+    api: Admin<S>,
     Query(filter): Query<AgentFilter>,
 ) -> Result<Json<Value>, ApiError> {
-    bounded(state.request_timeout, async {
-        principal(&state, &headers, &method).await?;
+    api.run(async |state, _| {
         let since = crate::now().saturating_sub(INSTANCE_ACTIVE_SECS);
         let instances: HashMap<String, i64> = state
             .store
@@ -277,13 +237,10 @@ pub(crate) async fn list_agents<S: Store>(
 
 /// `DELETE /api/v1/agents/{id}`: revokes the key (its connects and beacons get 403).
 pub(crate) async fn revoke_agent<S: Store>(
-    State(state): State<Arc<ApiState<S>>>,
-    method: Method,
-    headers: HeaderMap,
+    api: Admin<S>,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    bounded(state.request_timeout, async {
-        principal(&state, &headers, &method).await?;
+    api.run(async |state, _| {
         if state.store.revoke_agent(&id, crate::now()).await? {
             Ok(StatusCode::NO_CONTENT)
         } else {
@@ -320,13 +277,10 @@ fn parse_cursor(cursor: &str) -> Option<(i64, i64)> {
 /// `GET /api/v1/events?app=&check=&ip=&since=&until=&limit=&cursor=`: newest first; `next` is
 /// the cursor of the next page (`null` at the end).
 pub(crate) async fn list_events<S: Store>(
-    State(state): State<Arc<ApiState<S>>>,
-    method: Method,
-    headers: HeaderMap,
+    api: Admin<S>,
     Query(f): Query<EventFilter>,
 ) -> Result<Json<Value>, ApiError> {
-    bounded(state.request_timeout, async {
-        principal(&state, &headers, &method).await?;
+    api.run(async |state, _| {
         let limit = f.limit.unwrap_or(DEFAULT_EVENT_PAGE);
         if !(1..=MAX_EVENT_PAGE).contains(&limit) {
             return Err(ApiError::bad_request(format!(
@@ -369,13 +323,10 @@ pub(crate) async fn list_events<S: Store>(
 
 /// `GET /api/v1/events/{id}`.
 pub(crate) async fn get_event<S: Store>(
-    State(state): State<Arc<ApiState<S>>>,
-    method: Method,
-    headers: HeaderMap,
+    api: Admin<S>,
     Path(id): Path<i64>,
 ) -> Result<Json<Value>, ApiError> {
-    bounded(state.request_timeout, async {
-        principal(&state, &headers, &method).await?;
+    api.run(async |state, _| {
         let event = state
             .store
             .event(id)
@@ -388,14 +339,11 @@ pub(crate) async fn get_event<S: Store>(
 
 /// `GET /api/v1/apps/{app}/blacklist`.
 pub(crate) async fn list_blacklist<S: Store>(
-    State(state): State<Arc<ApiState<S>>>,
-    method: Method,
-    headers: HeaderMap,
+    api: Admin<S>,
     Path(name): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    bounded(state.request_timeout, async {
-        principal(&state, &headers, &method).await?;
-        existing_app(&state, &name).await?;
+    api.run(async |state, _| {
+        existing_app(state, &name).await?;
         let entries: Vec<Value> = state
             .store
             .blacklist(&name)
@@ -424,14 +372,11 @@ struct NewEntry {
 /// `POST /api/v1/apps/{app}/blacklist`: blacklists an IP on every agent of the application
 /// (on their next beacon), until `expires_in`/`expires_at` if given.
 pub(crate) async fn add_blacklist<S: Store>(
-    State(state): State<Arc<ApiState<S>>>,
-    method: Method,
-    headers: HeaderMap,
+    api: Admin<S>,
     Path(name): Path<String>,
     body: Body,
 ) -> Result<Response, ApiError> {
-    bounded(state.request_timeout, async {
-        principal(&state, &headers, &method).await?;
+    api.run(async |state, _| {
         let form: NewEntry = read_json(body, state.max_body_bytes).await?;
         let ip: IpAddr = form
             .ip
@@ -453,7 +398,7 @@ pub(crate) async fn add_blacklist<S: Store>(
         if form.note.as_ref().is_some_and(|n| n.len() > 500) {
             return Err(ApiError::bad_request("note: at most 500 bytes"));
         }
-        existing_app(&state, &name).await?;
+        existing_app(state, &name).await?;
         let row = state
             .store
             .add_blacklist(
@@ -471,18 +416,15 @@ pub(crate) async fn add_blacklist<S: Store>(
 
 /// `DELETE /api/v1/apps/{app}/blacklist/{ip}`: every agent unlists it on its next beacon.
 pub(crate) async fn remove_blacklist<S: Store>(
-    State(state): State<Arc<ApiState<S>>>,
-    method: Method,
-    headers: HeaderMap,
+    api: Admin<S>,
     Path((name, ip)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
-    bounded(state.request_timeout, async {
-        principal(&state, &headers, &method).await?;
+    api.run(async |state, _| {
         let ip: IpAddr = ip
             .trim()
             .parse()
             .map_err(|_| ApiError::bad_request(format!("invalid ip {ip:?}")))?;
-        existing_app(&state, &name).await?;
+        existing_app(state, &name).await?;
         if state
             .store
             .remove_blacklist(&name, &ip.to_string(), crate::now())

@@ -186,6 +186,45 @@ pub(crate) async fn bounded<T>(
     }
 }
 
+/// An admin API request as its handler starts it: the server's state and the request's method
+/// and headers, which [`Admin::run`] authenticates (the same way for every handler).
+pub(crate) struct Admin<S> {
+    pub(crate) state: Arc<ApiState<S>>,
+    pub(crate) method: axum::http::Method,
+    pub(crate) headers: axum::http::HeaderMap,
+}
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<Arc<ApiState<S>>> for Admin<S> {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &Arc<ApiState<S>>,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(Admin {
+            state: Arc::clone(state),
+            method: parts.method.clone(),
+            headers: parts.headers.clone(),
+        })
+    }
+}
+
+impl<S: crate::store::Store> Admin<S> {
+    /// Runs `work` for the authenticated principal ([`crate::auth::authenticate`]: 401/403
+    /// otherwise) within the request timeout ([`bounded`]).
+    pub(crate) async fn run<T>(
+        &self,
+        work: impl AsyncFnOnce(&ApiState<S>, crate::auth::Principal) -> Result<T, ApiError>,
+    ) -> Result<T, ApiError> {
+        bounded(self.state.request_timeout, async {
+            let principal =
+                crate::auth::authenticate(&*self.state.store, &self.headers, &self.method).await?;
+            work(&self.state, principal).await
+        })
+        .await
+    }
+}
+
 /// Reads a JSON body within the size limit (413 above, 400 when it does not parse).
 pub(crate) async fn read_json<T: serde::de::DeserializeOwned>(
     body: axum::body::Body,

@@ -3,7 +3,7 @@
 //! `POST /api/v1/tokens` (HTTP Basic password or a session: a token cannot mint tokens),
 //! `GET /api/v1/tokens`, `DELETE /api/v1/tokens/{id}`.
 
-use super::{ApiError, ApiState, bounded, read_json};
+use super::{Admin, ApiError, ApiState, bounded, read_json};
 use crate::auth::{self, Principal, Scope, Via};
 use crate::store::{Store, TokenRow};
 use axum::body::Body;
@@ -65,18 +65,13 @@ pub(crate) async fn sign_in<S: Store>(
 }
 
 /// `GET /api/v1/session`.
-pub(crate) async fn whoami<S: Store>(
-    State(state): State<Arc<ApiState<S>>>,
-    method: Method,
-    headers: HeaderMap,
-) -> Result<Json<Value>, ApiError> {
-    bounded(state.request_timeout, async {
-        let p = auth::authenticate(&*state.store, &headers, &method).await?;
+pub(crate) async fn whoami<S: Store>(api: Admin<S>) -> Result<Json<Value>, ApiError> {
+    api.run(async |_, p| {
         let (via, token) = match &p.via {
             Via::Token(id) => ("token", Some(id.clone())),
             Via::Session(_) => ("session", None),
         };
-        let csrf = auth::session_id(&headers)
+        let csrf = auth::session_id(&api.headers)
             .filter(|_| via == "session")
             .map(auth::csrf_token);
         Ok(Json(json!({
@@ -87,14 +82,9 @@ pub(crate) async fn whoami<S: Store>(
 }
 
 /// `DELETE /api/v1/sessions`.
-pub(crate) async fn sign_out<S: Store>(
-    State(state): State<Arc<ApiState<S>>>,
-    method: Method,
-    headers: HeaderMap,
-) -> Result<Response, ApiError> {
-    bounded(state.request_timeout, async {
-        auth::authenticate(&*state.store, &headers, &method).await?;
-        if let Some(id) = auth::session_id(&headers) {
+pub(crate) async fn sign_out<S: Store>(api: Admin<S>) -> Result<Response, ApiError> {
+    api.run(async |state, _| {
+        if let Some(id) = auth::session_id(&api.headers) {
             auth::sign_out(&*state.store, id).await?;
         }
         let mut response = StatusCode::NO_CONTENT.into_response();
@@ -199,13 +189,8 @@ pub(crate) async fn create_token<S: Store>(
 }
 
 /// `GET /api/v1/tokens`.
-pub(crate) async fn list_tokens<S: Store>(
-    State(state): State<Arc<ApiState<S>>>,
-    method: Method,
-    headers: HeaderMap,
-) -> Result<Json<Value>, ApiError> {
-    bounded(state.request_timeout, async {
-        auth::authenticate(&*state.store, &headers, &method).await?;
+pub(crate) async fn list_tokens<S: Store>(api: Admin<S>) -> Result<Json<Value>, ApiError> {
+    api.run(async |state, _| {
         let tokens: Vec<Value> = state.store.tokens().await?.iter().map(token_json).collect();
         Ok(Json(json!({ "tokens": tokens })))
     })
@@ -214,13 +199,10 @@ pub(crate) async fn list_tokens<S: Store>(
 
 /// `DELETE /api/v1/tokens/{id}`.
 pub(crate) async fn revoke_token<S: Store>(
-    State(state): State<Arc<ApiState<S>>>,
-    method: Method,
-    headers: HeaderMap,
+    api: Admin<S>,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    bounded(state.request_timeout, async {
-        auth::authenticate(&*state.store, &headers, &method).await?;
+    api.run(async |state, _| {
         if state.store.revoke_token(&id, crate::now()).await? {
             Ok(StatusCode::NO_CONTENT)
         } else {
