@@ -11,19 +11,17 @@
 
 use super::form::{self, FormErrors, Input};
 use super::layout::{self, Nav};
-use super::{DashError, Signed, bounded, require, see_other};
-use crate::api::ApiState;
+use super::{Dash, DashError, Signed, see_other};
 use crate::api::session::client_ip;
 use crate::auth::{self, AuthError, password::MIN_PASSWORD_LENGTH};
 use crate::store::Store;
-use axum::extract::{ConnectInfo, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::extract::{ConnectInfo, Query};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::{Extension, Form};
 use maud::html;
 use serde::Deserialize;
 use std::net::SocketAddr;
-use std::sync::Arc;
 
 /// Longest password accepted (characters): argon2 takes any length, the form does not need to.
 pub(crate) const MAX_PASSWORD_LENGTH: usize = 1024;
@@ -78,12 +76,10 @@ fn render(signed: &Signed, errors: &FormErrors, notice: Option<&str>) -> Html<St
 
 /// `GET /account`.
 pub(crate) async fn page<S: Store>(
-    State(state): State<Arc<ApiState<S>>>,
-    headers: HeaderMap,
+    dash: Dash<S>,
     Query(q): Query<AccountQuery>,
 ) -> Result<Response, DashError> {
-    bounded(&state, async {
-        let signed = require(&state, &headers).await?;
+    dash.page(async |_, signed| {
         let notice = q
             .changed
             .map(|_| "Password changed; your other sessions were signed out.");
@@ -100,16 +96,11 @@ fn set_cookie(response: &mut Response, cookie: &str) {
 
 /// `POST /account/password`.
 pub(crate) async fn change_password<S: Store>(
-    State(state): State<Arc<ApiState<S>>>,
+    dash: Dash<S>,
     peer: Option<Extension<ConnectInfo<SocketAddr>>>,
-    headers: HeaderMap,
     Form(f): Form<PasswordForm>,
 ) -> Result<Response, DashError> {
-    bounded(&state, async {
-        let signed = require(&state, &headers).await?;
-        if !signed.csrf_ok(&f.csrf) {
-            return Err(DashError::Csrf);
-        }
+    dash.form(&f.csrf, async |state, signed| {
         let mut errors = FormErrors::default();
         let ip = client_ip(peer.as_ref());
         let mut status = StatusCode::UNPROCESSABLE_ENTITY;
@@ -175,15 +166,10 @@ pub(crate) async fn change_password<S: Store>(
 
 /// `POST /account/signout-everywhere`.
 pub(crate) async fn sign_out_everywhere<S: Store>(
-    State(state): State<Arc<ApiState<S>>>,
-    headers: HeaderMap,
+    dash: Dash<S>,
     Form(f): Form<super::manage::CsrfOnly>,
 ) -> Result<Response, DashError> {
-    bounded(&state, async {
-        let signed = require(&state, &headers).await?;
-        if !signed.csrf_ok(&f.csrf) {
-            return Err(DashError::Csrf);
-        }
+    dash.form(&f.csrf, async |state, signed| {
         state.store.end_sessions(&signed.user).await?;
         let mut response = see_other("/");
         set_cookie(

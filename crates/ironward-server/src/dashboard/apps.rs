@@ -7,16 +7,14 @@
 use super::form::FormErrors;
 use super::layout::{self, Nav};
 use super::manage::{self, NewAppForm};
-use super::{DashError, Signed, bounded, encode, overview, require, time};
+use super::{Dash, DashError, Signed, encode, overview, time};
 use crate::api::ApiState;
 use crate::store::Store;
-use axum::extract::{Query, State};
-use axum::http::HeaderMap;
+use axum::extract::Query;
 use axum::response::{Html, IntoResponse, Response};
 use maud::html;
 use serde::Deserialize;
 use std::collections::HashMap;
-use std::sync::Arc;
 
 /// A process counts for its key when it was seen this recently (seconds), as in the REST API.
 const INSTANCE_ACTIVE_SECS: i64 = 600;
@@ -39,14 +37,12 @@ fn percent(v: Option<f64>) -> String {
 
 /// `GET /apps[?app=]` (`created`, `revoked`: the notice after a form).
 pub(crate) async fn page<S: Store>(
-    State(state): State<Arc<ApiState<S>>>,
-    headers: HeaderMap,
+    dash: Dash<S>,
     Query(q): Query<AppsQuery>,
 ) -> Result<Response, DashError> {
-    bounded(&state, async {
-        let signed = require(&state, &headers).await?;
+    dash.page(async |state, signed| {
         let draft = NewAppForm::default();
-        Ok(render(&state, &signed, &q, &draft, &FormErrors::default())
+        Ok(render(state, &signed, &q, &draft, &FormErrors::default())
             .await?
             .into_response())
     })

@@ -4,17 +4,16 @@
 //! on its next beacon.
 
 use super::layout::{self, Nav};
-use super::{DashError, Signed, bounded, encode, require, see_other, time};
+use super::{Dash, DashError, Signed, encode, see_other, time};
 use crate::api::ApiState;
 use crate::store::{App, BlacklistRow, Store};
 use axum::Form;
-use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::Query;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use maud::html;
 use serde::Deserialize;
 use std::net::IpAddr;
-use std::sync::Arc;
 
 /// The expiries offered by the form: (seconds, label); 0 is "never".
 const EXPIRIES: [(i64, &str); 5] = [
@@ -167,12 +166,10 @@ async fn render<S: Store>(
 
 /// `GET /blacklist[?app=]`.
 pub(crate) async fn page<S: Store>(
-    State(state): State<Arc<ApiState<S>>>,
-    headers: HeaderMap,
+    dash: Dash<S>,
     Query(q): Query<BlacklistQuery>,
 ) -> Result<Response, DashError> {
-    bounded(&state, async {
-        let signed = require(&state, &headers).await?;
+    dash.page(async |state, signed| {
         let notice = match (&q.added, &q.removed) {
             (Some(ip), _) => Some(format!(
                 "{ip} blacklisted; agents receive it on their next beacon."
@@ -184,7 +181,7 @@ pub(crate) async fn page<S: Store>(
         };
         let selected = q.app.as_deref().filter(|a| !a.is_empty());
         let draft = AddForm::default();
-        Ok(render(&state, &signed, selected, &draft, &[], notice)
+        Ok(render(state, &signed, selected, &draft, &[], notice)
             .await?
             .into_response())
     })
@@ -197,15 +194,10 @@ fn back(app: &str, what: &str, ip: &str) -> String {
 
 /// `POST /blacklist`: adds an entry.
 pub(crate) async fn add<S: Store>(
-    State(state): State<Arc<ApiState<S>>>,
-    headers: HeaderMap,
+    dash: Dash<S>,
     Form(f): Form<AddForm>,
 ) -> Result<Response, DashError> {
-    bounded(&state, async {
-        let signed = require(&state, &headers).await?;
-        if !signed.csrf_ok(&f.csrf) {
-            return Err(DashError::Csrf);
-        }
+    dash.form(&f.csrf, async |state, signed| {
         let mut errors = Vec::new();
         let ip = f.ip.trim().parse::<IpAddr>().map_err(|_| {
             errors.push(format!("IP address: {:?} is not an IP address.", f.ip));
@@ -241,7 +233,7 @@ pub(crate) async fn add<S: Store>(
             return Ok(see_other(&back(&f.app, "added", &ip.to_string())));
         }
         let selected = app.as_ref().map(|a| a.name.clone());
-        let page = render(&state, &signed, selected.as_deref(), &f, &errors, None).await?;
+        let page = render(state, &signed, selected.as_deref(), &f, &errors, None).await?;
         Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
     })
     .await
@@ -249,15 +241,10 @@ pub(crate) async fn add<S: Store>(
 
 /// `POST /blacklist/remove`: removes an entry.
 pub(crate) async fn remove<S: Store>(
-    State(state): State<Arc<ApiState<S>>>,
-    headers: HeaderMap,
+    dash: Dash<S>,
     Form(f): Form<RemoveForm>,
 ) -> Result<Response, DashError> {
-    bounded(&state, async {
-        let signed = require(&state, &headers).await?;
-        if !signed.csrf_ok(&f.csrf) {
-            return Err(DashError::Csrf);
-        }
+    dash.form(&f.csrf, async |state, _signed| {
         let ip: IpAddr =
             f.ip.trim()
                 .parse()

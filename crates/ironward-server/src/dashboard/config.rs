@@ -8,13 +8,13 @@
 //! save over a newer one is refused, so two editors do not overwrite each other silently.
 
 use super::layout::{self, Nav};
-use super::{DashError, Signed, bounded, encode, require, see_other};
+use super::{Dash, DashError, Signed, encode, see_other};
 use crate::api::ApiState;
 use crate::store::{App, Store};
 use crate::{ServerError, remote_config};
 use axum::Form;
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{Path, Query};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use ironward_cloud_protocol::ConfigMap;
 use ironward_core::check::CheckId;
@@ -23,7 +23,6 @@ use maud::html;
 use serde::Deserialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 /// Prefix of the dotted per-check keys.
 const CHECK_PREFIX: &str = "SECURITY_CHECKS.";
@@ -163,14 +162,12 @@ pub(crate) struct Saved {
 
 /// `GET /apps/{app}/config`.
 pub(crate) async fn page<S: Store>(
-    State(state): State<Arc<ApiState<S>>>,
-    headers: HeaderMap,
+    dash: Dash<S>,
     Path(name): Path<String>,
     Query(q): Query<Saved>,
 ) -> Result<Response, DashError> {
-    bounded(&state, async {
-        let signed = require(&state, &headers).await?;
-        let app = existing(&state, &name).await?;
+    dash.page(async |state, signed| {
+        let app = existing(state, &name).await?;
         Ok(render(&app, &signed, &draft_of(&app), &[], q.saved).into_response())
     })
     .await
@@ -178,13 +175,11 @@ pub(crate) async fn page<S: Store>(
 
 /// `POST /apps/{app}/config`.
 pub(crate) async fn save<S: Store>(
-    State(state): State<Arc<ApiState<S>>>,
-    headers: HeaderMap,
+    dash: Dash<S>,
     Path(name): Path<String>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, DashError> {
-    bounded(&state, async {
-        let signed = require(&state, &headers).await?;
+    dash.page(async |state, signed| {
         let field = |k: &str| {
             fields
                 .iter()
@@ -194,7 +189,7 @@ pub(crate) async fn save<S: Store>(
         if !signed.csrf_ok(field("csrf").unwrap_or_default()) {
             return Err(DashError::Csrf);
         }
-        let app = existing(&state, &name).await?;
+        let app = existing(state, &name).await?;
         let mut errors = Vec::new();
         let template = field("template").unwrap_or(&app.template).to_owned();
         let other_text = field("other").unwrap_or("{}").to_owned();

@@ -5,17 +5,14 @@
 //! attack payloads: maud escapes them, and the CSP forbids scripts anyway.
 
 use super::layout::{self, Nav};
-use super::{DashError, bounded, encode, overview, require, time};
-use crate::api::ApiState;
+use super::{Dash, DashError, encode, overview, time};
 use crate::store::{EventQuery, EventRow, Store};
-use axum::extract::{Path, Query, State};
-use axum::http::HeaderMap;
+use axum::extract::{Path, Query};
 use axum::response::{IntoResponse, Response};
 use ironward_core::check::CheckId;
 use maud::{Markup, html};
 use serde::Deserialize;
 use std::net::IpAddr;
-use std::sync::Arc;
 
 /// Events per page.
 pub const PAGE: i64 = 50;
@@ -42,12 +39,10 @@ fn nonempty(v: &Option<String>) -> Option<&str> {
 
 /// `GET /events`.
 pub(crate) async fn list<S: Store>(
-    State(state): State<Arc<ApiState<S>>>,
-    headers: HeaderMap,
+    dash: Dash<S>,
     Query(f): Query<Filters>,
 ) -> Result<Response, DashError> {
-    bounded(&state, async {
-        let signed = require(&state, &headers).await?;
+    dash.page(async |state, signed| {
         let mut errors = Vec::new();
         let ip = nonempty(&f.ip).and_then(|ip| match ip.parse::<IpAddr>() {
             Ok(ip) => Some(ip.to_string()),
@@ -212,12 +207,10 @@ fn explanation(e: &EventRow) -> String {
 
 /// `GET /events/{id}`.
 pub(crate) async fn detail<S: Store>(
-    State(state): State<Arc<ApiState<S>>>,
-    headers: HeaderMap,
+    dash: Dash<S>,
     Path(id): Path<String>,
 ) -> Result<Response, DashError> {
-    bounded(&state, async {
-        let signed = require(&state, &headers).await?;
+    dash.page(async |state, signed| {
         let not_found = || DashError::NotFound(format!("No event {id:?}."));
         let number: i64 = id.parse().map_err(|_| not_found())?;
         let e = state.store.event(number).await?.ok_or_else(not_found)?;

@@ -10,19 +10,17 @@ use super::apps::{self, AppsQuery};
 use super::form::{self, FormErrors, Input};
 use super::layout::Nav;
 use super::shown::{self, Kind, Shown};
-use super::{DashError, Signed, encode, see_other, signed_form, signed_page};
+use super::{Dash, DashError, Signed, encode, see_other};
 use crate::ServerError;
 use crate::api::ApiState;
 use crate::store::Store;
 use axum::Form;
-use axum::extract::{Path, State};
-use axum::http::HeaderMap;
+use axum::extract::Path;
 use axum::response::Response;
 use ironward_cloud_protocol::{BEACON_PATH, CONNECT_PATH};
 use ironward_core::config::Template;
 use maud::{Markup, html};
 use serde::Deserialize;
-use std::sync::Arc;
 
 /// What the new-application form held (shown again with its errors).
 #[derive(Debug, Default, Deserialize)]
@@ -68,11 +66,10 @@ pub(crate) fn new_app_section(signed: &Signed, draft: &NewAppForm, errors: &Form
 
 /// `POST /apps`: creates an application.
 pub(crate) async fn create_app<S: Store>(
-    State(state): State<Arc<ApiState<S>>>,
-    headers: HeaderMap,
+    dash: Dash<S>,
     Form(f): Form<NewAppForm>,
 ) -> Result<Response, DashError> {
-    signed_form(&state, &headers, &f.csrf, async |signed| {
+    dash.form(&f.csrf, async |state, signed| {
         let name = f.name.trim();
         let template = Some(f.template.trim()).filter(|t| !t.is_empty());
         let mut errors = FormErrors::default();
@@ -102,7 +99,7 @@ pub(crate) async fn create_app<S: Store>(
         }
         let query = AppsQuery::default();
         Ok(form::invalid(
-            apps::render(&state, &signed, &query, &f, &errors).await?,
+            apps::render(state, &signed, &query, &f, &errors).await?,
         ))
     })
     .await
@@ -120,12 +117,11 @@ pub(crate) fn connect_url<S>(state: &ApiState<S>) -> String {
 /// `POST /apps/{app}/keys`: a new agent key, shown once on the page it redirects to
 /// ([`shown`]).
 pub(crate) async fn create_key<S: Store>(
-    State(state): State<Arc<ApiState<S>>>,
-    headers: HeaderMap,
+    dash: Dash<S>,
     Path(app): Path<String>,
     Form(f): Form<CsrfOnly>,
 ) -> Result<Response, DashError> {
-    signed_form(&state, &headers, &f.csrf, async |signed| {
+    dash.form(&f.csrf, async |state, signed| {
         if state.store.app(&app).await?.is_none() {
             return Err(DashError::NotFound(format!("No application {app:?}.")));
         }
@@ -141,7 +137,7 @@ pub(crate) async fn create_key<S: Store>(
             .get(..16)
             .unwrap_or_default()
             .to_owned();
-        let connect = connect_url(&state);
+        let connect = connect_url(state);
         let usage = html! {
             p { "Give it to the application's agents, e.g. in their environment:" }
             pre { code { "IRONWARD_CLOUD_URL=" (connect) "\nIRONWARD_KEY=" (key) } }
@@ -157,19 +153,18 @@ pub(crate) async fn create_key<S: Store>(
             title: "New agent key",
             body,
         };
-        shown::redirect(&state, &signed, Kind::AgentKey, page)
+        shown::redirect(state, &signed, Kind::AgentKey, page)
     })
     .await
 }
 
 /// `GET /agents/{id}/revoke`: asks for confirmation.
 pub(crate) async fn confirm_revoke<S: Store>(
-    State(state): State<Arc<ApiState<S>>>,
-    headers: HeaderMap,
+    dash: Dash<S>,
     Path(id): Path<String>,
 ) -> Result<Response, DashError> {
-    signed_page(&state, &headers, async |signed| {
-        let agent = live_agent(&state, &id).await?;
+    dash.page(async |state, signed| {
+        let agent = live_agent(state, &id).await?;
         let question = html! {
             p { "Revoke the agent key " code { (id) } " of application " strong { (agent.app_name) } "?" }
             p { "Its agents are refused (403) from their next connect or beacon and keep running on the last configuration they received. This cannot be undone: give them a new key." }
@@ -201,13 +196,12 @@ async fn live_agent<S: Store>(
 
 /// `POST /agents/{id}/revoke`: revokes the key.
 pub(crate) async fn revoke<S: Store>(
-    State(state): State<Arc<ApiState<S>>>,
-    headers: HeaderMap,
+    dash: Dash<S>,
     Path(id): Path<String>,
     Form(f): Form<CsrfOnly>,
 ) -> Result<Response, DashError> {
-    signed_form(&state, &headers, &f.csrf, async |_| {
-        let agent = live_agent(&state, &id).await?;
+    dash.form(&f.csrf, async |state, _| {
+        let agent = live_agent(state, &id).await?;
         if !state.store.revoke_agent(&id, crate::now()).await? {
             return Err(DashError::NotFound(format!("No live agent key {id:?}.")));
         }

@@ -40,6 +40,8 @@ use crate::auth;
 use crate::metrics::StoreFailed;
 use crate::store::{Store, StoreError};
 use axum::Router;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -252,35 +254,57 @@ pub(crate) async fn require<S: Store>(
     signed_in(state, headers).await?.ok_or(DashError::SignIn)
 }
 
-/// Runs `work` for the signed-in operator within the request timeout ([`bounded`]); a
-/// signed-out visitor gets [`DashError::SignIn`].
-pub(crate) async fn signed_page<S: Store, T>(
-    state: &ApiState<S>,
-    headers: &HeaderMap,
-    work: impl AsyncFnOnce(Signed) -> Result<T, DashError>,
-) -> Result<T, DashError> {
-    bounded(state, async {
-        let signed = require(state, headers).await?;
-        work(signed).await
-    })
-    .await
+/// A dashboard request as its handler starts it: the server's state and the request's headers
+/// (the session cookie), which [`Dash::page`] and [`Dash::form`] check the same way for every
+/// signed-in page and form.
+pub(crate) struct Dash<S> {
+    pub(crate) state: Arc<ApiState<S>>,
+    pub(crate) headers: HeaderMap,
 }
 
-/// [`signed_page`] for a form POST whose CSRF token is `csrf`: refused with
-/// [`DashError::Csrf`] when it is missing or wrong.
-pub(crate) async fn signed_form<S: Store, T>(
-    state: &ApiState<S>,
-    headers: &HeaderMap,
-    csrf: &str,
-    work: impl AsyncFnOnce(Signed) -> Result<T, DashError>,
-) -> Result<T, DashError> {
-    signed_page(state, headers, async |signed: Signed| {
-        if !signed.csrf_ok(csrf) {
-            return Err(DashError::Csrf);
-        }
-        work(signed).await
-    })
-    .await
+impl<S: Send + Sync> FromRequestParts<Arc<ApiState<S>>> for Dash<S> {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &Arc<ApiState<S>>,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(Dash {
+            state: Arc::clone(state),
+            headers: parts.headers.clone(),
+        })
+    }
+}
+
+impl<S: Store> Dash<S> {
+    /// Runs `work` for the signed-in operator within the request timeout ([`bounded`]); a
+    /// signed-out visitor gets [`DashError::SignIn`].
+    pub(crate) async fn page<T>(
+        &self,
+        work: impl AsyncFnOnce(&ApiState<S>, Signed) -> Result<T, DashError>,
+    ) -> Result<T, DashError> {
+        bounded(&self.state, async {
+            let signed = require(&self.state, &self.headers).await?;
+            work(&self.state, signed).await
+        })
+        .await
+    }
+
+    /// [`Dash::page`] for a form POST whose CSRF token is `csrf`: refused with
+    /// [`DashError::Csrf`] when it is missing or wrong.
+    pub(crate) async fn form<T>(
+        &self,
+        csrf: &str,
+        work: impl AsyncFnOnce(&ApiState<S>, Signed) -> Result<T, DashError>,
+    ) -> Result<T, DashError> {
+        self.page(async |state, signed: Signed| {
+            if !signed.csrf_ok(csrf) {
+                return Err(DashError::Csrf);
+            }
+            work(state, signed).await
+        })
+        .await
+    }
 }
 
 /// Percent-encodes a path segment or query value (everything but unreserved characters).

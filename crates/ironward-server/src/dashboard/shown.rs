@@ -10,15 +10,15 @@
 //! `GET` must reach the process that served the `POST` (sticky sessions), or it gets the 410.
 
 use super::layout::{self, Nav};
-use super::{DashError, Signed, see_other, signed_page};
+use super::{Dash, DashError, Signed, see_other};
 use crate::api::ApiState;
 use crate::store::Store;
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::extract::Path;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use maud::{Markup, html};
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 /// How long a secret waits for its `GET` (a browser follows the redirect at once; this
@@ -164,31 +164,24 @@ pub(crate) fn redirect<S>(
 
 /// `GET /keys/shown/{slot}`.
 pub(crate) async fn agent_key<S: Store>(
-    state: State<Arc<ApiState<S>>>,
-    headers: HeaderMap,
-    slot: Path<String>,
+    dash: Dash<S>,
+    Path(slot): Path<String>,
 ) -> Result<Response, DashError> {
-    show(state, headers, slot, Kind::AgentKey).await
+    show(dash, &slot, Kind::AgentKey).await
 }
 
 /// `GET /tokens/shown/{slot}`.
 pub(crate) async fn api_token<S: Store>(
-    state: State<Arc<ApiState<S>>>,
-    headers: HeaderMap,
-    slot: Path<String>,
+    dash: Dash<S>,
+    Path(slot): Path<String>,
 ) -> Result<Response, DashError> {
-    show(state, headers, slot, Kind::ApiToken).await
+    show(dash, &slot, Kind::ApiToken).await
 }
 
 /// The secret's page once (`no-store`), then 410 "this secret was shown once".
-async fn show<S: Store>(
-    State(state): State<Arc<ApiState<S>>>,
-    headers: HeaderMap,
-    Path(slot): Path<String>,
-    kind: Kind,
-) -> Result<Response, DashError> {
-    signed_page(&state, &headers, async |signed| {
-        let taken = state.shown.take(kind, &signed.id, &slot, Instant::now());
+async fn show<S: Store>(dash: Dash<S>, slot: &str, kind: Kind) -> Result<Response, DashError> {
+    dash.page(async |state, signed| {
+        let taken = state.shown.take(kind, &signed.id, slot, Instant::now());
         let mut response = match taken {
             Some(page) => layout::page(page.title, &signed, kind.nav(), page.body).into_response(),
             None => {

@@ -7,7 +7,7 @@
 //! per client IP and per user name.
 
 use super::layout;
-use super::{DashError, Signed, bounded, require, see_other};
+use super::{Dash, DashError, bounded, see_other};
 use crate::api::ApiState;
 use crate::api::session::client_ip;
 use crate::auth::{self, AuthError};
@@ -133,15 +133,10 @@ pub(crate) struct CsrfForm {
 
 /// `POST /signout`.
 pub(crate) async fn sign_out<S: Store>(
-    State(state): State<Arc<ApiState<S>>>,
-    headers: HeaderMap,
+    dash: Dash<S>,
     Form(f): Form<CsrfForm>,
 ) -> Result<Response, DashError> {
-    bounded(&state, async {
-        let signed: Signed = require(&state, &headers).await?;
-        if !signed.csrf_ok(&f.csrf) {
-            return Err(DashError::Csrf);
-        }
+    dash.form(&f.csrf, async |state, signed| {
         auth::sign_out(&*state.store, &signed.id).await?;
         let mut response = see_other("/");
         if let Ok(v) = HeaderValue::from_str(&auth::clear_session_cookie(state.secure_cookies)) {

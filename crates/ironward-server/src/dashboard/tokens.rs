@@ -7,17 +7,15 @@ use super::form::{self, FormErrors, Input};
 use super::layout::{self, Nav};
 use super::manage::CsrfOnly;
 use super::shown::{self, Kind, Shown};
-use super::{DashError, Signed, encode, see_other, signed_form, signed_page, time};
+use super::{Dash, DashError, Signed, encode, see_other, time};
 use crate::api::ApiState;
 use crate::auth::{self, Scope};
 use crate::store::{Store, TokenRow};
 use axum::Form;
-use axum::extract::{Path, Query, State};
-use axum::http::HeaderMap;
+use axum::extract::{Path, Query};
 use axum::response::{Html, IntoResponse, Response};
 use maud::html;
 use serde::Deserialize;
-use std::sync::Arc;
 
 /// Longest token name (bytes), as the REST API.
 const MAX_NAME: usize = 100;
@@ -147,16 +145,15 @@ async fn render<S: Store>(
 
 /// `GET /tokens`.
 pub(crate) async fn page<S: Store>(
-    State(state): State<Arc<ApiState<S>>>,
-    headers: HeaderMap,
+    dash: Dash<S>,
     Query(q): Query<TokensQuery>,
 ) -> Result<Response, DashError> {
-    signed_page(&state, &headers, async |signed| {
+    dash.page(async |state, signed| {
         let notice = q
             .revoked
             .map(|id| format!("Token {id} revoked: it is refused (401) from now on."));
         let draft = NewTokenForm::default();
-        let page = render(&state, &signed, &draft, &FormErrors::default(), notice).await?;
+        let page = render(state, &signed, &draft, &FormErrors::default(), notice).await?;
         Ok(page.into_response())
     })
     .await
@@ -165,11 +162,10 @@ pub(crate) async fn page<S: Store>(
 /// `POST /tokens`: creates a token for the signed-in user and shows it once, on the page it
 /// redirects to ([`shown`]).
 pub(crate) async fn create<S: Store>(
-    State(state): State<Arc<ApiState<S>>>,
-    headers: HeaderMap,
+    dash: Dash<S>,
     Form(f): Form<NewTokenForm>,
 ) -> Result<Response, DashError> {
-    signed_form(&state, &headers, &f.csrf, async |signed| {
+    dash.form(&f.csrf, async |state, signed| {
         let mut errors = FormErrors::default();
         let name = f.name.trim();
         if name.is_empty() || name.len() > MAX_NAME {
@@ -184,7 +180,7 @@ pub(crate) async fn create<S: Store>(
             errors.add("token-expires", "Expires after: choose one of the durations.");
         }
         let (Some(scope), Some(days), true) = (scope, days, errors.is_empty()) else {
-            return Ok(form::invalid(render(&state, &signed, &f, &errors, None).await?));
+            return Ok(form::invalid(render(state, &signed, &f, &errors, None).await?));
         };
         let expires = (days > 0).then(|| crate::now() + i64::from(days) * 86_400);
         let (token, row) =
@@ -203,7 +199,7 @@ pub(crate) async fn create<S: Store>(
             title: "New API token",
             body,
         };
-        shown::redirect(&state, &signed, Kind::ApiToken, page)
+        shown::redirect(state, &signed, Kind::ApiToken, page)
     })
     .await
 }
@@ -219,12 +215,11 @@ async fn live_token<S: Store>(state: &ApiState<S>, id: &str) -> Result<TokenRow,
 
 /// `GET /tokens/{id}/revoke`: asks for confirmation.
 pub(crate) async fn confirm_revoke<S: Store>(
-    State(state): State<Arc<ApiState<S>>>,
-    headers: HeaderMap,
+    dash: Dash<S>,
     Path(id): Path<String>,
 ) -> Result<Response, DashError> {
-    signed_page(&state, &headers, async |signed| {
-        let token = live_token(&state, &id).await?;
+    dash.page(async |state, signed| {
+        let token = live_token(state, &id).await?;
         let question = html! {
             p { "Revoke the " (token.scope) " token " strong { (token.name) } " (id " code { (token.id) } ") of " (token.user_name) "?" }
             p { "Whatever uses it is refused (401) from now on. This cannot be undone." }
@@ -244,12 +239,11 @@ pub(crate) async fn confirm_revoke<S: Store>(
 
 /// `POST /tokens/{id}/revoke`.
 pub(crate) async fn revoke<S: Store>(
-    State(state): State<Arc<ApiState<S>>>,
-    headers: HeaderMap,
+    dash: Dash<S>,
     Path(id): Path<String>,
     Form(f): Form<CsrfOnly>,
 ) -> Result<Response, DashError> {
-    signed_form(&state, &headers, &f.csrf, async |_| {
+    dash.form(&f.csrf, async |state, _| {
         if !state.store.revoke_token(&id, crate::now()).await? {
             return Err(DashError::NotFound(format!("No live token {id:?}.")));
         }

@@ -7,17 +7,15 @@ use super::account::MAX_PASSWORD_LENGTH;
 use super::form::{self, FormErrors, Input};
 use super::layout::{self, Nav};
 use super::manage::CsrfOnly;
-use super::{DashError, Signed, encode, see_other, signed_form, signed_page, time};
+use super::{Dash, DashError, Signed, encode, see_other, time};
 use crate::api::ApiState;
 use crate::auth::{self, password::MIN_PASSWORD_LENGTH};
 use crate::store::Store;
 use axum::Form;
-use axum::extract::{Path, Query, State};
-use axum::http::HeaderMap;
+use axum::extract::{Path, Query};
 use axum::response::{Html, IntoResponse, Response};
 use maud::html;
 use serde::Deserialize;
-use std::sync::Arc;
 
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct UsersQuery {
@@ -105,11 +103,10 @@ async fn render<S: Store>(
 
 /// `GET /users`.
 pub(crate) async fn page<S: Store>(
-    State(state): State<Arc<ApiState<S>>>,
-    headers: HeaderMap,
+    dash: Dash<S>,
     Query(q): Query<UsersQuery>,
 ) -> Result<Response, DashError> {
-    signed_page(&state, &headers, async |signed| {
+    dash.page(async |state, signed| {
         let notice = match (q.added, q.removed) {
             (Some(name), _) => Some(format!("User {name} added.")),
             (None, Some(name)) => Some(format!(
@@ -118,7 +115,7 @@ pub(crate) async fn page<S: Store>(
             _ => None,
         };
         let draft = NewUserForm::default();
-        let page = render(&state, &signed, &draft, &FormErrors::default(), notice).await?;
+        let page = render(state, &signed, &draft, &FormErrors::default(), notice).await?;
         Ok(page.into_response())
     })
     .await
@@ -126,11 +123,10 @@ pub(crate) async fn page<S: Store>(
 
 /// `POST /users`: adds a user.
 pub(crate) async fn add<S: Store>(
-    State(state): State<Arc<ApiState<S>>>,
-    headers: HeaderMap,
+    dash: Dash<S>,
     Form(f): Form<NewUserForm>,
 ) -> Result<Response, DashError> {
-    signed_form(&state, &headers, &f.csrf, async |signed| {
+    dash.form(&f.csrf, async |state, signed| {
         let mut errors = FormErrors::default();
         let name = f.name.trim();
         if !valid_name(name) {
@@ -159,7 +155,7 @@ pub(crate) async fn add<S: Store>(
         }
         if !errors.is_empty() {
             return Ok(form::invalid(
-                render(&state, &signed, &f, &errors, None).await?,
+                render(state, &signed, &f, &errors, None).await?,
             ));
         }
         Ok(see_other(&format!("/users?added={}", encode(name))))
@@ -194,12 +190,11 @@ async fn removable<S: Store>(
 
 /// `GET /users/{name}/remove`: asks for confirmation.
 pub(crate) async fn confirm_remove<S: Store>(
-    State(state): State<Arc<ApiState<S>>>,
-    headers: HeaderMap,
+    dash: Dash<S>,
     Path(name): Path<String>,
 ) -> Result<Response, DashError> {
-    signed_page(&state, &headers, async |signed| {
-        if let Some(refused) = removable(&state, &signed, &name).await? {
+    dash.page(async |state, signed| {
+        if let Some(refused) = removable(state, &signed, &name).await? {
             return Ok(refused);
         }
         let question = html! {
@@ -221,13 +216,12 @@ pub(crate) async fn confirm_remove<S: Store>(
 
 /// `POST /users/{name}/remove`.
 pub(crate) async fn remove<S: Store>(
-    State(state): State<Arc<ApiState<S>>>,
-    headers: HeaderMap,
+    dash: Dash<S>,
     Path(name): Path<String>,
     Form(f): Form<CsrfOnly>,
 ) -> Result<Response, DashError> {
-    signed_form(&state, &headers, &f.csrf, async |signed| {
-        if let Some(refused) = removable(&state, &signed, &name).await? {
+    dash.form(&f.csrf, async |state, signed| {
+        if let Some(refused) = removable(state, &signed, &name).await? {
             return Ok(refused);
         }
         state.store.delete_user(&name).await?;
