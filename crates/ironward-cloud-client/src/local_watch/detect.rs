@@ -20,7 +20,9 @@
 //!   the next tick reads it again;
 //! * the bytes decide: a change is reported once per distinct content (its 64-bit hash), so a
 //!   `touch`, a rewrite with the same bytes, or a file removed and restored as it was changes
-//!   nothing, and an invalid content is reported once, not every tick;
+//!   nothing, and an invalid content is reported once, not every tick. The watcher may ask for
+//!   a content again ([`Detector::again`]): it does so for an invalid content younger than
+//!   [`REFUSAL_SETTLE`], which may be a write caught half-way;
 //! * a missing file is reported after two ticks in a row without it (an editor that renames
 //!   the old file away before writing the new one leaves a short gap); an unreadable one once
 //!   per distinct error.
@@ -38,6 +40,10 @@ pub const MAX_CONFIG_FILE_BYTES: u64 = 64 * 1024 * 1024;
 /// Metadata younger than this (at the moment the bytes were read) is not trusted to reveal
 /// the next change: 2 s covers the coarsest common time granularity (FAT's).
 pub(crate) const RACY_WINDOW: Duration = Duration::from_secs(2);
+
+/// An invalid content younger than this may be a write caught half-way (a writer truncates,
+/// then writes): it is read again at the next tick rather than refused ([`Detector::fresh`]).
+pub(crate) const REFUSAL_SETTLE: Duration = Duration::from_secs(1);
 
 /// What one look at the file found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -98,6 +104,8 @@ pub(crate) struct Detector {
     last: Option<(Stamp, bool)>,
     /// The hash of the last content handed on (applied or refused).
     seen: Option<u64>,
+    /// `seen` before the last content was handed on (what [`again`](Self::again) goes back to).
+    previous: Option<u64>,
     /// Ticks in a row without the file (0: present).
     missing_ticks: u32,
     /// Whether the disappearance was reported.
@@ -122,6 +130,7 @@ impl Detector {
             path: path.into(),
             last: None,
             seen: baseline.map(|t| hash(t.as_bytes())),
+            previous: None,
             missing_ticks: 0,
             said_missing: false,
             said_error: None,
@@ -141,6 +150,22 @@ impl Detector {
     /// The read error reported, while the file cannot be read.
     pub(crate) fn error(&self) -> Option<&str> {
         self.said_error.as_deref()
+    }
+
+    /// True when the content last read was modified less than [`REFUSAL_SETTLE`] ago (a
+    /// modification time in the future or unknown is not fresh).
+    pub(crate) fn fresh(&self) -> bool {
+        self.last
+            .and_then(|(stamp, _)| stamp.modified)
+            .and_then(|m| SystemTime::now().duration_since(m).ok())
+            .is_some_and(|age| age < REFUSAL_SETTLE)
+    }
+
+    /// Forgets the content last handed on: the next look reads the file again and hands the
+    /// content on again if it is still there.
+    pub(crate) fn again(&mut self) {
+        self.seen = self.previous;
+        self.last = None;
     }
 
     /// Looks at the file once.
@@ -188,7 +213,7 @@ impl Detector {
             };
         }
         let first = self.seen.is_none();
-        self.seen = Some(h);
+        self.previous = self.seen.replace(h);
         if first {
             // No baseline: this content is the one running.
             return Event::Unchanged;

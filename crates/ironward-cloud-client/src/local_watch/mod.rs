@@ -10,7 +10,10 @@
 //!   management server sent kept: defaults < template < file < remote < params), one line on
 //!   standard error;
 //! * an invalid, truncated or half-written content: refused with the loader's errors, once per
-//!   distinct content; the running configuration stays; the next valid write is applied;
+//!   distinct content, once it has stood for a second; the running configuration stays; the
+//!   next valid write is applied. A content younger than that is read again at the next tick
+//!   instead, so a writer that truncates the file and then writes it (caught in between, the
+//!   file is empty or cut short) is not reported;
 //! * the file removed: the running configuration stays, said once; a file put back is read
 //!   again (applied if it differs from what was applied last);
 //! * the file unreadable (permissions, a directory, over [`MAX_CONFIG_FILE_BYTES`]): said once
@@ -224,7 +227,12 @@ impl Worker {
         }
     }
 
-    fn outcome(&self, name: &str, outcome: Result<(), Vec<String>>) {
+    fn outcome(&mut self, name: &str, outcome: Result<(), Vec<String>>) {
+        if outcome.is_err() && self.detector.fresh() {
+            // Perhaps a write caught half-way: look again at the next tick.
+            self.detector.again();
+            return;
+        }
         let mut status = lock(&self.shared.status);
         match outcome {
             Ok(()) => {
@@ -453,6 +461,38 @@ mod tests {
         let status = watch.status();
         watch.stop();
         assert_eq!((status.applied, status.refused), (2, 1));
+    }
+
+    #[test]
+    fn a_write_caught_half_way_is_not_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("rasp.json");
+        std::fs::write(&path, r#"{"SECURITY_CHECKS": {"xss": 2}}"#).unwrap();
+        let local = LocalLayers::from_file(&path, None, None).unwrap();
+        let shared = SharedEngine::new(Engine::new(local.load(None).unwrap().config).unwrap());
+        let hooks = Arc::new(Recorded {
+            inner: EngineHooks::new(shared.clone(), local.clone()),
+            notices: Mutex::new(Vec::new()),
+        });
+        let watch = ConfigWatch::start(
+            &path,
+            Duration::from_millis(20),
+            local.file.as_deref(),
+            hooks.clone(),
+        )
+        .unwrap();
+        // The writer truncates, and is slow to write: the watch sees the empty file for
+        // several ticks, then the whole content.
+        std::fs::write(&path, "").unwrap();
+        std::thread::sleep(Duration::from_millis(200));
+        std::fs::write(&path, r#"{"SECURITY_CHECKS": {"xss": 0}}"#).unwrap();
+        wait_for("the change", || shared.generation() == 1);
+        assert_eq!(level(&shared, CheckId::Xss), Level::Off);
+        let status = watch.status();
+        watch.stop();
+        assert_eq!((status.applied, status.refused), (1, 0));
+        let n = hooks.notices.lock().unwrap().clone();
+        assert!(!n.iter().any(|m| m.contains("refused")), "{n:?}");
     }
 
     #[test]
