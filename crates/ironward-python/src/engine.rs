@@ -261,7 +261,8 @@ impl PyEngine {
 
     /// A DLP scanner for a streamed response with this status and these headers, or None when
     /// DLP does not apply (check off, request skipped, error status, content type not
-    /// inspected).
+    /// inspected). A panic here is an internal error (counted, reported): no scanner, the
+    /// response goes on unscanned.
     #[pyo3(signature = (verdict, status, headers=Vec::new()))]
     fn dlp_stream(
         &self,
@@ -275,7 +276,10 @@ impl PyEngine {
             body: Body::Empty,
         };
         let run = || self.shared.engine.dlp_stream(&verdict.inner, &response);
-        let scanner = catch_unwind(AssertUnwindSafe(run)).ok().flatten()?;
+        let scanner = catch_unwind(AssertUnwindSafe(run)).unwrap_or_else(|p| {
+            self.shared.panicked(p.as_ref());
+            None
+        })?;
         Some(PyDlpStream::new(
             Arc::clone(&self.shared),
             scanner,

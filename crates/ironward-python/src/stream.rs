@@ -2,6 +2,8 @@
 //! length). The adapter pushes every chunk before forwarding it; a verdict comes back when a
 //! leak is found, and a blocking verdict means: cut the stream (its headers are already out).
 //! The scanner state sits behind a mutex, so the object is safe to share between threads.
+//! A panic while scanning is an internal error (counted, reported, `FAIL_OPEN` decides its
+//! verdict); the scanner then stops: the rest of the stream goes on unscanned.
 
 use crate::engine::Shared;
 use crate::verdict::PyVerdict;
@@ -11,6 +13,7 @@ use ironward_core::verdict::{Finding, Verdict};
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedBytes;
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// Chunks shorter than this are scanned without releasing the GIL (it costs more than it
@@ -24,6 +27,8 @@ pub struct PyDlpStream {
     shared: Arc<Shared>,
     scanner: Mutex<DlpStream>,
     inbound: PyVerdict,
+    /// A step panicked: the scanner's state is not trusted any more.
+    failed: AtomicBool,
 }
 
 impl PyDlpStream {
@@ -33,12 +38,18 @@ impl PyDlpStream {
             shared,
             scanner: Mutex::new(scanner),
             inbound,
+            failed: AtomicBool::new(false),
         }
     }
 
-    /// Runs `step` on the scanner; a finding becomes a reported verdict.
+    /// Runs `step` on the scanner; a finding becomes a reported verdict. Nothing once a step
+    /// panicked.
     fn step(&self, step: impl FnOnce(&mut DlpStream) -> Option<Finding>) -> Option<Verdict> {
+        if self.failed.load(Ordering::Relaxed) {
+            return None;
+        }
         let run = || {
+            self.shared.maybe_fault();
             let finding = {
                 let mut s = self.scanner.lock().unwrap_or_else(|p| p.into_inner());
                 step(&mut s)
@@ -49,8 +60,10 @@ impl PyDlpStream {
             self.shared.reporter.report(engine, &request, &v);
             Some(v)
         };
-        catch_unwind(AssertUnwindSafe(run))
-            .unwrap_or_else(|p| Some(self.shared.panicked(p.as_ref())))
+        catch_unwind(AssertUnwindSafe(run)).unwrap_or_else(|p| {
+            self.failed.store(true, Ordering::Relaxed);
+            Some(self.shared.panicked(p.as_ref()))
+        })
     }
 
     fn wrap(&self, v: Verdict) -> PyVerdict {
@@ -82,12 +95,14 @@ impl PyDlpStream {
         Some(self.wrap(v))
     }
 
-    /// True once a leak was reported or the stream finished.
+    /// True once a leak was reported, the stream finished, or scanning failed.
     #[getter]
     fn done(&self) -> bool {
-        self.scanner
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .is_done()
+        self.failed.load(Ordering::Relaxed)
+            || self
+                .scanner
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .is_done()
     }
 }

@@ -124,6 +124,21 @@ def test_internal_error_fails_open_then_closed():
     assert v.blocked and v.status == 403
 
 
+def test_native_panics_are_counted_and_a_failed_stream_scan_stops():
+    e = Engine(params=json.dumps({"VERBOSE": 0, "SECURITY_CHECKS.dlp": 1, "DLP_API": True}),
+               _fault=True)
+    v = e.inspect_request("GET", "/events", "", H, "198.51.100.1")
+    assert v.action == "allow" and "injected fault" in v.internal_error
+    assert e.metrics_snapshot()["internal_errors"] == 1
+    s = e.dlp_stream(v, 200, [("Content-Type", "text/plain")])
+    out = s.push(b"data: one")
+    assert out.action == "allow" and "injected fault" in out.internal_error
+    assert e.metrics_snapshot()["internal_errors"] == 2
+    # The rest goes on unscanned: no verdict, not counted again.
+    assert s.done and s.push(f"data: {TOKEN}".encode()) is None and s.finish() is None
+    assert e.metrics_snapshot()["internal_errors"] == 2
+
+
 def test_threads_share_one_engine():
     e = engine(BLACKLIST_OVERRIDE=True, **{"SECURITY_CHECKS.flood": 0})
     errors = []

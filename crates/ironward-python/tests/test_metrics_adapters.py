@@ -1,7 +1,7 @@
 """The ``METRICS_PATH`` route of the Django, aiohttp, Lambda, Azure and GCP adapters, metrics of
-the MCP adapters, and crashes of the adapters' own Python code counted in
-``ironward_internal_errors_total``; through the frameworks' test clients, aiohttp's test
-server, and Django under a real gunicorn on loopback. The text is parsed with
+the MCP adapters, and crashes of the adapters' own Python code (the DLP stream scanner's too)
+counted in ``ironward_internal_errors_total``; through the frameworks' test clients, aiohttp's
+test server, and Django under a real gunicorn on loopback. The text is parsed with
 prometheus_client's parser."""
 
 import json
@@ -13,7 +13,7 @@ import urllib.request
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from conftest import ATTACK_QUERY, configure_django, params
+from conftest import ATTACK_QUERY, TOKEN, configure_django, params
 
 configure_django()  # ROOT_URLCONF test_django: "/" answers "home", no "/metrics"
 
@@ -438,4 +438,105 @@ def test_fail_closed_crash_is_counted_too(monkeypatch):
 
     monkeypatch.setattr(FlaskRASP, "read_wsgi_body", boom)
     assert app.test_client().get("/").status_code == 403
+    assert value(parse(rasp.get_metrics()), "ironward_internal_errors_total") == 1
+
+
+# ------------------------------------------------------------------------------------------
+# The DLP stream scanner failing while a streamed response is sent
+
+
+class _BrokenScanner:
+    """The native scanner of a streamed response, broken from its second chunk on."""
+
+    def __init__(self, real):
+        self.real, self.pushed = real, 0
+
+    def push(self, chunk):
+        self.pushed += 1
+        if self.pushed >= 2:
+            raise RuntimeError("stream scanner broke")
+        return self.real.push(chunk)
+
+    def finish(self):
+        return self.real.finish()
+
+    @property
+    def done(self):
+        return self.real.done
+
+
+def break_stream_scanners(monkeypatch, rasp):
+    """The adapter's engine, its DLP stream scanners replaced by :class:`_BrokenScanner`."""
+    engine = rasp._engine
+
+    class Engine:
+        def __getattr__(self, name):
+            return getattr(engine, name)
+
+        def dlp_stream(self, *args):
+            real = engine.dlp_stream(*args)
+            assert real is not None, "DLP applies to the streamed response"
+            return _BrokenScanner(real)
+
+    monkeypatch.setattr(rasp, "_engine", Engine())
+
+
+# The secret comes after the failure: the rest of the response goes on unscanned (fail open).
+STREAM = ["line one\n", "line two\n", f"token {TOKEN} end\n", "line four\n"]
+
+
+def test_flask_stream_scanner_crash_fails_open_and_is_counted(monkeypatch, capfd):
+    from flask import Flask, Response
+
+    from ironward import FlaskRASP
+
+    app = Flask(__name__)
+    app.add_url_rule("/stream", "stream", lambda: Response(iter(STREAM), mimetype="text/plain"))
+    rasp = FlaskRASP(app, params=params())
+    break_stream_scanners(monkeypatch, rasp)
+    c = app.test_client()
+    r = c.get("/stream")
+    assert r.status_code == 200 and r.data == "".join(STREAM).encode()
+    assert "stream scanner broke" in capfd.readouterr().err
+    assert value(parse(rasp.get_metrics()), "ironward_internal_errors_total") == 1
+    # One per response, counted; not written again within the minute.
+    for _ in range(2):
+        assert c.get("/stream").data == "".join(STREAM).encode()
+    assert "stream scanner broke" not in capfd.readouterr().err
+    assert value(parse(rasp.get_metrics()), "ironward_internal_errors_total") == 3
+
+
+def test_flask_stream_scanner_crash_fails_closed_too(monkeypatch):
+    from flask import Flask, Response
+
+    from ironward import FlaskRASP
+
+    app = Flask(__name__)
+    app.add_url_rule("/stream", "stream", lambda: Response(iter(STREAM), mimetype="text/plain"))
+    rasp = FlaskRASP(app, params=params(FAIL_OPEN=False))
+    break_stream_scanners(monkeypatch, rasp)
+    r = app.test_client().get("/stream")
+    assert r.status_code == 200 and r.data == b"line one\n"  # cut at the failure
+    assert value(parse(rasp.get_metrics()), "ironward_internal_errors_total") == 1
+
+
+def test_fastapi_stream_scanner_crash_fails_open_and_is_counted(monkeypatch, capfd):
+    pytest.importorskip("fastapi")
+    from fastapi import FastAPI
+    from fastapi.responses import StreamingResponse
+    from starlette.testclient import TestClient
+
+    from ironward import FastApiRASP
+
+    app = FastAPI()
+
+    @app.get("/stream")
+    async def stream():
+        return StreamingResponse(iter(STREAM), media_type="text/plain")
+
+    rasp = FastApiRASP(app, params=params())
+    break_stream_scanners(monkeypatch, rasp)
+    r = TestClient(app, client=("127.0.0.1", 50000)).get("/stream")
+    assert r.status_code == 200 and r.content == "".join(STREAM).encode()
+    assert "stream scanner broke" in capfd.readouterr().err
     assert value(parse(rasp.get_metrics()), "ironward_internal_errors_total") == 1

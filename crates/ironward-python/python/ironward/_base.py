@@ -39,6 +39,7 @@ from typing import Any, Iterable, Iterator, List, Optional, Tuple
 from . import _ironward
 from . import _sinks
 from ._sinks import Blocked, SinkState
+from ._streamscan import StreamScan, leaks
 from ._ironward import (
     ROUTE_MATCHED,
     ROUTE_METHOD_NOT_ALLOWED,
@@ -158,32 +159,6 @@ def _status_code(status: Any) -> int:
         return int(str(status).split(" ", 1)[0])
     except ValueError:
         return 200
-
-
-def _leaks(scanner: Any, chunk: Any) -> bool:
-    """Scans one chunk of a streamed body; True when a blocking leak must end the stream
-    before it. A scanner error lets the chunk through (fail open)."""
-    if not chunk:
-        return False
-    if isinstance(chunk, bytes):
-        data = chunk
-    elif isinstance(chunk, (bytearray, memoryview)):
-        data = bytes(chunk)
-    else:
-        data = str(chunk).encode()
-    try:
-        v = scanner.push(data)
-    except Exception:
-        return False
-    return v is not None and v.blocked
-
-
-def _finish(scanner: Any) -> None:
-    """Ends a stream scan (reports what only the end reveals); errors are ignored."""
-    try:
-        scanner.finish()
-    except Exception:
-        pass
 
 
 def _cloud_target(key: Optional[str], cloud_url: Optional[str]) -> Optional[Tuple[str, str]]:
@@ -774,26 +749,30 @@ class BaseRASP:
             return self._failed(e)
 
     def stream_scanner(self, verdict: Any, status: Any, headers: List[Tuple[str, str]]) -> Any:
-        """A DLP scanner for a streamed response, or None when DLP does not apply."""
+        """A DLP scanner for a streamed response (``push`` each chunk, ``finish`` at the end;
+        a blocking verdict cuts the stream), or None when DLP does not apply. A scanner error
+        fails open through :meth:`_failed`: counted, reported, the rest goes on unscanned."""
         if verdict is None or isinstance(verdict, _ErrorVerdict):
             return None
         try:
-            return self._engine.dlp_stream(verdict, _status_code(status), headers)
+            scanner = self._engine.dlp_stream(verdict, _status_code(status), headers)
         except Exception as e:
             self._failed(e)
             return None
+        return None if scanner is None else StreamScan(scanner, self._failed)
 
     @staticmethod
     def scan_stream(scanner: Any, iterable: Iterable[Any]) -> Iterator[Any]:
-        """Yields the chunks of a streamed body after scanning each one; a blocking leak
-        ends the stream before the leaking chunk (the headers are already out). Closes the
-        original iterable."""
+        """Yields the chunks of a streamed body after scanning each one with a scanner from
+        :meth:`stream_scanner`; a blocking leak ends the stream before the leaking chunk (the
+        headers are already out). Closes the original iterable."""
+        scan = StreamScan.of(scanner)
         try:
             for chunk in iterable:
-                if _leaks(scanner, chunk):
+                if leaks(scan, chunk):
                     return
                 yield chunk
-            _finish(scanner)
+            scan.finish()
         finally:
             close = getattr(iterable, "close", None)
             if close is not None:
@@ -802,12 +781,13 @@ class BaseRASP:
     @staticmethod
     async def ascan_stream(scanner: Any, aiterable: Any) -> Any:
         """:meth:`scan_stream` for an async iterable (ASGI bodies): an async generator."""
+        scan = StreamScan.of(scanner)
         try:
             async for chunk in aiterable:
-                if _leaks(scanner, chunk):
+                if leaks(scan, chunk):
                     return
                 yield chunk
-            _finish(scanner)
+            scan.finish()
         finally:
             aclose = getattr(aiterable, "aclose", None)
             if aclose is not None:

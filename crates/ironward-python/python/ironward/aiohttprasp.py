@@ -87,10 +87,8 @@ class _ScannedWriter:
         if self._cut:
             raise ResponseCut("the response was cut by Ironward (a leak)")
         if data:
-            try:
-                v = self._scanner.push(bytes(data))
-            except Exception:
-                v = None
+            # A scanner error fails open inside the scanner (BaseRASP.stream_scanner).
+            v = self._scanner.push(data)
             if v is not None and v.blocked:
                 object.__setattr__(self, "_cut", True)
                 await self._writer.write_eof()
@@ -104,10 +102,7 @@ class _ScannedWriter:
             await self.write(data)
             if self._cut:
                 return
-        try:
-            self._scanner.finish()
-        except Exception:
-            pass
+        self._scanner.finish()
         await self._writer.write_eof()
 
     def __getattr__(self, name: str) -> Any:

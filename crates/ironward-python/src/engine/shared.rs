@@ -23,7 +23,8 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
-    /// The verdict for a panic caught in this layer: `FAIL_OPEN` decides, and it is reported.
+    /// The verdict for a panic caught in this layer: `FAIL_OPEN` decides, and it is reported
+    /// and counted (`ironward_internal_errors_total`: the engine never recorded this verdict).
     pub(crate) fn panicked(&self, panic: &(dyn std::any::Any + Send)) -> Verdict {
         let message = panic
             .downcast_ref::<&str>()
@@ -35,6 +36,7 @@ impl Shared {
         } else {
             Action::Block
         };
+        self.engine.metrics().record_internal_error();
         self.reporter.internal_error(&message, action.as_str());
         Verdict {
             action,
