@@ -4,22 +4,26 @@
 //!   `SHARED_STATE_CONNECT_TIMEOUT_MS`), loads the scripts, and proves each with a write
 //!   within the budget before pooling it; after a failure it waits 50 ms, then twice as long
 //!   each time, up to `SHARED_STATE_RETRY_MAX_MS`. Its first success after an outage marks the
-//!   store up again.
+//!   store up again. With the pool full and the store up, it writes the blacklist changes
+//!   Redis did not take meanwhile ([`crate::pending`]).
 //! - The **subscriber** keeps the local blacklist fresh: it subscribes to the application's
-//!   channel, then copies the whole shared blacklist (so nothing published in between is
-//!   lost), then applies each published change as it arrives (well under a millisecond on a
-//!   local network). When its connection breaks it reconnects with the same back-off and copies
-//!   the whole list again. So a local copy is stale by at most the publication delay while
-//!   connected, and by at most the outage plus one back-off step (≤
+//!   channel, writes this process's pending blacklist changes, then makes the local list a copy
+//!   of the shared one (so nothing published in between is lost, and an entry removed during
+//!   the outage is not brought back), then applies each published change as it arrives (well
+//!   under a millisecond on a local network). When its connection breaks it reconnects with the
+//!   same back-off and copies the whole list again. So a local copy is stale by at most the
+//!   publication delay while connected, and by at most the outage plus one back-off step (≤
 //!   `SHARED_STATE_RETRY_MAX_MS`) otherwise.
 //!
 //! Both stop within a quarter of a second once the store is dropped.
 
+use crate::pending;
 use crate::script::Message;
 use crate::store::Inner;
 use crate::target::{self, Con};
 use ironward_core::state::StateStore;
 use redis::{Connection, RedisResult};
+use std::collections::HashSet;
 use std::net::IpAddr;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -48,7 +52,7 @@ pub(crate) fn spawn(inner: &Arc<Inner>) {
 }
 
 /// The time of this machine's clock, in milliseconds since the epoch.
-fn now_ms() -> i64 {
+pub(crate) fn now_ms() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
@@ -71,7 +75,7 @@ fn next(backoff: Duration, max: Duration) -> Duration {
 }
 
 /// A connection with both socket timeouts set to `timeout`.
-fn connect(inner: &Inner, timeout: Duration) -> RedisResult<Con> {
+pub(crate) fn connect(inner: &Inner, timeout: Duration) -> RedisResult<Con> {
     let con = inner.target.connect(inner.settings.connect_timeout)?;
     con.set_timeouts(timeout)?;
     Ok(con)
@@ -125,6 +129,14 @@ fn connector(inner: &Inner) {
             }
             continue;
         }
+        // Changes Redis did not take while the subscription lasted (a hung or failing Redis):
+        // written once it answers again.
+        if inner.up.load(Ordering::Acquire)
+            && !pending::lock(inner).is_empty()
+            && let Some(_replay) = pending::try_replaying(inner)
+        {
+            let _ = pending::replay(inner);
+        }
         let (lock, cv) = &inner.wake;
         let mut woken = lock.lock().unwrap_or_else(|p| p.into_inner());
         if !*woken {
@@ -157,8 +169,13 @@ fn subscription(inner: &Inner, backoff: &mut Duration) -> RedisResult<()> {
     let mut ps = con.as_pubsub();
     ps.subscribe(&inner.keys.channel)?;
     ps.set_read_timeout(Some(TICK))?;
-    push_pending(inner)?;
-    full_copy(inner)?;
+    {
+        // The changes made here while Redis did not take them are written first, so that the
+        // copy neither brings back an entry removed meanwhile nor misses one added.
+        let _replay = pending::replaying(inner);
+        pending::replay(inner)?;
+        full_copy(inner)?;
+    }
     inner.synced.store(true, Ordering::Release);
     *backoff = MIN_BACKOFF;
     loop {
@@ -193,42 +210,9 @@ fn apply(inner: &Inner, text: &str) {
     }
 }
 
-/// Writes to Redis (and publishes) the entries this process blacklisted while Redis did not
-/// take them. Those that fail stay pending for the next subscription.
-fn push_pending(inner: &Inner) -> RedisResult<()> {
-    let pending: Vec<(IpAddr, i64)> =
-        std::mem::take(&mut *inner.pending.lock().unwrap_or_else(|p| p.into_inner()));
-    if pending.is_empty() {
-        return Ok(());
-    }
-    let now = now_ms();
-    let mut con = match connect(inner, inner.settings.connect_timeout) {
-        Ok(con) => con,
-        Err(e) => {
-            restore(inner, pending);
-            return Err(e);
-        }
-    };
-    let mut left = pending.into_iter().filter(|&(_, deadline)| deadline > now);
-    while let Some((ip, deadline)) = left.next() {
-        if let Err(e) = inner.push_entry(&mut con, ip, deadline, now) {
-            restore(inner, std::iter::once((ip, deadline)).chain(left).collect());
-            return Err(e);
-        }
-    }
-    Ok(())
-}
-
-/// Puts entries back in the pending list (after a failed push).
-fn restore(inner: &Inner, entries: Vec<(IpAddr, i64)>) {
-    inner
-        .pending
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .extend(entries);
-}
-
-/// Copies every live entry of the shared blacklist into the local one.
+/// Makes the local blacklist Redis's: copies every live entry of the shared one and drops the
+/// local entries it no longer lists (removed or expired while the subscription was broken),
+/// except the changes of this process still waiting for Redis.
 fn full_copy(inner: &Inner) -> RedisResult<()> {
     let mut con = connect(inner, inner.settings.connect_timeout)?;
     let now = now_ms();
@@ -239,11 +223,22 @@ fn full_copy(inner: &Inner) -> RedisResult<()> {
         .arg("WITHSCORES")
         .query(&mut con)?;
     let bl = inner.local.blacklist();
+    let pending = pending::lock(inner);
+    let mut listed = HashSet::with_capacity(entries.len());
     for (ip, deadline) in entries {
-        if let Ok(ip) = ip.parse() {
+        let Ok(ip) = ip.parse::<IpAddr>() else {
+            continue;
+        };
+        listed.insert(ip);
+        if !pending.removes(ip) {
             // Scores are whole milliseconds written by the scripts.
             #[allow(clippy::cast_possible_truncation)]
             bl.insert(ip, deadline as i64, now);
+        }
+    }
+    for e in bl.entries(now) {
+        if !listed.contains(&e.ip) && !pending.adds(e.ip) {
+            bl.remove(e.ip);
         }
     }
     Ok(())

@@ -50,6 +50,7 @@
 
 mod background;
 mod notice;
+mod pending;
 mod script;
 mod sentinel;
 mod store;

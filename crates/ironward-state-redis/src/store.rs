@@ -10,6 +10,7 @@
 
 use crate::background;
 use crate::notice::{Notice, Notify, redact};
+use crate::pending::{self, Pending};
 use crate::script::{Keys, Scripts, hit_args};
 use crate::target::{Con, Target};
 use crate::{Error, notice};
@@ -52,6 +53,9 @@ pub struct Stats {
     pub connects: u64,
     /// Blacklist changes received from other workers and hosts.
     pub received: u64,
+    /// Blacklist changes (adds and removals) made while Redis did not take them, waiting to
+    /// be written when it is back.
+    pub pending: u64,
     /// True while Redis is in use.
     pub up: bool,
 }
@@ -77,10 +81,12 @@ pub(crate) struct Inner {
     down_reported: AtomicBool,
     /// Outages seen (each reported once).
     pub(crate) outages: AtomicU64,
-    /// Entries this process blacklisted while Redis did not take them (down, slow, failing):
-    /// written to Redis, and so published to every worker, when the subscription is back.
-    /// Bounded by `BLACKLIST_MAX_SIZE`; touched only when a blacklisting fails.
-    pub(crate) pending: Mutex<Vec<(IpAddr, i64)>>,
+    /// Blacklist changes this process made while Redis did not take them (down, slow,
+    /// failing): written to Redis, and so published to every worker, when it is back.
+    pub(crate) pending: Mutex<Pending>,
+    /// Held while the pending changes are written and, in the subscriber, until the list is
+    /// copied back from Redis: the copy never runs before the replay.
+    pub(crate) replaying: Mutex<()>,
     /// Wakes the connector (a connection was lost, the pool is short, or stop).
     pub(crate) wake: (Mutex<bool>, Condvar),
     pub(crate) stop: AtomicBool,
@@ -158,7 +164,8 @@ impl RedisState {
             failures: AtomicU32::new(0),
             down_reported: AtomicBool::new(false),
             outages: AtomicU64::new(0),
-            pending: Mutex::new(Vec::new()),
+            pending: Mutex::new(Pending::default()),
+            replaying: Mutex::new(()),
             wake: (Mutex::new(false), Condvar::new()),
             stop: AtomicBool::new(false),
             notify,
@@ -185,6 +192,7 @@ impl RedisState {
             errors: get(&i.errors),
             connects: get(&i.connects),
             received: get(&i.received),
+            pending: pending::lock(i).len() as u64,
             up: i.up.load(Ordering::Relaxed),
         }
     }
@@ -344,15 +352,14 @@ impl Inner {
             .invoke::<i64>(con)
     }
 
-    /// Remembers an entry Redis did not take, to write it when Redis is back (bounded: past
-    /// `BLACKLIST_MAX_SIZE` entries the newest are kept in this process only).
-    fn keep_pending(&self, ip: IpAddr, expires_ms: i64) {
-        let mut pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(e) = pending.iter_mut().find(|(p, _)| *p == ip) {
-            e.1 = e.1.max(expires_ms);
-        } else if (pending.len() as u64) < self.settings.blacklist_max {
-            pending.push((ip, expires_ms));
-        }
+    /// Removes one blacklist entry from Redis and publishes the removal.
+    pub(crate) fn push_removal(&self, con: &mut Con, ip: IpAddr) -> redis::RedisResult<i64> {
+        self.scripts
+            .blacklist_remove
+            .key(&self.keys.blacklist)
+            .arg(ip.to_string())
+            .arg(&self.keys.channel)
+            .invoke::<i64>(con)
     }
 
     /// Marks the store down (once per outage reported) and drops the pooled connections.
@@ -435,10 +442,14 @@ impl StateStore for RedisState {
         self.after_fork();
         let i = &self.inner;
         i.local.blacklist_insert(ip, expires_ms, now_ms);
-        if i.call(|i, con| i.push_entry(con, ip, expires_ms, now_ms))
-            .is_none()
-        {
-            i.keep_pending(ip, expires_ms);
+        let written = i
+            .call(|i, con| i.push_entry(con, ip, expires_ms, now_ms))
+            .is_some();
+        let mut pending = pending::lock(i);
+        if written {
+            pending.forget_removal(ip);
+        } else {
+            pending.add(ip, expires_ms, i.settings.blacklist_max);
         }
     }
 
@@ -446,18 +457,10 @@ impl StateStore for RedisState {
         self.after_fork();
         let i = &self.inner;
         let here = i.local.blacklist_remove(ip);
-        i.pending
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .retain(|(p, _)| *p != ip);
-        let _ = i.call(|i, con| {
-            i.scripts
-                .blacklist_remove
-                .key(&i.keys.blacklist)
-                .arg(ip.to_string())
-                .arg(&i.keys.channel)
-                .invoke::<i64>(con)
-        });
+        pending::lock(i).forget(ip);
+        if i.call(|i, con| i.push_removal(con, ip)).is_none() {
+            pending::lock(i).remove(ip, i.settings.blacklist_max);
+        }
         here
     }
 
@@ -467,6 +470,7 @@ impl StateStore for RedisState {
 
     fn clear(&self) {
         self.inner.local.clear();
+        *pending::lock(&self.inner) = Pending::default();
         // An administrative call (tests, the scan command), not on the request path: it may
         // take up to the connection timeout, and is skipped when Redis is down.
         if self.inner.up.load(Ordering::Acquire)

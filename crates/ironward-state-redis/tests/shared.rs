@@ -171,6 +171,12 @@ struct Server {
 
 impl Server {
     fn start(port: Option<u16>) -> Option<Server> {
+        Server::start_with(port, false)
+    }
+
+    /// With `durable`, every write goes to an append-only file first (`appendfsync always`),
+    /// so a server killed and restarted on the same port comes back with its data.
+    fn start_with(port: Option<u16>, durable: bool) -> Option<Server> {
         let bin =
             std::env::var("IRONWARD_TEST_REDIS_SERVER").unwrap_or_else(|_| "redis-server".into());
         let port = port.unwrap_or_else(|| {
@@ -189,7 +195,9 @@ impl Server {
                 "--save",
                 "",
                 "--appendonly",
-                "no",
+                if durable { "yes" } else { "no" },
+                "--appendfsync",
+                "always",
             ])
             .arg("--dir")
             .arg(&dir)
@@ -238,6 +246,18 @@ impl Drop for Server {
         self.kill();
         let _ = std::fs::remove_dir_all(&self.dir);
     }
+}
+
+/// A Redis of the test's own (see [`Server::start_with`]) and a configuration on it with a
+/// 20 ms budget and a 100 ms back-off; `None` when the test Redis is not set up.
+fn own_redis(name: &str, durable: bool) -> Option<(Server, Config)> {
+    redis_url()?;
+    let server = Server::start_with(None, durable)
+        .expect("cannot start redis-server (IRONWARD_TEST_REDIS_SERVER)");
+    let mut c = config(&server.url(), name);
+    c.shared_state_timeout_ms = 20;
+    c.shared_state_retry_max_ms = 100;
+    Some((server, c))
 }
 
 #[test]
@@ -314,15 +334,9 @@ fn redis_stopped_slow_or_killed_never_fails_a_request() {
 
 #[test]
 fn an_entry_blacklisted_while_redis_was_down_reaches_every_engine_once_it_is_back() {
-    if redis_url().is_none() {
+    let Some((mut server, c)) = own_redis("pending", false) else {
         return;
-    }
-    let Some(mut server) = Server::start(None) else {
-        panic!("cannot start redis-server (IRONWARD_TEST_REDIS_SERVER)");
     };
-    let mut c = config(&server.url(), "pending");
-    c.shared_state_timeout_ms = 20;
-    c.shared_state_retry_max_ms = 100;
     let (sa, _) = store(&c);
     let (sb, _) = store(&c);
     let (a, b) = (engine(&c, &sa), engine(&c, &sb));
@@ -350,6 +364,98 @@ fn an_entry_blacklisted_while_redis_was_down_reaches_every_engine_once_it_is_bac
     assert!(!sc.blacklist().contains(ip(13), a.now_ms()));
     assert!(!b.blacklist().contains(ip(13), a.now_ms()));
     assert!(!get(&b, ip(12)), "B blocks it");
+}
+
+/// Waits up to 5 s for `cond`, calling it every 10 ms.
+fn wait_for(what: &str, cond: impl FnMut() -> bool) -> Duration {
+    wait_within(Duration::from_secs(5), what, cond)
+}
+
+/// Waits up to `limit` for `cond`, calling it every millisecond; how long it took.
+fn wait_within(limit: Duration, what: &str, mut cond: impl FnMut() -> bool) -> Duration {
+    let start = Instant::now();
+    while !cond() {
+        assert!(start.elapsed() < limit, "{what} (after {limit:?})");
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    start.elapsed()
+}
+
+#[test]
+fn a_removal_made_while_redis_was_down_is_replayed_and_reaches_every_engine() {
+    let Some((mut server, c)) = own_redis("removal", true) else {
+        return;
+    };
+    let (sa, _) = store(&c);
+    let (sb, _) = store(&c);
+    let (a, b) = (engine(&c, &sa), engine(&c, &sb));
+    let deadline = a.now_ms() + 600_000;
+    let listed = |e: &Engine, n: u8| e.blacklist().contains(ip(n), e.now_ms());
+    let ms100 = Duration::from_millis(100);
+    for n in [14, 15, 16] {
+        a.blacklist_insert(ip(n), deadline);
+    }
+    wait_for("B never saw the entries", || {
+        [14, 15, 16].iter().all(|&n| listed(&b, n))
+    });
+
+    // Killed, and restarted with its data (the append-only file): A's removal made meanwhile
+    // is written before A copies the list back, and reaches B.
+    let port = server.port;
+    server.kill();
+    wait_for("A never noticed", || {
+        get(&a, ip(40));
+        sa.mode() == StateMode::Fallback
+    });
+    assert!(a.blacklist_remove(ip(14)));
+    assert!(!listed(&a, 14));
+    assert_eq!(sa.stats().pending, 1, "{:?}", sa.stats());
+    let restarted = Server::start_with(Some(port), true).expect("restart");
+    wait_for("A never wrote its removal", || sa.stats().pending == 0);
+    let took = wait_within(ms100, "B did not drop the entry removed on A", || {
+        !listed(&b, 14)
+    });
+    wait_for("A not back", || sa.mode() == StateMode::Shared);
+    assert!(
+        !listed(&a, 14) && listed(&a, 15) && listed(&b, 15),
+        "only the removed entry is gone"
+    );
+    assert_eq!(sa.stats().pending, 0, "{:?}", sa.stats());
+    let (sc, _) = store(&c);
+    assert!(
+        !sc.blacklist().contains(ip(14), a.now_ms()),
+        "gone from Redis"
+    );
+
+    // Stopped (SIGSTOP: the subscriptions survive): the removal is written as soon as the store
+    // is back. A removal then an add of the same IP: the add wins, and the reverse.
+    let server = restarted;
+    server.signal("-STOP");
+    wait_for("A never noticed the stop", || {
+        get(&a, ip(40));
+        sa.mode() == StateMode::Fallback
+    });
+    assert!(a.blacklist_remove(ip(15)));
+    a.blacklist_insert(ip(17), deadline);
+    assert!(a.blacklist_remove(ip(17)));
+    assert!(a.blacklist_remove(ip(16)));
+    a.blacklist_insert(ip(16), deadline);
+    assert_eq!(sa.stats().pending, 3, "{:?}", sa.stats());
+    server.signal("-CONT");
+    wait_for("A never wrote its changes", || sa.stats().pending == 0);
+    let replayed = wait_within(ms100, "B did not drop the entry removed on A", || {
+        !listed(&b, 15)
+    });
+    assert!(!listed(&a, 15));
+    // Redis holds the latest change of each IP (a store started now copies it).
+    let (sd, _) = store(&c);
+    let copied = |n: u8| sd.blacklist().contains(ip(n), a.now_ms());
+    assert!(copied(16) && !copied(15) && !copied(17), "{:?}", sa.stats());
+    assert!(listed(&a, 16) && listed(&b, 16), "the later add won");
+    assert!(!listed(&a, 17) && !listed(&b, 17), "the later removal won");
+    eprintln!(
+        "removal during the outage dropped by B {took:?} (killed, restarted), {replayed:?} (stopped, resumed) after A wrote it"
+    );
 }
 
 #[test]
