@@ -16,7 +16,7 @@ use ironward_server::store::NewEvent;
 use ironward_server::{ServerOptions, Store, create_key};
 use serde_json::{Value, json};
 use std::time::Duration;
-use support::{Db, PASSWORD, TestServer};
+use support::{Db, PASSWORD, TestServer, pyrasp_connect};
 
 impl TestServer {
     /// A request: status, response headers, JSON body (`null` when empty).
@@ -52,6 +52,12 @@ impl TestServer {
         (answer.status, answer.headers, json)
     }
 
+    /// `POST /api/v1/sessions` with `user` and `password`.
+    fn sign_in(&self, user: &str, password: &str) -> (u16, Vec<(String, String)>, Value) {
+        let form = json!({"user": user, "password": password});
+        self.call("POST", "/api/v1/sessions", &[], Some(&form))
+    }
+
     fn bearer(token: &str) -> Vec<(&'static str, String)> {
         vec![("Authorization", format!("Bearer {token}"))]
     }
@@ -70,12 +76,8 @@ impl TestServer {
     }
 
     fn connect(&self, key: &str) -> Value {
-        let (status, _, body) = self.call(
-            "POST",
-            "/api/v1/connect",
-            &[],
-            Some(&json!({"key": key, "version": "0.10.2", "platform": "Flask", "routes": {}})),
-        );
+        let (status, _, body) =
+            self.call("POST", "/api/v1/connect", &[], Some(&pyrasp_connect(key)));
         assert_eq!(status, 200, "{body}");
         body
     }
@@ -134,19 +136,8 @@ fn sign_in_sessions_csrf_and_rate_limit(db: Db) {
         assert_eq!(header(&heads, "www-authenticate"), Some("Bearer"));
         assert!(body["error"].is_string());
     }
-    let (status, _, _) = server.call(
-        "POST",
-        "/api/v1/sessions",
-        &[],
-        Some(&json!({"user": "admin", "password": "wrong"})),
-    );
-    assert_eq!(status, 401);
-    let (status, heads, body) = server.call(
-        "POST",
-        "/api/v1/sessions",
-        &[],
-        Some(&json!({"user": "admin", "password": PASSWORD})),
-    );
+    assert_eq!(server.sign_in("admin", "wrong").0, 401);
+    let (status, heads, body) = server.sign_in("admin", PASSWORD);
     assert_eq!(status, 201, "{body}");
     let cookie = header(&heads, "set-cookie").unwrap().to_owned();
     assert!(
@@ -160,39 +151,17 @@ fn sign_in_sessions_csrf_and_rate_limit(db: Db) {
     assert_eq!((status, me["user"].as_str()), (200, Some("admin")));
     assert_eq!(me["csrf_token"], csrf.as_str());
     // A session write needs the CSRF token.
-    let (status, _, _) = server.call(
-        "POST",
-        "/api/v1/apps",
-        &with_cookie,
-        Some(&json!({"name": "shop"})),
-    );
-    assert_eq!(status, 403);
+    let create_shop = |headers: &[(&str, String)]| {
+        let form = json!({"name": "shop"});
+        server.call("POST", "/api/v1/apps", headers, Some(&form)).0
+    };
+    assert_eq!(create_shop(&with_cookie), 403);
     let mut with_csrf = with_cookie.clone();
     with_csrf.push(("X-CSRF-Token", "0".repeat(64)));
-    assert_eq!(
-        server
-            .call(
-                "POST",
-                "/api/v1/apps",
-                &with_csrf,
-                Some(&json!({"name": "shop"}))
-            )
-            .0,
-        403
-    );
+    assert_eq!(create_shop(&with_csrf), 403);
     with_csrf.pop();
     with_csrf.push(("X-CSRF-Token", csrf.clone()));
-    assert_eq!(
-        server
-            .call(
-                "POST",
-                "/api/v1/apps",
-                &with_csrf,
-                Some(&json!({"name": "shop"}))
-            )
-            .0,
-        201
-    );
+    assert_eq!(create_shop(&with_csrf), 201);
     // Sign-out ends the session.
     assert_eq!(
         server
@@ -207,20 +176,9 @@ fn sign_in_sessions_csrf_and_rate_limit(db: Db) {
     // Rate limit per user: after 3 failures (a success started the count again) even the right
     // password is refused, with Retry-After.
     for _ in 0..3 {
-        let (status, _, _) = server.call(
-            "POST",
-            "/api/v1/sessions",
-            &[],
-            Some(&json!({"user": "admin", "password": "nope"})),
-        );
-        assert_eq!(status, 401);
+        assert_eq!(server.sign_in("admin", "nope").0, 401);
     }
-    let (status, heads, body) = server.call(
-        "POST",
-        "/api/v1/sessions",
-        &[],
-        Some(&json!({"user": "admin", "password": PASSWORD})),
-    );
+    let (status, heads, body) = server.sign_in("admin", PASSWORD);
     assert_eq!(status, 429, "{body}");
     assert!(
         header(&heads, "retry-after")
@@ -230,13 +188,7 @@ fn sign_in_sessions_csrf_and_rate_limit(db: Db) {
             > 0
     );
     // An unknown user is refused like a wrong password.
-    let (status, _, _) = server.call(
-        "POST",
-        "/api/v1/sessions",
-        &[],
-        Some(&json!({"user": "ghost", "password": PASSWORD})),
-    );
-    assert_eq!(status, 401);
+    assert_eq!(server.sign_in("ghost", PASSWORD).0, 401);
 }
 both_databases!(
     sign_in_sessions_csrf_and_rate_limit,
@@ -430,12 +382,7 @@ fn apps_config_agents(db: Db) {
             .0,
         204
     );
-    let (status, _, _) = server.call(
-        "POST",
-        "/api/v1/connect",
-        &[],
-        Some(&json!({"key": key, "version": "0.10.2", "platform": "Flask", "routes": {}})),
-    );
+    let (status, _, _) = server.call("POST", "/api/v1/connect", &[], Some(&pyrasp_connect(&key)));
     assert_eq!(status, 403);
     assert_eq!(
         server
@@ -448,24 +395,10 @@ both_databases!(apps_config_agents, apps_sqlite, apps_postgres);
 
 const PYRASP_EVENT: &str = r#"{"time":"TIME","application":"shop","log_data":["sqli","203.0.113.7","United States",{"location":"qs_values","payload":"JyBvciAxPTEgLS0=","score":0.99,"action":2,"codes":["T1190","PCB006"],"path":"/search"}]}"#;
 
+/// pyrasp's event time: UTC `%Y/%m/%d %H:%M:%S`.
 fn pyrasp_time(epoch: i64) -> String {
-    // UTC `%Y/%m/%d %H:%M:%S` (civil from days).
-    let (days, secs) = (epoch.div_euclid(86_400), epoch.rem_euclid(86_400));
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}/{m:02}/{d:02} {:02}:{:02}:{:02}",
-        secs / 3600,
-        secs / 60 % 60,
-        secs % 60
-    )
+    let utc = ironward_server::dashboard::time::utc(epoch);
+    utc.trim_end_matches(" UTC").replace('-', "/")
 }
 
 fn ingest_and_event_queries(db: Db) {
@@ -478,14 +411,8 @@ fn ingest_and_event_queries(db: Db) {
         },
     );
     let r = TestServer::bearer(&server.token("read"));
-    let key = server
-        .runtime
-        .block_on(create_key(&*server.store, "shop", None))
-        .unwrap();
-    let other = server
-        .runtime
-        .block_on(create_key(&*server.store, "blog", None))
-        .unwrap();
+    let key = server.key("shop");
+    let other = server.key("blog");
     // The connect answer tells pyrasp where to ship: LOG_* keys with the ingest token in LOG_PATH.
     let config = server.connect(&key)["data"]["config"].clone();
     assert_eq!(config["LOG_ENABLED"], true);
@@ -525,72 +452,22 @@ fn ingest_and_event_queries(db: Db) {
             .2["accepted"],
         2
     );
-    // Refusals.
-    assert_eq!(
-        server
-            .call_raw(
-                "POST",
-                "/api/v1/events",
-                &[],
-                Some(event.clone().into_bytes())
-            )
-            .0,
-        401
-    );
-    assert_eq!(
-        server
-            .call_raw(
-                "POST",
-                "/api/v1/events",
-                &TestServer::bearer("iwk_bad"),
-                Some(event.clone().into_bytes())
-            )
-            .0,
-        401
-    );
-    assert_eq!(
-        server
-            .call_raw(
-                "POST",
-                "/api/v1/ingest/iwe_bad",
-                &[],
-                Some(event.clone().into_bytes())
-            )
-            .0,
-        401
-    );
-    assert_eq!(
-        server
-            .call_raw("POST", &log_path, &[], Some(b"{not json".to_vec()))
-            .0,
-        400
-    );
+    // Refusals: no key, a wrong key, a wrong ingest token, not JSON, too many events, too
+    // large; and an admin token, which is not an agent key.
     let many = format!("[{}]", vec![event.as_str(); 51].join(","));
-    assert_eq!(
-        server
-            .call_raw("POST", &log_path, &[], Some(many.into_bytes()))
-            .0,
-        400
-    );
     let huge = format!("[{}]", vec![event.as_str(); 400].join(","));
-    assert_eq!(
-        server
-            .call_raw("POST", &log_path, &[], Some(huge.into_bytes()))
-            .0,
-        413
-    );
-    // Writing events needs an agent key: an admin token is not one.
-    assert_eq!(
-        server
-            .call_raw(
-                "POST",
-                "/api/v1/events",
-                &r,
-                Some(event.clone().into_bytes())
-            )
-            .0,
-        401
-    );
+    for (path, headers, body, status) in [
+        ("/api/v1/events", vec![], event.as_str(), 401),
+        ("/api/v1/events", TestServer::bearer("iwk_bad"), &event, 401),
+        ("/api/v1/ingest/iwe_bad", vec![], &event, 401),
+        (log_path.as_str(), vec![], "{not json", 400),
+        (&log_path, vec![], &many, 400),
+        (&log_path, vec![], &huge, 413),
+        ("/api/v1/events", r.clone(), &event, 401),
+    ] {
+        let got = server.call_raw("POST", path, &headers, Some(body.as_bytes().to_vec()));
+        assert_eq!(got.0, status, "{path} {}", &body[..body.len().min(40)]);
+    }
 
     // Queries.
     let (status, _, all) = server.call("GET", "/api/v1/events", &r, None);
@@ -661,14 +538,8 @@ both_databases!(ingest_and_event_queries, ingest_sqlite, ingest_postgres);
 fn blacklist_reaches_every_agent(db: Db) {
     let server = TestServer::start(db, ServerOptions::default());
     let w = TestServer::bearer(&server.token("write"));
-    let a = server
-        .runtime
-        .block_on(create_key(&*server.store, "shop", None))
-        .unwrap();
-    let b = server
-        .runtime
-        .block_on(create_key(&*server.store, "shop", None))
-        .unwrap();
+    let a = server.key("shop");
+    let b = server.key("shop");
     server.connect(&a);
     server.connect(&b);
     let (status, _, entry) = server.call(
@@ -728,10 +599,7 @@ fn blacklist_reaches_every_agent(db: Db) {
     let (_, _, list) = server.call("GET", "/api/v1/apps/shop/blacklist", &w, None);
     assert_eq!(list["blacklist"].as_array().unwrap().len(), 2);
     // A new agent gets the list at connect.
-    let c = server
-        .runtime
-        .block_on(create_key(&*server.store, "shop", None))
-        .unwrap();
+    let c = server.key("shop");
     let blacklist = server.connect(&c)["data"]["blacklist"].clone();
     assert!(blacklist.get("203.0.113.9").is_some() && blacklist.get("198.51.100.1").is_some());
     // Removal reaches every agent.

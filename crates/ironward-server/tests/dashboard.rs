@@ -122,11 +122,7 @@ fn signed_out_visitors_get_the_form_and_redirects_and_cannot_write() {
         assert_eq!(answer.status, 303, "{path}");
         assert_eq!(answer.header("location"), Some("/"));
     }
-    let app = server
-        .runtime
-        .block_on(server.store.app("shop"))
-        .unwrap()
-        .unwrap();
+    let app = server.app("shop").unwrap();
     assert_eq!((app.template.as_str(), app.config_version), ("default", 1));
     assert!(
         server
@@ -243,11 +239,7 @@ fn cookies_are_secure_behind_https() {
 
 fn every_page_and_escaping(db: Db) {
     let server = TestServer::dashboard(db, ServerOptions::default());
-    let key = server.key("shop");
-    server.agent_call(
-        "/api/v1/connect",
-        &json!({"key": key, "version": "0.10.2", "platform": "Flask", "routes": {}}),
-    );
+    let key = server.connected_key("shop");
     server.agent_call(
         "/api/v1/beacon",
         &json!({"key": key, "version": "0.10.2",
@@ -431,14 +423,24 @@ fn filters_and_keyset_pages() {
     assert!(listed_ids(&bad.body).is_empty());
 }
 
+/// `POST /apps/shop/config` as a form read at version 1 sends it: template `default`, the
+/// JSON box `other`, the levels `checks` (`check.<name>`), and the CSRF token when given.
+fn save_config(
+    user: &mut Client<'_>,
+    csrf: Option<&str>,
+    other: &str,
+    checks: &[(&str, &str)],
+) -> support::Answer {
+    let mut form: Vec<(&str, &str)> = csrf.map(|c| ("csrf", c)).into_iter().collect();
+    form.extend([("template", "default"), ("version", "1"), ("other", other)]);
+    form.extend_from_slice(checks);
+    user.post("/apps/shop/config", &form)
+}
+
 #[test]
 fn configuration_editor_saves_refuses_and_reaches_the_agent() {
     let server = TestServer::dashboard(Db::Sqlite, ServerOptions::default());
-    let key = server.key("shop");
-    server.agent_call(
-        "/api/v1/connect",
-        &json!({"key": key, "version": "0.10.2", "platform": "Flask", "routes": {}}),
-    );
+    let key = server.connected_key("shop");
     let mut user = Client::new(&server);
     user.sign_in();
     let form = user.get("/apps/shop/config");
@@ -450,32 +452,11 @@ fn configuration_editor_saves_refuses_and_reaches_the_agent() {
     );
     let csrf = form.csrf();
     // Without the CSRF token: refused, nothing stored.
-    let refused = user.post(
-        "/apps/shop/config",
-        &[
-            ("template", "default"),
-            ("version", "1"),
-            ("other", "{}"),
-            ("check.xss", "3"),
-        ],
-    );
-    assert_eq!(refused.status, 403);
-    let refused = user.post(
-        "/apps/shop/config",
-        &[
-            ("csrf", "f00"),
-            ("template", "default"),
-            ("version", "1"),
-            ("other", "{}"),
-            ("check.xss", "3"),
-        ],
-    );
-    assert_eq!(refused.status, 403);
-    let app = server
-        .runtime
-        .block_on(server.store.app("shop"))
-        .unwrap()
-        .unwrap();
+    for csrf in [None, Some("f00")] {
+        let refused = save_config(&mut user, csrf, "{}", &[("check.xss", "3")]);
+        assert_eq!(refused.status, 403);
+    }
+    let app = server.app("shop").unwrap();
     assert_eq!(app.config_version, 1);
     let other = serde_json::to_string(&Value::Object(app.config.clone())).unwrap();
     // Refused with the loader's errors, shown inline: nothing stored.
@@ -486,16 +467,7 @@ fn configuration_editor_saves_refuses_and_reaches_the_agent() {
         ("{not json", "not JSON"),
         ("[1]", "must be a JSON object"),
     ] {
-        let answer = user.post(
-            "/apps/shop/config",
-            &[
-                ("csrf", &csrf),
-                ("template", "default"),
-                ("version", "1"),
-                ("other", bad_other),
-                ("check.xss", "3"),
-            ],
-        );
+        let answer = save_config(&mut user, Some(&csrf), bad_other, &[("check.xss", "3")]);
         assert_eq!(answer.status, 422, "{bad_other}");
         assert!(answer.body.contains("role=\"alert\""));
         assert!(
@@ -509,46 +481,16 @@ fn configuration_editor_saves_refuses_and_reaches_the_agent() {
             "{bad_other}"
         );
     }
-    let refused = user.post(
-        "/apps/shop/config",
-        &[
-            ("csrf", &csrf),
-            ("template", "default"),
-            ("version", "1"),
-            ("other", &other),
-            ("check.xss", "7"),
-        ],
-    );
+    let refused = save_config(&mut user, Some(&csrf), &other, &[("check.xss", "7")]);
     assert_eq!(refused.status, 422);
     assert!(refused.body.contains("xss: level"));
-    assert_eq!(
-        server
-            .runtime
-            .block_on(server.store.app("shop"))
-            .unwrap()
-            .unwrap()
-            .config_version,
-        1
-    );
+    assert_eq!(server.app("shop").unwrap().config_version, 1);
     // Saved: only the changed level becomes a key; the agent gets it on its next beacon.
-    let saved = user.post(
-        "/apps/shop/config",
-        &[
-            ("csrf", &csrf),
-            ("template", "default"),
-            ("version", "1"),
-            ("other", &other),
-            ("check.xss", "3"),
-            ("check.sqli", "2"),
-        ],
-    );
+    let checks = [("check.xss", "3"), ("check.sqli", "2")];
+    let saved = save_config(&mut user, Some(&csrf), &other, &checks);
     assert_eq!(saved.status, 303, "{}", saved.body);
     assert_eq!(saved.header("location"), Some("/apps/shop/config?saved=2"));
-    let app = server
-        .runtime
-        .block_on(server.store.app("shop"))
-        .unwrap()
-        .unwrap();
+    let app = server.app("shop").unwrap();
     assert_eq!(app.config_version, 2);
     assert_eq!(app.config.get("SECURITY_CHECKS.xss"), Some(&json!(3)));
     assert!(
@@ -575,16 +517,7 @@ fn configuration_editor_saves_refuses_and_reaches_the_agent() {
     );
     assert!(user.get("/apps").body.contains("version 2 (up to date)"));
     // A form read at version 1 no longer saves over version 2.
-    let stale = user.post(
-        "/apps/shop/config",
-        &[
-            ("csrf", &csrf),
-            ("template", "default"),
-            ("version", "1"),
-            ("other", &other),
-            ("check.xss", "0"),
-        ],
-    );
+    let stale = save_config(&mut user, Some(&csrf), &other, &[("check.xss", "0")]);
     assert_eq!(stale.status, 422);
     assert!(stale.body.contains("changed since this form was opened"));
 }
@@ -592,11 +525,7 @@ fn configuration_editor_saves_refuses_and_reaches_the_agent() {
 #[test]
 fn blacklist_add_and_remove_with_csrf() {
     let server = TestServer::dashboard(Db::Sqlite, ServerOptions::default());
-    let key = server.key("shop");
-    server.agent_call(
-        "/api/v1/connect",
-        &json!({"key": key, "version": "0.10.2", "platform": "Flask", "routes": {}}),
-    );
+    let key = server.connected_key("shop");
     let mut user = Client::new(&server);
     let csrf = user.sign_in();
     let add = [

@@ -13,8 +13,7 @@ mod support;
 
 use ironward_server::keys::hash_key;
 use ironward_server::{ServerOptions, Store};
-use serde_json::json;
-use support::{Answer, Client, Db, PASSWORD, TestServer};
+use support::{Answer, Client, Db, PASSWORD, TestServer, pyrasp_connect};
 
 /// A JSON request with an optional bearer token: status and body.
 fn call(
@@ -32,8 +31,8 @@ fn call(
 
 /// A connect as an agent sends it: its status.
 fn connect(server: &TestServer, key: &str) -> u16 {
-    let body = json!({"key": key, "version": "0.10.2", "platform": "Flask", "routes": {}});
-    call(server, "POST", "/api/v1/connect", None, &body.to_string()).0
+    let body = pyrasp_connect(key).to_string();
+    call(server, "POST", "/api/v1/connect", None, &body).0
 }
 
 /// The value of the read-only field that shows a new secret once.
@@ -102,13 +101,7 @@ fn applications_and_agent_keys_from_the_forms() {
     );
     let refused = admin.post("/apps", &[("name", "shop"), ("template", "monitor")]);
     assert_eq!(refused.status, 403);
-    assert!(
-        server
-            .runtime
-            .block_on(server.store.app("shop"))
-            .unwrap()
-            .is_none()
-    );
+    assert!(server.app("shop").is_none());
     let invalid = admin.post(
         "/apps",
         &[("csrf", &csrf), ("name", "no spaces"), ("template", "nope")],
@@ -140,11 +133,7 @@ fn applications_and_agent_keys_from_the_forms() {
         created.header("location"),
         Some("/apps?app=shop&created=shop")
     );
-    let app = server
-        .runtime
-        .block_on(server.store.app("shop"))
-        .unwrap()
-        .unwrap();
+    let app = server.app("shop").unwrap();
     assert_eq!(app.template, "monitor");
     let again = admin.post(
         "/apps",
@@ -173,22 +162,12 @@ fn applications_and_agent_keys_from_the_forms() {
             .body
             .contains(&format!("http://{}/api/v1/connect", server.addr))
     );
-    let agents = server
-        .runtime
-        .block_on(server.store.agents(Some("shop")))
-        .unwrap();
+    let agents = server.agents(Some("shop"));
     assert_eq!(agents.len(), 1);
     assert_eq!(agents[0].key_hash, hash_key(&key));
     // Reloading the page (or going back to it) shows no key and creates none.
     assert_gone(&mut admin, &location, &key);
-    assert_eq!(
-        server
-            .runtime
-            .block_on(server.store.agents(Some("shop")))
-            .unwrap()
-            .len(),
-        1
-    );
+    assert_eq!(server.agents(Some("shop")).len(), 1);
     assert_eq!(connect(&server, &key), 200);
     let listing = admin.get("/apps?app=shop");
     assert!(!listing.body.contains(&key), "the key is never shown again");
@@ -234,14 +213,7 @@ fn applications_and_agent_keys_from_the_forms() {
         assert_eq!(answer.status, 303, "{path}");
         assert_eq!(answer.header("location"), Some("/"), "{path}");
     }
-    assert_eq!(
-        server
-            .runtime
-            .block_on(server.store.agents(None))
-            .unwrap()
-            .len(),
-        1
-    );
+    assert_eq!(server.agents(None).len(), 1);
 }
 
 #[test]
@@ -266,7 +238,7 @@ fn a_secret_is_shown_once_to_the_session_that_made_it() {
     let key = secret(&page);
     assert_gone(&mut admin, &location, &key);
     // Two keys, the one made before and this one: the reloads created nothing.
-    let agents = server.runtime.block_on(server.store.agents(None)).unwrap();
+    let agents = server.agents(None);
     assert_eq!(agents.len(), 2);
     assert!(agents.iter().any(|a| a.key_hash == hash_key(&key)));
 }

@@ -18,7 +18,7 @@ use ironward_server::{ServerOptions, SqlStore, Store};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::time::Duration;
-use support::{TestServer, pg_dsn, pg_schema};
+use support::{TestServer, pg_dsn, pg_schema, pyrasp_connect};
 
 impl TestServer {
     /// Status, `Content-Type` and body text of a request.
@@ -40,11 +40,7 @@ impl TestServer {
     }
 
     fn connect(&self, key: &str) -> u16 {
-        self.post(
-            "/api/v1/connect",
-            &json!({"key": key, "version": "0.10.2", "platform": "Flask", "routes": {}}),
-        )
-        .0
+        self.post("/api/v1/connect", &pyrasp_connect(key)).0
     }
 
     /// A pyrasp-shaped beacon (no instance id).

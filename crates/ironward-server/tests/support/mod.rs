@@ -64,6 +64,11 @@ macro_rules! both_databases {
     };
 }
 
+/// The body of a connect as pyrasp 0.10.2 sends it (Flask, no route), with `key`.
+pub(crate) fn pyrasp_connect(key: &str) -> Value {
+    serde_json::json!({"key": key, "version": "0.10.2", "platform": "Flask", "routes": {}})
+}
+
 /// A running server and its store (on the server's runtime).
 pub(crate) struct TestServer {
     pub(crate) addr: SocketAddr,
@@ -246,6 +251,25 @@ impl TestServer {
     /// A new agent key of `app`.
     pub(crate) fn key(&self, app: &str) -> String {
         self.key_with(app, None)
+    }
+
+    /// The application `name` as stored.
+    pub(crate) fn app(&self, name: &str) -> Option<ironward_server::store::App> {
+        self.runtime.block_on(self.store.app(name)).unwrap()
+    }
+
+    /// The agents (keys) of `app`, or of every application.
+    pub(crate) fn agents(&self, app: Option<&str>) -> Vec<ironward_server::store::Agent> {
+        self.runtime.block_on(self.store.agents(app)).unwrap()
+    }
+
+    /// A new agent key of `app` whose agent has connected ([`pyrasp_connect`]).
+    pub(crate) fn connected_key(&self, app: &str) -> String {
+        let key = self.key(app);
+        let body = pyrasp_connect(&key).to_string().into_bytes();
+        let answer = self.json("POST", "/api/v1/connect", &[], Some(body));
+        assert_eq!(answer.status, 200, "{}", answer.body);
+        key
     }
 
     /// Sets keys of `app`'s remote configuration (as `config set` does; panics if refused).
