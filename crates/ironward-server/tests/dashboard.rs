@@ -155,15 +155,7 @@ fn sign_in_and_out_with_the_form() {
     );
     assert_eq!(refused.status, 403);
     // A wrong password is said inline, and no session is opened.
-    let form = user.get("/");
-    let wrong = user.post(
-        "/signin",
-        &[
-            ("csrf", &form.csrf()),
-            ("user", "admin"),
-            ("password", "not the password"),
-        ],
-    );
+    let wrong = user.sign_in_as("admin", "not the password");
     assert_eq!(wrong.status, 401);
     assert!(
         wrong.body.contains("role=\"alert\"")
@@ -171,15 +163,7 @@ fn sign_in_and_out_with_the_form() {
     );
     assert!(!user.jar.contains_key(auth::SESSION_COOKIE));
     // The right one: a session cookie, HttpOnly and SameSite=Strict (no Secure over http).
-    let form = user.get("/");
-    let done = user.post(
-        "/signin",
-        &[
-            ("csrf", &form.csrf()),
-            ("user", "admin"),
-            ("password", PASSWORD),
-        ],
-    );
+    let done = user.sign_in_as("admin", PASSWORD);
     assert_eq!(done.status, 303);
     let session = done
         .cookies()
@@ -220,15 +204,7 @@ fn cookies_are_secure_behind_https() {
         },
     );
     let mut user = Client::new(&server);
-    let form = user.get("/");
-    let done = user.post(
-        "/signin",
-        &[
-            ("csrf", &form.csrf()),
-            ("user", "admin"),
-            ("password", PASSWORD),
-        ],
-    );
+    let done = user.sign_in_as("admin", PASSWORD);
     let session = done
         .cookies()
         .into_iter()

@@ -63,18 +63,6 @@ fn assert_gone(client: &mut Client<'_>, location: &str, secret: &str) {
     assert!(!again.body.contains(secret));
 }
 
-/// Signs in through the form as `user`; the status of the POST.
-fn sign_in_as(client: &mut Client<'_>, user: &str, password: &str) -> u16 {
-    let form = client.get("/");
-    let csrf = form.csrf();
-    client
-        .post(
-            "/signin",
-            &[("csrf", &csrf), ("user", user), ("password", password)],
-        )
-        .status
-}
-
 /// Whether the field `id` is marked invalid and described by its error.
 fn field_has_error(body: &str, id: &str) -> bool {
     let described = [
@@ -433,11 +421,11 @@ fn password_change_and_sign_out_everywhere(db: Db) {
     );
     let mut third = Client::new(&server);
     assert_eq!(
-        sign_in_as(&mut third, "admin", PASSWORD),
+        third.sign_in_as("admin", PASSWORD).status,
         401,
         "old password refused"
     );
-    assert_eq!(sign_in_as(&mut third, "admin", new), 303);
+    assert_eq!(third.sign_in_as("admin", new).status, 303);
 
     // Sign out everywhere: this session and the third one end.
     let csrf = after.csrf();
@@ -499,7 +487,7 @@ fn users_are_added_and_removed(db: Db) {
     assert_eq!(admin.post("/users", &fields).status, 422, "exists");
 
     let mut ops = Client::new(&server);
-    assert_eq!(sign_in_as(&mut ops, "ops", password), 303);
+    assert_eq!(ops.sign_in_as("ops", password).status, 303);
     assert_eq!(ops.get("/account").status, 200);
     assert!(
         admin

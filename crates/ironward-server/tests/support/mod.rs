@@ -163,15 +163,18 @@ impl<'s> Client<'s> {
         self.request("POST", path, Some(form))
     }
 
-    /// Signs in through the form; returns the session's CSRF token.
-    pub(crate) fn sign_in(&mut self) -> String {
-        let form = self.get("/");
-        assert_eq!(form.status, 200);
-        let csrf = form.csrf();
-        let done = self.post(
+    /// Gets the sign-in form and posts it as `user` with `password`: the POST's answer.
+    pub(crate) fn sign_in_as(&mut self, user: &str, password: &str) -> Answer {
+        let csrf = self.get("/").csrf();
+        self.post(
             "/signin",
-            &[("csrf", &csrf), ("user", "admin"), ("password", PASSWORD)],
-        );
+            &[("csrf", &csrf), ("user", user), ("password", password)],
+        )
+    }
+
+    /// Signs in through the form as `admin`; returns the session's CSRF token.
+    pub(crate) fn sign_in(&mut self) -> String {
+        let done = self.sign_in_as("admin", PASSWORD);
         assert_eq!(done.status, 303, "{}", done.body);
         assert_eq!(done.header("location"), Some("/"));
         let overview = self.get("/");
