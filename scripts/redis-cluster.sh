@@ -17,6 +17,8 @@
 # redis-server comes from scripts/redis.sh's install (Debian package); without it the script
 # exits with status 3 and the cluster tests skip.
 set -euo pipefail
+# shellcheck source=lib/redis-procs.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib/redis-procs.sh"
 
 state="${REDIS_CLUSTER_DIR:-/tmp/ironward-redis-cluster}"
 base="${REDIS_CLUSTER_PORT:-46001}"
@@ -24,9 +26,6 @@ shared_ports=("$base" "$((base + 1))" "$((base + 2))")
 doomed_ports=("$((base + 10))" "$((base + 11))" "$((base + 12))")
 
 log() { printf 'redis-cluster: %s\n' "$*" >&2; }
-
-server_bin() { command -v redis-server 2>/dev/null || { [ -x /usr/bin/redis-server ] && echo /usr/bin/redis-server; } || true; }
-cli_bin() { command -v redis-cli 2>/dev/null || { [ -x /usr/bin/redis-cli ] && echo /usr/bin/redis-cli; } || true; }
 
 url_of() {
   local hosts=() p
@@ -48,12 +47,8 @@ print_env() {
 }
 
 start_node() {
-  local port="$1" dir="$state/$1"
-  mkdir -p "$dir"
-  "$(server_bin)" --port "$port" --bind 127.0.0.1 --dir "$dir" --daemonize yes \
-    --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" --save "" --appendonly no \
-    --protected-mode yes --cluster-enabled yes --cluster-config-file "$dir/nodes.conf" \
-    --cluster-node-timeout 2000 >&2
+  start_redis_server "$state/$1" "$1" --cluster-enabled yes \
+    --cluster-config-file "$state/$1/nodes.conf" --cluster-node-timeout 2000
 }
 
 create() {
@@ -63,10 +58,7 @@ create() {
 }
 
 start() {
-  if [ -z "$(server_bin)" ] || [ -z "$(cli_bin)" ]; then
-    log "redis-server is not installed (bash scripts/redis.sh start installs it in CI)"
-    exit 3
-  fi
+  require_redis
   if all_ok 2>/dev/null; then print_env; return; fi
   stop_all
   local p
@@ -88,23 +80,6 @@ start() {
   exit 1
 }
 
-stop_all() {
-  local d pid
-  for d in "$state"/*/; do
-    [ -f "$d/redis.pid" ] || continue
-    pid="$(cat "$d/redis.pid" 2>/dev/null || true)"
-    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
-      kill "$pid" 2>/dev/null || true
-      for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
-    fi
-  done
-  rm -rf "$state"
-}
+stop_all() { stop_redis_dirs "$state"; }
 
-case "${1:-}" in
-  start) start ;;
-  stop) stop_all ;;
-  env) all_ok && print_env || { log "not running"; exit 1; } ;;
-  status) all_ok ;;
-  *) echo "usage: $0 start|stop|env|status" >&2; exit 2 ;;
-esac
+redis_command "${1:-}" all_ok stop_all

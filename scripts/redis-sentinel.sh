@@ -21,6 +21,8 @@
 # replaced within a few seconds. redis-server comes from scripts/redis.sh's install (Debian
 # package); without it the script exits with status 3 and the Sentinel tests skip.
 set -euo pipefail
+# shellcheck source=lib/redis-procs.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib/redis-procs.sh"
 
 state="${REDIS_SENTINEL_DIR:-/tmp/ironward-redis-sentinel}"
 base="${REDIS_SENTINEL_PORT:-46101}"
@@ -33,8 +35,6 @@ names=(ironward-shared ironward-doomed)
 
 log() { printf 'redis-sentinel: %s\n' "$*" >&2; }
 
-server_bin() { command -v redis-server 2>/dev/null || { [ -x /usr/bin/redis-server ] && echo /usr/bin/redis-server; } || true; }
-cli_bin() { command -v redis-cli 2>/dev/null || { [ -x /usr/bin/redis-cli ] && echo /usr/bin/redis-cli; } || true; }
 cli() { "$(cli_bin)" -h 127.0.0.1 -p "$@" 2>/dev/null; }
 
 url_of() {
@@ -80,12 +80,9 @@ print_env() {
 }
 
 start_server() { # port [replicaof-port]
-  local port="$1" dir="$state/$1" extra=()
+  local extra=()
   [ -z "${2:-}" ] || extra=(--replicaof 127.0.0.1 "$2")
-  mkdir -p "$dir"
-  "$(server_bin)" --port "$port" --bind 127.0.0.1 --dir "$dir" --daemonize yes \
-    --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" --save "" --appendonly no \
-    --protected-mode yes "${extra[@]}" >&2
+  start_redis_server "$state/$1" "$1" "${extra[@]}"
 }
 
 start_sentinel() {
@@ -111,10 +108,7 @@ start_sentinel() {
 }
 
 start() {
-  if [ -z "$(server_bin)" ] || [ -z "$(cli_bin)" ]; then
-    log "redis-server is not installed (bash scripts/redis.sh start installs it in CI)"
-    exit 3
-  fi
+  require_redis
   if healthy 2>/dev/null; then print_env; return; fi
   stop_all
   start_server "$shared_master"
@@ -133,23 +127,6 @@ start() {
   exit 1
 }
 
-stop_all() {
-  local d pid
-  for d in "$state"/*/; do
-    [ -f "$d/redis.pid" ] || continue
-    pid="$(cat "$d/redis.pid" 2>/dev/null || true)"
-    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
-      kill "$pid" 2>/dev/null || true
-      for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
-    fi
-  done
-  rm -rf "$state"
-}
+stop_all() { stop_redis_dirs "$state"; }
 
-case "${1:-}" in
-  start) start ;;
-  stop) stop_all ;;
-  env) healthy && print_env || { log "not running"; exit 1; } ;;
-  status) healthy ;;
-  *) echo "usage: $0 start|stop|env|status" >&2; exit 2 ;;
-esac
+redis_command "${1:-}" healthy stop_all

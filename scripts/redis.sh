@@ -19,15 +19,14 @@
 # REDIS_INSTALL=1.
 # Otherwise the script exits with status 3 and a message, and the tests that need Redis skip.
 set -euo pipefail
+# shellcheck source=lib/redis-procs.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib/redis-procs.sh"
 
 state="${REDIS_DIR:-/tmp/ironward-redis}"
 port="${REDIS_PORT:-56379}"
 
 log() { printf 'redis: %s\n' "$*" >&2; }
 die() { log "$*"; exit 1; }
-
-server_bin() { command -v redis-server 2>/dev/null || { [ -x /usr/bin/redis-server ] && echo /usr/bin/redis-server; } || true; }
-cli_bin() { command -v redis-cli 2>/dev/null || { [ -x /usr/bin/redis-cli ] && echo /usr/bin/redis-cli; } || true; }
 
 install_if_missing() {
   [ -n "$(server_bin)" ] && [ -n "$(cli_bin)" ] && return 0
@@ -58,10 +57,7 @@ start() {
     return
   fi
   stop_server
-  mkdir -p "$state"
-  "$(server_bin)" --port "$port" --bind 127.0.0.1 --dir "$state" --daemonize yes \
-    --pidfile "$state/redis.pid" --logfile "$state/redis.log" --save "" --appendonly no \
-    --protected-mode yes >&2
+  start_redis_server "$state" "$port"
   for _ in $(seq 1 100); do
     if answers; then print_env; return; fi
     sleep 0.05
@@ -73,20 +69,8 @@ start() {
 }
 
 stop_server() {
-  if [ -f "$state/redis.pid" ]; then
-    pid="$(cat "$state/redis.pid" 2>/dev/null || true)"
-    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
-      kill "$pid" 2>/dev/null || true
-      for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
-    fi
-  fi
+  stop_pid_file "$state/redis.pid"
   rm -rf "$state"
 }
 
-case "${1:-}" in
-  start) start ;;
-  stop) stop_server ;;
-  env) answers && print_env || { log "not running"; exit 1; } ;;
-  status) answers ;;
-  *) echo "usage: $0 start|stop|env|status" >&2; exit 2 ;;
-esac
+redis_command "${1:-}" answers stop_server

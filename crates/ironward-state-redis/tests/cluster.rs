@@ -1,6 +1,9 @@
 //! Two engines sharing one real 3-master Redis Cluster (`scripts/redis-cluster.sh`).
 
-use crate::support::{blacklist_crosses_within_100_ms, config, engine, get, store, test_url};
+use crate::support::{
+    blacklist_crosses_within_100_ms, config, engine, flood_limit_is_shared_exactly, get, store,
+    test_url,
+};
 use ironward_core::state::{StateMode, StateStore};
 use ironward_state_redis::Notice;
 use std::net::IpAddr;
@@ -19,33 +22,10 @@ fn cluster_the_flood_limit_is_shared_exactly() {
     let Some(url) = cluster_url("IRONWARD_TEST_REDIS_CLUSTER_URL") else {
         return;
     };
-    let mut c = config(&url, "flood");
-    (c.flood_ratio, c.flood_delay) = (50, 60);
-    let (sa, _) = store(&c);
-    let (sb, _) = store(&c);
-    let (a, b) = (engine(&c, &sa), engine(&c, &sb));
-    let passed: usize = std::thread::scope(|s| {
-        let handles: Vec<_> = (0..4)
-            .map(|t| {
-                let e = if t % 2 == 0 { &a } else { &b };
-                s.spawn(move || (0..50).filter(|_| get(e, ip(1))).count())
-            })
-            .collect();
-        handles.into_iter().map(|h| h.join().unwrap()).sum()
-    });
-    assert_eq!(passed, 50, "{:?} {:?}", sa.stats(), sb.stats());
-    assert_eq!(
-        sa.stats().local + sb.stats().local,
-        0,
-        "all counted in Redis"
-    );
-    // Clients whose counters live on other masters have their own counts.
-    for n in 2..20 {
-        assert!(get(&a, ip(n)) && get(&b, ip(n)), "{n}");
-    }
-    // Clearing scans every master.
-    a.reset_state();
-    assert!(get(&b, ip(1)), "cleared on every master");
+    // Clients whose counters live on other masters have their own counts; clearing scans
+    // every master.
+    let others: Vec<IpAddr> = (2..20).map(ip).collect();
+    flood_limit_is_shared_exactly(&url, ip(1), &others);
 }
 
 #[test]

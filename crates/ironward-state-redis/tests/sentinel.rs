@@ -1,7 +1,10 @@
 //! Two engines sharing a master found through three real Redis Sentinels
 //! (`scripts/redis-sentinel.sh`), and a failover under load.
 
-use crate::support::{blacklist_crosses_within_100_ms, config, engine, get, store, test_url};
+use crate::support::{
+    blacklist_crosses_within_100_ms, config, engine, flood_limit_is_shared_exactly, get, store,
+    test_url,
+};
 use ironward_core::state::{Counter, StateMode, StateStore};
 use ironward_state_redis::Notice;
 use std::net::IpAddr;
@@ -21,28 +24,7 @@ fn sentinel_the_flood_limit_is_shared_exactly() {
     let Some(url) = sentinel_url("IRONWARD_TEST_REDIS_SENTINEL_URL") else {
         return;
     };
-    let mut c = config(&url, "flood");
-    (c.flood_ratio, c.flood_delay) = (50, 60);
-    let (sa, _) = store(&c);
-    let (sb, _) = store(&c);
-    let (a, b) = (engine(&c, &sa), engine(&c, &sb));
-    let passed: usize = std::thread::scope(|s| {
-        let handles: Vec<_> = (0..4)
-            .map(|t| {
-                let e = if t % 2 == 0 { &a } else { &b };
-                s.spawn(move || (0..50).filter(|_| get(e, ip(1))).count())
-            })
-            .collect();
-        handles.into_iter().map(|h| h.join().unwrap()).sum()
-    });
-    assert_eq!(passed, 50, "{:?} {:?}", sa.stats(), sb.stats());
-    assert_eq!(
-        sa.stats().local + sb.stats().local,
-        0,
-        "all counted in Redis"
-    );
-    a.reset_state();
-    assert!(get(&b, ip(1)), "cleared");
+    flood_limit_is_shared_exactly(&url, ip(1), &[]);
 }
 
 #[test]

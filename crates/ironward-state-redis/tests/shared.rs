@@ -1,6 +1,6 @@
 //! Two engines (standing for two workers or hosts) sharing one real Redis.
 
-use crate::support::{self, engine, get, store, test_url};
+use crate::support::{self, engine, get, store, test_url, two_engines};
 use ironward_core::check::CheckId;
 use ironward_core::clock::ManualClock;
 use ironward_core::config::Level;
@@ -33,71 +33,13 @@ fn ip(n: u8) -> IpAddr {
 #[test]
 fn the_flood_limit_is_shared_exactly() {
     let Some(url) = redis_url() else { return };
-    let mut c = config(&url, "flood");
-    (c.flood_ratio, c.flood_delay) = (50, 60);
-    let (sa, _) = store(&c);
-    let (sb, _) = store(&c);
-    let (a, b) = (engine(&c, &sa), engine(&c, &sb));
-    // 200 requests from one client, over both engines and four threads.
-    let passed: usize = std::thread::scope(|s| {
-        let handles: Vec<_> = (0..4)
-            .map(|t| {
-                let e = if t % 2 == 0 { &a } else { &b };
-                s.spawn(move || (0..50).filter(|_| get(e, ip(1))).count())
-            })
-            .collect();
-        handles.into_iter().map(|h| h.join().unwrap()).sum()
-    });
-    assert_eq!(passed, 50, "{:?} {:?}", sa.stats(), sb.stats());
-    assert_eq!(
-        sa.stats().local + sb.stats().local,
-        0,
-        "all counted in Redis"
-    );
-    assert!(
-        get(&a, ip(2)) && get(&b, ip(2)),
-        "another client has its own count"
-    );
-    a.reset_state();
+    support::flood_limit_is_shared_exactly(&url, ip(1), &[ip(2)]);
 }
 
 #[test]
 fn a_blacklist_entry_reaches_the_other_engine_within_100_ms() {
     let Some(url) = redis_url() else { return };
-    let mut c = config(&url, "blacklist");
-    c.security_checks.set(CheckId::Flood, Level::BlockBlacklist);
-    (c.flood_ratio, c.flood_delay) = (3, 60);
-    let (sa, _) = store(&c);
-    let (sb, _) = store(&c);
-    let (a, b) = (engine(&c, &sa), engine(&c, &sb));
-    assert!(get(&b, ip(3)));
-    // A level-2 flood on engine A blacklists the client...
-    assert!((0..4).map(|_| get(&a, ip(3))).any(|ok| !ok));
-    let start = Instant::now();
-    // ...and engine B refuses it within 100 ms.
-    while get(&b, ip(3)) {
-        assert!(
-            start.elapsed() < Duration::from_millis(100),
-            "not seen after 100 ms"
-        );
-        std::thread::sleep(Duration::from_millis(1));
-    }
-    let v = b.inspect_request(&Request::new("GET", "/").with_peer(ip(3)));
-    assert_eq!(v.findings[0].check, CheckId::Blacklist);
-    // An engine started later copies the list; a removal reaches every engine.
-    let (sc, _) = store(&c);
-    assert!(sc.blacklist().contains(ip(3), a.now_ms()));
-    assert!(b.blacklist_remove(ip(3)));
-    let start = Instant::now();
-    while a.blacklist().contains(ip(3), a.now_ms()) || sc.blacklist().contains(ip(3), a.now_ms()) {
-        assert!(
-            start.elapsed() < Duration::from_millis(100),
-            "removal not seen"
-        );
-        std::thread::sleep(Duration::from_millis(1));
-    }
-    assert!(sb.stats().received >= 1);
-    a.reset_state();
+    support::blacklist_crosses_within_100_ms(&url, ip(3));
 }
 
 #[test]
@@ -106,9 +48,7 @@ fn brute_force_is_shared() {
     let mut c = config(&url, "brute");
     c.security_checks.set(CheckId::Flood, Level::Off);
     (c.error_flood_ratio, c.error_flood_delay) = (10, 60);
-    let (sa, _) = store(&c);
-    let (sb, _) = store(&c);
-    let (a, b) = (engine(&c, &sa), engine(&c, &sb));
+    let (_, _, a, b) = two_engines(&c);
     let flagged: Vec<bool> = (0..12)
         .map(|n| {
             let e = if n % 2 == 0 { &a } else { &b };
@@ -337,9 +277,7 @@ fn an_entry_blacklisted_while_redis_was_down_reaches_every_engine_once_it_is_bac
     let Some((mut server, c)) = own_redis("pending", false) else {
         return;
     };
-    let (sa, _) = store(&c);
-    let (sb, _) = store(&c);
-    let (a, b) = (engine(&c, &sa), engine(&c, &sb));
+    let (_, _, a, b) = two_engines(&c);
     let port = server.port;
     server.kill();
     let deadline = a.now_ms() + 600_000;
@@ -386,9 +324,7 @@ fn a_removal_made_while_redis_was_down_is_replayed_and_reaches_every_engine() {
     let Some((mut server, c)) = own_redis("removal", true) else {
         return;
     };
-    let (sa, _) = store(&c);
-    let (sb, _) = store(&c);
-    let (a, b) = (engine(&c, &sa), engine(&c, &sb));
+    let (sa, _, a, b) = two_engines(&c);
     let deadline = a.now_ms() + 600_000;
     let listed = |e: &Engine, n: u8| e.blacklist().contains(ip(n), e.now_ms());
     let ms100 = Duration::from_millis(100);

@@ -1,7 +1,7 @@
-//! What the single-server and the cluster tests share: the test Redis's URL from the
-//! environment, a configuration running only `flood`, a store that records its notices, an
-//! engine on it, one request, and the blacklist-crossing scenario the cluster and Sentinel
-//! suites both run.
+//! What the single-server, cluster and Sentinel tests share: the test Redis's URL from the
+//! environment, a configuration running only `flood`, a store that records its notices,
+//! engines on stores, one request, and the scenarios every suite runs on its deployment (the
+//! flood limit shared exactly, a blacklist entry and its removal crossing engines).
 
 use ironward_core::check::CheckId;
 use ironward_core::config::Level;
@@ -73,33 +73,77 @@ pub(crate) fn get(e: &Engine, from: IpAddr) -> bool {
         .is_block()
 }
 
-/// Two engines on `url`: a level-2 flood on A blacklists `client`, B refuses it within 100 ms
-/// (pub/sub), a store started later copies it, and a removal on B reaches A within 100 ms.
+/// Two stores on `c` (connected) and an engine on each, standing for two workers or hosts.
+pub(crate) fn two_engines(c: &Config) -> (Arc<RedisState>, Arc<RedisState>, Engine, Engine) {
+    let (sa, _) = store(c);
+    let (sb, _) = store(c);
+    let (a, b) = (engine(c, &sa), engine(c, &sb));
+    (sa, sb, a, b)
+}
+
+/// Waits up to 100 ms for `cond`, calling it every millisecond.
+pub(crate) fn within_100_ms(what: &str, mut cond: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !cond() {
+        assert!(
+            start.elapsed() < Duration::from_millis(100),
+            "{what}: not after 100 ms"
+        );
+        std::thread::sleep(Duration::from_millis(1));
+    }
+}
+
+/// Two engines on `url`, `FLOOD_RATIO` 50: of 200 requests from `client` over both engines
+/// and four threads exactly 50 pass, all counted in Redis; each of `others` still has its own
+/// count; `reset_state` on A clears the count (on every master of a cluster) for B too.
+pub(crate) fn flood_limit_is_shared_exactly(url: &str, client: IpAddr, others: &[IpAddr]) {
+    let mut c = config(url, "flood");
+    (c.flood_ratio, c.flood_delay) = (50, 60);
+    let (sa, sb, a, b) = two_engines(&c);
+    let passed: usize = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..4)
+            .map(|t| {
+                let e = if t % 2 == 0 { &a } else { &b };
+                s.spawn(move || (0..50).filter(|_| get(e, client)).count())
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).sum()
+    });
+    assert_eq!(passed, 50, "{:?} {:?}", sa.stats(), sb.stats());
+    assert_eq!(
+        sa.stats().local + sb.stats().local,
+        0,
+        "all counted in Redis"
+    );
+    for &other in others {
+        assert!(
+            get(&a, other) && get(&b, other),
+            "{other} has its own count"
+        );
+    }
+    a.reset_state();
+    assert!(get(&b, client), "cleared");
+}
+
+/// Two engines on `url`: a level-2 flood on A blacklists `client`, B refuses it (as
+/// blacklisted) within 100 ms (pub/sub), a store started later copies it, and a removal on B
+/// reaches A and that store within 100 ms.
 pub(crate) fn blacklist_crosses_within_100_ms(url: &str, client: IpAddr) {
     let mut c = config(url, "blacklist");
     c.security_checks.set(CheckId::Flood, Level::BlockBlacklist);
     (c.flood_ratio, c.flood_delay) = (3, 60);
-    let (sa, _) = store(&c);
-    let (sb, _) = store(&c);
-    let (a, b) = (engine(&c, &sa), engine(&c, &sb));
+    let (sa, sb, a, b) = two_engines(&c);
     assert!(get(&b, client));
     assert!((0..4).map(|_| get(&a, client)).any(|ok| !ok));
-    let start = Instant::now();
-    while get(&b, client) {
-        assert!(
-            start.elapsed() < Duration::from_millis(100),
-            "not seen after 100 ms"
-        );
-        std::thread::sleep(Duration::from_millis(1));
-    }
+    within_100_ms("blacklisting", || !get(&b, client));
+    let v = b.inspect_request(&Request::new("GET", "/").with_peer(client));
+    assert_eq!(v.findings[0].check, CheckId::Blacklist);
     assert!(sb.stats().received >= 1, "{:?}", sb.stats());
     let (sc, _) = store(&c);
     assert!(sc.blacklist().contains(client, a.now_ms()), "full copy");
     assert!(b.blacklist_remove(client));
-    let start = Instant::now();
-    while sa.blacklist().contains(client, a.now_ms()) {
-        assert!(start.elapsed() < Duration::from_millis(100), "removal");
-        std::thread::sleep(Duration::from_millis(1));
-    }
+    within_100_ms("removal", || {
+        !sa.blacklist().contains(client, a.now_ms()) && !sc.blacklist().contains(client, a.now_ms())
+    });
     a.reset_state();
 }
