@@ -11,7 +11,7 @@ use crate::keys::{hash_key, ingest_token};
 use crate::metrics::StoreFailed;
 use crate::now;
 use crate::remote_config::{AgentKind, blacklist_delay};
-use crate::store::{Delivery, Store, StoreError};
+use crate::store::{Agent, App, Delivery, Store, StoreError};
 use axum::Json;
 use axum::body::{Body, to_bytes};
 use axum::extract::State;
@@ -196,16 +196,8 @@ async fn connect_inner<S: Store>(
         .store
         .record_connect(&agent.key_hash, &request, now, app.config_version, cursor)
         .await?;
-    if let Some(instance) = instance_of(request.instance.as_ref()) {
-        let delivery = Delivery {
-            config_version_sent: app.config_version,
-            blacklist_cursor: cursor,
-        };
-        state
-            .store
-            .record_delivery(&agent.key_hash, instance, now, delivery)
-            .await?;
-    }
+    let instance = instance_of(request.instance.as_ref());
+    record_delivery(state, &agent, instance, now, &app, cursor).await?;
     // Keys created before schema 2 get their ingest token here.
     state
         .store
@@ -236,6 +228,29 @@ pub(crate) async fn beacon<S: Store>(
 }
 
 /// Keeps the first `max` entries whose IP parses (normalised), with a time no later than `now`.
+/// Records what the process `instance` of `agent` (when it sent an instance id) was just
+/// sent: `app`'s configuration version and the blacklist up to `blacklist_cursor`.
+async fn record_delivery<S: Store>(
+    state: &ApiState<S>,
+    agent: &Agent,
+    instance: Option<&str>,
+    now: i64,
+    app: &App,
+    blacklist_cursor: i64,
+) -> Result<(), StoreError> {
+    let Some(instance) = instance else {
+        return Ok(());
+    };
+    let delivery = Delivery {
+        config_version_sent: app.config_version,
+        blacklist_cursor,
+    };
+    state
+        .store
+        .record_delivery(&agent.key_hash, instance, now, delivery)
+        .await
+}
+
 fn reported(entries: &[BlacklistEntry], now: i64, max: usize) -> Vec<BlacklistEntry> {
     entries
         .iter()
@@ -361,16 +376,7 @@ async fn beacon_inner<S: Store>(
         ));
         data.template = Some(app.template.clone());
     }
-    if let Some(id) = instance {
-        let delivery = Delivery {
-            config_version_sent: app.config_version,
-            blacklist_cursor: cursor,
-        };
-        state
-            .store
-            .record_delivery(&agent.key_hash, id, now, delivery)
-            .await?;
-    }
+    record_delivery(state, &agent, instance, now, &app, cursor).await?;
     state
         .store
         .record_beacon(

@@ -1,8 +1,9 @@
 //! Times on the dashboard: epoch seconds shown as UTC (`2026-12-06 03:54:32 UTC`), ages
 //! ("3 min ago"), and the `datetime-local` values of the event filters read back as UTC.
 
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's `days_from_civil`;
+/// also reads pyrasp's event times in [`crate::events`]).
+pub(crate) fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
     let y = if month <= 2 { year - 1 } else { year };
     let era = y.div_euclid(400);
     let yoe = y - era * 400;

@@ -68,6 +68,37 @@ fn window(app: Option<&str>) -> &'static str {
     }
 }
 
+impl SqlStore {
+    /// The rows of a top list over the window `sql` filters on (`since`, then `app` when
+    /// given): `value` and `n`, and `country` when `with_country`.
+    async fn top_counts(
+        &self,
+        sql: String,
+        since: i64,
+        app: Option<&str>,
+        with_country: bool,
+    ) -> StoreResult<Vec<Count>> {
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(since);
+        if let Some(app) = app {
+            query = query.bind(app);
+        }
+        let rows = query.fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Count {
+                    value: r.try_get("value")?,
+                    country: if with_country {
+                        r.try_get("country")?
+                    } else {
+                        None
+                    },
+                    count: r.try_get("n")?,
+                })
+            })
+            .collect()
+    }
+}
+
 impl DashboardQueries for SqlStore {
     async fn event_histogram(
         &self,
@@ -111,26 +142,13 @@ impl DashboardQueries for SqlStore {
         limit: i64,
     ) -> StoreResult<Vec<Count>> {
         let sql = format!(
-            "SELECT check_name, COUNT(*) AS n FROM (SELECT check_name FROM events WHERE {} \
-             ORDER BY time DESC, id DESC LIMIT {TOP_SAMPLE}) AS recent \
+            "SELECT check_name AS value, COUNT(*) AS n FROM (SELECT check_name FROM events \
+             WHERE {} ORDER BY time DESC, id DESC LIMIT {TOP_SAMPLE}) AS recent \
              GROUP BY check_name ORDER BY n DESC, check_name LIMIT {}",
             window(app),
             limit.clamp(1, 1000)
         );
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(since);
-        if let Some(app) = app {
-            query = query.bind(app);
-        }
-        let rows = query.fetch_all(&self.pool).await?;
-        rows.iter()
-            .map(|r| {
-                Ok(Count {
-                    value: r.try_get("check_name")?,
-                    country: None,
-                    count: r.try_get("n")?,
-                })
-            })
-            .collect()
+        self.top_counts(sql, since, app, false).await
     }
 
     async fn active_agents(&self, since: i64) -> StoreResult<(i64, i64)> {
@@ -147,24 +165,11 @@ impl DashboardQueries for SqlStore {
 
     async fn top_ips(&self, since: i64, app: Option<&str>) -> StoreResult<Vec<Count>> {
         let sql = format!(
-            "SELECT ip, MAX(country) AS country, COUNT(*) AS n FROM (SELECT ip, country \
-             FROM events WHERE {} ORDER BY time DESC, id DESC LIMIT {TOP_SAMPLE}) AS recent \
-             WHERE ip IS NOT NULL GROUP BY ip ORDER BY n DESC, ip LIMIT {TOP_IPS}",
+            "SELECT ip AS value, MAX(country) AS country, COUNT(*) AS n FROM (SELECT ip, \
+             country FROM events WHERE {} ORDER BY time DESC, id DESC LIMIT {TOP_SAMPLE}) \
+             AS recent WHERE ip IS NOT NULL GROUP BY ip ORDER BY n DESC, ip LIMIT {TOP_IPS}",
             window(app)
         );
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(since);
-        if let Some(app) = app {
-            query = query.bind(app);
-        }
-        let rows = query.fetch_all(&self.pool).await?;
-        rows.iter()
-            .map(|r| {
-                Ok(Count {
-                    value: r.try_get("ip")?,
-                    country: r.try_get("country")?,
-                    count: r.try_get("n")?,
-                })
-            })
-            .collect()
+        self.top_counts(sql, since, app, true).await
     }
 }
