@@ -4,6 +4,10 @@
 
 mod differential;
 mod events;
+/// The differential tables' payloads, request builders, configurations and runner, shared
+/// with the other adapter's table.
+#[path = "../../../tests/shared/http_differential.rs"]
+mod http_differential;
 mod metrics;
 mod reload;
 mod robustness;

@@ -4,6 +4,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod differential;
+/// The differential tables' payloads, request builders, configurations and runner, shared
+/// with the other adapter's table.
+#[path = "../../../tests/shared/http_differential.rs"]
+mod http_differential;
 mod metrics;
 mod plain_hyper;
 mod reload;

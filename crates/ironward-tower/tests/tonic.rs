@@ -17,7 +17,7 @@ use tonic_health::pb::health_check_response::ServingStatus;
 use tonic_health::pb::health_client::HealthClient;
 use tonic_health::pb::{HealthCheckRequest, HealthCheckResponse};
 
-use crate::differential::{CAP, SQLI, XSS, blocking, monitoring, seen};
+use crate::http_differential::{CAP, SQLI, XSS, blocking, monitoring, seen};
 use crate::support::LIMIT;
 
 /// An attack in request metadata (a header): Log4Shell, blocked by the default configuration
