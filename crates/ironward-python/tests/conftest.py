@@ -25,6 +25,20 @@ def params(**extra):
     return p
 
 
+def responses_handed(rasp):
+    """The statuses of the responses ``rasp`` hands to the engine from now on (a list that
+    grows), recorded by a spy around ``rasp.check_response``."""
+    handed = []
+    check = rasp.check_response
+
+    def spy(verdict, status, *rest):
+        handed.append(status)
+        return check(verdict, status, *rest)
+
+    rasp.check_response = spy
+    return handed
+
+
 def configure_django():
     """Django's settings for every suite that uses Django (configured once per process):
     test_django.py's URLconf and parameters; other suites override ``ROOT_URLCONF``."""

@@ -16,7 +16,7 @@ from starlette.testclient import TestClient
 
 from ironward import AsgiRASP, Engine
 
-from conftest import ATTACK_QUERY, CARD, JNDI, SSRF_JSON, TOKEN, params
+from conftest import ATTACK_QUERY, CARD, JNDI, SSRF_JSON, TOKEN, params, responses_handed
 
 PEER = ("127.0.0.1", 50000)
 
@@ -149,14 +149,7 @@ def test_responses_the_engine_cannot_act_on_pass_straight_through():
     # buffering, no native call), with the Server header; an error status still reaches the
     # engine (brute force counts it, per client).
     c, rasp = client(**{"SECURITY_CHECKS.dlp": 0, "ERROR_FLOOD_RATIO": 2})
-    handed: list = []
-    check = rasp.check_response
-
-    def spy(verdict, status, *rest):
-        handed.append(status)
-        return check(verdict, status, *rest)
-
-    rasp.check_response = spy
+    handed = responses_handed(rasp)
     for path, body in (("/", "ok"), ("/stream", "one two three four"),
                        ("/parts?leak=1", f"hello card {CARD} bye")):
         r = c.get(path)

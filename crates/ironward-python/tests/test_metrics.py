@@ -8,27 +8,13 @@ import urllib.request
 
 import pytest
 from flask import Flask
-from prometheus_client.parser import text_string_to_metric_families
 
 from ironward import FlaskRASP, WsgiRASP
 
+from _promutil import CONTENT_TYPE, parse, value
 from conftest import ATTACK_QUERY, params
 
-CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 HERE = os.path.dirname(os.path.abspath(__file__))
-
-
-def parse(text):
-    """``{(sample name, frozenset(labels)): value}`` of a Prometheus text."""
-    out = {}
-    for family in text_string_to_metric_families(text):
-        for s in family.samples:
-            out[(s.name, frozenset(s.labels.items()))] = s.value
-    return out
-
-
-def value(samples, name, **labels):
-    return samples[(name, frozenset(labels.items()))]
 
 
 def flask_app(**extra):

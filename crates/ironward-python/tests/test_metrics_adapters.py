@@ -11,8 +11,8 @@ import urllib.error
 import urllib.request
 
 import pytest
-from prometheus_client.parser import text_string_to_metric_families
 
+from _promutil import CONTENT_TYPE, parse, value
 from conftest import ATTACK_QUERY, TOKEN, configure_django, params
 
 configure_django()  # ROOT_URLCONF test_django: "/" answers "home", no "/metrics"
@@ -21,22 +21,8 @@ from django.test import AsyncClient, Client, override_settings  # noqa: E402
 
 from ironward import DjangoRASP  # noqa: E402
 
-CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUTSIDE = "203.0.113.7"  # a client outside METRICS_ALLOW
-
-
-def parse(text):
-    """``{(sample name, frozenset(labels)): value}`` of a Prometheus text."""
-    out = {}
-    for family in text_string_to_metric_families(text):
-        for s in family.samples:
-            out[(s.name, frozenset(s.labels.items()))] = s.value
-    return out
-
-
-def value(samples, name, **labels):
-    return samples[(name, frozenset(labels.items()))]
 
 
 def inspections(samples, phase):

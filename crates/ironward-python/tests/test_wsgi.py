@@ -12,7 +12,7 @@ from werkzeug.test import Client
 
 from ironward import Engine, WsgiRASP
 
-from conftest import ATTACK_QUERY, CARD, JNDI, SSRF_JSON, TOKEN, params
+from conftest import ATTACK_QUERY, CARD, JNDI, SSRF_JSON, TOKEN, params, responses_handed
 
 
 def app(environ, start_response):
@@ -123,14 +123,7 @@ def test_responses_the_engine_cannot_act_on_pass_straight_through():
     # buffering, no native call), with the Server header; an error status still reaches
     # the engine (brute force counts it).
     c, rasp = client(**{"SECURITY_CHECKS.dlp": 0, "ERROR_FLOOD_RATIO": 2})
-    handed: list = []
-    check = rasp.check_response
-
-    def spy(verdict, status, *rest):
-        handed.append(status)
-        return check(verdict, status, *rest)
-
-    rasp.check_response = spy
+    handed = responses_handed(rasp)
     for path, body in (("/", b"ok"), ("/gen", b"part 0;part 1;part 2;"),
                        ("/write", b"legacy write"), ("/leak", f"card {CARD}".encode())):
         r = c.get(path)
