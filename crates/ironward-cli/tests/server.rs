@@ -102,40 +102,17 @@ fn admin_password_and_token_create() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{out:?}");
-    let stdout = String::from_utf8(out.stdout).unwrap();
-    let password = stdout.lines().last().unwrap();
-    assert_eq!(password.len(), 24, "{stdout}");
+    let printed = stdout(&out);
+    let password = printed.lines().last().unwrap();
+    assert_eq!(password.len(), 24, "{printed}");
     assert!(password.bytes().all(|b| b.is_ascii_alphanumeric()));
     // A write token, alone on the last line; an unknown scope is refused.
-    let out = bin()
-        .args([
-            "server",
-            "token",
-            "create",
-            "--data-dir",
-            dir_arg,
-            "--scope",
-            "write",
-        ])
-        .output()
-        .unwrap();
+    let token_create = |scope: &str| server_cmd(&["token", "create"], dir_arg, &["--scope", scope]);
+    let out = token_create("write");
     assert!(out.status.success(), "{out:?}");
-    let stdout = String::from_utf8(out.stdout).unwrap();
-    let token = stdout.lines().last().unwrap();
-    assert!(token.starts_with("iwt_") && token.len() == 68, "{stdout}");
-    let out = bin()
-        .args([
-            "server",
-            "token",
-            "create",
-            "--data-dir",
-            dir_arg,
-            "--scope",
-            "root",
-        ])
-        .output()
-        .unwrap();
-    assert!(!out.status.success());
+    let token = stdout(&out).lines().last().unwrap().to_owned();
+    assert!(token.starts_with("iwt_") && token.len() == 68, "{out:?}");
+    assert!(!token_create("root").status.success());
 }
 
 #[test]

@@ -58,6 +58,11 @@ impl TestServer {
         self.call("POST", "/api/v1/sessions", &[], Some(&form))
     }
 
+    /// `DELETE path` with `headers`: the status.
+    fn delete(&self, path: &str, headers: &[(&str, String)]) -> u16 {
+        self.call("DELETE", path, headers, None).0
+    }
+
     fn bearer(token: &str) -> Vec<(&'static str, String)> {
         vec![("Authorization", format!("Bearer {token}"))]
     }
@@ -234,19 +239,9 @@ fn token_scopes(db: Db) {
         .as_str()
         .unwrap()
         .to_owned();
-    assert_eq!(
-        server
-            .call("DELETE", &format!("/api/v1/tokens/{read_id}"), &w, None)
-            .0,
-        204
-    );
+    assert_eq!(server.delete(&format!("/api/v1/tokens/{read_id}"), &w), 204);
     assert_eq!(server.call("GET", "/api/v1/apps", &r, None).0, 401);
-    assert_eq!(
-        server
-            .call("DELETE", &format!("/api/v1/tokens/{read_id}"), &w, None)
-            .0,
-        404
-    );
+    assert_eq!(server.delete(&format!("/api/v1/tokens/{read_id}"), &w), 404);
 }
 both_databases!(token_scopes, tokens_sqlite, tokens_postgres);
 
@@ -376,20 +371,10 @@ fn apps_config_agents(db: Db) {
 
     // Revoking the agent's key: its connects get 403.
     let id = agent["id"].as_str().unwrap();
-    assert_eq!(
-        server
-            .call("DELETE", &format!("/api/v1/agents/{id}"), &w, None)
-            .0,
-        204
-    );
+    assert_eq!(server.delete(&format!("/api/v1/agents/{id}"), &w), 204);
     let (status, _, _) = server.call("POST", "/api/v1/connect", &[], Some(&pyrasp_connect(&key)));
     assert_eq!(status, 403);
-    assert_eq!(
-        server
-            .call("DELETE", &format!("/api/v1/agents/{id}"), &w, None)
-            .0,
-        404
-    );
+    assert_eq!(server.delete(&format!("/api/v1/agents/{id}"), &w), 404);
 }
 both_databases!(apps_config_agents, apps_sqlite, apps_postgres);
 

@@ -12,7 +12,7 @@ mod support;
 
 use ironward_server::auth;
 use ironward_server::store::NewEvent;
-use ironward_server::{ServerOptions, Store};
+use ironward_server::ServerOptions;
 use serde_json::{Value, json};
 use support::{Client, Db, PASSWORD, TestServer};
 
@@ -124,13 +124,7 @@ fn signed_out_visitors_get_the_form_and_redirects_and_cannot_write() {
     }
     let app = server.app("shop").unwrap();
     assert_eq!((app.template.as_str(), app.config_version), ("default", 1));
-    assert!(
-        server
-            .runtime
-            .block_on(server.store.blacklist("shop"))
-            .unwrap()
-            .is_empty()
-    );
+    assert!(server.blacklist("shop").is_empty());
     // The stylesheet is served to anyone (the sign-in page needs it).
     let css = visitor.get("/static/dashboard.css");
     assert_eq!(css.status, 200);
@@ -512,21 +506,12 @@ fn blacklist_add_and_remove_with_csrf() {
     ];
     let refused = user.post("/blacklist", &add);
     assert_eq!(refused.status, 403);
-    assert!(
-        server
-            .runtime
-            .block_on(server.store.blacklist("shop"))
-            .unwrap()
-            .is_empty()
-    );
+    assert!(server.blacklist("shop").is_empty());
     let mut with_csrf = vec![("csrf", csrf.as_str())];
     with_csrf.extend(add);
     let added = user.post("/blacklist", &with_csrf);
     assert_eq!(added.status, 303);
-    let rows = server
-        .runtime
-        .block_on(server.store.blacklist("shop"))
-        .unwrap();
+    let rows = server.blacklist("shop");
     assert_eq!(rows.len(), 1);
     let expires = rows[0].expires_at.unwrap() - ironward_server::now();
     assert!((3590..=3600).contains(&expires), "{expires}");
@@ -557,13 +542,7 @@ fn blacklist_add_and_remove_with_csrf() {
     let mut with_csrf = vec![("csrf", csrf.as_str())];
     with_csrf.extend(remove);
     assert_eq!(user.post("/blacklist/remove", &with_csrf).status, 303);
-    assert!(
-        server
-            .runtime
-            .block_on(server.store.blacklist("shop"))
-            .unwrap()
-            .is_empty()
-    );
+    assert!(server.blacklist("shop").is_empty());
     let beacon = server.agent_call("/api/v1/beacon", &json!({"key": key, "version": "0.10.2"}));
     assert_eq!(
         beacon["data"]["blacklist"]["remove"],

@@ -317,10 +317,7 @@ fn non_default_limits_apply_end_to_end() {
         .map(|i| json!([format!("198.51.100.{i}"), now]))
         .collect();
     server.beacon(&a, &Value::Array(ips));
-    let listed = server
-        .runtime
-        .block_on(server.store.blacklist("shop"))
-        .unwrap();
+    let listed = server.blacklist("shop");
     let listed: Vec<&str> = listed.iter().map(|r| r.ip.as_str()).collect();
     assert_eq!(listed, ["198.51.100.1", "198.51.100.2"]);
     let body = server.beacon(&b, &json!([]));

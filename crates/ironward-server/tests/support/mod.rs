@@ -266,6 +266,11 @@ impl TestServer {
         self.runtime.block_on(self.store.agents(app)).unwrap()
     }
 
+    /// The shared blacklist of `app`, as stored (removed entries included).
+    pub(crate) fn blacklist(&self, app: &str) -> Vec<ironward_server::store::BlacklistRow> {
+        self.runtime.block_on(self.store.blacklist(app)).unwrap()
+    }
+
     /// A new agent key of `app` whose agent has connected ([`pyrasp_connect`]).
     pub(crate) fn connected_key(&self, app: &str) -> String {
         let key = self.key(app);
