@@ -1,19 +1,24 @@
 #!/usr/bin/env bash
-# Two throwaway 3-master Redis Clusters on loopback for the shared-state cluster tests.
+# Three throwaway 3-master Redis Clusters on loopback for the shared-state cluster tests.
 #
 # Usage:
 #   eval "$(bash scripts/redis-cluster.sh start)"   # starts them (or reuses running ones), prints
 #     export IRONWARD_TEST_REDIS_CLUSTER_URL=redis://127.0.0.1:46001,127.0.0.1:46002,127.0.0.1:46003/
 #     export IRONWARD_TEST_REDIS_CLUSTER_DOOMED_URL=redis://127.0.0.1:46011,...
 #     export IRONWARD_TEST_REDIS_CLUSTER_DOOMED_PID=<pid of the doomed cluster's third node>
+#     export IRONWARD_TEST_REDIS_CLUSTER_FAILOVER_URL=redis://127.0.0.1:46021,...,127.0.0.1:46026/
+#     export IRONWARD_TEST_REDIS_CLUSTER_FAILOVER_PID=<pid of one of its masters>
 #   bash scripts/redis-cluster.sh env | status | stop
 #
 # The first cluster is shared by the tests; the second ("doomed") exists for the one test that
-# kills a node, so that killing it never breaks tests running at the same time. Nodes keep
-# nothing on disk but their cluster config, listen on 127.0.0.1 only (REDIS_CLUSTER_PORT, 46001
-# by default: ports P..P+2 and P+10..P+12), live in REDIS_CLUSTER_DIR
-# (/tmp/ironward-redis-cluster by default), and are made a cluster with
-# `redis-cli --cluster create ... --cluster-replicas 0 --cluster-yes`.
+# kills a node, so that killing it never breaks tests running at the same time; the third
+# ("failover": three masters with one replica each, `cluster-node-timeout` 1000 ms) for the test
+# that kills a master and sees its replica promoted. A cluster that lost a node is rebuilt by
+# the next `start`. Nodes keep nothing on disk but their cluster config, listen on 127.0.0.1
+# only (REDIS_CLUSTER_PORT, 46001 by default: ports P..P+2, P+10..P+12 and P+20..P+25, and
+# their cluster bus ports 10000 higher), live in REDIS_CLUSTER_DIR
+# (/tmp/ironward-redis-cluster by default), and are made clusters with
+# `redis-cli --cluster create ... --cluster-replicas 0|1 --cluster-yes`.
 # redis-server comes from scripts/redis.sh's install (Debian package); without it the script
 # exits with status 3 and the cluster tests skip.
 set -euo pipefail
@@ -24,6 +29,8 @@ state="${REDIS_CLUSTER_DIR:-/tmp/ironward-redis-cluster}"
 base="${REDIS_CLUSTER_PORT:-46001}"
 shared_ports=("$base" "$((base + 1))" "$((base + 2))")
 doomed_ports=("$((base + 10))" "$((base + 11))" "$((base + 12))")
+failover_ports=("$((base + 20))" "$((base + 21))" "$((base + 22))" "$((base + 23))" "$((base + 24))" "$((base + 25))")
+all_ports=("${shared_ports[@]}" "${doomed_ports[@]}" "${failover_ports[@]}")
 
 log() { printf 'redis-cluster: %s\n' "$*" >&2; }
 
@@ -33,28 +40,45 @@ url_of() {
   (IFS=,; printf 'redis://%s/' "${hosts[*]}")
 }
 
-ok() { "$(cli_bin)" -h 127.0.0.1 -p "$1" cluster info 2>/dev/null | grep -q 'cluster_state:ok'; }
+cli() { "$(cli_bin)" -h 127.0.0.1 -p "$@" 2>/dev/null; }
+
+ok() { cli "$1" cluster info | grep -q 'cluster_state:ok'; }
+
+# The failover cluster's masters (each must have its replica connected).
+failover_masters() {
+  local p
+  for p in "${failover_ports[@]}"; do
+    cli "$p" role | head -n 1 | grep -qx master && echo "$p"
+  done
+  return 0
+}
 
 all_ok() {
-  local p
-  for p in "${shared_ports[@]}" "${doomed_ports[@]}"; do ok "$p" || return 1; done
+  local p masters
+  for p in "${all_ports[@]}"; do ok "$p" || return 1; done
+  masters="$(failover_masters)"
+  [ "$(wc -l <<<"$masters")" = 3 ] || return 1
+  for p in $masters; do cli "$p" info replication | grep -q '^connected_slaves:1' || return 1; done
 }
 
 print_env() {
   printf 'export IRONWARD_TEST_REDIS_CLUSTER_URL=%q\n' "$(url_of "${shared_ports[@]}")"
   printf 'export IRONWARD_TEST_REDIS_CLUSTER_DOOMED_URL=%q\n' "$(url_of "${doomed_ports[@]}")"
   printf 'export IRONWARD_TEST_REDIS_CLUSTER_DOOMED_PID=%q\n' "$(cat "$state/${doomed_ports[2]}/redis.pid")"
+  printf 'export IRONWARD_TEST_REDIS_CLUSTER_FAILOVER_URL=%q\n' "$(url_of "${failover_ports[@]}")"
+  printf 'export IRONWARD_TEST_REDIS_CLUSTER_FAILOVER_PID=%q\n' "$(cat "$state/$(failover_masters | tail -n 1)/redis.pid")"
 }
 
-start_node() {
+start_node() { # port [cluster-node-timeout]
   start_redis_server "$state/$1" "$1" --cluster-enabled yes \
-    --cluster-config-file "$state/$1/nodes.conf" --cluster-node-timeout 2000
+    --cluster-config-file "$state/$1/nodes.conf" --cluster-node-timeout "${2:-2000}"
 }
 
-create() {
-  local p args=()
+create() { # replicas-per-master port...
+  local p args=() replicas="$1"
+  shift
   for p in "$@"; do args+=("127.0.0.1:$p"); done
-  "$(cli_bin)" --cluster create "${args[@]}" --cluster-replicas 0 --cluster-yes >&2
+  "$(cli_bin)" --cluster create "${args[@]}" --cluster-replicas "$replicas" --cluster-yes >&2
 }
 
 start() {
@@ -63,15 +87,18 @@ start() {
   stop_all
   local p
   for p in "${shared_ports[@]}" "${doomed_ports[@]}"; do start_node "$p"; done
-  for p in "${shared_ports[@]}" "${doomed_ports[@]}"; do
+  for p in "${failover_ports[@]}"; do start_node "$p" 1000; done
+  for p in "${all_ports[@]}"; do
     for _ in $(seq 1 100); do
-      "$(cli_bin)" -h 127.0.0.1 -p "$p" ping 2>/dev/null | grep -q PONG && break
+      cli "$p" ping | grep -q PONG && break
       sleep 0.05
     done
   done
-  create "${shared_ports[@]}"
-  create "${doomed_ports[@]}"
-  for _ in $(seq 1 200); do
+  create 0 "${shared_ports[@]}"
+  create 0 "${doomed_ports[@]}"
+  create 1 "${failover_ports[@]}"
+  # The replicas join and sync within a few seconds: allow 30 s on a loaded machine.
+  for _ in $(seq 1 600); do
     if all_ok; then print_env; return; fi
     sleep 0.05
   done

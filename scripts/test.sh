@@ -34,8 +34,9 @@ if [ -z "${IRONWARD_TEST_REDIS_URL:-}" ]; then
     echo "test: no redis-server: the shared-state tests skip (REDIS_INSTALL=1 bash scripts/redis.sh start installs it as root)"
   fi
 fi
-# Two 3-master Redis Clusters for the cluster tests (scripts/redis-cluster.sh, after redis.sh
-# installed redis-server; stopped on exit with the single server).
+# Three 3-master Redis Clusters (one with replicas) for the cluster tests
+# (scripts/redis-cluster.sh, after redis.sh installed redis-server; stopped on exit with the
+# single server).
 if [ -z "${IRONWARD_TEST_REDIS_CLUSTER_URL:-}" ] && [ -n "${IRONWARD_TEST_REDIS_URL:-}" ]; then
   if cluster_env="$(bash scripts/redis-cluster.sh start)"; then
     eval "$cluster_env"

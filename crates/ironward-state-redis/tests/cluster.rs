@@ -1,8 +1,9 @@
-//! Two engines sharing one real 3-master Redis Cluster (`scripts/redis-cluster.sh`).
+//! Two engines sharing one real 3-master Redis Cluster (`scripts/redis-cluster.sh`), a master
+//! hung then killed in a cluster without replicas, and a failover to a replica under load.
 
 use crate::support::{
-    blacklist_crosses_within_100_ms, config, engine, flood_limit_is_shared_exactly, get, store,
-    test_url,
+    blacklist_crosses_within_100_ms, config, engine, fails_over_under_load,
+    flood_limit_is_shared_exactly, get, signal, store, test_url,
 };
 use ironward_core::state::{StateMode, StateStore};
 use ironward_state_redis::Notice;
@@ -63,13 +64,7 @@ fn cluster_a_killed_node_fails_open_within_budget_reported_once() {
             .max()
             .unwrap_or_default()
     };
-    let signal = |sig: &str| {
-        let done = std::process::Command::new("kill")
-            .args([sig, &pid])
-            .status()
-            .unwrap();
-        assert!(done.success(), "kill {sig} {pid}");
-    };
+    let signal = |sig: &str| signal(&pid, sig);
     run(100);
     assert_eq!(s.mode(), StateMode::Shared);
     assert_eq!(s.stats().local, 0);
@@ -112,4 +107,13 @@ fn cluster_a_killed_node_fails_open_within_budget_reported_once() {
         .count();
     assert_eq!(downs, downs_before + 1, "{n:?}");
     eprintln!("slowest request: {hung:?} (a cluster node stopped), {slowest:?} (killed)");
+}
+
+#[test]
+fn cluster_a_killed_master_fails_over_to_its_replica_without_a_failed_request_reported_once() {
+    let Some(url) = cluster_url("IRONWARD_TEST_REDIS_CLUSTER_FAILOVER_URL") else {
+        return;
+    };
+    let pid = std::env::var("IRONWARD_TEST_REDIS_CLUSTER_FAILOVER_PID").unwrap();
+    fails_over_under_load(&url, &pid, ip, "cluster");
 }

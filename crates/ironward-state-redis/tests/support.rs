@@ -1,14 +1,16 @@
 //! What the single-server, cluster and Sentinel tests share: the test Redis's URL from the
 //! environment, a configuration running only `flood`, a store that records its notices,
-//! engines on stores, one request, and the scenarios every suite runs on its deployment (the
-//! flood limit shared exactly, a blacklist entry and its removal crossing engines).
+//! engines on stores, one request, a load, and the scenarios several suites run on their
+//! deployments (the flood limit shared exactly, a blacklist entry and its removal crossing
+//! engines, a master killed and replaced by its replica under load).
 
 use ironward_core::check::CheckId;
 use ironward_core::config::Level;
-use ironward_core::state::StateStore;
+use ironward_core::state::{Counter, StateMode, StateStore};
 use ironward_core::{Config, Engine, Request};
 use ironward_state_redis::{Notice, RedisState};
 use std::net::IpAddr;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -146,4 +148,118 @@ pub(crate) fn blacklist_crosses_within_100_ms(url: &str, client: IpAddr) {
         !sa.blacklist().contains(client, a.now_ms()) && !sc.blacklist().contains(client, a.now_ms())
     });
     a.reset_state();
+}
+
+/// Sends `sig` (`-STOP`, `-CONT`, `-KILL`) to the process `pid`.
+pub(crate) fn signal(pid: &str, sig: &str) {
+    let done = std::process::Command::new("kill")
+        .args([sig, pid])
+        .status()
+        .unwrap();
+    assert!(done.success(), "kill {sig} {pid}");
+}
+
+/// Sets its flag when dropped, even by a panic.
+struct SetOnDrop<'a>(&'a AtomicBool);
+
+impl Drop for SetOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+}
+
+/// Runs `during` while `threads` threads each send a request to `e` every millisecond (thread
+/// `t`'s `i`-th from `client(t, i)`); a refused request fails the test. The load stops when
+/// `during` returns or panics. Returns what `during` returned, the requests served and the
+/// slowest.
+pub(crate) fn under_load<T>(
+    e: &Engine,
+    threads: u8,
+    client: impl Fn(u8, u8) -> IpAddr + Sync,
+    during: impl FnOnce() -> T,
+) -> (T, u64, Duration) {
+    let stop = AtomicBool::new(false);
+    let (served, slowest_us) = (AtomicU64::new(0), AtomicU64::new(0));
+    let out = std::thread::scope(|sc| {
+        for t in 0..threads {
+            let (stop, served, slowest_us, client) = (&stop, &served, &slowest_us, &client);
+            sc.spawn(move || {
+                let mut i = 0u8;
+                while !stop.load(Ordering::Relaxed) {
+                    let started = Instant::now();
+                    assert!(get(e, client(t, i)), "a request failed");
+                    let us = u64::try_from(started.elapsed().as_micros()).unwrap();
+                    slowest_us.fetch_max(us, Ordering::Relaxed);
+                    served.fetch_add(1, Ordering::Relaxed);
+                    i = i.wrapping_add(1);
+                    std::thread::sleep(Duration::from_millis(1));
+                }
+            });
+        }
+        let _stop = SetOnDrop(&stop);
+        during()
+    });
+    let slowest = Duration::from_micros(slowest_us.load(Ordering::Relaxed));
+    (out, served.load(Ordering::Relaxed), slowest)
+}
+
+/// A store on `url` (a 20 ms budget) under a 2-thread load while the master `pid` is killed
+/// (`SIGKILL`) and its replica promoted: no request fails, the slowest stays within the budget
+/// plus a loaded machine's slack, the store falls back, is back on the promoted replica within
+/// 30 s, says so with one outage notice and one "back" notice, and then counts in Redis,
+/// shared with a store that connects afterwards. Clients are `client(0..=250)`.
+pub(crate) fn fails_over_under_load(url: &str, pid: &str, client: fn(u8) -> IpAddr, what: &str) {
+    let mut c = config(url, "failover");
+    (c.flood_ratio, c.flood_delay) = (1_000_000, 60);
+    c.shared_state_timeout_ms = 20;
+    c.shared_state_retry_max_ms = 200;
+    let (s, notices) = store(&c);
+    let e = engine(&c, &s);
+    for n in 0..50 {
+        assert!(get(&e, client(n)));
+    }
+    assert_eq!((s.mode(), s.stats().local), (StateMode::Shared, 0));
+
+    let load_client = |t: u8, i: u8| client(100 + t * 50 + i % 50);
+    let (came_back, served, slowest) = under_load(&e, 2, load_client, || {
+        std::thread::sleep(Duration::from_millis(200));
+        signal(pid, "-KILL");
+        let start = Instant::now();
+        while s.mode() == StateMode::Shared && start.elapsed() < Duration::from_secs(5) {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        assert_eq!(s.mode(), StateMode::Fallback, "never noticed the outage");
+        while s.mode() != StateMode::Shared && start.elapsed() < Duration::from_secs(30) {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        // Keep the load on a little after the store is back.
+        std::thread::sleep(Duration::from_millis(300));
+        start.elapsed()
+    });
+    assert_eq!(
+        s.mode(),
+        StateMode::Shared,
+        "no failover after {came_back:?}"
+    );
+    eprintln!(
+        "{what} failover: back on the promoted replica after {came_back:?}, {served} requests served, slowest {slowest:?}"
+    );
+    // Within the budget (20 ms) plus a loaded machine's slack, during the whole failover.
+    assert!(slowest <= Duration::from_millis(150), "{slowest:?}");
+    let n = notices.lock().unwrap().clone();
+    let count = |up: bool| {
+        n.iter()
+            .filter(|x| matches!(x, Notice::Up { .. }) == up)
+            .count()
+    };
+    assert_eq!((count(false), count(true)), (1, 1), "{n:?}");
+
+    // Counting resumes on the promoted replica, shared with a store that connects now.
+    let before = s.stats().shared;
+    let now = e.now_ms();
+    let first = s.hit(Counter::Flood, client(250), now);
+    let (s2, _) = store(&c);
+    assert_eq!(s2.hit(Counter::Flood, client(250), now), first + 1);
+    assert!(s.stats().shared > before, "{:?}", s.stats());
+    e.reset_state();
 }
