@@ -12,5 +12,8 @@ mod metrics;
 mod reload;
 mod robustness;
 mod routes;
+/// The reload tests' check counting each request's inspections.
+#[path = "../../../tests/shared/seen_check.rs"]
+mod seen_check;
 mod support;
 mod tcp;

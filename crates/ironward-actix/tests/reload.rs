@@ -2,36 +2,19 @@
 //! replaced many times under concurrent load and every request is inspected exactly once and
 //! answered; the new configuration applies to the next request; the blacklist carries over.
 
+use crate::seen_check::Seen;
 use crate::support::{TIMEOUT, request, send};
 use actix_web::rt::System;
 use actix_web::web::{self, Bytes};
 use actix_web::{App, HttpServer};
 use ironward_actix::Ironward;
-use ironward_core::check::{Check, CheckId, RequestContext};
+use ironward_core::check::CheckId;
 use ironward_core::config::Level;
 use ironward_core::reload::SharedEngine;
-use ironward_core::verdict::Finding;
 use ironward_core::{Config, Engine};
-use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, mpsc};
+use std::sync::{Arc, mpsc};
 use std::thread;
-
-/// Records the `X-Req-Id` of every request inspected (the same instance in every engine).
-#[derive(Debug, Default)]
-struct Seen(Mutex<HashMap<String, u32>>);
-
-impl Check for Seen {
-    fn id(&self) -> CheckId {
-        CheckId::Hpp
-    }
-    fn check_request(&self, ctx: &RequestContext<'_, '_>, _: &mut Vec<Finding>) {
-        if let Some(id) = ctx.request.headers.get("x-req-id") {
-            let id = String::from_utf8_lossy(id).into_owned();
-            *self.0.lock().unwrap().entry(id).or_default() += 1;
-        }
-    }
-}
 
 fn config(xss: Level) -> Config {
     let mut c = Config::default();

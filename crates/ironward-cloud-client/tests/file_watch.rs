@@ -4,44 +4,23 @@
 //! fails or is inspected twice. Then the same with the management agent: a change from the
 //! real `ironward server` and a change of the file both hold.
 
+use crate::seen_check::Seen;
 use crate::support::{TestServer, wait_until};
 use ironward_cloud_client::{
     CloudClient, CloudOptions, EngineHooks, LocalLayers, WatchOptions, watch_config,
 };
-use ironward_core::check::{Check, CheckId, RequestContext};
+use ironward_core::check::CheckId;
 use ironward_core::config::Level;
 use ironward_core::reload::SharedEngine;
-use ironward_core::verdict::Finding;
 use ironward_core::{Config, Engine};
 use ironward_tower::IronwardLayer;
 use serde_json::json;
-use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
-
-/// Records the `X-Req-Id` of every request it inspects (kept across reloads).
-#[derive(Debug, Default)]
-struct Seen(Mutex<HashMap<String, u32>>);
-
-impl Check for Seen {
-    fn id(&self) -> CheckId {
-        CheckId::Hpp
-    }
-    fn check_request(&self, ctx: &RequestContext<'_, '_>, _: &mut Vec<Finding>) {
-        if let Some(id) = ctx.request.headers.get("x-req-id") {
-            *self
-                .0
-                .lock()
-                .unwrap()
-                .entry(String::from_utf8_lossy(id).into_owned())
-                .or_default() += 1;
-        }
-    }
-}
 
 /// The file's text: XSS at `xss`, flood off, loopback trusted as a proxy (so each test
 /// client has its own IP in `X-Forwarded-For`).

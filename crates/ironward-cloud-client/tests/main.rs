@@ -11,4 +11,7 @@ mod support;
 mod chaos;
 mod file_watch;
 mod fleet;
+/// The reload tests' check counting each request's inspections.
+#[path = "../../../tests/shared/seen_check.rs"]
+mod seen_check;
 mod shared_key;

@@ -13,6 +13,9 @@ mod plain_hyper;
 mod reload;
 mod robustness;
 mod routes;
+/// The reload tests' check counting each request's inspections.
+#[path = "../../../tests/shared/seen_check.rs"]
+mod seen_check;
 mod support;
 mod tonic;
 mod tower_axum;

@@ -3,40 +3,18 @@
 //! exactly once, by one engine, and answered; the new configuration applies to the next
 //! request; the blacklist carries over.
 
-use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use ironward_core::check::{Check, CheckId, RequestContext};
+use ironward_core::check::CheckId;
 use ironward_core::config::Level;
 use ironward_core::reload::SharedEngine;
-use ironward_core::verdict::Finding;
 use ironward_core::{Config, Engine};
 use ironward_tower::IronwardLayer;
 use tokio::net::TcpListener;
 
+use crate::seen_check::Seen;
 use crate::support::{app, send};
-
-/// A check of the test's own that records the `X-Req-Id` of every request it inspects (kept
-/// across reloads: the same instance runs in every engine).
-#[derive(Debug, Default)]
-struct Seen(Mutex<HashMap<String, u32>>);
-
-impl Check for Seen {
-    fn id(&self) -> CheckId {
-        CheckId::Hpp
-    }
-    fn check_request(&self, ctx: &RequestContext<'_, '_>, _: &mut Vec<Finding>) {
-        if let Some(id) = ctx.request.headers.get("x-req-id") {
-            *self
-                .0
-                .lock()
-                .unwrap()
-                .entry(String::from_utf8_lossy(id).into_owned())
-                .or_default() += 1;
-        }
-    }
-}
 
 fn config(xss: Level) -> Config {
     let mut c = Config::default();
