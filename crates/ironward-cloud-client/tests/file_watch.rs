@@ -4,6 +4,7 @@
 //! fails or is inspected twice. Then the same with the management agent: a change from the
 //! real `ironward server` and a change of the file both hold.
 
+use crate::axum_loopback::serve_router;
 use crate::seen_check::Seen;
 use crate::support::{TestServer, wait_until};
 use ironward_cloud_client::{
@@ -20,7 +21,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpStream;
 
 /// The file's text: XSS at `xss`, flood off, loopback trusted as a proxy (so each test
 /// client has its own IP in `X-Forwarded-For`).
@@ -38,16 +39,7 @@ async fn serve(shared: SharedEngine) -> SocketAddr {
     let app = axum::Router::new()
         .route("/", axum::routing::get(|| async { "hello" }))
         .layer(IronwardLayer::new(shared));
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        let _ = axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .await;
-    });
-    addr
+    serve_router(app).await
 }
 
 /// `GET path` from `ip`; the status.

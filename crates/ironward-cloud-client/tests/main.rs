@@ -6,6 +6,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+/// An axum application on a loopback port.
+#[path = "../../../tests/shared/axum_loopback.rs"]
+mod axum_loopback;
 mod support;
 
 mod chaos;

@@ -1,5 +1,6 @@
 //! An axum application behind `IronwardLayer`, served over loopback TCP by hyper.
 
+use crate::axum_loopback::serve_router;
 use crate::support::{Events, database, enc, get, sink_block, sink_template, wired};
 use axum::Router;
 use axum::extract::{Query, State};
@@ -161,20 +162,7 @@ async fn internal_service() -> SocketAddr {
     let app = Router::new()
         .route("/secret", route(|| async { "internal-secret" }))
         .route("/health", route(|| async { "healthy" }));
-    serve(app).await
-}
-
-async fn serve(app: Router) -> SocketAddr {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        let _ = axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .await;
-    });
-    addr
+    serve_router(app).await
 }
 
 /// The application on loopback; with the layer (and its events) when `engine` is given.
@@ -216,7 +204,7 @@ async fn start(engine: Option<Arc<Engine>>) -> (SocketAddr, Events, SocketAddr) 
         }
         None => router,
     };
-    (serve(router).await, events, internal_addr)
+    (serve_router(router).await, events, internal_addr)
 }
 
 const ATTACK: &str = "' OR 1=1 --";

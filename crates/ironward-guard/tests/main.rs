@@ -7,5 +7,8 @@
 
 mod actix;
 mod axum_app;
+/// An axum application on a loopback port.
+#[path = "../../../tests/shared/axum_loopback.rs"]
+mod axum_loopback;
 mod support;
 mod vulnerable_axum;

@@ -7,6 +7,7 @@
 #[path = "../examples/vulnerable_axum.rs"]
 mod app;
 
+use crate::axum_loopback::serve_router;
 use crate::support::{Events, enc, get};
 use app::{DB_SECRET, FILE_SECRET, HIDDEN_PRODUCT, Vulnerable, router, sink_engine};
 use axum::Router;
@@ -115,20 +116,7 @@ const BENIGN: &[Benign] = &[
 
 /// The internal service an SSRF aims at, on loopback.
 async fn internal_service() -> SocketAddr {
-    serve(Router::new().route("/admin", route(|| async { INTERNAL }))).await
-}
-
-async fn serve(app: Router) -> SocketAddr {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        let _ = axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .await;
-    });
-    addr
+    serve_router(Router::new().route("/admin", route(|| async { INTERNAL }))).await
 }
 
 /// The example's router on loopback, with the layer (and its events) when `protect`; its
@@ -152,7 +140,7 @@ async fn start(protect: bool, tag: &str) -> (SocketAddr, Events, tempfile::TempD
     } else {
         app
     };
-    (serve(app).await, events, dir)
+    (serve_router(app).await, events, dir)
 }
 
 fn target(path: &str, name: &str, value: &str, port: u16) -> String {

@@ -30,8 +30,9 @@ use ironward_core::{Config, Engine};
 use ironward_tower::IronwardLayer;
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpStream;
 
+use crate::axum_loopback::serve_router;
 use crate::http_differential::{
     CAP, COMMON, COMMON_NOT_READ, Case, Events, One, SQLI, TRAVERSAL, XSS, blocking, chunked, js,
     json_text, lines, monitoring, pad, pct, raw, run_not_read, run_table, seen,
@@ -202,15 +203,7 @@ async fn serve(config: Config, rewrite: Rewrite) -> (SocketAddr, Events) {
         Rewrite::Before => app().layer(layer).layer(rw),
         Rewrite::After => app().layer(rw).layer(layer),
     };
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    tokio::spawn(async move {
-        let _ = axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .await;
-    });
+    let addr = serve_router(app).await;
     (addr, events)
 }
 

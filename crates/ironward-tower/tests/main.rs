@@ -3,6 +3,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+/// An axum application on a loopback port.
+#[path = "../../../tests/shared/axum_loopback.rs"]
+mod axum_loopback;
 mod differential;
 /// The differential tables' payloads, request builders, configurations and runner, shared
 /// with the other adapter's table.

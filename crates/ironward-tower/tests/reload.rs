@@ -11,8 +11,8 @@ use ironward_core::config::Level;
 use ironward_core::reload::SharedEngine;
 use ironward_core::{Config, Engine};
 use ironward_tower::IronwardLayer;
-use tokio::net::TcpListener;
 
+use crate::axum_loopback::serve_router;
 use crate::seen_check::Seen;
 use crate::support::{app, send};
 
@@ -25,16 +25,7 @@ fn config(xss: Level) -> Config {
 
 async fn serve(shared: SharedEngine) -> SocketAddr {
     let app = app().layer(IronwardLayer::new(shared));
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        let _ = axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .await;
-    });
-    addr
+    serve_router(app).await
 }
 
 const XSS: &str = "/search?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E";

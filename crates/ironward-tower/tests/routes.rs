@@ -5,23 +5,14 @@ use std::sync::Arc;
 
 use ironward_core::{Config, Engine};
 use ironward_tower::IronwardLayer;
-use tokio::net::TcpListener;
 
+use crate::axum_loopback::serve_router;
 use crate::support::{app, send};
 
 async fn serve_with_routes(config: Config) -> SocketAddr {
     let engine = Arc::new(Engine::new(config).expect("valid config"));
     let app = app().layer(IronwardLayer::new(engine).axum_router());
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    tokio::spawn(async move {
-        let _ = axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .await;
-    });
-    addr
+    serve_router(app).await
 }
 
 #[tokio::test]

@@ -10,7 +10,9 @@ use axum::routing::{get, post};
 use ironward_core::{Config, Engine};
 use ironward_tower::IronwardLayer;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpStream;
+
+use crate::axum_loopback::serve_router;
 
 /// Upper bound for any network step of a test.
 pub(crate) const LIMIT: Duration = Duration::from_secs(10);
@@ -58,16 +60,7 @@ pub(crate) fn app() -> Router {
 pub(crate) async fn serve(config: Config) -> SocketAddr {
     let engine = Arc::new(Engine::new(config).expect("valid config"));
     let app = app().layer(IronwardLayer::new(engine));
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    tokio::spawn(async move {
-        let _ = axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .await;
-    });
-    addr
+    serve_router(app).await
 }
 
 /// Sends one raw request (head lines without the final blank line, then the body) and reads
