@@ -84,6 +84,14 @@ struct ServeArgs {
     /// Most blacklist entries taken from one beacon (the rest are ignored).
     #[arg(long, default_value_t = ironward_server::MAX_REPORTED_IPS)]
     max_reported_ips: usize,
+    /// Seconds a new agent key's or API token's page waits for the browser's GET after the
+    /// dashboard's redirect (shown once; then "shown once", 410).
+    #[arg(long, default_value_t = ironward_server::dashboard::shown::SLOT_TTL.as_secs(),
+          value_parser = clap::value_parser!(u64).range(1..))]
+    shown_secret_ttl_secs: u64,
+    /// Most new-secret pages waiting for their GET at once (the oldest is dropped past it).
+    #[arg(long, default_value_t = ironward_server::dashboard::shown::MAX_SLOTS)]
+    shown_secret_max: usize,
     /// Failed sign-ins allowed per client IP per window (then 429).
     #[arg(long, default_value_t = auth::Limits::default().per_ip,
           value_parser = clap::value_parser!(u32).range(1..))]
@@ -481,6 +489,8 @@ impl ServeArgs {
             protection,
             ship_events: !self.no_ship_events,
             max_events_per_request: self.max_events_per_request.max(1),
+            shown_secret_ttl: Duration::from_secs(self.shown_secret_ttl_secs),
+            shown_secret_max: self.shown_secret_max.max(1),
             sign_in_limits: auth::Limits {
                 per_ip: self.sign_in_max_failures_per_ip,
                 per_user: self.sign_in_max_failures_per_user,

@@ -122,6 +122,11 @@ pub struct ServerOptions {
     pub legacy_repeat: Duration,
     /// Most blacklist entries taken from one beacon (the rest are ignored).
     pub max_reported_ips: usize,
+    /// How long a new key's or token's page waits for its one `GET` after the dashboard's
+    /// redirect.
+    pub shown_secret_ttl: Duration,
+    /// Most such pages waiting at once (the oldest is dropped past it).
+    pub shown_secret_max: usize,
 }
 
 impl Default for ServerOptions {
@@ -140,6 +145,8 @@ impl Default for ServerOptions {
             metrics: None,
             legacy_repeat: Duration::from_secs(LEGACY_REPEAT_SECS.unsigned_abs()),
             max_reported_ips: MAX_REPORTED_IPS,
+            shown_secret_ttl: dashboard::shown::SLOT_TTL,
+            shown_secret_max: dashboard::shown::MAX_SLOTS,
         }
     }
 }
@@ -199,7 +206,7 @@ pub fn router_with_metrics<S: Store>(
         protection: options.protection.clone(),
         legacy_repeat_secs: i64::try_from(options.legacy_repeat.as_secs()).unwrap_or(i64::MAX),
         max_reported_ips: options.max_reported_ips,
-        shown: dashboard::shown::ShownOnce::default(),
+        shown: dashboard::shown::ShownOnce::new(options.shown_secret_ttl, options.shown_secret_max),
     });
     Router::new()
         .route(CONNECT_PATH, post(agent::connect::<S>))

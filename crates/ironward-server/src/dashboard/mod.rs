@@ -26,7 +26,7 @@ mod form;
 mod layout;
 mod manage;
 mod overview;
-pub(crate) mod shown;
+pub mod shown;
 mod sign;
 pub mod time;
 mod tokens;

@@ -1,6 +1,7 @@
 //! Secrets shown once, after a redirect (Post/Redirect/Get). The `POST` that creates an agent
-//! key or an API token puts the page showing the secret in a slot of [`ShownOnce`] (in memory,
-//! bound to the session, single use, [`SLOT_TTL`] at most, [`MAX_SLOTS`] at most) and answers
+//! key or an API token puts the page showing the secret in a slot of `ShownOnce` (in memory,
+//! bound to the session, single use, [`SLOT_TTL`] at most, [`MAX_SLOTS`] at most: both
+//! defaults of `ironward server` flags) and answers
 //! `303` to `GET /keys/shown/{slot}` or `/tokens/shown/{slot}`. That `GET` takes the slot: the
 //! page is shown once, with `Cache-Control: no-store`; reloading it, going back to it or
 //! opening it from another session gets "this secret was shown once" (410) and creates
@@ -21,12 +22,13 @@ use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-/// How long a secret waits for its `GET` (a browser follows the redirect at once; this
-/// leaves room for a slow network).
-pub(crate) const SLOT_TTL: Duration = Duration::from_secs(300);
+/// How long a secret waits for its `GET` by default (a browser follows the redirect at once;
+/// this leaves room for a slow network). `--shown-secret-ttl-secs`.
+pub const SLOT_TTL: Duration = Duration::from_secs(300);
 
-/// Most secrets waiting at once; the oldest is dropped past it (its `GET` then gets the 410).
-pub(crate) const MAX_SLOTS: usize = 1024;
+/// Most secrets waiting at once by default; the oldest is dropped past it (its `GET` then gets
+/// the 410). `--shown-secret-max`.
+pub const MAX_SLOTS: usize = 1024;
 
 /// What a secret is: where its page lives in the navigation and where it links back to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,12 +81,29 @@ struct Slot {
 }
 
 /// The slots of secrets waiting to be shown (one per server; see the module).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct ShownOnce {
     slots: Mutex<HashMap<String, Slot>>,
+    ttl: Duration,
+    max: usize,
+}
+
+impl Default for ShownOnce {
+    fn default() -> Self {
+        ShownOnce::new(SLOT_TTL, MAX_SLOTS)
+    }
 }
 
 impl ShownOnce {
+    /// Slots that wait `ttl` at most, `max` (at least 1) at once.
+    pub(crate) fn new(ttl: Duration, max: usize) -> ShownOnce {
+        ShownOnce {
+            slots: Mutex::new(HashMap::new()),
+            ttl,
+            max: max.max(1),
+        }
+    }
+
     fn slots(&self) -> std::sync::MutexGuard<'_, HashMap<String, Slot>> {
         self.slots.lock().unwrap_or_else(PoisonError::into_inner)
     }
@@ -102,7 +121,7 @@ impl ShownOnce {
         let id = hex::encode(bytes);
         let mut slots = self.slots();
         slots.retain(|_, s| s.expires > now);
-        while slots.len() >= MAX_SLOTS {
+        while slots.len() >= self.max {
             let oldest = slots
                 .iter()
                 .min_by_key(|(_, s)| s.expires)
@@ -115,7 +134,7 @@ impl ShownOnce {
         let slot = Slot {
             kind,
             session: crate::keys::hash_key(session),
-            expires: now.checked_add(SLOT_TTL).unwrap_or(now),
+            expires: now.checked_add(self.ttl).unwrap_or(now),
             page,
         };
         slots.insert(id.clone(), slot);
@@ -250,5 +269,30 @@ mod tests {
         let later = t0 + SLOT_TTL + Duration::from_secs(2);
         shown.put(Kind::AgentKey, "s", page("x"), later).unwrap();
         assert_eq!(shown.len(), 1);
+    }
+
+    #[test]
+    fn the_limits_are_the_options() {
+        let shown = ShownOnce::new(Duration::from_secs(10), 2);
+        let t0 = Instant::now();
+        let a = shown.put(Kind::AgentKey, "s", page("a"), t0).unwrap();
+        let b = shown
+            .put(Kind::AgentKey, "s", page("b"), t0 + Duration::from_secs(1))
+            .unwrap();
+        let c = shown
+            .put(Kind::AgentKey, "s", page("c"), t0 + Duration::from_secs(2))
+            .unwrap();
+        assert_eq!(shown.len(), 2);
+        let at = t0 + Duration::from_secs(3);
+        assert!(
+            shown.take(Kind::AgentKey, "s", &a, at).is_none(),
+            "dropped past max"
+        );
+        assert!(shown.take(Kind::AgentKey, "s", &b, at).is_some());
+        let late = t0 + Duration::from_secs(12);
+        assert!(
+            shown.take(Kind::AgentKey, "s", &c, late).is_none(),
+            "expired past ttl"
+        );
     }
 }
