@@ -10,9 +10,9 @@
 #[macro_use]
 mod support;
 
+use ironward_server::ServerOptions;
 use ironward_server::auth;
 use ironward_server::store::NewEvent;
-use ironward_server::ServerOptions;
 use serde_json::{Value, json};
 use support::{Client, Db, PASSWORD, TestServer};
 
