@@ -34,8 +34,14 @@ fn temp(name: &str, content: &str) -> PathBuf {
 }
 
 fn run_stdin(args: &[&str], stdin: &str) -> Output {
-    let mut child = bin()
-        .args(args)
+    let mut cmd = bin();
+    cmd.args(args);
+    feed(cmd, stdin)
+}
+
+/// Runs `cmd` with `stdin` as its standard input; its output.
+fn feed(mut cmd: Command, stdin: &str) -> Output {
+    let mut child = cmd
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -138,20 +144,9 @@ fn scan_reads_responses_and_writes_to_a_file() {
 #[test]
 fn scan_uses_the_config_from_the_environment() {
     let conf = temp("env.json", r#"{"SECURITY_CHECKS.decoy": 3}"#);
-    let mut child = bin()
-        .args(["scan", "-q"])
-        .env("PYRASP_CONF", &conf)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"{\"path\": \"/.env\"}\n")
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let mut cmd = bin();
+    cmd.args(["scan", "-q"]).env("PYRASP_CONF", &conf);
+    let out = feed(cmd, "{\"path\": \"/.env\"}\n");
     let v = lines(&out);
     assert_eq!(v[0]["action"], "monitor");
     assert_eq!(v[0]["blocked"], false);
