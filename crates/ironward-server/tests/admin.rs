@@ -129,13 +129,30 @@ fn sign_in_sessions_csrf_and_rate_limit(db: Db) {
             .unwrap(),
         None
     );
-    // No anonymous access, read or write.
+    // No anonymous access, read or write, on any admin route (and none with a wrong token).
+    let wrong = TestServer::bearer("iwt_0000000000000000000000000000000000000000");
     for (method, path) in [
         ("GET", "/api/v1/apps"),
         ("POST", "/api/v1/apps"),
+        ("GET", "/api/v1/apps/shop"),
+        ("GET", "/api/v1/apps/shop/config"),
+        ("PUT", "/api/v1/apps/shop/config"),
+        ("PATCH", "/api/v1/apps/shop/config"),
+        ("POST", "/api/v1/apps/shop/keys"),
+        ("GET", "/api/v1/apps/shop/blacklist"),
+        ("POST", "/api/v1/apps/shop/blacklist"),
+        ("DELETE", "/api/v1/apps/shop/blacklist/192.0.2.1"),
+        ("GET", "/api/v1/agents"),
+        ("DELETE", "/api/v1/agents/1"),
         ("GET", "/api/v1/events"),
+        ("GET", "/api/v1/events/1"),
         ("GET", "/api/v1/tokens"),
+        ("POST", "/api/v1/tokens"),
+        ("DELETE", "/api/v1/tokens/1"),
+        ("GET", "/api/v1/session"),
     ] {
+        let (status, _, body) = server.call(method, path, &wrong, Some(&json!({"name": "x"})));
+        assert_eq!(status, 401, "wrong token: {method} {path}: {body}");
         let (status, heads, body) = server.call(method, path, &[], Some(&json!({"name": "x"})));
         assert_eq!(status, 401, "{method} {path}: {body}");
         assert_eq!(header(&heads, "www-authenticate"), Some("Bearer"));
