@@ -7,6 +7,8 @@
 #     export IRONWARD_TEST_REDIS_SENTINEL_URL=redis+sentinel://127.0.0.1:46121,...,127.0.0.1:46123/ironward-shared/0
 #     export IRONWARD_TEST_REDIS_SENTINEL_DOOMED_URL=redis+sentinel://.../ironward-doomed/0
 #     export IRONWARD_TEST_REDIS_SENTINEL_DOOMED_PID=<pid of the doomed master>
+#     export IRONWARD_TEST_REDIS_SENTINEL_TLS_URL=rediss+sentinel://127.0.0.1:46133/ironward-tls/0
+#     export IRONWARD_TEST_REDIS_SENTINEL_TLS_CA=<the test CA's certificate, PEM>
 #   bash scripts/redis-sentinel.sh env | status | stop
 #
 # The "shared" master is used by the tests that share it; the "doomed" one exists for the test
@@ -18,8 +20,11 @@
 # REDIS_SENTINEL_DIR (/tmp/ironward-redis-sentinel by default). The Sentinels are
 # `redis-server --sentinel` (the same binary as Debian's redis-sentinel package), with a quorum
 # of 2, `down-after-milliseconds` 1000 and `failover-timeout` 3000, so a killed master is
-# replaced within a few seconds. redis-server comes from scripts/redis.sh's install (Debian
-# package); without it the script exits with status 3 and the Sentinel tests skip.
+# replaced within a few seconds. A third master (P+31) and its own Sentinel (P+32, quorum 1)
+# speak TLS only (`tls-port`, `tls-replication yes`), with a throwaway CA and a server
+# certificate for 127.0.0.1 that `openssl` makes in REDIS_SENTINEL_DIR/tls (the openssl
+# package is installed in CI when missing). redis-server comes from scripts/redis.sh's install
+# (Debian package); without it the script exits with status 3 and the Sentinel tests skip.
 set -euo pipefail
 # shellcheck source=lib/redis-procs.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib/redis-procs.sh"
@@ -32,10 +37,21 @@ doomed_master="$((base + 10))"
 doomed_replica="$((base + 11))"
 sentinels=("$((base + 20))" "$((base + 21))" "$((base + 22))")
 names=(ironward-shared ironward-doomed)
+tls_master="$((base + 31))"
+tls_sentinel="$((base + 32))"
+tls="$state/tls"
 
 log() { printf 'redis-sentinel: %s\n' "$*" >&2; }
 
 cli() { "$(cli_bin)" -h 127.0.0.1 -p "$@" 2>/dev/null; }
+tls_cli() { "$(cli_bin)" --tls --cacert "$tls/ca.crt" -h 127.0.0.1 -p "$@" 2>/dev/null; }
+# The TLS options of the servers and the Sentinel (no client certificates required).
+tls_options() {
+  echo tls-cert-file "$tls/server.crt"
+  echo tls-key-file "$tls/server.key"
+  echo tls-ca-cert-file "$tls/ca.crt"
+  echo tls-auth-clients no
+}
 
 url_of() {
   local hosts=() p
@@ -69,6 +85,8 @@ healthy() {
       [ "$(sentinel_field "$p" "$name" ip)" = 127.0.0.1 ] || return 1
     done
   done
+  [ "$(tls_cli "$tls_sentinel" sentinel get-master-addr-by-name ironward-tls | sed -n 2p)" = "$tls_master" ] || return 1
+  tls_cli "$tls_master" ping | grep -q PONG
 }
 
 print_env() {
@@ -77,6 +95,57 @@ print_env() {
   printf 'export IRONWARD_TEST_REDIS_SENTINEL_URL=%q\n' "$(url_of ironward-shared)"
   printf 'export IRONWARD_TEST_REDIS_SENTINEL_DOOMED_URL=%q\n' "$(url_of ironward-doomed)"
   printf 'export IRONWARD_TEST_REDIS_SENTINEL_DOOMED_PID=%q\n' "$(cat "$state/$mp/redis.pid")"
+  printf 'export IRONWARD_TEST_REDIS_SENTINEL_TLS_URL=%q\n' "rediss+sentinel://127.0.0.1:$tls_sentinel/ironward-tls/0"
+  printf 'export IRONWARD_TEST_REDIS_SENTINEL_TLS_CA=%q\n' "$tls/ca.crt"
+}
+
+# A throwaway CA and a certificate for 127.0.0.1 signed by it (two days).
+make_certs() {
+  if ! command -v openssl >/dev/null; then
+    if [ "$(id -u)" = 0 ] && { [ "${CI:-}" = "true" ] || [ "${REDIS_INSTALL:-}" = "1" ]; }; then
+      log "installing openssl (Debian package)"
+      export DEBIAN_FRONTEND=noninteractive
+      apt-get install -y -qq openssl >&2 2>/dev/null || { apt-get update -qq >&2 && apt-get install -y -qq openssl >&2; }
+    else
+      log "openssl is not installed (apt-get install -y openssl)"
+      exit 3
+    fi
+  fi
+  mkdir -p "$tls"
+  (
+    cd "$tls"
+    openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=Ironward test CA" \
+      -keyout ca.key -out ca.crt 2>/dev/null
+    openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" -keyout server.key \
+      -out server.csr 2>/dev/null
+    printf '%s\n' 'subjectAltName=IP:127.0.0.1' 'basicConstraints=CA:FALSE' \
+      'keyUsage=digitalSignature,keyEncipherment' 'extendedKeyUsage=serverAuth' >ext.cnf
+    openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 \
+      -extfile ext.cnf -out server.crt 2>/dev/null
+  )
+}
+
+start_tls() {
+  make_certs
+  local opts
+  opts="$(tls_options | sed 's/^/--/' | tr '\n' ' ')"
+  # shellcheck disable=SC2086 # the options are words without spaces
+  start_redis_server "$state/$tls_master" 0 --tls-port "$tls_master" $opts
+  local dir="$state/$tls_sentinel"
+  mkdir -p "$dir"
+  {
+    echo "port 0"
+    echo "tls-port $tls_sentinel"
+    echo "bind 127.0.0.1"
+    echo "daemonize yes"
+    echo "pidfile $dir/redis.pid"
+    echo "logfile $dir/sentinel.log"
+    echo "dir $dir"
+    tls_options
+    echo "tls-replication yes"
+    echo "sentinel monitor ironward-tls 127.0.0.1 $tls_master 1"
+  } >"$dir/sentinel.conf"
+  "$(server_bin)" "$dir/sentinel.conf" --sentinel >&2
 }
 
 start_server() { # port [replicaof-port]
@@ -117,6 +186,7 @@ start() {
   start_server "$doomed_replica" "$doomed_master"
   local p
   for p in "${sentinels[@]}"; do start_sentinel "$p"; done
+  start_tls
   # Sentinels find each other through the masters' hello channel (every 2 s) and the replicas
   # through INFO: allow 30 s on a loaded machine.
   for _ in $(seq 1 300); do

@@ -10,8 +10,9 @@
 //! `SHARED_STATE_URL` names one server (`redis://`, `rediss://`, `redis+unix://`, `unix://`),
 //! a Redis Cluster: its seed nodes comma-separated (`redis://host1:6379,host2:6379/`), or one
 //! seed with `?cluster=true`, or a master watched by Redis Sentinel
-//! (`redis+sentinel://host1:26379,host2:26379/mymaster[/db]`: every new connection asks the
-//! Sentinels for the current master, so a failover is followed). The guarantees below hold
+//! (`redis+sentinel://host1:26379,host2:26379/mymaster[/db]`, `rediss+sentinel://` for TLS:
+//! every new connection asks the Sentinels for the current master, so a failover is
+//! followed). The guarantees below hold
 //! for all of them.
 //!
 //! ## Guarantees

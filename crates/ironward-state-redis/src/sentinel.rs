@@ -4,7 +4,12 @@
 //! `SHARED_STATE_URL=redis+sentinel://[user:password@]host1:26379,host2:26379/mymaster[/db]`
 //! lists the Sentinels (port 26379 when none is given) and names the monitored master; the
 //! credentials and the database number are the master's. Sentinels that require a password
-//! take `?sentinel_password=…` (and `sentinel_username=…`). TLS to Sentinels is not offered.
+//! take `?sentinel_password=…` (and `sentinel_username=…`).
+//!
+//! `rediss+sentinel://…` speaks TLS to the Sentinels and to the master (rustls, the
+//! certificates verified against the system's roots, which `SSL_CERT_FILE` / `SSL_CERT_DIR`
+//! can replace, as for `rediss://`), so the Sentinels must announce an address the master's
+//! certificate names.
 //!
 //! The lookup is redis-rs's synchronous [`Sentinel`]: it asks each Sentinel in turn for the
 //! master (skipping one that flags it down or does not know the name), then checks with `ROLE`
@@ -18,12 +23,13 @@
 use crate::target::UrlError;
 use redis::io::tcp::TcpSettings;
 use redis::sentinel::{Sentinel, SentinelNodeConnectionInfo};
-use redis::{Client, ConnectionInfo, IntoConnectionInfo, RedisResult};
+use redis::{Client, ConnectionInfo, IntoConnectionInfo, RedisResult, TlsMode};
 use std::sync::Mutex;
 use std::time::Duration;
 
-/// The URL scheme of a Sentinel deployment.
-pub(crate) const SCHEME: &str = "redis+sentinel";
+/// The URL schemes of a Sentinel deployment: plain TCP, and TLS to the Sentinels and the
+/// master.
+pub(crate) const SCHEMES: [&str; 2] = ["redis+sentinel", "rediss+sentinel"];
 
 /// The Sentinels' default port.
 const DEFAULT_PORT: u16 = 26379;
@@ -47,20 +53,23 @@ pub(crate) struct Parts {
     pub(crate) master: String,
     /// A `redis://` URL carrying the master's credentials and database (its host is unused).
     pub(crate) node: String,
+    /// TLS to the Sentinels and the master (`rediss+sentinel://`).
+    pub(crate) tls: bool,
 }
 
 /// True when `url` names a Sentinel deployment.
 pub(crate) fn is_sentinel(url: &str) -> bool {
     url.split_once("://")
-        .is_some_and(|(scheme, _)| scheme.eq_ignore_ascii_case(SCHEME))
+        .is_some_and(|(scheme, _)| SCHEMES.iter().any(|s| scheme.eq_ignore_ascii_case(s)))
 }
 
 /// Splits a `redis+sentinel://` URL (messages never repeat it: it may hold passwords).
 pub(crate) fn parse(url: &str) -> Result<Parts, UrlError> {
-    let rest = url
+    let (scheme, rest) = url
         .split_once("://")
-        .map(|(_, r)| r)
         .ok_or_else(|| "not a redis+sentinel:// URL".to_owned())?;
+    let tls = scheme.eq_ignore_ascii_case(SCHEMES[1]);
+    let sentinel_scheme = if tls { "rediss" } else { "redis" };
     let (authority, tail) = rest.split_at(rest.find(['/', '?']).unwrap_or(rest.len()));
     let (userinfo, hosts) = match authority.rsplit_once('@') {
         Some((u, h)) => (format!("{u}@"), h),
@@ -110,9 +119,9 @@ pub(crate) fn parse(url: &str) -> Result<Parts, UrlError> {
                 h.contains(':')
             };
             if has_port {
-                format!("redis://{s_auth}{h}")
+                format!("{sentinel_scheme}://{s_auth}{h}")
             } else {
-                format!("redis://{s_auth}{h}:{DEFAULT_PORT}")
+                format!("{sentinel_scheme}://{s_auth}{h}:{DEFAULT_PORT}")
             }
         })
         .collect();
@@ -123,6 +132,7 @@ pub(crate) fn parse(url: &str) -> Result<Parts, UrlError> {
         sentinels,
         master,
         node: format!("redis://{userinfo}127.0.0.1/{db}"),
+        tls,
     })
 }
 
@@ -150,9 +160,12 @@ impl SentinelTarget {
             .map_err(kind)?
             .redis_settings()
             .clone();
-        let node = SentinelNodeConnectionInfo::default()
+        let mut node = SentinelNodeConnectionInfo::default()
             .set_redis_connection_info(node_redis)
             .set_tcp_settings(tcp());
+        if parts.tls {
+            node = node.set_tls_mode(TlsMode::Secure);
+        }
         let sentinel = Sentinel::build(sentinels).map_err(kind)?;
         Ok(SentinelTarget {
             sentinel: Mutex::new(sentinel),
@@ -190,7 +203,12 @@ mod tests {
         let p = parse("redis+sentinel://h:26380/m?sentinel_password=s3").unwrap();
         assert_eq!(p.sentinels, ["redis://:s3@h:26380"]);
         assert_eq!(p.node, "redis://127.0.0.1/0");
-        assert!(is_sentinel("REDIS+SENTINEL://h/m"));
+        assert!(!p.tls);
+        let p = parse("rediss+sentinel://:pw@a:1,b/m").unwrap();
+        assert_eq!(p.sentinels, ["rediss://a:1", "rediss://b:26379"]);
+        assert_eq!(p.node, "redis://:pw@127.0.0.1/0");
+        assert!(p.tls);
+        assert!(is_sentinel("REDIS+SENTINEL://h/m") && is_sentinel("rediss+sentinel://h/m"));
         assert!(!is_sentinel("redis://h/0"));
     }
 

@@ -11,7 +11,7 @@ use ironward_state_redis::{Notice, RedisState};
 use proptest::prelude::*;
 use std::net::{IpAddr, TcpListener};
 use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// The test Redis, or `None` (with a message) when it is not set up.
@@ -404,15 +404,7 @@ fn an_unreachable_redis_is_reported_once_and_counts_locally() {
     let mut c = config(&format!("redis://127.0.0.1:{port}/0"), "unreachable");
     c.shared_state_retry_max_ms = 100;
     (c.flood_ratio, c.flood_delay) = (3, 60);
-    let notices = Arc::new(Mutex::new(Vec::new()));
-    let sink = Arc::clone(&notices);
-    let s = Arc::new(
-        RedisState::start_with(
-            &c,
-            Arc::new(move |n: &Notice| sink.lock().unwrap().push(n.clone())),
-        )
-        .unwrap(),
-    );
+    let (s, notices) = support::store_unconnected(&c);
     let e = engine(&c, &s);
     assert_eq!(
         (0..5).filter(|_| get(&e, ip(8))).count(),
@@ -452,18 +444,8 @@ fn tls_and_unix_urls_are_accepted_and_a_failed_handshake_is_reported() {
     let tls = url.replacen("redis://", "rediss://", 1);
     let mut c = config(&tls, "tls");
     c.shared_state_retry_max_ms = 100;
-    let notices = Arc::new(Mutex::new(Vec::new()));
-    let sink = Arc::clone(&notices);
-    let s = RedisState::start_with(
-        &c,
-        Arc::new(move |n: &Notice| sink.lock().unwrap().push(n.clone())),
-    )
-    .unwrap();
-    let start = Instant::now();
-    while notices.lock().unwrap().is_empty() {
-        assert!(start.elapsed() < Duration::from_secs(5), "no notice");
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    let (s, notices) = support::store_unconnected(&c);
+    support::first_notice(&notices);
     assert_eq!(s.hit(Counter::Flood, ip(10), 0), 1, "counted locally");
     assert_eq!(s.mode(), StateMode::Fallback);
     let mut c = config("redis+unix:///nonexistent/redis.sock", "unix");

@@ -46,6 +46,16 @@ pub(crate) fn config(url: &str, name: &str) -> Config {
 
 /// A store reporting into a list, once it reaches its server.
 pub(crate) fn store(c: &Config) -> (Arc<RedisState>, Arc<Mutex<Vec<Notice>>>) {
+    let (s, notices) = store_unconnected(c);
+    assert!(
+        s.wait_connected(Duration::from_secs(10)),
+        "Redis did not answer"
+    );
+    (s, notices)
+}
+
+/// A store reporting into a list, at once (it connects in the background, if it can).
+pub(crate) fn store_unconnected(c: &Config) -> (Arc<RedisState>, Arc<Mutex<Vec<Notice>>>) {
     let notices = Arc::new(Mutex::new(Vec::new()));
     let sink = Arc::clone(&notices);
     let s = RedisState::start_with(
@@ -53,11 +63,17 @@ pub(crate) fn store(c: &Config) -> (Arc<RedisState>, Arc<Mutex<Vec<Notice>>>) {
         Arc::new(move |n: &Notice| sink.lock().unwrap().push(n.clone())),
     )
     .unwrap();
-    assert!(
-        s.wait_connected(Duration::from_secs(10)),
-        "Redis did not answer"
-    );
     (Arc::new(s), notices)
+}
+
+/// Waits up to 5 s for `store` to report something; the notices.
+pub(crate) fn first_notice(notices: &Mutex<Vec<Notice>>) -> Vec<Notice> {
+    let start = Instant::now();
+    while notices.lock().unwrap().is_empty() {
+        assert!(start.elapsed() < Duration::from_secs(5), "no notice");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    notices.lock().unwrap().clone()
 }
 
 /// An engine keeping its state in `state`.

@@ -19,8 +19,15 @@ use crate::ip::{Blacklist, BlacklistEntry};
 use std::net::IpAddr;
 
 /// The URL schemes `SHARED_STATE_URL` accepts: Redis over TCP, over TLS, over a Unix socket,
-/// and a master found through Redis Sentinel.
-pub const URL_SCHEMES: [&str; 5] = ["redis", "rediss", "redis+unix", "unix", "redis+sentinel"];
+/// and a master found through Redis Sentinel (over TCP or TLS).
+pub const URL_SCHEMES: [&str; 6] = [
+    "redis",
+    "rediss",
+    "redis+unix",
+    "unix",
+    "redis+sentinel",
+    "rediss+sentinel",
+];
 
 /// What is wrong with a `SHARED_STATE_URL`, or `None` when it is usable (or empty: in-process
 /// state). The message never repeats the URL past its scheme (it may hold a password).
@@ -28,7 +35,7 @@ pub fn url_error(url: &str) -> Option<String> {
     if url.is_empty() {
         return None;
     }
-    let expected = "expected \"\" (in-process state) or a redis://, rediss://, redis+unix://, unix:// or redis+sentinel:// URL";
+    let expected = "expected \"\" (in-process state) or a redis://, rediss://, redis+unix://, unix://, redis+sentinel:// or rediss+sentinel:// URL";
     let Some((scheme, rest)) = url.split_once("://") else {
         return Some(format!("{expected}, got a value without \"://\""));
     };
@@ -165,6 +172,8 @@ mod tests {
             "REDIS://localhost",
             "unix:///run/redis.sock",
             "redis+unix:///run/redis.sock?db=2",
+            "redis+sentinel://s1:26379,s2/mymaster/0",
+            "rediss+sentinel://:secret@s1,s2/mymaster",
         ] {
             assert_eq!(url_error(ok), None, "{ok}");
         }
