@@ -84,7 +84,18 @@ fn signed_out_visitors_get_the_form_and_redirects_and_cannot_write() {
         200,
         "the sign-in form, whatever the query"
     );
-    for page in PAGES.iter().filter(|p| !p.starts_with("/?")) {
+    let confirm_pages = [
+        "/agents/1/revoke",
+        "/tokens/1/revoke",
+        "/users/admin/remove",
+        "/keys/shown/00",
+        "/tokens/shown/00",
+    ];
+    for page in PAGES
+        .iter()
+        .filter(|p| !p.starts_with("/?"))
+        .chain(&confirm_pages)
+    {
         let answer = visitor.get(page);
         assert_eq!(answer.status, 303, "{page}");
         assert_eq!(answer.header("location"), Some("/"), "{page}");
@@ -117,6 +128,32 @@ fn signed_out_visitors_get_the_form_and_redirects_and_cannot_write() {
             ],
         ),
         ("/signout", vec![("csrf", csrf.as_str())]),
+        ("/apps", vec![("csrf", csrf.as_str()), ("name", "intruder")]),
+        ("/apps/shop/keys", vec![("csrf", csrf.as_str())]),
+        ("/agents/1/revoke", vec![("csrf", csrf.as_str())]),
+        (
+            "/tokens",
+            vec![("csrf", csrf.as_str()), ("name", "intruder")],
+        ),
+        ("/tokens/1/revoke", vec![("csrf", csrf.as_str())]),
+        (
+            "/users",
+            vec![
+                ("csrf", csrf.as_str()),
+                ("name", "intruder"),
+                ("password", "a long enough password"),
+            ],
+        ),
+        ("/users/admin/remove", vec![("csrf", csrf.as_str())]),
+        (
+            "/account/password",
+            vec![
+                ("csrf", csrf.as_str()),
+                ("current", PASSWORD),
+                ("password", "another long password"),
+            ],
+        ),
+        ("/account/signout-everywhere", vec![("csrf", csrf.as_str())]),
     ] {
         let answer = visitor.post(path, &form);
         assert_eq!(answer.status, 303, "{path}");
@@ -125,6 +162,15 @@ fn signed_out_visitors_get_the_form_and_redirects_and_cannot_write() {
     let app = server.app("shop").unwrap();
     assert_eq!((app.template.as_str(), app.config_version), ("default", 1));
     assert!(server.blacklist("shop").is_empty());
+    assert!(server.app("intruder").is_none());
+    let agents = server.agents(None);
+    assert_eq!(agents.len(), 1, "no key made, none revoked");
+    assert!(agents.iter().all(|a| a.revoked_at.is_none()));
+    // The admin's password is unchanged, and no token or user was added.
+    let mut admin = Client::new(&server);
+    admin.sign_in();
+    assert!(!admin.get("/tokens").body.contains("intruder"));
+    assert!(!admin.get("/users").body.contains("intruder"));
     // The stylesheet is served to anyone (the sign-in page needs it).
     let css = visitor.get("/static/dashboard.css");
     assert_eq!(css.status, 200);
