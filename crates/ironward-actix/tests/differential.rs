@@ -16,14 +16,14 @@
 use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::sync::{Arc, mpsc};
+use std::sync::Arc;
 use std::thread;
 
 use actix_web::dev::Service;
 use actix_web::http::Uri;
 use actix_web::rt::System;
 use actix_web::web::{self, Bytes};
-use actix_web::{App, HttpRequest, HttpResponse, HttpServer};
+use actix_web::{App, HttpRequest, HttpResponse};
 use ironward_actix::Ironward;
 use ironward_core::{Config, Engine};
 use serde_json::Value;
@@ -32,7 +32,7 @@ use crate::http_differential::{
     CAP, COMMON, COMMON_NOT_READ, Case, Events, One, SQLI, TRAVERSAL, XSS, blocking, chunked, js,
     json_text, lines, monitoring, pad, pct, raw, run_not_read, run_table, seen,
 };
-use crate::support::{Reply, TIMEOUT, parse};
+use crate::support::{Reply, Server, TIMEOUT, parse, serve};
 
 fn gzip(data: &[u8]) -> Vec<u8> {
     let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
@@ -150,52 +150,37 @@ fn routes(cfg: &mut web::ServiceConfig) {
 
 /// Starts the application behind the middleware; a `wrap_fn` outside it builds the query
 /// from an `X-Query` header (reversed), as a rewriting middleware might.
-fn start(config: Config) -> (SocketAddr, System, Events) {
+fn start(config: Config) -> (Server, Events) {
     let events: Events = Arc::default();
     let sink = Arc::clone(&events);
     let engine = Arc::new(Engine::new(config).expect("a valid configuration"));
-    let (tx, rx) = mpsc::channel();
-    thread::spawn(move || {
-        let system = System::new();
-        let result = system.block_on(async move {
-            let server = HttpServer::new(move || {
-                let sink = Arc::clone(&sink);
-                App::new()
-                    .wrap(
-                        Ironward::new(Arc::clone(&engine))
-                            .on_event(move |e| sink.lock().expect("lock").push(e)),
-                    )
-                    .wrap_fn(|mut req, srv| {
-                        let q = req.headers().get("x-query").map(|v| {
-                            String::from_utf8_lossy(v.as_bytes())
-                                .chars()
-                                .rev()
-                                .collect::<String>()
-                        });
-                        if let Some(q) = q
-                            && let Ok(uri) = format!("{}?{q}", req.path()).parse::<Uri>()
-                        {
-                            req.match_info_mut().get_mut().update(&uri);
-                            req.head_mut().uri = uri;
-                        }
-                        srv.call(req)
-                    })
-                    .app_data(web::FormConfig::default().limit(1 << 20))
-                    .app_data(web::PayloadConfig::new(1 << 20))
-                    .configure(routes)
+    let server = serve(1, move || {
+        let sink = Arc::clone(&sink);
+        App::new()
+            .wrap(
+                Ironward::new(Arc::clone(&engine))
+                    .on_event(move |e| sink.lock().expect("lock").push(e)),
+            )
+            .wrap_fn(|mut req, srv| {
+                let q = req.headers().get("x-query").map(|v| {
+                    String::from_utf8_lossy(v.as_bytes())
+                        .chars()
+                        .rev()
+                        .collect::<String>()
+                });
+                if let Some(q) = q
+                    && let Ok(uri) = format!("{}?{q}", req.path()).parse::<Uri>()
+                {
+                    req.match_info_mut().get_mut().update(&uri);
+                    req.head_mut().uri = uri;
+                }
+                srv.call(req)
             })
-            .workers(1)
-            .disable_signals()
-            .bind("127.0.0.1:0")?;
-            let addr = server.addrs()[0];
-            let running = server.run();
-            tx.send((addr, System::current())).expect("the test waits");
-            running.await
-        });
-        result.expect("the server runs");
+            .app_data(web::FormConfig::default().limit(1 << 20))
+            .app_data(web::PayloadConfig::new(1 << 20))
+            .configure(routes)
     });
-    let (addr, system) = rx.recv_timeout(TIMEOUT).expect("the server starts");
-    (addr, system, events)
+    (server, events)
 }
 
 const ACTIX: &[Case] = &[
@@ -426,31 +411,32 @@ fn exchange_async(addr: SocketAddr, bytes: Vec<u8>) -> impl Future<Output = Repl
 
 #[test]
 fn actix_differential_table() {
-    let (control, csys, cev) = start(monitoring());
-    let (block, bsys, bev) = start(blocking());
+    let (control, cev) = start(monitoring());
+    let (block, bev) = start(blocking());
     let mut failed = Vec::new();
     for table in [COMMON, ACTIX] {
         failed.extend(System::new().block_on(run_table(
             table,
             exchange_async,
-            (control, &cev),
-            (block, &bev),
+            (control.addr, &cev),
+            (block.addr, &bev),
             true,
         )));
     }
-    csys.stop();
-    bsys.stop();
     assert!(failed.is_empty(), "{}", failed.join("\n"));
 }
 
 #[test]
 fn actix_cases_that_do_not_apply() {
-    let (control, csys, cev) = start(monitoring());
+    let (control, cev) = start(monitoring());
     let mut wrong = Vec::new();
     for table in [COMMON_NOT_READ, NOT_READ] {
-        wrong.extend(System::new().block_on(run_not_read(table, exchange_async, (control, &cev))));
+        wrong.extend(System::new().block_on(run_not_read(
+            table,
+            exchange_async,
+            (control.addr, &cev),
+        )));
     }
-    csys.stop();
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
 
@@ -458,20 +444,21 @@ fn actix_cases_that_do_not_apply() {
 fn a_long_body_is_refused_413_without_being_read() {
     // 64 MiB announced, 2 MiB sent and the connection held open: the 413 comes back without
     // the middleware waiting for (or buffering) the rest.
-    let (addr, sys, events) = start(blocking());
+    let (server, events) = start(blocking());
+    let addr = server.addr;
     let head = "POST /form HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 67108864\r\n\r\n";
     let mut bytes = head.as_bytes().to_vec();
     bytes.extend(std::iter::repeat_n(b'a', 2 * 1024 * 1024));
     let r = exchange(addr, bytes);
     let reported = seen(&events);
-    sys.stop();
     assert_eq!(r.status, 413, "{}", r.text());
     assert!(reported.contains("body_limit"), "{reported}");
 }
 
 #[test]
 fn a_chunked_body_of_exactly_the_cap_is_complete() {
-    let (addr, sys, events) = start(blocking());
+    let (server, events) = start(blocking());
+    let addr = server.addr;
     let body = format!("q={}", "b".repeat(CAP - 2));
     let send = |body: &str| {
         exchange(
@@ -485,7 +472,6 @@ fn a_chunked_body_of_exactly_the_cap_is_complete() {
     let exact = send(&body);
     let over = send(&format!("{body}b"));
     let reported = seen(&events);
-    sys.stop();
     assert_eq!(exact.status, 200, "{reported}");
     assert_eq!(over.status, 413, "{}", over.text());
 }

@@ -3,17 +3,15 @@
 //! answered; the new configuration applies to the next request; the blacklist carries over.
 
 use crate::seen_check::Seen;
-use crate::support::{TIMEOUT, request, send};
-use actix_web::rt::System;
+use crate::support::{Server, request, send, serve};
+use actix_web::App;
 use actix_web::web::{self, Bytes};
-use actix_web::{App, HttpServer};
 use ironward_actix::Ironward;
 use ironward_core::check::CheckId;
 use ironward_core::config::Level;
 use ironward_core::reload::SharedEngine;
 use ironward_core::{Config, Engine};
-use std::net::SocketAddr;
-use std::sync::{Arc, mpsc};
+use std::sync::Arc;
 use std::thread;
 
 fn config(xss: Level) -> Config {
@@ -25,40 +23,13 @@ fn config(xss: Level) -> Config {
 }
 
 /// Serves `/search` and `/echo` behind the middleware on two workers; stopped on drop.
-struct Server {
-    addr: SocketAddr,
-    system: System,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.system.stop();
-    }
-}
-
 fn start(shared: SharedEngine) -> Server {
-    let (tx, rx) = mpsc::channel();
-    thread::spawn(move || {
-        let system = System::new();
-        let result = system.block_on(async move {
-            let server = HttpServer::new(move || {
-                App::new()
-                    .wrap(Ironward::new(shared.clone()))
-                    .route("/search", web::get().to(|| async { "results" }))
-                    .route("/echo", web::post().to(|body: Bytes| async move { body }))
-            })
-            .workers(2)
-            .disable_signals()
-            .bind("127.0.0.1:0")?;
-            let addr = server.addrs()[0];
-            let running = server.run();
-            tx.send((addr, System::current())).expect("the test waits");
-            running.await
-        });
-        result.expect("the server runs");
-    });
-    let (addr, system) = rx.recv_timeout(TIMEOUT).expect("the server starts");
-    Server { addr, system }
+    serve(2, move || {
+        App::new()
+            .wrap(Ironward::new(shared.clone()))
+            .route("/search", web::get().to(|| async { "results" }))
+            .route("/echo", web::post().to(|body: Bytes| async move { body }))
+    })
 }
 
 const XSS: &str = "/search?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E";

@@ -1,5 +1,7 @@
 //! A protected actix-web server on 127.0.0.1:0 in its own thread, and a raw HTTP/1.1 client.
 
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::rt::System;
 use actix_web::web::{self, Bytes};
 use actix_web::{App, HttpMessage, HttpRequest, HttpResponse, HttpServer};
@@ -64,52 +66,69 @@ pub(crate) fn start_with(
     fallback: bool,
 ) -> Server {
     let engine = Arc::new(Engine::new(config).expect("a valid configuration"));
+    serve(1, move || {
+        let app = App::new()
+            .wrap(options(Ironward::new(Arc::clone(&engine))))
+            .app_data(web::PayloadConfig::new(64 * 1024 * 1024))
+            .route("/", web::get().to(|| async { "hello world" }))
+            .route("/search", web::get().to(|| async { "results" }))
+            .route("/echo", web::post().to(echo))
+            .route("/verdict", web::get().to(verdict))
+            .route(
+                "/stream",
+                web::get().to(|| async {
+                    // The card number split across two chunks of a streamed body.
+                    let (a, b) = CARD.split_at(9);
+                    let chunks = [format!("{{\"card\":\"{a}"), format!("{b}\"}}")]
+                        .map(|c| Ok::<_, actix_web::Error>(Bytes::from(c)));
+                    HttpResponse::Ok()
+                        .content_type("application/json")
+                        .streaming(futures_util::stream::iter(chunks))
+                }),
+            )
+            .route(
+                "/card",
+                web::get().to(|| async {
+                    HttpResponse::Ok()
+                        .content_type("application/json")
+                        .body(format!("{{\"card\":\"{CARD}\"}}"))
+                }),
+            )
+            .service(
+                web::scope("/api")
+                    .route("/items/{id}", web::get().to(|| async { "item" }))
+                    .route("/items", web::post().to(echo)),
+            );
+        if fallback {
+            app.default_service(web::to(|| async { "fallback" }))
+        } else {
+            app
+        }
+    })
+}
+
+/// Runs the app `factory` builds on 127.0.0.1:0 with this many workers, in its own thread
+/// and actix system; stopped when the returned server is dropped.
+pub(crate) fn serve<F, T, B>(workers: usize, factory: F) -> Server
+where
+    F: Fn() -> App<T> + Send + Clone + 'static,
+    T: ServiceFactory<
+            ServiceRequest,
+            Config = (),
+            Response = ServiceResponse<B>,
+            Error = actix_web::Error,
+            InitError = (),
+        > + 'static,
+    B: MessageBody + 'static,
+{
     let (tx, rx) = mpsc::channel();
     thread::spawn(move || {
         let system = System::new();
         let result = system.block_on(async move {
-            let server = HttpServer::new(move || {
-                let app = App::new()
-                    .wrap(options(Ironward::new(Arc::clone(&engine))))
-                    .app_data(web::PayloadConfig::new(64 * 1024 * 1024))
-                    .route("/", web::get().to(|| async { "hello world" }))
-                    .route("/search", web::get().to(|| async { "results" }))
-                    .route("/echo", web::post().to(echo))
-                    .route("/verdict", web::get().to(verdict))
-                    .route(
-                        "/stream",
-                        web::get().to(|| async {
-                            // The card number split across two chunks of a streamed body.
-                            let (a, b) = CARD.split_at(9);
-                            let chunks = [format!("{{\"card\":\"{a}"), format!("{b}\"}}")]
-                                .map(|c| Ok::<_, actix_web::Error>(Bytes::from(c)));
-                            HttpResponse::Ok()
-                                .content_type("application/json")
-                                .streaming(futures_util::stream::iter(chunks))
-                        }),
-                    )
-                    .route(
-                        "/card",
-                        web::get().to(|| async {
-                            HttpResponse::Ok()
-                                .content_type("application/json")
-                                .body(format!("{{\"card\":\"{CARD}\"}}"))
-                        }),
-                    )
-                    .service(
-                        web::scope("/api")
-                            .route("/items/{id}", web::get().to(|| async { "item" }))
-                            .route("/items", web::post().to(echo)),
-                    );
-                if fallback {
-                    app.default_service(web::to(|| async { "fallback" }))
-                } else {
-                    app
-                }
-            })
-            .workers(1)
-            .disable_signals()
-            .bind("127.0.0.1:0")?;
+            let server = HttpServer::new(factory)
+                .workers(workers)
+                .disable_signals()
+                .bind("127.0.0.1:0")?;
             let addr = server.addrs()[0];
             let running = server.run();
             tx.send((addr, System::current())).expect("the test waits");
