@@ -9,6 +9,9 @@ mod events;
 #[path = "../../../tests/shared/http_differential.rs"]
 mod http_differential;
 mod metrics;
+/// The metrics route tests' configuration and series reader.
+#[path = "../../../tests/shared/metrics_route.rs"]
+mod metrics_route;
 mod reload;
 mod robustness;
 mod routes;

@@ -1,22 +1,8 @@
 //! The metrics route on a real actix-web server: served before inspection to allowed clients
 //! only, and the counters it shows follow the traffic.
 
+use crate::metrics_route::{config, value};
 use crate::support::{request, send, start};
-use ironward_core::Config;
-
-/// The value of one series in a Prometheus text (`name` with its labels, as written).
-fn value(text: &str, series: &str) -> f64 {
-    text.lines()
-        .find_map(|l| l.strip_prefix(series)?.strip_prefix(' ')?.parse().ok())
-        .unwrap_or_else(|| panic!("{series} missing from:\n{text}"))
-}
-
-fn config(allow: &[&str]) -> Config {
-    let mut c = Config::default();
-    c.metrics_path = "/metrics".to_owned();
-    c.metrics_allow = allow.iter().map(|n| n.parse().unwrap()).collect();
-    c
-}
 
 #[test]
 fn the_route_serves_the_counters_to_the_loopback() {

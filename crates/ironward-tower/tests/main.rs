@@ -12,6 +12,9 @@ mod differential;
 #[path = "../../../tests/shared/http_differential.rs"]
 mod http_differential;
 mod metrics;
+/// The metrics route tests' configuration and series reader.
+#[path = "../../../tests/shared/metrics_route.rs"]
+mod metrics_route;
 mod plain_hyper;
 mod reload;
 mod robustness;
