@@ -92,12 +92,13 @@ async fn early_disconnect_mid_body_does_not_stop_the_server() {
     still_serving(addr).await;
 }
 
-#[tokio::test]
-async fn header_value_with_high_bytes_gets_a_response() {
+/// A request whose `X-Odd` header value is `value` gets an answer (served, blocked or
+/// refused), and the server goes on.
+async fn odd_header_is_answered(value: &[u8]) {
     let addr = serve(Config::default()).await;
     let mut raw =
         b"GET /search?q=shoes HTTP/1.1\r\nHost: test\r\nConnection: close\r\nX-Odd: ".to_vec();
-    raw.extend(0x80u8..=0xff);
+    raw.extend_from_slice(value);
     raw.extend_from_slice(b"\r\n\r\n");
     let out = raw_exchange(addr, &raw).await;
     let code = status(&out).expect("a response");
@@ -109,17 +110,13 @@ async fn header_value_with_high_bytes_gets_a_response() {
 }
 
 #[tokio::test]
+async fn header_value_with_high_bytes_gets_a_response() {
+    odd_header_is_answered(&(0x80u8..=0xff).collect::<Vec<_>>()).await;
+}
+
+#[tokio::test]
 async fn header_value_with_a_control_byte_gets_a_response() {
-    let addr = serve(Config::default()).await;
-    let raw =
-        b"GET /search?q=shoes HTTP/1.1\r\nHost: test\r\nConnection: close\r\nX-Odd: a\x01b\r\n\r\n";
-    let out = raw_exchange(addr, raw).await;
-    let code = status(&out).expect("a response");
-    assert!(
-        matches!(code, 200 | 403) || (400..500).contains(&code),
-        "{code}"
-    );
-    still_serving(addr).await;
+    odd_header_is_answered(b"a\x01b").await;
 }
 
 #[tokio::test]
