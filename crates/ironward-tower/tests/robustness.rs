@@ -14,8 +14,9 @@ use ironward_core::config::Level;
 use ironward_core::{Config, Engine};
 use ironward_tower::IronwardLayer;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpStream;
 
+use crate::axum_loopback::serve_router;
 use crate::support::{LIMIT, app, send, serve};
 
 /// A normal request still gets its 200 and its body.
@@ -172,15 +173,7 @@ async fn streamed_leak_split_across_chunks_is_cut() {
             }),
         )
         .layer(IronwardLayer::new(engine));
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    tokio::spawn(async move {
-        let _ = axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .await;
-    });
+    let addr = serve_router(router).await;
 
     let out = raw_exchange(
         addr,
