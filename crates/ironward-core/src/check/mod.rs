@@ -242,6 +242,26 @@ pub(crate) mod test_support {
         );
     }
 
+    /// The values `fires` flags; prints `name: flagged / total` and the first 20 of them.
+    #[allow(clippy::print_stdout)]
+    pub(crate) fn flagged<'v>(
+        name: &str,
+        values: &'v [String],
+        fires: impl Fn(&str) -> bool,
+    ) -> Vec<&'v String> {
+        let flagged: Vec<&String> = values.iter().filter(|v| fires(v)).collect();
+        println!(
+            "{name}: {} / {} flagged ({:.3} %)",
+            flagged.len(),
+            values.len(),
+            100.0 * flagged.len() as f64 / values.len() as f64
+        );
+        for f in flagged.iter().take(20) {
+            println!("  flagged: {f:?}");
+        }
+        flagged
+    }
+
     /// The `text` of each row of a shared training dataset (`shared/datasets/train/NAME`).
     /// Panics, naming the path, when the dataset is absent or holds no row: CI always has the
     /// shared folder, and a measurement without its data must fail, not pass on nothing.
