@@ -45,6 +45,8 @@ mod search;
 pub mod shell;
 pub mod sql;
 pub mod ssrf;
+#[cfg(test)]
+mod test_support;
 
 pub(crate) use operation::cut as operation_cut_to;
 pub use operation::{MAX_OPERATION_REPORTED, Operation};

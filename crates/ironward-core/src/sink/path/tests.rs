@@ -5,6 +5,7 @@
 
 use super::{MAX_OCCURRENCES, check};
 use crate::sink::Reason;
+use crate::sink::test_support::assert_no_false_positives;
 use proptest::prelude::*;
 use std::time::{Duration, Instant};
 
@@ -276,17 +277,7 @@ fn benign_paths_never_fire() {
             false_positives.push(format!("{base:?} {path:?} <- {:?} ({})", f.input, f.reason));
         }
     }
-    println!(
-        "sink path: benign passed {}/{} (false positives {})",
-        list.len() - false_positives.len(),
-        list.len(),
-        false_positives.len()
-    );
-    assert!(
-        false_positives.is_empty(),
-        "false positives:\n{}",
-        false_positives.join("\n")
-    );
+    assert_no_false_positives("path", list.len(), &false_positives);
 }
 
 #[test]

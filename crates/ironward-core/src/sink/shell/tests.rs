@@ -6,6 +6,7 @@
 
 use super::{MAX_OCCURRENCES, check_argv, check_command, lexer};
 use crate::sink::Reason::{self, *};
+use crate::sink::test_support::assert_no_false_positives;
 use proptest::prelude::*;
 use std::time::{Duration, Instant};
 
@@ -290,17 +291,7 @@ fn benign_commands_never_fire() {
             false_positives.push(format!("{cmd:?} <- {:?} ({:?})", f.input, f.reason));
         }
     }
-    println!(
-        "sink shell: benign passed {}/{} (false positives {})",
-        list.len() - false_positives.len(),
-        list.len(),
-        false_positives.len()
-    );
-    assert!(
-        false_positives.is_empty(),
-        "false positives:\n{}",
-        false_positives.join("\n")
-    );
+    assert_no_false_positives("shell", list.len(), &false_positives);
 }
 
 /// Argument lists: (args, input, expected reason or `None`).
