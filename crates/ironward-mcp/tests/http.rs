@@ -2,7 +2,9 @@
 //! with the client address) and rmcp's streamable HTTP client.
 
 use crate::demo::{Demo, KEY};
-use crate::support::{ATTACKS, BENIGN, IgnoreInstructions, call, collector, text};
+use crate::support::{
+    ATTACKS, IgnoreInstructions, benign_calls_answer, call, call_is_blocked, collector, text,
+};
 use ironward_core::Engine;
 use ironward_core::check::CheckId;
 use ironward_core::config::{Config, Level, Template};
@@ -82,22 +84,10 @@ async fn tool_side_over_streamable_http() {
     }
     let server = serve(config).await;
     let client = connect(&server.url).await;
-    for (tool, args, want) in BENIGN {
-        let r = client.call_tool(call(tool, args)).await.unwrap();
-        assert_eq!(
-            (r.is_error, text(&r)),
-            (Some(false), *want),
-            "{tool} {args}"
-        );
-    }
+    benign_calls_answer(&client).await;
     let ran = server.demo.runs.load(Ordering::SeqCst);
     for (tool, args) in ATTACKS {
-        let r = client.call_tool(call(tool, args)).await.unwrap();
-        assert_eq!(
-            (r.is_error, text(&r)),
-            (Some(true), "Blocked"),
-            "{tool} {args}"
-        );
+        call_is_blocked(&client, tool, args).await;
     }
     assert_eq!(
         server.demo.runs.load(Ordering::SeqCst),

@@ -2,7 +2,10 @@
 //! driven by rmcp's client.
 
 use crate::demo::{KEY, POISONED};
-use crate::support::{ATTACKS, BENIGN, IgnoreInstructions, blocked_by, call, text};
+use crate::support::{
+    ATTACKS, BENIGN, IgnoreInstructions, benign_calls_answer, blocked_by, call, call_is_blocked,
+    text,
+};
 use ironward_core::Engine;
 use ironward_core::check::CheckId;
 use ironward_core::config::{Config, Level, Template};
@@ -70,23 +73,11 @@ async fn runs(client: &Client) -> u64 {
 #[tokio::test]
 async fn tool_side_blocks_before_the_tool_runs() {
     let (client, mut events) = start(false).await;
-    for (tool, args, want) in BENIGN {
-        let r = client.call_tool(call(tool, args)).await.unwrap();
-        assert_eq!(
-            (r.is_error, text(&r)),
-            (Some(false), *want),
-            "{tool} {args}"
-        );
-    }
+    benign_calls_answer(&client).await;
     let ran = runs(&client).await;
     assert_eq!(ran, BENIGN.len() as u64);
     for (tool, args) in ATTACKS {
-        let r = client.call_tool(call(tool, args)).await.unwrap();
-        assert_eq!(
-            (r.is_error, text(&r)),
-            (Some(true), "Blocked"),
-            "{tool} {args}"
-        );
+        call_is_blocked(&client, tool, args).await;
         let e = next_event(&mut events).await;
         assert_eq!(e["mcp"]["tool"], *tool);
         assert_eq!(e["mcp"]["side"], "tool");

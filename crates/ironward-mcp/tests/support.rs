@@ -6,6 +6,7 @@ use ironward_core::input::Location;
 use ironward_core::{Finding, Verdict};
 use ironward_mcp::Reporter;
 use rmcp::model::{CallToolRequestParams, CallToolResult};
+use rmcp::service::{RoleClient, RunningService};
 use std::sync::{Arc, Mutex};
 
 /// The attacks every guard must refuse before the tool runs: `(tool, arguments)`.
@@ -47,6 +48,32 @@ pub(crate) const BENIGN: &[(&str, &str, &str)] = &[
 pub(crate) fn call(tool: &str, args: &str) -> CallToolRequestParams {
     let args: serde_json::Map<String, serde_json::Value> = serde_json::from_str(args).unwrap();
     CallToolRequestParams::new(tool.to_owned()).with_arguments(args)
+}
+
+/// Calls every [`BENIGN`] tool through `client`: each answers its expected text.
+pub(crate) async fn benign_calls_answer(client: &RunningService<RoleClient, ()>) {
+    for (tool, args, want) in BENIGN {
+        let r = client.call_tool(call(tool, args)).await.unwrap();
+        assert_eq!(
+            (r.is_error, text(&r)),
+            (Some(false), *want),
+            "{tool} {args}"
+        );
+    }
+}
+
+/// Calls `tool` with `args` through `client`: refused with the block text.
+pub(crate) async fn call_is_blocked(
+    client: &RunningService<RoleClient, ()>,
+    tool: &str,
+    args: &str,
+) {
+    let r = client.call_tool(call(tool, args)).await.unwrap();
+    assert_eq!(
+        (r.is_error, text(&r)),
+        (Some(true), "Blocked"),
+        "{tool} {args}"
+    );
 }
 
 /// The text of a result's first block.
