@@ -7,7 +7,8 @@
 //!   store up again. With the pool full and the store up, it writes the blacklist changes
 //!   Redis did not take meanwhile ([`crate::pending`]).
 //! - The **subscriber** keeps the local blacklist fresh: it subscribes to the application's
-//!   channel, writes this process's pending blacklist changes, then makes the local list a copy
+//!   channel, writes this process's pending blacklist changes, re-seeds a Redis that lost its
+//!   data with the local entries ([`crate::epoch`]), then makes the local list a copy
 //!   of the shared one (so nothing published in between is lost, and an entry removed during
 //!   the outage is not brought back), then applies each published change as it arrives (well
 //!   under a millisecond on a local network). When its connection breaks it reconnects with the
@@ -17,10 +18,10 @@
 //!
 //! Both stop within a quarter of a second once the store is dropped.
 
-use crate::pending;
 use crate::script::Message;
 use crate::store::Inner;
 use crate::target::{self, Con};
+use crate::{epoch, pending};
 use ironward_core::state::StateStore;
 use redis::{Connection, RedisResult};
 use std::collections::HashSet;
@@ -171,10 +172,13 @@ fn subscription(inner: &Inner, backoff: &mut Duration) -> RedisResult<()> {
     ps.set_read_timeout(Some(TICK))?;
     {
         // The changes made here while Redis did not take them are written first, so that the
-        // copy neither brings back an entry removed meanwhile nor misses one added.
+        // copy neither brings back an entry removed meanwhile nor misses one added; a Redis
+        // that lost its data is re-seeded with this process's entries before the copy.
         let _replay = pending::replaying(inner);
         pending::replay(inner)?;
-        full_copy(inner)?;
+        let mut con = connect(inner, inner.settings.connect_timeout)?;
+        epoch::check(inner, &mut con)?;
+        full_copy(inner, &mut con)?;
     }
     inner.synced.store(true, Ordering::Release);
     *backoff = MIN_BACKOFF;
@@ -213,15 +217,14 @@ fn apply(inner: &Inner, text: &str) {
 /// Makes the local blacklist Redis's: copies every live entry of the shared one and drops the
 /// local entries it no longer lists (removed or expired while the subscription was broken),
 /// except the changes of this process still waiting for Redis.
-fn full_copy(inner: &Inner) -> RedisResult<()> {
-    let mut con = connect(inner, inner.settings.connect_timeout)?;
+fn full_copy(inner: &Inner, con: &mut Con) -> RedisResult<()> {
     let now = now_ms();
     let entries: Vec<(String, f64)> = redis::cmd("ZRANGEBYSCORE")
         .arg(&inner.keys.blacklist)
         .arg(format!("({now}"))
         .arg("+inf")
         .arg("WITHSCORES")
-        .query(&mut con)?;
+        .query(con)?;
     let bl = inner.local.blacklist();
     let pending = pending::lock(inner);
     let mut listed = HashSet::with_capacity(entries.len());

@@ -50,6 +50,7 @@
 //! ```
 
 mod background;
+mod epoch;
 mod notice;
 mod pending;
 mod script;

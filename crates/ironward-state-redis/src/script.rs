@@ -123,14 +123,36 @@ pub(crate) struct Keys {
     pub(crate) blacklist: String,
     /// The blacklist's pub/sub channel.
     pub(crate) channel: String,
+    /// The marker telling a Redis that kept its data from one that lost it
+    /// ([`crate::epoch`]), in the blacklist's hash slot.
+    pub(crate) epoch: String,
+}
+
+/// The hash tag of a key as Redis Cluster reads it: what lies between the first `{` and the
+/// first `}` after it, when that is not empty.
+fn hash_tag(key: &str) -> Option<&str> {
+    let (_, rest) = key.split_once('{')?;
+    let (tag, _) = rest.split_once('}')?;
+    (!tag.is_empty()).then_some(tag)
 }
 
 impl Keys {
     pub(crate) fn new(prefix: &str) -> Keys {
+        let blacklist = format!("{prefix}:blacklist");
+        // On a cluster the marker must live (and be lost) with the blacklist: same slot. A
+        // prefix with a hash tag gives `<prefix>:epoch` that tag; otherwise the blacklist's
+        // whole name is the tag (a name holding a lone `}` cannot be one: such a prefix
+        // leaves the marker on its own slot).
+        let epoch = if hash_tag(&blacklist).is_some() || blacklist.contains('}') {
+            format!("{prefix}:epoch")
+        } else {
+            format!("{{{blacklist}}}:epoch")
+        };
         Keys {
             prefix: prefix.to_owned(),
-            blacklist: format!("{prefix}:blacklist"),
             channel: format!("{prefix}:blacklist:events"),
+            blacklist,
+            epoch,
         }
     }
 
@@ -235,6 +257,13 @@ mod tests {
         );
         assert_eq!(k.blacklist, "ironward:shop:blacklist");
         assert_eq!(k.channel, "ironward:shop:blacklist:events");
+        assert_eq!(k.epoch, "{ironward:shop:blacklist}:epoch");
+        assert_eq!(Keys::new("{shop}").epoch, "{shop}:epoch");
+        for prefix in ["ironward:shop", "{shop}", "a{b}c", "x{"] {
+            let k = Keys::new(prefix);
+            let tag = |key: &str| hash_tag(key).unwrap_or(key).to_owned();
+            assert_eq!(tag(&k.epoch), tag(&k.blacklist), "{prefix}: same slot");
+        }
         assert_eq!(
             Keys::new("a*b[1]").counter_pattern(Counter::Brute),
             "a\\*b\\[1\\]:brute:*"

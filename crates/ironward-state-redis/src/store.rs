@@ -87,6 +87,8 @@ pub(crate) struct Inner {
     /// Held while the pending changes are written and, in the subscriber, until the list is
     /// copied back from Redis: the copy never runs before the replay.
     pub(crate) replaying: Mutex<()>,
+    /// The value of Redis's data marker this process last saw ([`crate::epoch`]).
+    pub(crate) epoch: Mutex<Option<String>>,
     /// Wakes the connector (a connection was lost, the pool is short, or stop).
     pub(crate) wake: (Mutex<bool>, Condvar),
     pub(crate) stop: AtomicBool,
@@ -166,6 +168,7 @@ impl RedisState {
             outages: AtomicU64::new(0),
             pending: Mutex::new(Pending::default()),
             replaying: Mutex::new(()),
+            epoch: Mutex::new(None),
             wake: (Mutex::new(false), Condvar::new()),
             stop: AtomicBool::new(false),
             notify,

@@ -10,6 +10,7 @@
     missing_docs
 )]
 
+mod reseed;
 mod shared;
 mod support;
 
