@@ -3,10 +3,10 @@
 #
 # Usage:
 #   eval "$(bash scripts/redis-cluster.sh start)"   # starts them (or reuses running ones), prints
-#     export IRONWARD_TEST_REDIS_CLUSTER_URL=redis://127.0.0.1:46001,127.0.0.1:46002,127.0.0.1:46003/
-#     export IRONWARD_TEST_REDIS_CLUSTER_DOOMED_URL=redis://127.0.0.1:46011,...
+#     export IRONWARD_TEST_REDIS_CLUSTER_URL=redis://127.0.0.1:21001,127.0.0.1:21002,127.0.0.1:21003/
+#     export IRONWARD_TEST_REDIS_CLUSTER_DOOMED_URL=redis://127.0.0.1:21011,...
 #     export IRONWARD_TEST_REDIS_CLUSTER_DOOMED_PID=<pid of the doomed cluster's third node>
-#     export IRONWARD_TEST_REDIS_CLUSTER_FAILOVER_URL=redis://127.0.0.1:46021,...,127.0.0.1:46026/
+#     export IRONWARD_TEST_REDIS_CLUSTER_FAILOVER_URL=redis://127.0.0.1:21021,...,127.0.0.1:21026/
 #     export IRONWARD_TEST_REDIS_CLUSTER_FAILOVER_PID=<pid of one of its masters>
 #   bash scripts/redis-cluster.sh env | status | stop
 #
@@ -15,8 +15,9 @@
 # ("failover": three masters with one replica each, `cluster-node-timeout` 1000 ms) for the test
 # that kills a master and sees its replica promoted. A cluster that lost a node is rebuilt by
 # the next `start`. Nodes keep nothing on disk but their cluster config, listen on 127.0.0.1
-# only (REDIS_CLUSTER_PORT, 46001 by default: ports P..P+2, P+10..P+12 and P+20..P+25, and
-# their cluster bus ports 10000 higher), live in REDIS_CLUSTER_DIR
+# only (REDIS_CLUSTER_PORT, 21001 by default: ports P..P+2, P+10..P+12 and P+20..P+25, and
+# their cluster bus ports 10000 higher; all below Linux's ephemeral range, 32768 up, so that no
+# outgoing connection holds one), live in REDIS_CLUSTER_DIR
 # (/tmp/ironward-redis-cluster by default), and are made clusters with
 # `redis-cli --cluster create ... --cluster-replicas 0|1 --cluster-yes`.
 # redis-server comes from scripts/redis.sh's install (Debian package); without it the script
@@ -26,7 +27,7 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib/redis-procs.sh"
 
 state="${REDIS_CLUSTER_DIR:-/tmp/ironward-redis-cluster}"
-base="${REDIS_CLUSTER_PORT:-46001}"
+base="${REDIS_CLUSTER_PORT:-21001}"
 shared_ports=("$base" "$((base + 1))" "$((base + 2))")
 doomed_ports=("$((base + 10))" "$((base + 11))" "$((base + 12))")
 failover_ports=("$((base + 20))" "$((base + 21))" "$((base + 22))" "$((base + 23))" "$((base + 24))" "$((base + 25))")
@@ -59,6 +60,12 @@ all_ok() {
   masters="$(failover_masters)"
   [ "$(wc -l <<<"$masters")" = 3 ] || return 1
   for p in $masters; do cli "$p" info replication | grep -q '^connected_slaves:1' || return 1; done
+  # Each replica has finished its first sync (a replica still syncing when its master is killed
+  # refuses to be promoted: "disconnected from master for longer than allowed").
+  for p in "${failover_ports[@]}"; do
+    grep -qx "$p" <<<"$masters" && continue
+    cli "$p" info replication | grep -q '^master_link_status:up' || return 1
+  done
 }
 
 print_env() {

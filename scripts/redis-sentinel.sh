@@ -14,7 +14,7 @@
 # The "shared" master is used by the tests that share it; the "doomed" one exists for the test
 # that kills its master (its replica is then promoted by the Sentinels), so that the failover
 # never disturbs tests running at the same time. A doomed deployment that already failed over
-# (no replica left) is rebuilt by the next `start`. Ports (REDIS_SENTINEL_PORT, 46101 by
+# (no replica left) is rebuilt by the next `start`. Ports (REDIS_SENTINEL_PORT, 22101 by
 # default): shared master P and replica P+1, doomed master P+10 and replica P+11, Sentinels
 # P+20..P+22. Everything listens on 127.0.0.1 only, keeps nothing on disk, and lives in
 # REDIS_SENTINEL_DIR (/tmp/ironward-redis-sentinel by default). The Sentinels are
@@ -30,7 +30,7 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib/redis-procs.sh"
 
 state="${REDIS_SENTINEL_DIR:-/tmp/ironward-redis-sentinel}"
-base="${REDIS_SENTINEL_PORT:-46101}"
+base="${REDIS_SENTINEL_PORT:-22101}"
 shared_master="$base"
 shared_replica="$((base + 1))"
 doomed_master="$((base + 10))"
@@ -73,12 +73,14 @@ master_port() {
 sentinel_field() { cli "$1" sentinel master "$2" | awk -v k="$3" 'prev == k { print; exit } { prev = $0 }'; }
 
 # Healthy: every Sentinel knows both masters, the two other Sentinels and the replica, and each
-# master has its replica connected.
+# master has its replica connected and synced.
 healthy() {
   local name p mp
   for name in "${names[@]}"; do
     mp="$(master_port "$name")" || return 1
     cli "$mp" info replication | grep -q '^connected_slaves:1' || return 1
+    # The replica has finished its first sync (online): one still syncing is not promoted.
+    cli "$mp" info replication | grep -q '^slave0:.*state=online' || return 1
     for p in "${sentinels[@]}"; do
       [ "$(sentinel_field "$p" "$name" num-other-sentinels)" = 2 ] || return 1
       [ "$(sentinel_field "$p" "$name" num-slaves)" -ge 1 ] 2>/dev/null || return 1

@@ -10,7 +10,7 @@
 #   bash scripts/redis.sh stop              # stops it and removes its directory
 #
 # The server keeps nothing on disk (no RDB, no AOF), listens on 127.0.0.1 only (REDIS_PORT,
-# 56379 by default) without a password, and lives in REDIS_DIR (/tmp/ironward-redis by default).
+# 21379 by default) without a password, and lives in REDIS_DIR (/tmp/ironward-redis by default).
 # Tests that stop and restart Redis start their own server from IRONWARD_TEST_REDIS_SERVER on
 # another port, so the shared one is never killed under other tests.
 #
@@ -23,7 +23,7 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib/redis-procs.sh"
 
 state="${REDIS_DIR:-/tmp/ironward-redis}"
-port="${REDIS_PORT:-56379}"
+port="${REDIS_PORT:-21379}"
 
 log() { printf 'redis: %s\n' "$*" >&2; }
 die() { log "$*"; exit 1; }

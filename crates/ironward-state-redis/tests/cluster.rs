@@ -115,5 +115,5 @@ fn cluster_a_killed_master_fails_over_to_its_replica_without_a_failed_request_re
         return;
     };
     let pid = std::env::var("IRONWARD_TEST_REDIS_CLUSTER_FAILOVER_PID").unwrap();
-    fails_over_under_load(&url, &pid, ip, "cluster");
+    fails_over_under_load(&url, &pid, ip, "cluster", true);
 }

@@ -41,7 +41,7 @@ fn sentinel_a_killed_master_fails_over_without_a_failed_request_reported_once() 
         return;
     };
     let pid = std::env::var("IRONWARD_TEST_REDIS_SENTINEL_DOOMED_PID").unwrap();
-    fails_over_under_load(&url, &pid, ip, "Sentinel");
+    fails_over_under_load(&url, &pid, ip, "Sentinel", false);
 }
 
 /// The name of [`sentinel_over_tls_shares_the_flood_limit_and_the_blacklist`] for the child
