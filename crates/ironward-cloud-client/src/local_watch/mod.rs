@@ -397,8 +397,14 @@ mod tests {
         assert!(hooks.local().file.unwrap().contains("\"sqli\": 1"));
     }
 
-    #[test]
-    fn the_watch_applies_once_refuses_once_and_keeps_running() {
+    /// A file with XSS at level 2, its engine, and a watch of it every 20 ms.
+    fn watched_file() -> (
+        tempfile::TempDir,
+        std::path::PathBuf,
+        SharedEngine,
+        Arc<Recorded>,
+        ConfigWatch,
+    ) {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("rasp.json");
         std::fs::write(&path, r#"{"SECURITY_CHECKS": {"xss": 2}}"#).unwrap();
@@ -415,6 +421,12 @@ mod tests {
             hooks.clone(),
         )
         .unwrap();
+        (dir, path, shared, hooks, watch)
+    }
+
+    #[test]
+    fn the_watch_applies_once_refuses_once_and_keeps_running() {
+        let (_dir, path, shared, hooks, watch) = watched_file();
         let notices = || hooks.notices.lock().unwrap().clone();
         std::thread::sleep(Duration::from_millis(100));
         assert_eq!(shared.generation(), 0, "nothing changed, nothing applied");
@@ -465,22 +477,7 @@ mod tests {
 
     #[test]
     fn a_write_caught_half_way_is_not_refused() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("rasp.json");
-        std::fs::write(&path, r#"{"SECURITY_CHECKS": {"xss": 2}}"#).unwrap();
-        let local = LocalLayers::from_file(&path, None, None).unwrap();
-        let shared = SharedEngine::new(Engine::new(local.load(None).unwrap().config).unwrap());
-        let hooks = Arc::new(Recorded {
-            inner: EngineHooks::new(shared.clone(), local.clone()),
-            notices: Mutex::new(Vec::new()),
-        });
-        let watch = ConfigWatch::start(
-            &path,
-            Duration::from_millis(20),
-            local.file.as_deref(),
-            hooks.clone(),
-        )
-        .unwrap();
+        let (_dir, path, shared, hooks, watch) = watched_file();
         // The writer truncates, and is slow to write: the watch sees the empty file for
         // several ticks, then the whole content.
         std::fs::write(&path, "").unwrap();
